@@ -59,7 +59,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 item.title.as_deref().unwrap_or(""),
                 item.unread,
                 item.pinned,
-                item.date_update.as_deref().unwrap_or("?"),
+                item.date_update
+                    .map_or_else(|| "?".to_string(), |d| d.to_string()),
             );
             break;
         }

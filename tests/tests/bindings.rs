@@ -81,7 +81,7 @@ async fn sixty_bindings_in_twelve_namespaces() {
         disk::AttachedObjectGet,
         disk::FileCopyTo,
         disk::FileDelete,
-        disk::FileGet,
+        disk::FileGetVersions,
         disk::FileGetExternalLink,
         calendar::AccessibilityGet,
         calendar::EventAdd,

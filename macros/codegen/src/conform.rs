@@ -323,7 +323,7 @@ impl Checker<'_> {
     }
 
     fn param(&mut self, path: &str, p: &crate::spec::Param, v: &Value) {
-        if v.is_null() || (!p.required && *v == Value::Bool(false)) {
+        if v.is_null() || (!p.required && (*v == Value::Bool(false) || v.as_str() == Some(""))) {
             return;
         }
         self.value(path, &p.ty, v, 0);
@@ -397,6 +397,26 @@ impl Checker<'_> {
                     }
                 }
                 Domain::Time => {}
+                Domain::FieldInfo => {
+                    if !v.is_object() {
+                        self.form(path, "a field description (an object)", v);
+                    }
+                }
+                Domain::Filter => {
+                    if !v.is_object() && !v.is_array() {
+                        self.form(path, "a filter (an object, or a list of conditions)", v);
+                    }
+                }
+                Domain::Order => {
+                    let ok = match v {
+                        Value::Object(m) => m.values().all(|d| d.is_string() || d.is_number()),
+                        Value::Array(a) => a.is_empty(),
+                        _ => false,
+                    };
+                    if !ok {
+                        self.form(path, "an order (fields and ASC/DESC)", v);
+                    }
+                }
                 Domain::Id(_) => self.prim(path, Prim::Int, v),
                 Domain::Code(_) => self.prim(path, Prim::String, v),
             },
@@ -446,7 +466,8 @@ impl Checker<'_> {
                     match find_member(&s.fields, k) {
                         Some(f) => {
                             // `false` is "not set" where a field may be left out.
-                            let unset = !f.required && *x == Value::Bool(false);
+                            let unset =
+                                !f.required && (*x == Value::Bool(false) || x.as_str() == Some(""));
                             if !x.is_null() && !unset {
                                 self.value(&p, &f.ty, x, depth + 1);
                                 if self.request {
@@ -518,10 +539,15 @@ impl Checker<'_> {
 
     fn prim(&mut self, path: &str, p: Prim, v: &Value) {
         let ok = match p {
-            Prim::Any | Prim::File => true,
-            Prim::String | Prim::Text | Prim::Char | Prim::Date | Prim::DateTime => {
+            Prim::Any | Prim::File | Prim::Null => true,
+            Prim::String | Prim::Text | Prim::Char => {
                 matches!(v, Value::String(_) | Value::Number(_))
             }
+            Prim::Date | Prim::DateTime => match v {
+                Value::String(s) => is_datetime(s),
+                Value::Number(n) => p == Prim::DateTime && n.is_i64(),
+                _ => false,
+            },
             Prim::Int | Prim::Timestamp => match v {
                 Value::Number(n) => n.is_i64() || n.is_u64(),
                 Value::String(s) => s.trim().parse::<i64>().is_ok(),
@@ -546,12 +572,71 @@ impl Checker<'_> {
         };
         if !ok {
             let what = match p {
+                Prim::Date => "a date (2024-04-05)",
+                Prim::DateTime => "a date and time (2024-04-05T12:00:00+03:00)",
                 Prim::Int | Prim::Timestamp => "an integer",
                 Prim::Float => "a number",
                 Prim::Bool | Prim::Yn | Prim::Bool01 => "a flag (Y/N, true/false, 1/0)",
                 _ => "a string",
             };
             self.form(path, what, v);
+        }
+    }
+}
+
+/// Whether `s` has one of the forms the runtime's `DateTime` reads: ISO-8601 with or
+/// without a time and an offset (`2024-04-05`, `2024-04-05T12:00`, `…:00.5+03:00`, `…Z`)
+/// or the display format `05.04.2024 12:00:00`.
+pub fn is_datetime(s: &str) -> bool {
+    fn digits(s: &str, n: usize) -> Option<&str> {
+        let d = s.get(..n)?;
+        d.bytes().all(|b| b.is_ascii_digit()).then(|| &s[n..])
+    }
+    let s = s.trim();
+    let rest = if let Some(r) = digits(s, 4).and_then(|r| r.strip_prefix('-')) {
+        digits(r, 2)
+            .and_then(|r| r.strip_prefix('-'))
+            .and_then(|r| digits(r, 2))
+    } else {
+        digits(s, 2)
+            .and_then(|r| r.strip_prefix('.'))
+            .and_then(|r| digits(r, 2))
+            .and_then(|r| r.strip_prefix('.'))
+            .and_then(|r| digits(r, 4))
+    };
+    let Some(rest) = rest else { return false };
+    if rest.is_empty() {
+        return true;
+    }
+    let Some(mut r) = rest
+        .strip_prefix(['T', ' '])
+        .and_then(|r| digits(r, 2))
+        .and_then(|r| r.strip_prefix(':'))
+        .and_then(|r| digits(r, 2))
+    else {
+        return false;
+    };
+    if let Some(x) = r.strip_prefix(':').and_then(|x| digits(x, 2)) {
+        r = x;
+        if let Some(frac) = r.strip_prefix('.') {
+            let n = frac.bytes().take_while(u8::is_ascii_digit).count();
+            if n == 0 {
+                return false;
+            }
+            r = &frac[n..];
+        }
+    }
+    match r {
+        "" | "Z" | "z" => true,
+        _ => {
+            let Some(o) = r.strip_prefix(['+', '-']) else {
+                return false;
+            };
+            let Some(after) = digits(o, 2) else {
+                return false;
+            };
+            let after = after.strip_prefix(':').unwrap_or(after);
+            after.is_empty() || digits(after, 2).is_some_and(str::is_empty)
         }
     }
 }

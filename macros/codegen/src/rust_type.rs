@@ -18,19 +18,24 @@ pub(crate) fn rust_type(t: &TypeExpr, p: &Paths<'_>) -> TokenStream {
     let rt = p.rt;
     match t {
         TypeExpr::Prim(prim) => match prim {
-            Prim::String | Prim::Text | Prim::Char | Prim::Date | Prim::DateTime => {
-                quote!(::std::string::String)
-            }
+            Prim::String | Prim::Text | Prim::Char => quote!(::std::string::String),
+            Prim::Date => quote!(#rt::__private::types::Date),
+            Prim::DateTime => quote!(#rt::__private::types::DateTime),
             Prim::Int | Prim::Timestamp => quote!(i64),
             Prim::Float => quote!(f64),
             Prim::Bool => quote!(bool),
             Prim::Yn => quote!(#rt::__private::types::Yn),
             Prim::Bool01 => quote!(#rt::__private::types::Bool01),
-            Prim::File | Prim::Any => quote!(#rt::__private::serde_json::Value),
+            Prim::Any => quote!(#rt::__private::serde_json::Value),
+            Prim::File => quote!(#rt::__private::types::File),
+            Prim::Null => quote!(()),
         },
         TypeExpr::Domain(d) => match d {
             Domain::DialogId => quote!(#rt::__private::types::DialogId),
             Domain::Time => quote!(#rt::__private::Time),
+            Domain::FieldInfo => quote!(#rt::__private::types::FieldInfo),
+            Domain::Filter => quote!(#rt::__private::types::Filter),
+            Domain::Order => quote!(#rt::__private::types::Order),
             Domain::Id(_) => quote!(i64),
             Domain::Code(_) => quote!(::std::string::String),
         },

@@ -31,6 +31,8 @@ pub enum Prim {
     File,
     /// Anything (`serde_json::Value`).
     Any,
+    /// No data: the method answers `null` (or an empty list) whatever it did (`()`).
+    Null,
 }
 
 impl Prim {
@@ -49,6 +51,7 @@ impl Prim {
         ("timestamp", Prim::Timestamp),
         ("file", Prim::File),
         ("any", Prim::Any),
+        ("null", Prim::Null),
     ];
 
     /// The spelling of this primitive in specs.
@@ -71,6 +74,12 @@ pub enum Domain {
     DialogId,
     /// The `time` block of the envelope (`b24::Time`).
     Time,
+    /// A field's description, as the `*.fields` methods return them (`b24::types::FieldInfo`).
+    FieldInfo,
+    /// A list method's `filter` (`b24::types::Filter`).
+    Filter,
+    /// A list method's `order` (`b24::types::Order`).
+    Order,
     /// An integer id of some entity (user, deal, company, …).
     Id(&'static str),
     /// A string code of some directory (status, currency, …).
@@ -82,6 +91,9 @@ impl Domain {
     pub const ALL: &'static [(&'static str, Domain)] = &[
         ("DialogId", Domain::DialogId),
         ("Time", Domain::Time),
+        ("field_info", Domain::FieldInfo),
+        ("filter", Domain::Filter),
+        ("order", Domain::Order),
         ("user", Domain::Id("user")),
         ("crm_company", Domain::Id("crm_company")),
         ("crm_contact", Domain::Id("crm_contact")),

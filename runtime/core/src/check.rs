@@ -19,7 +19,7 @@ pub trait Check {
 macro_rules! no_check {
     ($($t:ty),*) => {$( impl Check for $t {} )*};
 }
-no_check!(String, i64, u64, i32, u32, f64, bool, Value);
+no_check!(String, i64, u64, i32, u32, f64, bool, Value, ());
 
 impl<T: Check> Check for Option<T> {
     fn check(&self, field: &str, problems: &mut Problems) {

@@ -690,7 +690,10 @@ mod tests {
         let t = a.time.expect("time");
         assert_eq!(t.operating_reset_at, Some(1772519197));
         assert_eq!(t.operating, Some(0.0));
-        assert_eq!(t.date_start.as_deref(), Some("2026-03-03T09:16:37+01:00"));
+        assert_eq!(
+            t.date_start.map(|d| d.to_string()).as_deref(),
+            Some("2026-03-03T09:16:37+01:00")
+        );
     }
 
     #[test]

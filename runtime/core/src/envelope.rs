@@ -18,9 +18,9 @@ pub struct Time {
     /// Seconds spent processing.
     pub processing: f64,
     /// `start` as an ATOM date.
-    pub date_start: Option<String>,
+    pub date_start: Option<crate::types::DateTime>,
     /// `finish` as an ATOM date.
-    pub date_finish: Option<String>,
+    pub date_finish: Option<crate::types::DateTime>,
     /// Unix time the method's operating-time budget resets.
     pub operating_reset_at: Option<i64>,
     /// Seconds of the budget used.
@@ -35,8 +35,9 @@ impl FromWire for Time {
             finish: field::<Option<f64>>(o, "finish")?.unwrap_or_default(),
             duration: field::<Option<f64>>(o, "duration")?.unwrap_or_default(),
             processing: field::<Option<f64>>(o, "processing")?.unwrap_or_default(),
-            date_start: field(o, "date_start")?,
-            date_finish: field(o, "date_finish")?,
+            // Never a reason to refuse an answer: a malformed date is left out.
+            date_start: field(o, "date_start").ok().flatten(),
+            date_finish: field(o, "date_finish").ok().flatten(),
             operating_reset_at: field::<Option<f64>>(o, "operating_reset_at")?.map(|f| f as i64),
             operating: field(o, "operating")?,
         })

@@ -223,6 +223,21 @@ pub struct TransportError {
 }
 
 impl TransportError {
+    pub(crate) fn new(
+        method: &str,
+        kind: TransportKind,
+        maybe_executed: bool,
+        detail: String,
+    ) -> TransportError {
+        TransportError {
+            method: method.to_string(),
+            kind,
+            maybe_executed,
+            detail,
+            source: None,
+        }
+    }
+
     pub(crate) fn from_reqwest(method: &str, e: reqwest::Error, sent: bool) -> TransportError {
         let e = e.without_url();
         let kind = if e.is_timeout() {

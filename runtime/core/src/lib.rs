@@ -14,6 +14,7 @@ mod auth;
 mod batch;
 mod check;
 mod client;
+mod download;
 mod envelope;
 mod error;
 mod limits;
@@ -23,9 +24,14 @@ mod oauth;
 pub mod types;
 pub mod wire;
 
+/// The date and time crate of [`types::Date`] and [`types::DateTime`], re-exported so that
+/// its version is always the one b24 uses.
+pub use jiff;
+
 pub use auth::Secret;
 pub use batch::{Batch, BatchResults, CommandError, Handle, Ref};
 pub use client::{CallOptions, Client, ClientBuilder, Metrics, RetryPolicy};
+pub use download::DEFAULT_DOWNLOAD_LIMIT;
 pub use envelope::{Response, Time};
 pub use error::{
     ApiError, BatchError, ConfigError, DecodeError, Error, ErrorCode, Problem, TransportError,
@@ -45,6 +51,7 @@ pub mod __private {
     pub use crate::{
         Api, ApiError, ErrorCode, ListMethod, Method, Pagination, Time, ValidationError,
     };
+    pub use jiff;
     pub use serde;
     pub use serde_json;
 

@@ -165,6 +165,16 @@ impl FromWire for Value {
     }
 }
 
+/// A method that answers no data (`null`, or an empty list, whatever it did).
+impl FromWire for () {
+    fn from_wire(_: &Value) -> Result<Self, WireError> {
+        Ok(())
+    }
+    fn absent() -> Option<Self> {
+        Some(())
+    }
+}
+
 impl FromWire for bool {
     fn from_wire(v: &Value) -> Result<Self, WireError> {
         match v {
@@ -231,8 +241,10 @@ impl<T: FromWire> FromWire for Option<T> {
     fn from_wire(v: &Value) -> Result<Self, WireError> {
         match v {
             Value::Null => Ok(None),
-            // "not set" arrives as `false` in many v2 responses.
+            // "not set" arrives as `false` in many v2 responses, and as `""` where a date or
+            // a number goes.
             Value::Bool(false) => Ok(T::from_wire(v).ok()),
+            Value::String(s) if s.is_empty() => Ok(T::from_wire(v).ok()),
             _ => T::from_wire(v).map(Some),
         }
     }

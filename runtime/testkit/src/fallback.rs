@@ -209,11 +209,16 @@ pub fn sample(spec: &Spec, ty: &TypeExpr, depth: u32) -> Value {
             Prim::Bool01 => json!(1),
             Prim::Date => json!("2026-01-01"),
             Prim::DateTime => json!("2026-01-01T10:00:00+00:00"),
-            Prim::File | Prim::Any => Value::Null,
+            Prim::File | Prim::Any | Prim::Null => Value::Null,
         },
         TypeExpr::Domain(d) => match d {
             Domain::DialogId => json!("chat1"),
             Domain::Time => json!({"start": 0, "finish": 0, "duration": 0, "processing": 0}),
+            Domain::Filter => json!({}),
+            Domain::Order => json!({"ID": "ASC"}),
+            Domain::FieldInfo => {
+                json!({"type": "string", "isRequired": false, "isReadOnly": false, "isImmutable": false, "isMultiple": false, "isDynamic": false, "title": "Title"})
+            }
             Domain::Id(_) => json!(1),
             Domain::Code(_) => json!("NEW"),
         },

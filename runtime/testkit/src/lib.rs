@@ -299,7 +299,8 @@ impl PortalHandle {
         *self.0.operating() = operating.map(OperatingTracker::new);
     }
 
-    /// Sets the result of a spec-only method.
+    /// Sets the result of a method: a method of the catalog or of your own spec, one the
+    /// portal keeps state for (the canned result wins), or one no spec describes.
     pub fn set_canned(&self, method: &str, result: Value) {
         self.0
             .cfg()

@@ -104,6 +104,7 @@ impl Shared {
                 cfg: &cfg,
                 catalog: &self.catalog,
                 now: self.clock.unix(now),
+                base: self.base.get().map_or("", String::as_str),
             };
             let r = methods::execute(&mut ctx, method, params);
             if r.is_some() {
@@ -198,7 +199,29 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/oauth/token/", any(token))
         .route("/oauth/token", any(token))
         .route("/_stats", get(stats))
+        .route("/_download/{id}", get(download))
         .with_state(shared)
+}
+
+/// The bytes behind a file's `DOWNLOAD_URL`.
+async fn download(
+    AxState(shared): AxState<Arc<Shared>>,
+    axum::extract::Path(id): axum::extract::Path<u64>,
+    axum::extract::Query(q): axum::extract::Query<std::collections::BTreeMap<String, String>>,
+) -> Response {
+    let st = shared.state();
+    match st.files.get(&id) {
+        Some(f) if q.get("token") == Some(&f.token) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/octet-stream")],
+            f.content.clone(),
+        )
+            .into_response(),
+        _ => json_response(
+            404,
+            &json!({"error": "NOT_FOUND", "error_description": "No such file"}),
+        ),
+    }
 }
 
 fn json_response(status: u16, body: &Value) -> Response {

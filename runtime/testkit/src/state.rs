@@ -97,6 +97,18 @@ pub(crate) struct State {
     pub stats: Stats,
     pub writes: Vec<WriteRecord>,
     pub requests: Vec<RecordedRequest>,
+    pub files: BTreeMap<u64, StoredFile>,
+    pub next_file: u64,
+}
+
+/// A file uploaded to the portal's disk.
+#[derive(Debug, Clone)]
+pub(crate) struct StoredFile {
+    pub name: String,
+    pub folder: u64,
+    /// What its download URL must carry.
+    pub token: String,
+    pub content: Vec<u8>,
 }
 
 const STAGES: [&str; 6] = [
@@ -133,6 +145,8 @@ impl State {
             dialogs,
             deals,
             next_deal: cfg.deals + 1,
+            files: BTreeMap::new(),
+            next_file: 1,
             tokens: Tokens {
                 access: cfg.oauth.access_token.clone(),
                 refresh: cfg.oauth.refresh_token.clone(),

@@ -165,25 +165,18 @@ fn results(ex: &Examples) -> Vec<&examples::Response> {
 fn request(e: &Entry, spec: &Spec, params: &Value) -> Result<(), String> {
     let params = b24_codegen::conform::fill_request(spec, params);
     let positional = spec.request.encoding == Encoding::Positional;
-    if let (Value::Object(m), false) = (&params, positional) {
-        let unknown: Vec<&str> = m
-            .keys()
-            .filter(|k| b24_codegen::conform::find_member(&spec.request.params, k).is_none())
-            .filter(|k| {
-                !spec
-                    .request
-                    .extra_keys
-                    .iter()
-                    .any(|x| b24_codegen::conform::matches_pattern(&x.pattern, k))
-            })
-            .map(String::as_str)
-            .collect();
-        if !unknown.is_empty() {
-            return Err(format!(
-                "not parameters of the spec (a binding sends them only through `extra`): {}",
-                unknown.join(", ")
-            ));
-        }
+    // Every parameter and member documented: a binding sends the others only through
+    // `extra`.
+    let unknown: Vec<String> = b24_codegen::conform::request(spec, &params)
+        .into_iter()
+        .filter(|i| i.kind == b24_codegen::conform::IssueKind::Unknown)
+        .map(|i| i.path.trim_start_matches("$.").to_string())
+        .collect();
+    if !unknown.is_empty() {
+        return Err(format!(
+            "not parameters of the spec (a binding sends them only through `extra`): {}",
+            unknown.join(", ")
+        ));
     }
     let encoded = (e.request)(&params)?;
     let mut lost = Vec::new();
@@ -213,6 +206,25 @@ fn request(e: &Entry, spec: &Spec, params: &Value) -> Result<(), String> {
 /// One example response: the binding decodes its `result` and re-encodes all of it.
 fn result(e: &Entry, spec: &Spec, result: &Value) -> Result<(), String> {
     let result = b24_codegen::conform::fill_placeholders(spec, &spec.response.result, result);
+    // Every member documented: a struct keeps unknown members in `extra`, so nothing is
+    // lost, but a member there is one the spec does not describe.
+    let unknown: Vec<String> = b24_codegen::conform::result(spec, &result)
+        .into_iter()
+        .filter(|i| i.kind == b24_codegen::conform::IssueKind::Unknown)
+        .map(|i| i.path)
+        .collect();
+    if !unknown.is_empty() {
+        let shown: Vec<&str> = unknown.iter().take(5).map(String::as_str).collect();
+        return Err(format!(
+            "members the spec does not describe (kept in `extra`): {}{}",
+            shown.join(", "),
+            if unknown.len() > 5 {
+                format!(" and {} more", unknown.len() - 5)
+            } else {
+                String::new()
+            }
+        ));
+    }
     let encoded = (e.result)(&result)?;
     let mut lost = Vec::new();
     losses(&result, &encoded, "$.result", &mut lost);

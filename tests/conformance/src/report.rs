@@ -78,7 +78,8 @@ pub fn render(results: &[MethodResult], commit: &str) -> String {
          binding's request type reads it (tolerant decoding, names in any letter case), its\n\
          validation accepts it, the spec lists every parameter it passes, and the body the binding\n\
          sends keeps every member of it. An example response passes when the result type decodes\n\
-         its `result` and re-encodes every member of it. A method passes when all of its examples\n\
+         its `result`, re-encodes every member of it, and documents each (a struct keeps members\n\
+         it does not list in `extra`: none may land there). A method passes when all of its examples\n\
          do. CI fails when a pass count falls below this file's.\n\n",
     );
     let _ = writeln!(

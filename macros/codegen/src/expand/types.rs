@@ -92,7 +92,9 @@ fn struct_def(id: &Ident, doc: &str, s: &StructDef, p: &Paths<'_>) -> TokenStrea
     let slot_idents: Vec<Ident> = (0..s.fields.len())
         .map(|i| format_ident!("slot_{}", i))
         .collect();
-    let has_extra = !s.extra_keys.is_empty();
+    // Every struct keeps the members its spec does not list (user fields, members a newer
+    // portal adds): a decode never drops one, and a request can send one.
+    let has_extra = true;
     let extra_arg = if has_extra {
         quote!(::std::option::Option::Some(&mut extra))
     } else {
@@ -138,10 +140,14 @@ fn struct_def(id: &Ident, doc: &str, s: &StructDef, p: &Paths<'_>) -> TokenStrea
             .iter()
             .map(|k| format!("`{}`", k.pattern))
             .collect();
-        let xdoc = format!(
-            " Members outside the documented fields ({}, …).",
-            patterns.join(", ")
-        );
+        let xdoc = if patterns.is_empty() {
+            " Members outside the documented fields, kept as they are.".to_string()
+        } else {
+            format!(
+                " Members outside the documented fields ({}, …), kept as they are.",
+                patterns.join(", ")
+            )
+        };
         (
             quote! {
                 #[doc = #xdoc]

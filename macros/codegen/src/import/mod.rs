@@ -5,6 +5,7 @@
 //! an override with a `schema` key replaces the imported spec, any other is merged over it
 //! table by table. The same docs always give byte-identical specs.
 
+mod datatypes;
 mod emit;
 pub mod page;
 mod table;
@@ -87,6 +88,9 @@ pub fn explain(class: &str) -> Option<&'static str> {
         "free-keys-from-example" => {
             "an object whose example keys are data, not names: its keys are free"
         }
+        "shape-from-example" => {
+            "an untyped parameter (`any`, an object or a list without a table) typed by what the page's example calls pass"
+        }
         "kind-from-example" => {
             "a table's kind (array/object/number) the page's examples contradict: the examples win"
         }
@@ -115,6 +119,12 @@ pub fn explain(class: &str) -> Option<&'static str> {
         }
         "title-names-no-method" => "a title naming no method: the examples and the file name do",
         "no-scope" => "a page naming no scope",
+        "object-from-linked-page" => {
+            "an object whose fields another page's table documents (`[task](./fields.md)`): typed from that table"
+        }
+        "fields-by-convention" => {
+            "a `*.fields` page without an example response: its result is the field descriptions by name, as every `*.fields` method returns them"
+        }
         "same-method-twice" => "a second page for a method already documented: the first is kept",
         _ => return None,
     })
@@ -227,6 +237,7 @@ pub fn spec_path(name: &str, api: &str) -> PathBuf {
 pub fn import_docs(docs: &Path, overrides: Option<&Path>, commit: &str) -> Imported {
     let mut out = Imported::default();
     let mut seen: BTreeMap<(String, &'static str), String> = BTreeMap::new();
+    let data_types = datatypes::DataTypes::read(docs);
     for sub in ["api-reference", "settings"] {
         for file in markdown_files(&docs.join(sub)) {
             let rel = file
@@ -238,7 +249,11 @@ pub fn import_docs(docs: &Path, overrides: Option<&Path>, commit: &str) -> Impor
                 out.report.failures.push((rel, "unreadable".into()));
                 continue;
             };
-            let (kind, page) = page::read(&rel, &src);
+            let linked = |p: &str| std::fs::read_to_string(docs.join(p)).ok();
+            let (kind, mut page) = page::read_with(&rel, &src, &linked);
+            if let Some(p) = &mut page {
+                p.resolve_references(&data_types);
+            }
             *out.report.pages.entry(kind).or_default() += 1;
             let Some(page) = page else { continue };
             out.report.method_pages += 1;
@@ -379,6 +394,7 @@ fn apply_override(path: &Path, rel: &Path, imported: &str) -> Result<Option<Stri
     if let Some(p) = field_patches {
         patch_params(&mut base, p, Some(()))?;
     }
+    drop_unused_types(&mut base);
     let body = toml::to_string(&base).map_err(|e| e.to_string())?;
     let shown = rel.to_string_lossy().replace('\\', "/");
     Ok(Some(format!(
@@ -458,6 +474,50 @@ fn patch_params(
         }
     }
     Ok(())
+}
+
+/// After an override replaced what used them, imported types nothing refers to any more.
+fn drop_unused_types(base: &mut toml::Table) {
+    fn names_in(v: &toml::Value, key: &str, out: &mut std::collections::BTreeSet<String>) {
+        match v {
+            toml::Value::String(s) if matches!(key, "type" | "result" | "value") => {
+                for part in s.split(|c: char| !c.is_ascii_alphanumeric()) {
+                    out.insert(part.to_string());
+                }
+            }
+            toml::Value::Array(a) => a.iter().for_each(|x| names_in(x, key, out)),
+            toml::Value::Table(t) => t.iter().for_each(|(k, x)| names_in(x, k, out)),
+            _ => {}
+        }
+    }
+    loop {
+        let Some(toml::Value::Table(types)) = base.get("types") else {
+            return;
+        };
+        let mut used = std::collections::BTreeSet::new();
+        for (k, v) in base.iter().filter(|(k, _)| *k != "types") {
+            names_in(v, k, &mut used);
+        }
+        for (name, def) in types {
+            let mut inner = std::collections::BTreeSet::new();
+            names_in(def, "", &mut inner);
+            inner.remove(name);
+            used.extend(inner);
+        }
+        let unused: Vec<String> = types
+            .keys()
+            .filter(|k| !used.contains(*k))
+            .cloned()
+            .collect();
+        if unused.is_empty() {
+            return;
+        }
+        if let Some(toml::Value::Table(types)) = base.get_mut("types") {
+            for u in unused {
+                types.remove(&u);
+            }
+        }
+    }
 }
 
 fn merge(base: &mut toml::Table, over: toml::Table) {

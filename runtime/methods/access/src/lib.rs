@@ -20,9 +20,9 @@
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct Name {
-    /// `ACCESS` (required): `any[]`.
+    /// `ACCESS` (required): `string[]`.
     #[serde(rename = "ACCESS")]
-    pub access: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub access: ::std::vec::Vec<::std::string::String>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -35,9 +35,7 @@ impl Name {
     /// A request with the required parameter `ACCESS`.
     #[must_use]
     pub fn new(
-        access: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        access: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         Self {
             access: ::std::convert::Into::into(access),
@@ -90,7 +88,7 @@ impl ::b24_core::__private::Method for Name {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/common/system/access-name.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = name::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -123,6 +121,257 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NameError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`access.name`](https://apidocs.bitrix24.com/api-reference/common/system/access-name.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod name {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Au` of [`access.name`](https://apidocs.bitrix24.com/api-reference/common/system/access-name.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Au {
+        /// `provider`: `string`.
+        #[serde(
+            rename = "provider",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub provider: ::std::option::Option<::std::string::String>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `provider_id`: `string`.
+        #[serde(
+            rename = "provider_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub provider_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Au {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Au {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["provider", "name", "provider_id"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                provider: ::b24_core::__private::wire::field_at(slot_0, "provider")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                provider_id: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "provider_id",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Au {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.provider,
+                &::std::format!("{}.{}", field, "provider"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.provider_id,
+                &::std::format!("{}.{}", field, "provider_id"),
+                problems,
+            );
+        }
+    }
+    /// `G2` of [`access.name`](https://apidocs.bitrix24.com/api-reference/common/system/access-name.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct G2 {
+        /// `provider`: `string`.
+        #[serde(
+            rename = "provider",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub provider: ::std::option::Option<::std::string::String>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `provider_id`: `string`.
+        #[serde(
+            rename = "provider_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub provider_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for G2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for G2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["provider", "name", "provider_id"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                provider: ::b24_core::__private::wire::field_at(slot_0, "provider")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                provider_id: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "provider_id",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for G2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.provider,
+                &::std::format!("{}.{}", field, "provider"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.provider_id,
+                &::std::format!("{}.{}", field, "provider_id"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`access.name`](https://apidocs.bitrix24.com/api-reference/common/system/access-name.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `G2`: `G2`.
+        #[serde(
+            rename = "G2",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub g2: ::std::option::Option<G2>,
+        /// `AU`: `Au`.
+        #[serde(
+            rename = "AU",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub au: ::std::option::Option<Au>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["G2", "AU"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                g2: ::b24_core::__private::wire::field_at(slot_0, "G2")?,
+                au: ::b24_core::__private::wire::field_at(slot_1, "AU")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.g2,
+                &::std::format!("{}.{}", field, "G2"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.au,
+                &::std::format!("{}.{}", field, "AU"),
+                problems,
+            );
         }
     }
 }

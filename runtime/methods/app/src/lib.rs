@@ -80,10 +80,7 @@ impl ::b24_core::__private::Method for Info {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/common/system/app-info.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = info::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -118,6 +115,225 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for InfoError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`app.info`](https://apidocs.bitrix24.com/api-reference/common/system/app-info.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod info {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`app.info`](https://apidocs.bitrix24.com/api-reference/common/system/app-info.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `CODE`: `string`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `VERSION`: `int`.
+        #[serde(
+            rename = "VERSION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub version: ::std::option::Option<i64>,
+        /// `STATUS`: `string`.
+        #[serde(
+            rename = "STATUS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status: ::std::option::Option<::std::string::String>,
+        /// `INSTALLED`: `bool`.
+        #[serde(
+            rename = "INSTALLED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub installed: ::std::option::Option<bool>,
+        /// `PAYMENT_EXPIRED`: `string`.
+        #[serde(
+            rename = "PAYMENT_EXPIRED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub payment_expired: ::std::option::Option<::std::string::String>,
+        /// `DAYS`: `any`.
+        #[serde(
+            rename = "DAYS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub days: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `LANGUAGE_ID`: `string`.
+        #[serde(
+            rename = "LANGUAGE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub language_id: ::std::option::Option<::std::string::String>,
+        /// `LICENSE`: `string`.
+        #[serde(
+            rename = "LICENSE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub license: ::std::option::Option<::std::string::String>,
+        /// `LICENSE_TYPE`: `string`.
+        #[serde(
+            rename = "LICENSE_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub license_type: ::std::option::Option<::std::string::String>,
+        /// `LICENSE_FAMILY`: `string`.
+        #[serde(
+            rename = "LICENSE_FAMILY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub license_family: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "CODE",
+                    "VERSION",
+                    "STATUS",
+                    "INSTALLED",
+                    "PAYMENT_EXPIRED",
+                    "DAYS",
+                    "LANGUAGE_ID",
+                    "LICENSE",
+                    "LICENSE_TYPE",
+                    "LICENSE_FAMILY",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                code: ::b24_core::__private::wire::field_at(slot_1, "CODE")?,
+                version: ::b24_core::__private::wire::field_at(slot_2, "VERSION")?,
+                status: ::b24_core::__private::wire::field_at(slot_3, "STATUS")?,
+                installed: ::b24_core::__private::wire::field_at(slot_4, "INSTALLED")?,
+                payment_expired: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "PAYMENT_EXPIRED",
+                )?,
+                days: ::b24_core::__private::wire::field_at(slot_6, "DAYS")?,
+                language_id: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "LANGUAGE_ID",
+                )?,
+                license: ::b24_core::__private::wire::field_at(slot_8, "LICENSE")?,
+                license_type: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "LICENSE_TYPE",
+                )?,
+                license_family: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "LICENSE_FAMILY",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.version,
+                &::std::format!("{}.{}", field, "VERSION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.status,
+                &::std::format!("{}.{}", field, "STATUS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.installed,
+                &::std::format!("{}.{}", field, "INSTALLED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.payment_expired,
+                &::std::format!("{}.{}", field, "PAYMENT_EXPIRED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.days,
+                &::std::format!("{}.{}", field, "DAYS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.language_id,
+                &::std::format!("{}.{}", field, "LANGUAGE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.license,
+                &::std::format!("{}.{}", field, "LICENSE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.license_type,
+                &::std::format!("{}.{}", field, "LICENSE_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.license_family,
+                &::std::format!("{}.{}", field, "LICENSE_FAMILY"),
+                problems,
+            );
         }
     }
 }

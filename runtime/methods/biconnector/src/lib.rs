@@ -86,10 +86,7 @@ impl ::b24_core::__private::Method for ConnectorAdd {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-add.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = connector_add::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -174,9 +171,9 @@ pub mod connector_add {
         /// `title`: `string`.
         #[serde(rename = "title")]
         pub title: ::std::string::String,
-        /// `logo`: `string`.
+        /// `logo`: `file`.
         #[serde(rename = "logo")]
-        pub logo: ::std::string::String,
+        pub logo: ::b24_core::__private::types::File,
         /// `description`: `string`.
         #[serde(
             rename = "description",
@@ -206,6 +203,12 @@ pub mod connector_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sort: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -219,6 +222,7 @@ pub mod connector_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             ] = ::b24_core::__private::wire::slots(
                 obj,
@@ -233,7 +237,7 @@ pub mod connector_add {
                     "settings",
                     "sort",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
@@ -254,6 +258,7 @@ pub mod connector_add {
                 url_data: ::b24_core::__private::wire::field_at(slot_6, "urlData")?,
                 settings: ::b24_core::__private::wire::field_at(slot_7, "settings")?,
                 sort: ::b24_core::__private::wire::field_at(slot_8, "sort")?,
+                extra,
             })
         }
     }
@@ -271,7 +276,6 @@ pub mod connector_add {
                 &::std::format!("{}.{}", field, "logo"),
                 problems,
             );
-            problems.non_empty(&::std::format!("{}.{}", field, "logo"), &self.logo);
             ::b24_core::__private::Check::check(
                 &self.description,
                 &::std::format!("{}.{}", field, "description"),
@@ -319,6 +323,64 @@ pub mod connector_add {
             ::b24_core::__private::Check::check(
                 &self.sort,
                 &::std::format!("{}.{}", field, "sort"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`biconnector.connector.add`](https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
                 problems,
             );
         }
@@ -524,10 +586,7 @@ impl ::b24_core::__private::Method for ConnectorFields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = connector_fields::Result2;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -561,6 +620,214 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ConnectorFieldsE
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`biconnector.connector.fields`](https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-fields.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod connector_fields {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Fields2` of [`biconnector.connector.fields`](https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields2 {
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `isRequired`: `bool`.
+        #[serde(
+            rename = "isRequired",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_required: ::std::option::Option<bool>,
+        /// `isReadOnly`: `bool`.
+        #[serde(
+            rename = "isReadOnly",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_read_only: ::std::option::Option<bool>,
+        /// `isImmutable`: `any`.
+        #[serde(
+            rename = "isImmutable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_immutable: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `isMultiple`: `any`.
+        #[serde(
+            rename = "isMultiple",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_multiple: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "title",
+                    "type",
+                    "isRequired",
+                    "isReadOnly",
+                    "isImmutable",
+                    "isMultiple",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
+                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
+                is_required: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "isRequired",
+                )?,
+                is_read_only: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "isReadOnly",
+                )?,
+                is_immutable: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "isImmutable",
+                )?,
+                is_multiple: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "isMultiple",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_required,
+                &::std::format!("{}.{}", field, "isRequired"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_read_only,
+                &::std::format!("{}.{}", field, "isReadOnly"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_immutable,
+                &::std::format!("{}.{}", field, "isImmutable"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_multiple,
+                &::std::format!("{}.{}", field, "isMultiple"),
+                problems,
+            );
+        }
+    }
+    /// `Result2` of [`biconnector.connector.fields`](https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result2 {
+        /// `fields`: `Fields2[]`.
+        #[serde(
+            rename = "fields",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fields: ::std::option::Option<::std::vec::Vec<Fields2>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["fields"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.fields,
+                &::std::format!("{}.{}", field, "fields"),
+                problems,
+            );
         }
     }
 }
@@ -642,10 +909,7 @@ impl ::b24_core::__private::Method for ConnectorGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = connector_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -690,6 +954,367 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ConnectorGetErro
         }
     }
 }
+/// Named types of [`biconnector.connector.get`](https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod connector_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Item` of [`biconnector.connector.get`](https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Item {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `dateCreate`: `datetime`.
+        #[serde(
+            rename = "dateCreate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `logo`: `string`.
+        #[serde(
+            rename = "logo",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub logo: ::std::option::Option<::std::string::String>,
+        /// `description`: `string`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `sort`: `int`.
+        #[serde(
+            rename = "sort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `urlCheck`: `string`.
+        #[serde(
+            rename = "urlCheck",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub url_check: ::std::option::Option<::std::string::String>,
+        /// `settings`: `Settings[]`.
+        #[serde(
+            rename = "settings",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<::std::vec::Vec<Settings>>,
+        /// `urlData`: `string`.
+        #[serde(
+            rename = "urlData",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub url_data: ::std::option::Option<::std::string::String>,
+        /// `urlTableList`: `string`.
+        #[serde(
+            rename = "urlTableList",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub url_table_list: ::std::option::Option<::std::string::String>,
+        /// `urlTableDescription`: `string`.
+        #[serde(
+            rename = "urlTableDescription",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub url_table_description: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Item {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "title",
+                    "dateCreate",
+                    "logo",
+                    "description",
+                    "sort",
+                    "urlCheck",
+                    "settings",
+                    "urlData",
+                    "urlTableList",
+                    "urlTableDescription",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
+                date_create: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "dateCreate",
+                )?,
+                logo: ::b24_core::__private::wire::field_at(slot_3, "logo")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "description",
+                )?,
+                sort: ::b24_core::__private::wire::field_at(slot_5, "sort")?,
+                url_check: ::b24_core::__private::wire::field_at(slot_6, "urlCheck")?,
+                settings: ::b24_core::__private::wire::field_at(slot_7, "settings")?,
+                url_data: ::b24_core::__private::wire::field_at(slot_8, "urlData")?,
+                url_table_list: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "urlTableList",
+                )?,
+                url_table_description: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "urlTableDescription",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Item {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "dateCreate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.logo,
+                &::std::format!("{}.{}", field, "logo"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "sort"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.url_check,
+                &::std::format!("{}.{}", field, "urlCheck"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "settings"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.url_data,
+                &::std::format!("{}.{}", field, "urlData"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.url_table_list,
+                &::std::format!("{}.{}", field, "urlTableList"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.url_table_description,
+                &::std::format!("{}.{}", field, "urlTableDescription"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`biconnector.connector.get`](https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `item`: `Item`.
+        #[serde(
+            rename = "item",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub item: ::std::option::Option<Item>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["item"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.item,
+                &::std::format!("{}.{}", field, "item"),
+                problems,
+            );
+        }
+    }
+    /// `Settings` of [`biconnector.connector.get`](https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Settings {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Settings {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "code", "type"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+        }
+    }
+}
 /// [`biconnector.connector.list`](https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-list.html) (REST v2)
 ///
 /// Scope: `biconnector`.
@@ -710,30 +1335,20 @@ pub struct ConnectorList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `filter`: `map<any>`.
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `order`: `map<any>`.
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// `page`: `int`.
     #[serde(
         rename = "page",
@@ -782,12 +1397,7 @@ impl ConnectorList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -796,12 +1406,7 @@ impl ConnectorList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -872,7 +1477,7 @@ impl ::b24_core::__private::Method for ConnectorList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<connector_list::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -889,7 +1494,7 @@ impl ::b24_core::__private::Method for ConnectorList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for ConnectorList {
-    type Item = ::b24_core::__private::serde_json::Value;
+    type Item = connector_list::Result;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -943,6 +1548,112 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ConnectorListErr
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`biconnector.connector.list`](https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod connector_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`biconnector.connector.list`](https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `urlCheck`: `string`.
+        #[serde(
+            rename = "urlCheck",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub url_check: ::std::option::Option<::std::string::String>,
+        /// `dateCreate`: `datetime`.
+        #[serde(
+            rename = "dateCreate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "title", "urlCheck", "dateCreate"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
+                url_check: ::b24_core::__private::wire::field_at(slot_2, "urlCheck")?,
+                date_create: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "dateCreate",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.url_check,
+                &::std::format!("{}.{}", field, "urlCheck"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "dateCreate"),
+                problems,
+            );
         }
     }
 }
@@ -1131,13 +1842,13 @@ pub mod connector_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub title: ::std::option::Option<::std::string::String>,
-        /// `logo`: `string`.
+        /// `logo`: `file`.
         #[serde(
             rename = "logo",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub logo: ::std::option::Option<::std::string::String>,
+        pub logo: ::std::option::Option<::b24_core::__private::types::File>,
         /// `description`: `string`.
         #[serde(
             rename = "description",
@@ -1189,6 +1900,12 @@ pub mod connector_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sort: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1202,6 +1919,7 @@ pub mod connector_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             ] = ::b24_core::__private::wire::slots(
                 obj,
@@ -1216,7 +1934,7 @@ pub mod connector_update {
                     "settings",
                     "sort",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
@@ -1237,6 +1955,7 @@ pub mod connector_update {
                 url_data: ::b24_core::__private::wire::field_at(slot_6, "urlData")?,
                 settings: ::b24_core::__private::wire::field_at(slot_7, "settings")?,
                 sort: ::b24_core::__private::wire::field_at(slot_8, "sort")?,
+                extra,
             })
         }
     }
@@ -1369,10 +2088,7 @@ impl ::b24_core::__private::Method for DatasetAdd {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-add.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = dataset_add::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1496,6 +2212,12 @@ pub mod dataset_add {
         /// `fields`: `any[]`.
         #[serde(rename = "fields")]
         pub fields: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1509,6 +2231,7 @@ pub mod dataset_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -1519,7 +2242,7 @@ pub mod dataset_add {
                     "description",
                     "fields",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
@@ -1537,6 +2260,7 @@ pub mod dataset_add {
                     "description",
                 )?,
                 fields: ::b24_core::__private::wire::field_at(slot_5, "fields")?,
+                extra,
             })
         }
     }
@@ -1582,6 +2306,64 @@ pub mod dataset_add {
             ::b24_core::__private::Check::check(
                 &self.fields,
                 &::std::format!("{}.{}", field, "fields"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`biconnector.dataset.add`](https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
                 problems,
             );
         }
@@ -1782,10 +2564,7 @@ impl ::b24_core::__private::Method for DatasetFields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = dataset_fields::Result2;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1820,6 +2599,214 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DatasetFieldsErr
         }
     }
 }
+/// Named types of [`biconnector.dataset.fields`](https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-fields.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod dataset_fields {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Fields2` of [`biconnector.dataset.fields`](https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields2 {
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `isRequired`: `bool`.
+        #[serde(
+            rename = "isRequired",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_required: ::std::option::Option<bool>,
+        /// `isReadOnly`: `bool`.
+        #[serde(
+            rename = "isReadOnly",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_read_only: ::std::option::Option<bool>,
+        /// `isImmutable`: `any`.
+        #[serde(
+            rename = "isImmutable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_immutable: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `isMultiple`: `any`.
+        #[serde(
+            rename = "isMultiple",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_multiple: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "title",
+                    "type",
+                    "isRequired",
+                    "isReadOnly",
+                    "isImmutable",
+                    "isMultiple",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
+                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
+                is_required: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "isRequired",
+                )?,
+                is_read_only: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "isReadOnly",
+                )?,
+                is_immutable: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "isImmutable",
+                )?,
+                is_multiple: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "isMultiple",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_required,
+                &::std::format!("{}.{}", field, "isRequired"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_read_only,
+                &::std::format!("{}.{}", field, "isReadOnly"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_immutable,
+                &::std::format!("{}.{}", field, "isImmutable"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_multiple,
+                &::std::format!("{}.{}", field, "isMultiple"),
+                problems,
+            );
+        }
+    }
+    /// `Result2` of [`biconnector.dataset.fields`](https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result2 {
+        /// `fields`: `Fields2[]`.
+        #[serde(
+            rename = "fields",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fields: ::std::option::Option<::std::vec::Vec<Fields2>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["fields"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.fields,
+                &::std::format!("{}.{}", field, "fields"),
+                problems,
+            );
+        }
+    }
+}
 /// [`biconnector.dataset.fields.update`](https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-fields-update.html) (REST v2)
 ///
 /// Scope: `biconnector`.
@@ -1835,20 +2822,20 @@ pub struct DatasetFieldsUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `add`: `any`.
+    /// `add`: `Add[]`.
     #[serde(
         rename = "add",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub add: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    /// `update`: `any`.
+    pub add: ::std::option::Option<::std::vec::Vec<dataset_fields_update::Add>>,
+    /// `update`: `Update[]`.
     #[serde(
         rename = "update",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub update: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    pub update: ::std::option::Option<::std::vec::Vec<dataset_fields_update::Update>>,
     /// `delete`: `int[]`.
     #[serde(
         rename = "delete",
@@ -1880,7 +2867,7 @@ impl DatasetFieldsUpdate {
     #[must_use]
     pub fn add(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::std::vec::Vec<dataset_fields_update::Add>>,
     ) -> Self {
         self.add = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1889,7 +2876,7 @@ impl DatasetFieldsUpdate {
     #[must_use]
     pub fn update(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::std::vec::Vec<dataset_fields_update::Update>>,
     ) -> Self {
         self.update = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2042,6 +3029,165 @@ for DatasetFieldsUpdateError {
         }
     }
 }
+/// Named types of [`biconnector.dataset.fields.update`](https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-fields-update.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod dataset_fields_update {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Add` of [`biconnector.dataset.fields.update`](https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-fields-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Add {
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `externalCode`: `string`.
+        #[serde(
+            rename = "externalCode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_code: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Add {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Add {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["type", "name", "externalCode"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                external_code: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "externalCode",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Add {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.external_code,
+                &::std::format!("{}.{}", field, "externalCode"),
+                problems,
+            );
+        }
+    }
+    /// `Update` of [`biconnector.dataset.fields.update`](https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-fields-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Update {
+        /// `id`: `int`.
+        #[serde(rename = "id")]
+        pub id: i64,
+        /// `visible`: `bool`.
+        #[serde(
+            rename = "visible",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub visible: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Update {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Update {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "visible"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                visible: ::b24_core::__private::wire::field_at(slot_1, "visible")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Update {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.visible,
+                &::std::format!("{}.{}", field, "visible"),
+                problems,
+            );
+        }
+    }
+}
 /// [`biconnector.dataset.get`](https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-get.html) (REST v2)
 ///
 /// Scope: `biconnector`.
@@ -2120,10 +3266,7 @@ impl ::b24_core::__private::Method for DatasetGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = dataset_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2168,6 +3311,435 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DatasetGetError 
         }
     }
 }
+/// Named types of [`biconnector.dataset.get`](https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod dataset_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Fields` of [`biconnector.dataset.get`](https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `datasetId`: `int`.
+        #[serde(
+            rename = "datasetId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dataset_id: ::std::option::Option<i64>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `externalCode`: `string`.
+        #[serde(
+            rename = "externalCode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_code: ::std::option::Option<::std::string::String>,
+        /// `visible`: `bool`.
+        #[serde(
+            rename = "visible",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub visible: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "datasetId", "type", "name", "externalCode", "visible"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                dataset_id: ::b24_core::__private::wire::field_at(slot_1, "datasetId")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
+                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
+                external_code: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "externalCode",
+                )?,
+                visible: ::b24_core::__private::wire::field_at(slot_5, "visible")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.dataset_id,
+                &::std::format!("{}.{}", field, "datasetId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.external_code,
+                &::std::format!("{}.{}", field, "externalCode"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.visible,
+                &::std::format!("{}.{}", field, "visible"),
+                problems,
+            );
+        }
+    }
+    /// `Item` of [`biconnector.dataset.get`](https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Item {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `description`: `string`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `externalCode`: `string`.
+        #[serde(
+            rename = "externalCode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_code: ::std::option::Option<::std::string::String>,
+        /// `externalName`: `string`.
+        #[serde(
+            rename = "externalName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_name: ::std::option::Option<::std::string::String>,
+        /// `dateCreate`: `datetime`.
+        #[serde(
+            rename = "dateCreate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `dateUpdate`: `datetime`.
+        #[serde(
+            rename = "dateUpdate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_update: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `createdById`: `int`.
+        #[serde(
+            rename = "createdById",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by_id: ::std::option::Option<i64>,
+        /// `updatedById`: `int`.
+        #[serde(
+            rename = "updatedById",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by_id: ::std::option::Option<i64>,
+        /// `externalId`: `int`.
+        #[serde(
+            rename = "externalId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_id: ::std::option::Option<i64>,
+        /// `fields`: `Fields[]`.
+        #[serde(
+            rename = "fields",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fields: ::std::option::Option<::std::vec::Vec<Fields>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Item {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "type",
+                    "name",
+                    "description",
+                    "externalCode",
+                    "externalName",
+                    "dateCreate",
+                    "dateUpdate",
+                    "createdById",
+                    "updatedById",
+                    "externalId",
+                    "fields",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
+                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "description",
+                )?,
+                external_code: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "externalCode",
+                )?,
+                external_name: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "externalName",
+                )?,
+                date_create: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "dateCreate",
+                )?,
+                date_update: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "dateUpdate",
+                )?,
+                created_by_id: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "createdById",
+                )?,
+                updated_by_id: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "updatedById",
+                )?,
+                external_id: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "externalId",
+                )?,
+                fields: ::b24_core::__private::wire::field_at(slot_11, "fields")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Item {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.external_code,
+                &::std::format!("{}.{}", field, "externalCode"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.external_name,
+                &::std::format!("{}.{}", field, "externalName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "dateCreate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_update,
+                &::std::format!("{}.{}", field, "dateUpdate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by_id,
+                &::std::format!("{}.{}", field, "createdById"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by_id,
+                &::std::format!("{}.{}", field, "updatedById"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.external_id,
+                &::std::format!("{}.{}", field, "externalId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fields,
+                &::std::format!("{}.{}", field, "fields"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`biconnector.dataset.get`](https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `item`: `Item`.
+        #[serde(
+            rename = "item",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub item: ::std::option::Option<Item>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["item"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.item,
+                &::std::format!("{}.{}", field, "item"),
+                problems,
+            );
+        }
+    }
+}
 /// [`biconnector.dataset.list`](https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-list.html) (REST v2)
 ///
 /// Scope: `biconnector`.
@@ -2188,30 +3760,20 @@ pub struct DatasetList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `filter`: `map<any>`.
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `order`: `map<any>`.
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// `page`: `int`.
     #[serde(
         rename = "page",
@@ -2260,12 +3822,7 @@ impl DatasetList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2274,12 +3831,7 @@ impl DatasetList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2350,7 +3902,7 @@ impl ::b24_core::__private::Method for DatasetList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<dataset_list::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2367,7 +3919,7 @@ impl ::b24_core::__private::Method for DatasetList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for DatasetList {
-    type Item = ::b24_core::__private::serde_json::Value;
+    type Item = dataset_list::Result;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -2418,6 +3970,99 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DatasetListError
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`biconnector.dataset.list`](https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod dataset_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`biconnector.dataset.list`](https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `description`: `string`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "name", "description"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "description",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
         }
     }
 }
@@ -2596,6 +4241,12 @@ pub mod dataset_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub description: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2609,16 +4260,18 @@ pub mod dataset_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["description"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 description: ::b24_core::__private::wire::field_at(
                     slot_0,
                     "description",
                 )?,
+                extra,
             })
         }
     }
@@ -2711,10 +4364,7 @@ impl ::b24_core::__private::Method for SourceAdd {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-add.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = source_add::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2814,9 +4464,12 @@ pub mod source_add {
         /// `connectorId`: `int`.
         #[serde(rename = "connectorId")]
         pub connector_id: i64,
-        /// `settings`: `map<any>`.
+        /// `settings`: `Settings`.
         #[serde(rename = "settings")]
-        pub settings: ::std::collections::BTreeMap<
+        pub settings: Settings,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
             ::std::string::String,
             ::b24_core::__private::serde_json::Value,
         >,
@@ -2833,10 +4486,11 @@ pub mod source_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
                 obj,
                 &["title", "description", "active", "connectorId", "settings"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
@@ -2850,6 +4504,7 @@ pub mod source_add {
                     "connectorId",
                 )?,
                 settings: ::b24_core::__private::wire::field_at(slot_4, "settings")?,
+                extra,
             })
         }
     }
@@ -2880,6 +4535,197 @@ pub mod source_add {
             ::b24_core::__private::Check::check(
                 &self.settings,
                 &::std::format!("{}.{}", field, "settings"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`biconnector.source.add`](https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+        }
+    }
+    /// `Settings` of [`biconnector.source.add`](https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Settings {
+        /// `select`: `string[]`.
+        #[serde(
+            rename = "select",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// `filter`: `map<any>`.
+        #[serde(
+            rename = "filter",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub filter: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `order`: `map<any>`.
+        #[serde(
+            rename = "order",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub order: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `page`: `int`.
+        #[serde(
+            rename = "page",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub page: ::std::option::Option<i64>,
+        /// `login`: `string`.
+        #[serde(
+            rename = "login",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub login: ::std::option::Option<::std::string::String>,
+        /// `password`: `string`.
+        #[serde(
+            rename = "password",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub password: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Settings {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["select", "filter", "order", "page", "login", "password"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
+                filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
+                order: ::b24_core::__private::wire::field_at(slot_2, "order")?,
+                page: ::b24_core::__private::wire::field_at(slot_3, "page")?,
+                login: ::b24_core::__private::wire::field_at(slot_4, "login")?,
+                password: ::b24_core::__private::wire::field_at(slot_5, "password")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.select,
+                &::std::format!("{}.{}", field, "select"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.filter,
+                &::std::format!("{}.{}", field, "filter"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.order,
+                &::std::format!("{}.{}", field, "order"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.page,
+                &::std::format!("{}.{}", field, "page"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.login,
+                &::std::format!("{}.{}", field, "login"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.password,
+                &::std::format!("{}.{}", field, "password"),
                 problems,
             );
         }
@@ -3083,10 +4929,7 @@ impl ::b24_core::__private::Method for SourceFields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = source_fields::Result2;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3118,6 +4961,214 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SourceFieldsErro
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`biconnector.source.fields`](https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-fields.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod source_fields {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Fields2` of [`biconnector.source.fields`](https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields2 {
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `isRequired`: `bool`.
+        #[serde(
+            rename = "isRequired",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_required: ::std::option::Option<bool>,
+        /// `isReadOnly`: `bool`.
+        #[serde(
+            rename = "isReadOnly",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_read_only: ::std::option::Option<bool>,
+        /// `isImmutable`: `any`.
+        #[serde(
+            rename = "isImmutable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_immutable: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `isMultiple`: `any`.
+        #[serde(
+            rename = "isMultiple",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_multiple: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "title",
+                    "type",
+                    "isRequired",
+                    "isReadOnly",
+                    "isImmutable",
+                    "isMultiple",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
+                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
+                is_required: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "isRequired",
+                )?,
+                is_read_only: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "isReadOnly",
+                )?,
+                is_immutable: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "isImmutable",
+                )?,
+                is_multiple: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "isMultiple",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_required,
+                &::std::format!("{}.{}", field, "isRequired"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_read_only,
+                &::std::format!("{}.{}", field, "isReadOnly"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_immutable,
+                &::std::format!("{}.{}", field, "isImmutable"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_multiple,
+                &::std::format!("{}.{}", field, "isMultiple"),
+                problems,
+            );
+        }
+    }
+    /// `Result2` of [`biconnector.source.fields`](https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result2 {
+        /// `fields`: `Fields2[]`.
+        #[serde(
+            rename = "fields",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fields: ::std::option::Option<::std::vec::Vec<Fields2>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["fields"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.fields,
+                &::std::format!("{}.{}", field, "fields"),
+                problems,
+            );
         }
     }
 }
@@ -3199,10 +5250,7 @@ impl ::b24_core::__private::Method for SourceGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = source_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3247,6 +5295,469 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SourceGetError {
         }
     }
 }
+/// Named types of [`biconnector.source.get`](https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod source_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Connection` of [`biconnector.source.get`](https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Connection {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `description`: `string`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `active`: `bool`.
+        #[serde(
+            rename = "active",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<bool>,
+        /// `dateCreate`: `datetime`.
+        #[serde(
+            rename = "dateCreate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `dateUpdate`: `datetime`.
+        #[serde(
+            rename = "dateUpdate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_update: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `createdById`: `int`.
+        #[serde(
+            rename = "createdById",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by_id: ::std::option::Option<i64>,
+        /// `updatedById`: `int`.
+        #[serde(
+            rename = "updatedById",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Connection {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Connection {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "type",
+                    "code",
+                    "title",
+                    "description",
+                    "active",
+                    "dateCreate",
+                    "dateUpdate",
+                    "createdById",
+                    "updatedById",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
+                code: ::b24_core::__private::wire::field_at(slot_2, "code")?,
+                title: ::b24_core::__private::wire::field_at(slot_3, "title")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "description",
+                )?,
+                active: ::b24_core::__private::wire::field_at(slot_5, "active")?,
+                date_create: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "dateCreate",
+                )?,
+                date_update: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "dateUpdate",
+                )?,
+                created_by_id: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "createdById",
+                )?,
+                updated_by_id: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "updatedById",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Connection {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "active"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "dateCreate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_update,
+                &::std::format!("{}.{}", field, "dateUpdate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by_id,
+                &::std::format!("{}.{}", field, "createdById"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by_id,
+                &::std::format!("{}.{}", field, "updatedById"),
+                problems,
+            );
+        }
+    }
+    /// `Item` of [`biconnector.source.get`](https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Item {
+        /// `connection`: `Connection`.
+        #[serde(
+            rename = "connection",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub connection: ::std::option::Option<Connection>,
+        /// `connectorId`: `int`.
+        #[serde(
+            rename = "connectorId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub connector_id: ::std::option::Option<i64>,
+        /// `settings`: `Settings[]`.
+        #[serde(
+            rename = "settings",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<::std::vec::Vec<Settings>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Item {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["connection", "connectorId", "settings"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                connection: ::b24_core::__private::wire::field_at(slot_0, "connection")?,
+                connector_id: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "connectorId",
+                )?,
+                settings: ::b24_core::__private::wire::field_at(slot_2, "settings")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Item {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.connection,
+                &::std::format!("{}.{}", field, "connection"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.connector_id,
+                &::std::format!("{}.{}", field, "connectorId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "settings"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`biconnector.source.get`](https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `item`: `Item`.
+        #[serde(
+            rename = "item",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub item: ::std::option::Option<Item>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["item"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.item,
+                &::std::format!("{}.{}", field, "item"),
+                problems,
+            );
+        }
+    }
+    /// `Settings` of [`biconnector.source.get`](https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Settings {
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `value`: `string`.
+        #[serde(
+            rename = "value",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub value: ::std::option::Option<::std::string::String>,
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Settings {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["code", "name", "type", "value", "id"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
+                value: ::b24_core::__private::wire::field_at(slot_3, "value")?,
+                id: ::b24_core::__private::wire::field_at(slot_4, "id")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.value,
+                &::std::format!("{}.{}", field, "value"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+        }
+    }
+}
 /// [`biconnector.source.list`](https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-list.html) (REST v2)
 ///
 /// Scope: `biconnector`.
@@ -3267,30 +5778,20 @@ pub struct SourceList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `filter`: `map<any>`.
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `order`: `map<any>`.
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// `page`: `int`.
     #[serde(
         rename = "page",
@@ -3339,12 +5840,7 @@ impl SourceList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -3353,12 +5849,7 @@ impl SourceList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -3429,7 +5920,7 @@ impl ::b24_core::__private::Method for SourceList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<source_list::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3446,7 +5937,7 @@ impl ::b24_core::__private::Method for SourceList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for SourceList {
-    type Item = ::b24_core::__private::serde_json::Value;
+    type Item = source_list::Result;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -3497,6 +5988,112 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SourceListError 
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`biconnector.source.list`](https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod source_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`biconnector.source.list`](https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `active`: `bool`.
+        #[serde(
+            rename = "active",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<bool>,
+        /// `dateCreate`: `datetime`.
+        #[serde(
+            rename = "dateCreate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "title", "active", "dateCreate"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
+                active: ::b24_core::__private::wire::field_at(slot_2, "active")?,
+                date_create: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "dateCreate",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "active"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "dateCreate"),
+                problems,
+            );
         }
     }
 }
@@ -3695,17 +6292,18 @@ pub mod source_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `settings`: `map<any>`.
+        /// `settings`: `Settings`.
         #[serde(
             rename = "settings",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub settings: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
+        pub settings: ::std::option::Option<Settings>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
         >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
@@ -3720,10 +6318,11 @@ pub mod source_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["title", "description", "active", "settings"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
@@ -3733,6 +6332,7 @@ pub mod source_update {
                 )?,
                 active: ::b24_core::__private::wire::field_at(slot_2, "active")?,
                 settings: ::b24_core::__private::wire::field_at(slot_3, "settings")?,
+                extra,
             })
         }
     }
@@ -3757,6 +6357,139 @@ pub mod source_update {
             ::b24_core::__private::Check::check(
                 &self.settings,
                 &::std::format!("{}.{}", field, "settings"),
+                problems,
+            );
+        }
+    }
+    /// `Settings` of [`biconnector.source.update`](https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Settings {
+        /// `select`: `string[]`.
+        #[serde(
+            rename = "select",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// `filter`: `map<any>`.
+        #[serde(
+            rename = "filter",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub filter: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `order`: `map<any>`.
+        #[serde(
+            rename = "order",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub order: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `page`: `int`.
+        #[serde(
+            rename = "page",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub page: ::std::option::Option<i64>,
+        /// `login`: `string`.
+        #[serde(
+            rename = "login",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub login: ::std::option::Option<::std::string::String>,
+        /// `password`: `string`.
+        #[serde(
+            rename = "password",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub password: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Settings {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["select", "filter", "order", "page", "login", "password"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
+                filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
+                order: ::b24_core::__private::wire::field_at(slot_2, "order")?,
+                page: ::b24_core::__private::wire::field_at(slot_3, "page")?,
+                login: ::b24_core::__private::wire::field_at(slot_4, "login")?,
+                password: ::b24_core::__private::wire::field_at(slot_5, "password")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.select,
+                &::std::format!("{}.{}", field, "select"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.filter,
+                &::std::format!("{}.{}", field, "filter"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.order,
+                &::std::format!("{}.{}", field, "order"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.page,
+                &::std::format!("{}.{}", field, "page"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.login,
+                &::std::format!("{}.{}", field, "login"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.password,
+                &::std::format!("{}.{}", field, "password"),
                 problems,
             );
         }

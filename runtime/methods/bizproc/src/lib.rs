@@ -40,16 +40,16 @@ pub struct ActivityAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub use_subscription: ::std::option::Option<::b24_core::__private::types::Yn>,
-    /// `NAME` (required): `any`.
+    /// `NAME` (required): `Name`.
     #[serde(rename = "NAME")]
-    pub name: ::b24_core::__private::serde_json::Value,
-    /// `DESCRIPTION`: `any`.
+    pub name: activity_add::Name,
+    /// `DESCRIPTION`: `Description`.
     #[serde(
         rename = "DESCRIPTION",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    pub description: ::std::option::Option<activity_add::Description>,
     /// `PROPERTIES`: `Properties`.
     #[serde(
         rename = "PROPERTIES",
@@ -64,27 +64,20 @@ pub struct ActivityAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub return_properties: ::std::option::Option<activity_add::Properties>,
-    /// `DOCUMENT_TYPE`: `any[]`.
+    /// `DOCUMENT_TYPE`: `string[]`.
     #[serde(
         rename = "DOCUMENT_TYPE",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub document_type: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
-    /// `FILTER`: `map<any>`.
+    pub document_type: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `FILTER`: `filter`.
     #[serde(
         rename = "FILTER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
     /// `USE_PLACEMENT`: `yn`.
     #[serde(
         rename = "USE_PLACEMENT",
@@ -113,7 +106,7 @@ impl ActivityAdd {
     pub fn new(
         code: impl ::std::convert::Into<::std::string::String>,
         handler: impl ::std::convert::Into<::std::string::String>,
-        name: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        name: impl ::std::convert::Into<activity_add::Name>,
     ) -> Self {
         Self {
             code: ::std::convert::Into::into(code),
@@ -154,7 +147,7 @@ impl ActivityAdd {
     #[must_use]
     pub fn description(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<activity_add::Description>,
     ) -> Self {
         self.description = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -185,9 +178,7 @@ impl ActivityAdd {
     #[must_use]
     pub fn document_type(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.document_type = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -198,12 +189,7 @@ impl ActivityAdd {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -412,6 +398,148 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityAddError
 pub mod activity_add {
     #[allow(unused_imports)]
     use super::*;
+    /// `Description` of [`bizproc.activity.add`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-activity/bizproc-activity-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Description {
+        /// `de`: `string`.
+        #[serde(
+            rename = "de",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub de: ::std::option::Option<::std::string::String>,
+        /// `en`: `string`.
+        #[serde(
+            rename = "en",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub en: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Description {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Description {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["de", "en"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                de: ::b24_core::__private::wire::field_at(slot_0, "de")?,
+                en: ::b24_core::__private::wire::field_at(slot_1, "en")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Description {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.de,
+                &::std::format!("{}.{}", field, "de"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.en,
+                &::std::format!("{}.{}", field, "en"),
+                problems,
+            );
+        }
+    }
+    /// `Name` of [`bizproc.activity.add`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-activity/bizproc-activity-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Name {
+        /// `de`: `string`.
+        #[serde(
+            rename = "de",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub de: ::std::option::Option<::std::string::String>,
+        /// `en`: `string`.
+        #[serde(
+            rename = "en",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub en: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Name {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Name {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["de", "en"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                de: ::b24_core::__private::wire::field_at(slot_0, "de")?,
+                en: ::b24_core::__private::wire::field_at(slot_1, "en")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Name {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.de,
+                &::std::format!("{}.{}", field, "de"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.en,
+                &::std::format!("{}.{}", field, "en"),
+                problems,
+            );
+        }
+    }
     /// `Properties` of [`bizproc.activity.add`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-activity/bizproc-activity-add.html).
     #[derive(
         ::std::fmt::Debug,
@@ -497,6 +625,12 @@ pub mod activity_add {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Properties {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -510,6 +644,7 @@ pub mod activity_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             ] = ::b24_core::__private::wire::slots(
                 obj,
@@ -524,7 +659,7 @@ pub mod activity_add {
                     "inputString",
                     "outputString",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "Name")?,
@@ -545,6 +680,7 @@ pub mod activity_add {
                     slot_8,
                     "outputString",
                 )?,
+                extra,
             })
         }
     }
@@ -795,7 +931,7 @@ impl ::b24_core::__private::Method for ActivityList {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-activity/bizproc-activity-list.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<::std::string::String>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1207,6 +1343,12 @@ pub mod activity_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub placement_handler: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1220,6 +1362,7 @@ pub mod activity_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10] = ::b24_core::__private::wire::slots(
                 obj,
@@ -1236,7 +1379,7 @@ pub mod activity_update {
                     "USE_PLACEMENT",
                     "PLACEMENT_HANDLER",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 handler: ::b24_core::__private::wire::field_at(slot_0, "HANDLER")?,
@@ -1271,6 +1414,7 @@ pub mod activity_update {
                     slot_10,
                     "PLACEMENT_HANDLER",
                 )?,
+                extra,
             })
         }
     }
@@ -1395,6 +1539,12 @@ pub mod activity_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub default: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Properties {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1408,6 +1558,7 @@ pub mod activity_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -1419,7 +1570,7 @@ pub mod activity_update {
                     "Multiple",
                     "Default",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "Name")?,
@@ -1432,6 +1583,7 @@ pub mod activity_update {
                 required: ::b24_core::__private::wire::field_at(slot_4, "Required")?,
                 multiple: ::b24_core::__private::wire::field_at(slot_5, "Multiple")?,
                 default: ::b24_core::__private::wire::field_at(slot_6, "Default")?,
+                extra,
             })
         }
     }
@@ -1491,18 +1643,13 @@ pub struct EventSend {
     /// `EVENT_TOKEN` (required): `string`.
     #[serde(rename = "EVENT_TOKEN")]
     pub event_token: ::std::string::String,
-    /// `RETURN_VALUES`: `map<any>`.
+    /// `RETURN_VALUES`: `ReturnValues`.
     #[serde(
         rename = "RETURN_VALUES",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub return_values: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub return_values: ::std::option::Option<event_send::ReturnValues>,
     /// `LOG_MESSAGE`: `string`.
     #[serde(
         rename = "LOG_MESSAGE",
@@ -1533,12 +1680,7 @@ impl EventSend {
     #[must_use]
     pub fn return_values(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<event_send::ReturnValues>,
     ) -> Self {
         self.return_values = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -1653,6 +1795,375 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EventSendError {
         }
     }
 }
+/// Named types of [`bizproc.event.send`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-robot/bizproc-event-send.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod event_send {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `ReturnProperties` of [`bizproc.event.send`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-robot/bizproc-event-send.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ReturnProperties {
+        /// `EVENT_TOKEN`: `string`.
+        #[serde(
+            rename = "EVENT_TOKEN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub event_token: ::std::option::Option<::std::string::String>,
+        /// `RETURN_VALUES`: `map<any>`.
+        #[serde(
+            rename = "RETURN_VALUES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub return_values: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `LOG_MESSAGE`: `string`.
+        #[serde(
+            rename = "LOG_MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub log_message: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ReturnProperties {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ReturnProperties {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["EVENT_TOKEN", "RETURN_VALUES", "LOG_MESSAGE"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                event_token: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "EVENT_TOKEN",
+                )?,
+                return_values: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "RETURN_VALUES",
+                )?,
+                log_message: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "LOG_MESSAGE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ReturnProperties {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.event_token,
+                &::std::format!("{}.{}", field, "EVENT_TOKEN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.return_values,
+                &::std::format!("{}.{}", field, "RETURN_VALUES"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.log_message,
+                &::std::format!("{}.{}", field, "LOG_MESSAGE"),
+                problems,
+            );
+        }
+    }
+    /// `ReturnValues` of [`bizproc.event.send`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-robot/bizproc-event-send.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ReturnValues {
+        /// `CODE`: `string`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `HANDLER`: `string`.
+        #[serde(
+            rename = "HANDLER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub handler: ::std::option::Option<::std::string::String>,
+        /// `AUTH_USER_ID`: `int`.
+        #[serde(
+            rename = "AUTH_USER_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub auth_user_id: ::std::option::Option<i64>,
+        /// `USE_SUBSCRIPTION`: `yn`.
+        #[serde(
+            rename = "USE_SUBSCRIPTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_subscription: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `NAME`: `any`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `DESCRIPTION`: `any`.
+        #[serde(
+            rename = "DESCRIPTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `PROPERTIES`: `map<any>`.
+        #[serde(
+            rename = "PROPERTIES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub properties: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `RETURN_PROPERTIES`: `ReturnProperties`.
+        #[serde(
+            rename = "RETURN_PROPERTIES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub return_properties: ::std::option::Option<ReturnProperties>,
+        /// `DOCUMENT_TYPE`: `any[]`.
+        #[serde(
+            rename = "DOCUMENT_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub document_type: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `FILTER`: `map<any>`.
+        #[serde(
+            rename = "FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub filter: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `USE_PLACEMENT`: `yn`.
+        #[serde(
+            rename = "USE_PLACEMENT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_placement: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `PLACEMENT_HANDLER`: `string`.
+        #[serde(
+            rename = "PLACEMENT_HANDLER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub placement_handler: ::std::option::Option<::std::string::String>,
+        /// `outputString`: `string`.
+        #[serde(
+            rename = "outputString",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub output_string: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ReturnValues {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ReturnValues {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "CODE",
+                    "HANDLER",
+                    "AUTH_USER_ID",
+                    "USE_SUBSCRIPTION",
+                    "NAME",
+                    "DESCRIPTION",
+                    "PROPERTIES",
+                    "RETURN_PROPERTIES",
+                    "DOCUMENT_TYPE",
+                    "FILTER",
+                    "USE_PLACEMENT",
+                    "PLACEMENT_HANDLER",
+                    "outputString",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                code: ::b24_core::__private::wire::field_at(slot_0, "CODE")?,
+                handler: ::b24_core::__private::wire::field_at(slot_1, "HANDLER")?,
+                auth_user_id: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "AUTH_USER_ID",
+                )?,
+                use_subscription: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "USE_SUBSCRIPTION",
+                )?,
+                name: ::b24_core::__private::wire::field_at(slot_4, "NAME")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "DESCRIPTION",
+                )?,
+                properties: ::b24_core::__private::wire::field_at(slot_6, "PROPERTIES")?,
+                return_properties: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "RETURN_PROPERTIES",
+                )?,
+                document_type: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "DOCUMENT_TYPE",
+                )?,
+                filter: ::b24_core::__private::wire::field_at(slot_9, "FILTER")?,
+                use_placement: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "USE_PLACEMENT",
+                )?,
+                placement_handler: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "PLACEMENT_HANDLER",
+                )?,
+                output_string: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "outputString",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ReturnValues {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.handler,
+                &::std::format!("{}.{}", field, "HANDLER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.auth_user_id,
+                &::std::format!("{}.{}", field, "AUTH_USER_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_subscription,
+                &::std::format!("{}.{}", field, "USE_SUBSCRIPTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "DESCRIPTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.properties,
+                &::std::format!("{}.{}", field, "PROPERTIES"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.return_properties,
+                &::std::format!("{}.{}", field, "RETURN_PROPERTIES"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.document_type,
+                &::std::format!("{}.{}", field, "DOCUMENT_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.filter,
+                &::std::format!("{}.{}", field, "FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_placement,
+                &::std::format!("{}.{}", field, "USE_PLACEMENT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.placement_handler,
+                &::std::format!("{}.{}", field, "PLACEMENT_HANDLER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.output_string,
+                &::std::format!("{}.{}", field, "outputString"),
+                problems,
+            );
+        }
+    }
+}
 /// [`bizproc.robot.add`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-robot/bizproc-robot-add.html) (REST v2)
 ///
 /// Scope: `bizproc`.
@@ -1685,9 +2196,9 @@ pub struct RobotAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub use_subscription: ::std::option::Option<::b24_core::__private::types::Yn>,
-    /// `NAME` (required): `any`.
+    /// `NAME` (required): `string`.
     #[serde(rename = "NAME")]
-    pub name: ::b24_core::__private::serde_json::Value,
+    pub name: ::std::string::String,
     /// `DESCRIPTION`: `any`.
     #[serde(
         rename = "DESCRIPTION",
@@ -1718,18 +2229,13 @@ pub struct RobotAdd {
     pub document_type: ::std::option::Option<
         ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
     >,
-    /// `FILTER`: `map<any>`.
+    /// `FILTER`: `filter`.
     #[serde(
         rename = "FILTER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
     /// `USE_PLACEMENT`: `yn`.
     #[serde(
         rename = "USE_PLACEMENT",
@@ -1758,7 +2264,7 @@ impl RobotAdd {
     pub fn new(
         code: impl ::std::convert::Into<::std::string::String>,
         handler: impl ::std::convert::Into<::std::string::String>,
-        name: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
             code: ::std::convert::Into::into(code),
@@ -1843,12 +2349,7 @@ impl RobotAdd {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1983,6 +2484,7 @@ impl ::b24_core::__private::Method for RobotAdd {
             problems,
         );
         ::b24_core::__private::Check::check(&self.name, "NAME", problems);
+        problems.non_empty("NAME", &self.name);
         ::b24_core::__private::Check::check(&self.description, "DESCRIPTION", problems);
         ::b24_core::__private::Check::check(&self.properties, "PROPERTIES", problems);
         ::b24_core::__private::Check::check(
@@ -2154,6 +2656,12 @@ pub mod robot_add {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Properties {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2167,6 +2675,7 @@ pub mod robot_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9] = ::b24_core::__private::wire::slots(
                 obj,
@@ -2182,7 +2691,7 @@ pub mod robot_add {
                     "text",
                     "user",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "Name")?,
@@ -2198,6 +2707,7 @@ pub mod robot_add {
                 datetime: ::b24_core::__private::wire::field_at(slot_7, "datetime")?,
                 text: ::b24_core::__private::wire::field_at(slot_8, "text")?,
                 user: ::b24_core::__private::wire::field_at(slot_9, "user")?,
+                extra,
             })
         }
     }
@@ -2453,7 +2963,7 @@ impl ::b24_core::__private::Method for RobotList {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-robot/bizproc-robot-list.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<::std::string::String>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2734,6 +3244,12 @@ pub mod robot_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub placement_handler: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2747,6 +3263,7 @@ pub mod robot_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10] = ::b24_core::__private::wire::slots(
                 obj,
@@ -2763,7 +3280,7 @@ pub mod robot_update {
                     "USE_PLACEMENT",
                     "PLACEMENT_HANDLER",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 handler: ::b24_core::__private::wire::field_at(slot_0, "HANDLER")?,
@@ -2798,6 +3315,7 @@ pub mod robot_update {
                     slot_10,
                     "PLACEMENT_HANDLER",
                 )?,
+                extra,
             })
         }
     }
@@ -2922,6 +3440,12 @@ pub mod robot_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub default: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Properties {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2935,6 +3459,7 @@ pub mod robot_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -2946,7 +3471,7 @@ pub mod robot_update {
                     "Multiple",
                     "Default",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "Name")?,
@@ -2959,6 +3484,7 @@ pub mod robot_update {
                 required: ::b24_core::__private::wire::field_at(slot_4, "Required")?,
                 multiple: ::b24_core::__private::wire::field_at(slot_5, "Multiple")?,
                 default: ::b24_core::__private::wire::field_at(slot_6, "Default")?,
+                extra,
             })
         }
     }
@@ -3018,9 +3544,9 @@ pub struct TaskComplete {
     /// `TASK_ID` (required): `int`.
     #[serde(rename = "TASK_ID")]
     pub task_id: i64,
-    /// `STATUS` (required): `any`.
+    /// `STATUS` (required): `int`. Documented values: `1`, `2`, `3`, `4`.
     #[serde(rename = "STATUS")]
-    pub status: ::b24_core::__private::serde_json::Value,
+    pub status: i64,
     /// `COMMENT`: `string`.
     #[serde(
         rename = "COMMENT",
@@ -3028,18 +3554,13 @@ pub struct TaskComplete {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub comment: ::std::option::Option<::std::string::String>,
-    /// `FIELDS`: `map<any>`.
+    /// `FIELDS`: `Fields`.
     #[serde(
         rename = "FIELDS",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub fields: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub fields: ::std::option::Option<task_complete::Fields>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -3053,7 +3574,7 @@ impl TaskComplete {
     #[must_use]
     pub fn new(
         task_id: impl ::std::convert::Into<i64>,
-        status: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        status: impl ::std::convert::Into<i64>,
     ) -> Self {
         Self {
             task_id: ::std::convert::Into::into(task_id),
@@ -3076,12 +3597,7 @@ impl TaskComplete {
     #[must_use]
     pub fn fields(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<task_complete::Fields>,
     ) -> Self {
         self.fields = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -3189,6 +3705,153 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskCompleteErro
         }
     }
 }
+/// Named types of [`bizproc.task.complete`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-task/bizproc-task-complete.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod task_complete {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Fields` of [`bizproc.task.complete`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-task/bizproc-task-complete.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields {
+        /// `SELECT`: `map<any>`.
+        #[serde(
+            rename = "SELECT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub select: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `FILTER`: `map<any>`.
+        #[serde(
+            rename = "FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub filter: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `ORDER`: `map<any>`.
+        #[serde(
+            rename = "ORDER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub order: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `START`: `int`.
+        #[serde(
+            rename = "START",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start: ::std::option::Option<i64>,
+        /// `contractor`: `string`.
+        #[serde(
+            rename = "contractor",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contractor: ::std::option::Option<::std::string::String>,
+        /// `phone_number`: `string`.
+        #[serde(
+            rename = "phone_number",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub phone_number: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["SELECT", "FILTER", "ORDER", "START", "contractor", "phone_number"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                select: ::b24_core::__private::wire::field_at(slot_0, "SELECT")?,
+                filter: ::b24_core::__private::wire::field_at(slot_1, "FILTER")?,
+                order: ::b24_core::__private::wire::field_at(slot_2, "ORDER")?,
+                start: ::b24_core::__private::wire::field_at(slot_3, "START")?,
+                contractor: ::b24_core::__private::wire::field_at(slot_4, "contractor")?,
+                phone_number: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "phone_number",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.select,
+                &::std::format!("{}.{}", field, "SELECT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.filter,
+                &::std::format!("{}.{}", field, "FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.order,
+                &::std::format!("{}.{}", field, "ORDER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.start,
+                &::std::format!("{}.{}", field, "START"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.contractor,
+                &::std::format!("{}.{}", field, "contractor"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.phone_number,
+                &::std::format!("{}.{}", field, "phone_number"),
+                problems,
+            );
+        }
+    }
+}
 /// [`bizproc.task.delegate`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-task/bizproc-task-delegate.html) (REST v2)
 ///
 /// Scope: `bizproc`.
@@ -3201,9 +3864,9 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskCompleteErro
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskDelegate {
-    /// `TASK_IDS` (required): `any[]`.
+    /// `TASK_IDS` (required): `int[]`.
     #[serde(rename = "TASK_IDS")]
-    pub task_ids: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub task_ids: ::std::vec::Vec<i64>,
     /// `FROM_USER_ID` (required): `int`.
     #[serde(rename = "FROM_USER_ID")]
     pub from_user_id: i64,
@@ -3222,9 +3885,7 @@ impl TaskDelegate {
     /// A request with the required parameters `TASK_IDS`, `FROM_USER_ID`, `TO_USER_ID`.
     #[must_use]
     pub fn new(
-        task_ids: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        task_ids: impl ::std::convert::Into<::std::vec::Vec<i64>>,
         from_user_id: impl ::std::convert::Into<i64>,
         to_user_id: impl ::std::convert::Into<i64>,
     ) -> Self {
@@ -3347,37 +4008,27 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskDelegateErro
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TaskList {
-    /// `SELECT`: `any`.
+    /// `SELECT`: `string[]`.
     #[serde(
         rename = "SELECT",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    /// `FILTER`: `map<any>`.
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `FILTER`: `filter`.
     #[serde(
         rename = "FILTER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `ORDER`: `map<any>`.
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
+    /// `ORDER`: `order`.
     #[serde(
         rename = "ORDER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// `START`: `int`.
     #[serde(
         rename = "START",
@@ -3409,7 +4060,7 @@ impl TaskList {
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -3418,12 +4069,7 @@ impl TaskList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -3432,12 +4078,7 @@ impl TaskList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -3630,6 +4271,12 @@ pub mod task_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub default: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3643,6 +4290,7 @@ pub mod task_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             ] = ::b24_core::__private::wire::slots(
                 obj,
@@ -3657,7 +4305,7 @@ pub mod task_list {
                     "Settings",
                     "Default",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "Id")?,
@@ -3672,6 +4320,7 @@ pub mod task_list {
                 options: ::b24_core::__private::wire::field_at(slot_6, "Options")?,
                 settings: ::b24_core::__private::wire::field_at(slot_7, "Settings")?,
                 default: ::b24_core::__private::wire::field_at(slot_8, "Default")?,
+                extra,
             })
         }
     }
@@ -3784,6 +4433,12 @@ pub mod task_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub fields: ::std::option::Option<::std::vec::Vec<Fields>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Parameters {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3797,6 +4452,7 @@ pub mod task_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -3808,7 +4464,7 @@ pub mod task_list {
                     "StatusNoLabel",
                     "Fields",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 comment_label: ::b24_core::__private::wire::field_at(
@@ -3836,6 +4492,7 @@ pub mod task_list {
                     "StatusNoLabel",
                 )?,
                 fields: ::b24_core::__private::wire::field_at(slot_6, "Fields")?,
+                extra,
             })
         }
     }
@@ -3889,13 +4546,13 @@ pub mod task_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Select {
-        /// `ID`: `string`.
+        /// `ID`: `int`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::option::Option<i64>,
         /// `WORKFLOW_ID`: `string`.
         #[serde(
             rename = "WORKFLOW_ID",
@@ -3930,14 +4587,16 @@ pub mod task_list {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub modified: ::std::option::Option<::std::string::String>,
+        pub modified: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `WORKFLOW_STARTED`: `datetime`.
         #[serde(
             rename = "WORKFLOW_STARTED",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub workflow_started: ::std::option::Option<::std::string::String>,
+        pub workflow_started: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
         /// `WORKFLOW_STARTED_BY`: `any`.
         #[serde(
             rename = "WORKFLOW_STARTED_BY",
@@ -3953,7 +4612,7 @@ pub mod task_list {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub overdue_date: ::std::option::Option<::std::string::String>,
+        pub overdue_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `WORKFLOW_TEMPLATE_ID`: `int`.
         #[serde(
             rename = "WORKFLOW_TEMPLATE_ID",
@@ -4045,6 +4704,12 @@ pub mod task_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub document_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Select {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4058,6 +4723,7 @@ pub mod task_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19, slot_20, slot_21] = ::b24_core::__private::wire::slots(
@@ -4086,7 +4752,7 @@ pub mod task_list {
                     "PARAMETERS",
                     "DOCUMENT_URL",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
@@ -4153,6 +4819,7 @@ pub mod task_list {
                     slot_21,
                     "DOCUMENT_URL",
                 )?,
+                extra,
             })
         }
     }
@@ -4292,30 +4959,20 @@ pub struct WorkflowInstances {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `FILTER`: `map<any>`.
+    /// `FILTER`: `filter`.
     #[serde(
         rename = "FILTER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `ORDER`: `map<any>`.
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
+    /// `ORDER`: `order`.
     #[serde(
         rename = "ORDER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -4356,12 +5013,7 @@ impl WorkflowInstances {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4370,12 +5022,7 @@ impl WorkflowInstances {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4439,7 +5086,7 @@ impl ::b24_core::__private::Method for WorkflowInstances {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::vec::Vec<workflow_instances::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4451,6 +5098,13 @@ impl ::b24_core::__private::Method for WorkflowInstances {
         ::b24_core::__private::Check::check(&self.order, "ORDER", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for WorkflowInstances {
+    type Item = workflow_instances::Result;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
     }
 }
 /// Errors of [`bizproc.workflow.instances`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-workflow-instances.html): the documented codes, then the system errors.
@@ -4478,6 +5132,179 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for WorkflowInstance
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`bizproc.workflow.instances`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-workflow-instances.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod workflow_instances {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`bizproc.workflow.instances`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-workflow-instances.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `DOCUMENT_ID`: `string`.
+        #[serde(
+            rename = "DOCUMENT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub document_id: ::std::option::Option<::std::string::String>,
+        /// `ENTITY`: `string`.
+        #[serde(
+            rename = "ENTITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity: ::std::option::Option<::std::string::String>,
+        /// `ID`: `string`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `STARTED`: `datetime`.
+        #[serde(
+            rename = "STARTED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub started: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `MODULE_ID`: `string`.
+        #[serde(
+            rename = "MODULE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub module_id: ::std::option::Option<::std::string::String>,
+        /// `OWNED_UNTIL`: `any`.
+        #[serde(
+            rename = "OWNED_UNTIL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub owned_until: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `TEMPLATE_ID`: `int`.
+        #[serde(
+            rename = "TEMPLATE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template_id: ::std::option::Option<i64>,
+        /// `STARTED_BY`: `string`.
+        #[serde(
+            rename = "STARTED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub started_by: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "DOCUMENT_ID",
+                    "ENTITY",
+                    "ID",
+                    "STARTED",
+                    "MODULE_ID",
+                    "OWNED_UNTIL",
+                    "TEMPLATE_ID",
+                    "STARTED_BY",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                document_id: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "DOCUMENT_ID",
+                )?,
+                entity: ::b24_core::__private::wire::field_at(slot_1, "ENTITY")?,
+                id: ::b24_core::__private::wire::field_at(slot_2, "ID")?,
+                started: ::b24_core::__private::wire::field_at(slot_3, "STARTED")?,
+                module_id: ::b24_core::__private::wire::field_at(slot_4, "MODULE_ID")?,
+                owned_until: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "OWNED_UNTIL",
+                )?,
+                template_id: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "TEMPLATE_ID",
+                )?,
+                started_by: ::b24_core::__private::wire::field_at(slot_7, "STARTED_BY")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.document_id,
+                &::std::format!("{}.{}", field, "DOCUMENT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity,
+                &::std::format!("{}.{}", field, "ENTITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.started,
+                &::std::format!("{}.{}", field, "STARTED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.module_id,
+                &::std::format!("{}.{}", field, "MODULE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.owned_until,
+                &::std::format!("{}.{}", field, "OWNED_UNTIL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.template_id,
+                &::std::format!("{}.{}", field, "TEMPLATE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.started_by,
+                &::std::format!("{}.{}", field, "STARTED_BY"),
+                problems,
+            );
         }
     }
 }
@@ -4617,21 +5444,16 @@ pub struct WorkflowStart {
     /// `TEMPLATE_ID` (required): `int`.
     #[serde(rename = "TEMPLATE_ID")]
     pub template_id: i64,
-    /// `DOCUMENT_ID` (required): `any[]`.
+    /// `DOCUMENT_ID` (required): `string[]`.
     #[serde(rename = "DOCUMENT_ID")]
-    pub document_id: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    /// `PARAMETERS`: `map<any>`.
+    pub document_id: ::std::vec::Vec<::std::string::String>,
+    /// `PARAMETERS`: `Parameters`.
     #[serde(
         rename = "PARAMETERS",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub parameters: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub parameters: ::std::option::Option<workflow_start::Parameters>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -4645,9 +5467,7 @@ impl WorkflowStart {
     #[must_use]
     pub fn new(
         template_id: impl ::std::convert::Into<i64>,
-        document_id: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        document_id: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         Self {
             template_id: ::std::convert::Into::into(template_id),
@@ -4660,12 +5480,7 @@ impl WorkflowStart {
     #[must_use]
     pub fn parameters(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<workflow_start::Parameters>,
     ) -> Self {
         self.parameters = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4762,6 +5577,70 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for WorkflowStartErr
         }
     }
 }
+/// Named types of [`bizproc.workflow.start`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-workflow-start.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod workflow_start {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Parameters` of [`bizproc.workflow.start`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-workflow-start.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Parameters {
+        /// `Parameter1`: `string`.
+        #[serde(
+            rename = "Parameter1",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parameter1: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Parameters {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Parameters {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["Parameter1"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                parameter1: ::b24_core::__private::wire::field_at(slot_0, "Parameter1")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Parameters {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.parameter1,
+                &::std::format!("{}.{}", field, "Parameter1"),
+                problems,
+            );
+        }
+    }
+}
 /// [`bizproc.workflow.template.add`](https://apidocs.bitrix24.com/api-reference/bizproc/template/bizproc-workflow-template-add.html) (REST v2)
 ///
 /// Scope: `bizproc`.
@@ -4774,9 +5653,9 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for WorkflowStartErr
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct WorkflowTemplateAdd {
-    /// `DOCUMENT_TYPE` (required): `any[]`.
+    /// `DOCUMENT_TYPE` (required): `string[]`.
     #[serde(rename = "DOCUMENT_TYPE")]
-    pub document_type: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub document_type: ::std::vec::Vec<::std::string::String>,
     /// `NAME` (required): `string`.
     #[serde(rename = "NAME")]
     pub name: ::std::string::String,
@@ -4789,7 +5668,7 @@ pub struct WorkflowTemplateAdd {
     pub description: ::std::option::Option<::std::string::String>,
     /// `TEMPLATE_DATA` (required): `file`.
     #[serde(rename = "TEMPLATE_DATA")]
-    pub template_data: ::b24_core::__private::serde_json::Value,
+    pub template_data: ::b24_core::__private::types::File,
     /// `AUTO_EXECUTE`: `int`. Server default: `0`. Documented values: `0`, `1`, `2`, `3`.
     #[serde(
         rename = "AUTO_EXECUTE",
@@ -4809,13 +5688,9 @@ impl WorkflowTemplateAdd {
     /// A request with the required parameters `DOCUMENT_TYPE`, `NAME`, `TEMPLATE_DATA`.
     #[must_use]
     pub fn new(
-        document_type: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        document_type: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
         name: impl ::std::convert::Into<::std::string::String>,
-        template_data: impl ::std::convert::Into<
-            ::b24_core::__private::serde_json::Value,
-        >,
+        template_data: impl ::std::convert::Into<::b24_core::__private::types::File>,
     ) -> Self {
         Self {
             document_type: ::std::convert::Into::into(document_type),
@@ -5041,7 +5916,7 @@ impl ::b24_core::__private::Method for WorkflowTemplateDelete {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/bizproc/template/bizproc-workflow-template-delete.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::option::Option<()>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5099,37 +5974,27 @@ for WorkflowTemplateDeleteError {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct WorkflowTemplateList {
-    /// `SELECT`: `any`.
+    /// `SELECT`: `string[]`.
     #[serde(
         rename = "SELECT",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    /// `FILTER`: `map<any>`.
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `FILTER`: `filter`.
     #[serde(
         rename = "FILTER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `ORDER`: `map<any>`.
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
+    /// `ORDER`: `order`.
     #[serde(
         rename = "ORDER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -5161,7 +6026,7 @@ impl WorkflowTemplateList {
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -5170,12 +6035,7 @@ impl WorkflowTemplateList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -5184,12 +6044,7 @@ impl WorkflowTemplateList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -5320,13 +6175,13 @@ pub mod workflow_template_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Select {
-        /// `ID`: `string`.
+        /// `ID`: `int`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::option::Option<i64>,
         /// `MODULE_ID`: `string`.
         #[serde(
             rename = "MODULE_ID",
@@ -5404,7 +6259,7 @@ pub mod workflow_template_list {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub modified: ::std::option::Option<::std::string::String>,
+        pub modified: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `IS_MODIFIED`: `yn`.
         #[serde(
             rename = "IS_MODIFIED",
@@ -5426,6 +6281,12 @@ pub mod workflow_template_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub system_code: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Select {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5439,6 +6300,7 @@ pub mod workflow_template_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
                 obj,
@@ -5458,7 +6320,7 @@ pub mod workflow_template_list {
                     "USER_ID",
                     "SYSTEM_CODE",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
@@ -5487,6 +6349,7 @@ pub mod workflow_template_list {
                     slot_13,
                     "SYSTEM_CODE",
                 )?,
+                extra,
             })
         }
     }
@@ -5740,9 +6603,7 @@ pub mod workflow_template_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub template_data: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
+        pub template_data: ::std::option::Option<::b24_core::__private::types::File>,
         /// `AUTO_EXECUTE`: `int`.
         #[serde(
             rename = "AUTO_EXECUTE",
@@ -5750,6 +6611,12 @@ pub mod workflow_template_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub auto_execute: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5763,10 +6630,11 @@ pub mod workflow_template_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["NAME", "DESCRIPTION", "TEMPLATE_DATA", "AUTO_EXECUTE"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
@@ -5782,6 +6650,7 @@ pub mod workflow_template_update {
                     slot_3,
                     "AUTO_EXECUTE",
                 )?,
+                extra,
             })
         }
     }

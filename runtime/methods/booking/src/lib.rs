@@ -86,10 +86,7 @@ impl ::b24_core::__private::Method for V1BookingAdd {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-add.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = v1_booking_add::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -163,6 +160,12 @@ pub mod v1_booking_add {
             ::std::string::String,
             ::b24_core::__private::serde_json::Value,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DatePeriod {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -176,14 +179,16 @@ pub mod v1_booking_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["from", "to"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 from: ::b24_core::__private::wire::field_at(slot_0, "from")?,
                 to: ::b24_core::__private::wire::field_at(slot_1, "to")?,
+                extra,
             })
         }
     }
@@ -231,6 +236,12 @@ pub mod v1_booking_add {
         /// `datePeriod`: `DatePeriod`.
         #[serde(rename = "datePeriod")]
         pub date_period: DatePeriod,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -244,10 +255,11 @@ pub mod v1_booking_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["resourceIds", "name", "description", "datePeriod"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 resource_ids: ::b24_core::__private::wire::field_at(
@@ -259,7 +271,11 @@ pub mod v1_booking_add {
                     slot_2,
                     "description",
                 )?,
-                date_period: ::b24_core::__private::wire::field_at(slot_3, "datePeriod")?,
+                date_period: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "datePeriod",
+                )?,
+                extra,
             })
         }
     }
@@ -284,6 +300,64 @@ pub mod v1_booking_add {
             ::b24_core::__private::Check::check(
                 &self.date_period,
                 &::std::format!("{}.{}", field, "datePeriod"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`booking.v1.booking.add`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
                 problems,
             );
         }
@@ -454,17 +528,18 @@ pub mod v1_booking_client_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub id: ::std::option::Option<i64>,
-        /// `type`: `map<any>`.
+        /// `type`: `Type`.
         #[serde(
             rename = "type",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub type_: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
+        pub type_: ::std::option::Option<Type>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
         >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
@@ -479,14 +554,16 @@ pub mod v1_booking_client_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["id", "type"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
+                extra,
             })
         }
     }
@@ -522,6 +599,12 @@ pub mod v1_booking_client_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub booking_client: ::std::option::Option<::std::vec::Vec<Result>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -535,16 +618,18 @@ pub mod v1_booking_client_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["bookingClient"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 booking_client: ::b24_core::__private::wire::field_at(
                     slot_0,
                     "bookingClient",
                 )?,
+                extra,
             })
         }
     }
@@ -554,6 +639,108 @@ pub mod v1_booking_client_list {
             ::b24_core::__private::Check::check(
                 &self.booking_client,
                 &::std::format!("{}.{}", field, "bookingClient"),
+                problems,
+            );
+        }
+    }
+    /// `Type` of [`booking.v1.booking.client.list`](https://apidocs.bitrix24.com/api-reference/booking/booking/client/booking-v1-booking-client-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Type {
+        /// `result`: `map<any>`.
+        #[serde(
+            rename = "result",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `time`: `any`.
+        #[serde(
+            rename = "time",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `module`: `string`.
+        #[serde(
+            rename = "module",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub module: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Type {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Type {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["result", "time", "code", "module"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
+                time: ::b24_core::__private::wire::field_at(slot_1, "time")?,
+                code: ::b24_core::__private::wire::field_at(slot_2, "code")?,
+                module: ::b24_core::__private::wire::field_at(slot_3, "module")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Type {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.result,
+                &::std::format!("{}.{}", field, "result"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.time,
+                &::std::format!("{}.{}", field, "time"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.module,
+                &::std::format!("{}.{}", field, "module"),
                 problems,
             );
         }
@@ -712,9 +899,12 @@ pub mod v1_booking_client_set {
         /// `id`: `int`.
         #[serde(rename = "id")]
         pub id: i64,
-        /// `type`: `map<any>`.
+        /// `type`: `Type`.
         #[serde(rename = "type")]
-        pub type_: ::std::collections::BTreeMap<
+        pub type_: Type,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
             ::std::string::String,
             ::b24_core::__private::serde_json::Value,
         >,
@@ -731,14 +921,16 @@ pub mod v1_booking_client_set {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["id", "type"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
+                extra,
             })
         }
     }
@@ -753,6 +945,108 @@ pub mod v1_booking_client_set {
             ::b24_core::__private::Check::check(
                 &self.type_,
                 &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+        }
+    }
+    /// `Type` of [`booking.v1.booking.client.set`](https://apidocs.bitrix24.com/api-reference/booking/booking/client/booking-v1-booking-client-set.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Type {
+        /// `result`: `map<any>`.
+        #[serde(
+            rename = "result",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `time`: `any`.
+        #[serde(
+            rename = "time",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `module`: `string`.
+        #[serde(
+            rename = "module",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub module: ::std::option::Option<::std::string::String>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Type {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Type {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["result", "time", "module", "code"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
+                time: ::b24_core::__private::wire::field_at(slot_1, "time")?,
+                module: ::b24_core::__private::wire::field_at(slot_2, "module")?,
+                code: ::b24_core::__private::wire::field_at(slot_3, "code")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Type {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.result,
+                &::std::format!("{}.{}", field, "result"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.time,
+                &::std::format!("{}.{}", field, "time"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.module,
+                &::std::format!("{}.{}", field, "module"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
                 problems,
             );
         }
@@ -1056,6 +1350,12 @@ pub mod v1_booking_createfromwaitlist {
             ::std::string::String,
             ::b24_core::__private::serde_json::Value,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DatePeriod {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1069,14 +1369,16 @@ pub mod v1_booking_createfromwaitlist {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["from", "to"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 from: ::b24_core::__private::wire::field_at(slot_0, "from")?,
                 to: ::b24_core::__private::wire::field_at(slot_1, "to")?,
+                extra,
             })
         }
     }
@@ -1124,6 +1426,12 @@ pub mod v1_booking_createfromwaitlist {
         /// `datePeriod`: `DatePeriod`.
         #[serde(rename = "datePeriod")]
         pub date_period: DatePeriod,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1137,10 +1445,11 @@ pub mod v1_booking_createfromwaitlist {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["resourceIds", "name", "description", "datePeriod"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 resource_ids: ::b24_core::__private::wire::field_at(
@@ -1152,7 +1461,11 @@ pub mod v1_booking_createfromwaitlist {
                     slot_2,
                     "description",
                 )?,
-                date_period: ::b24_core::__private::wire::field_at(slot_3, "datePeriod")?,
+                date_period: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "datePeriod",
+                )?,
+                extra,
             })
         }
     }
@@ -1478,6 +1791,12 @@ pub mod v1_booking_external_data_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub value: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1491,10 +1810,11 @@ pub mod v1_booking_external_data_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["entityTypeId", "moduleId", "value"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 entity_type_id: ::b24_core::__private::wire::field_at(
@@ -1503,6 +1823,7 @@ pub mod v1_booking_external_data_list {
                 )?,
                 module_id: ::b24_core::__private::wire::field_at(slot_1, "moduleId")?,
                 value: ::b24_core::__private::wire::field_at(slot_2, "value")?,
+                extra,
             })
         }
     }
@@ -1543,6 +1864,12 @@ pub mod v1_booking_external_data_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub external_data: ::std::option::Option<::std::vec::Vec<Result>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1556,16 +1883,18 @@ pub mod v1_booking_external_data_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["externalData"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 external_data: ::b24_core::__private::wire::field_at(
                     slot_0,
                     "externalData",
                 )?,
+                extra,
             })
         }
     }
@@ -1747,6 +2076,12 @@ pub mod v1_booking_external_data_set {
         /// `value`: `string`.
         #[serde(rename = "value")]
         pub value: ::std::string::String,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ExternalData {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1760,10 +2095,11 @@ pub mod v1_booking_external_data_set {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["moduleId", "entityTypeId", "value"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 module_id: ::b24_core::__private::wire::field_at(slot_0, "moduleId")?,
@@ -1772,6 +2108,7 @@ pub mod v1_booking_external_data_set {
                     "entityTypeId",
                 )?,
                 value: ::b24_core::__private::wire::field_at(slot_2, "value")?,
+                extra,
             })
         }
     }
@@ -2104,6 +2441,12 @@ pub mod v1_booking_get {
         pub resource_ids: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2117,10 +2460,11 @@ pub mod v1_booking_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
                 obj,
                 &["datePeriod", "description", "id", "name", "resourceIds"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 date_period: ::b24_core::__private::wire::field_at(
@@ -2137,6 +2481,7 @@ pub mod v1_booking_get {
                     slot_4,
                     "resourceIds",
                 )?,
+                extra,
             })
         }
     }
@@ -2187,6 +2532,12 @@ pub mod v1_booking_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub booking: ::std::option::Option<Result>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2200,13 +2551,15 @@ pub mod v1_booking_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["booking"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 booking: ::b24_core::__private::wire::field_at(slot_0, "booking")?,
+                extra,
             })
         }
     }
@@ -2234,30 +2587,20 @@ pub mod v1_booking_get {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V1BookingList {
-    /// `FILTER`: `map<any>`.
+    /// `FILTER`: `filter`.
     #[serde(
         rename = "FILTER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `ORDER`: `map<any>`.
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
+    /// `ORDER`: `order`.
     #[serde(
         rename = "ORDER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -2288,12 +2631,7 @@ impl V1BookingList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2302,12 +2640,7 @@ impl V1BookingList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2477,6 +2810,12 @@ pub mod v1_booking_list {
         pub resource_ids: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2490,10 +2829,11 @@ pub mod v1_booking_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
                 obj,
                 &["datePeriod", "description", "id", "name", "resourceIds"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 date_period: ::b24_core::__private::wire::field_at(
@@ -2510,6 +2850,7 @@ pub mod v1_booking_list {
                     slot_4,
                     "resourceIds",
                 )?,
+                extra,
             })
         }
     }
@@ -2560,6 +2901,12 @@ pub mod v1_booking_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub booking: ::std::option::Option<::std::vec::Vec<Result>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2573,13 +2920,15 @@ pub mod v1_booking_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["booking"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 booking: ::b24_core::__private::wire::field_at(slot_0, "booking")?,
+                extra,
             })
         }
     }
@@ -2758,6 +3107,12 @@ pub mod v1_booking_update {
             ::std::string::String,
             ::b24_core::__private::serde_json::Value,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DatePeriod {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2771,14 +3126,16 @@ pub mod v1_booking_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["from", "to"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 from: ::b24_core::__private::wire::field_at(slot_0, "from")?,
                 to: ::b24_core::__private::wire::field_at(slot_1, "to")?,
+                extra,
             })
         }
     }
@@ -2837,6 +3194,12 @@ pub mod v1_booking_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub date_period: ::std::option::Option<DatePeriod>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2850,10 +3213,11 @@ pub mod v1_booking_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["resourceIds", "name", "description", "datePeriod"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 resource_ids: ::b24_core::__private::wire::field_at(
@@ -2865,7 +3229,11 @@ pub mod v1_booking_update {
                     slot_2,
                     "description",
                 )?,
-                date_period: ::b24_core::__private::wire::field_at(slot_3, "datePeriod")?,
+                date_period: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "datePeriod",
+                )?,
+                extra,
             })
         }
     }
@@ -2988,10 +3356,7 @@ impl ::b24_core::__private::Method for V1ClienttypeList {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = v1_clienttype_list::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3024,6 +3389,144 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V1ClienttypeList
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`booking.v1.clienttype.list`](https://apidocs.bitrix24.com/api-reference/booking/booking-v1-clienttype-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod v1_clienttype_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `ClientType` of [`booking.v1.clienttype.list`](https://apidocs.bitrix24.com/api-reference/booking/booking-v1-clienttype-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ClientType {
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `module`: `string`.
+        #[serde(
+            rename = "module",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub module: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ClientType {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ClientType {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["code", "module"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
+                module: ::b24_core::__private::wire::field_at(slot_1, "module")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ClientType {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.module,
+                &::std::format!("{}.{}", field, "module"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`booking.v1.clienttype.list`](https://apidocs.bitrix24.com/api-reference/booking/booking-v1-clienttype-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `clientType`: `ClientType[]`.
+        #[serde(
+            rename = "clientType",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub client_type: ::std::option::Option<::std::vec::Vec<ClientType>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["clientType"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                client_type: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "clientType",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.client_type,
+                &::std::format!("{}.{}", field, "clientType"),
+                problems,
+            );
         }
     }
 }
@@ -3105,10 +3608,7 @@ impl ::b24_core::__private::Method for V1ResourceAdd {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/resource/booking-v1-resource-add.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = v1_resource_add::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3329,6 +3829,12 @@ pub mod v1_resource_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub confirmation_counter_delay: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3342,6 +3848,7 @@ pub mod v1_resource_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19, slot_20, slot_21] = ::b24_core::__private::wire::slots(
@@ -3370,7 +3877,7 @@ pub mod v1_resource_add {
                     "confirmationRepetitionsInterval",
                     "confirmationCounterDelay",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
@@ -3449,6 +3956,7 @@ pub mod v1_resource_add {
                     slot_21,
                     "confirmationCounterDelay",
                 )?,
+                extra,
             })
         }
     }
@@ -3564,6 +4072,64 @@ pub mod v1_resource_add {
             ::b24_core::__private::Check::check(
                 &self.confirmation_counter_delay,
                 &::std::format!("{}.{}", field, "confirmationCounterDelay"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`booking.v1.resource.add`](https://apidocs.bitrix24.com/api-reference/booking/resource/booking-v1-resource-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
                 problems,
             );
         }
@@ -4044,6 +4610,12 @@ pub mod v1_resource_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub reminder_notification_delay: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4057,6 +4629,7 @@ pub mod v1_resource_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
@@ -4093,7 +4666,7 @@ pub mod v1_resource_get {
                     "infoNotificationDelay",
                     "reminderNotificationDelay",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 confirmation_counter_delay: ::b24_core::__private::wire::field_at(
@@ -4197,6 +4770,7 @@ pub mod v1_resource_get {
                     slot_28,
                     "reminderNotificationDelay",
                 )?,
+                extra,
             })
         }
     }
@@ -4369,6 +4943,12 @@ pub mod v1_resource_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub resource: ::std::option::Option<Result>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4382,13 +4962,15 @@ pub mod v1_resource_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["resource"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 resource: ::b24_core::__private::wire::field_at(slot_0, "resource")?,
+                extra,
             })
         }
     }
@@ -4416,30 +4998,20 @@ pub mod v1_resource_get {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V1ResourceList {
-    /// `FILTER`: `map<any>`.
+    /// `FILTER`: `filter`.
     #[serde(
         rename = "FILTER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `ORDER`: `map<any>`.
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
+    /// `ORDER`: `order`.
     #[serde(
         rename = "ORDER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -4470,12 +5042,7 @@ impl V1ResourceList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4484,12 +5051,7 @@ impl V1ResourceList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4825,6 +5387,12 @@ pub mod v1_resource_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub reminder_notification_delay: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4838,6 +5406,7 @@ pub mod v1_resource_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
@@ -4874,7 +5443,7 @@ pub mod v1_resource_list {
                     "infoNotificationDelay",
                     "reminderNotificationDelay",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 confirmation_counter_delay: ::b24_core::__private::wire::field_at(
@@ -4978,6 +5547,7 @@ pub mod v1_resource_list {
                     slot_28,
                     "reminderNotificationDelay",
                 )?,
+                extra,
             })
         }
     }
@@ -5150,6 +5720,12 @@ pub mod v1_resource_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub resource: ::std::option::Option<::std::vec::Vec<Result>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5163,13 +5739,15 @@ pub mod v1_resource_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["resource"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 resource: ::b24_core::__private::wire::field_at(slot_0, "resource")?,
+                extra,
             })
         }
     }
@@ -5386,6 +5964,12 @@ pub mod v1_resource_slots_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub slot_size: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5399,10 +5983,11 @@ pub mod v1_resource_slots_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
                 obj,
                 &["id", "from", "to", "timezone", "weekDays", "slotSize"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -5411,6 +5996,7 @@ pub mod v1_resource_slots_list {
                 timezone: ::b24_core::__private::wire::field_at(slot_3, "timezone")?,
                 week_days: ::b24_core::__private::wire::field_at(slot_4, "weekDays")?,
                 slot_size: ::b24_core::__private::wire::field_at(slot_5, "slotSize")?,
+                extra,
             })
         }
     }
@@ -5466,6 +6052,12 @@ pub mod v1_resource_slots_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub slots: ::std::option::Option<::std::vec::Vec<Result>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5479,13 +6071,15 @@ pub mod v1_resource_slots_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["slots"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 slots: ::b24_core::__private::wire::field_at(slot_0, "slots")?,
+                extra,
             })
         }
     }
@@ -5663,6 +6257,12 @@ pub mod v1_resource_slots_set {
         /// `slotSize`: `int`.
         #[serde(rename = "slotSize")]
         pub slot_size: i64,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Slots {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5676,10 +6276,11 @@ pub mod v1_resource_slots_set {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
                 obj,
                 &["from", "to", "timezone", "weekDays", "slotSize"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 from: ::b24_core::__private::wire::field_at(slot_0, "from")?,
@@ -5687,6 +6288,7 @@ pub mod v1_resource_slots_set {
                 timezone: ::b24_core::__private::wire::field_at(slot_2, "timezone")?,
                 week_days: ::b24_core::__private::wire::field_at(slot_3, "weekDays")?,
                 slot_size: ::b24_core::__private::wire::field_at(slot_4, "slotSize")?,
+                extra,
             })
         }
     }
@@ -6160,6 +6762,12 @@ pub mod v1_resource_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub confirmation_counter_delay: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -6173,6 +6781,7 @@ pub mod v1_resource_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19, slot_20, slot_21] = ::b24_core::__private::wire::slots(
@@ -6201,7 +6810,7 @@ pub mod v1_resource_update {
                     "confirmationRepetitionsInterval",
                     "confirmationCounterDelay",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
@@ -6280,6 +6889,7 @@ pub mod v1_resource_update {
                     slot_21,
                     "confirmationCounterDelay",
                 )?,
+                extra,
             })
         }
     }
@@ -6477,10 +7087,7 @@ impl ::b24_core::__private::Method for V1ResourceTypeAdd {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/resource/resource-type/booking-v1-resourcetype-add.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = v1_resource_type_add::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -6686,6 +7293,12 @@ pub mod v1_resource_type_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub confirmation_counter_delay: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -6699,6 +7312,7 @@ pub mod v1_resource_type_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19] = ::b24_core::__private::wire::slots(
@@ -6725,7 +7339,7 @@ pub mod v1_resource_type_add {
                     "confirmationRepetitionsInterval",
                     "confirmationCounterDelay",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
@@ -6799,6 +7413,7 @@ pub mod v1_resource_type_add {
                     slot_19,
                     "confirmationCounterDelay",
                 )?,
+                extra,
             })
         }
     }
@@ -6905,6 +7520,64 @@ pub mod v1_resource_type_add {
             ::b24_core::__private::Check::check(
                 &self.confirmation_counter_delay,
                 &::std::format!("{}.{}", field, "confirmationCounterDelay"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`booking.v1.resourceType.add`](https://apidocs.bitrix24.com/api-reference/booking/resource/resource-type/booking-v1-resourcetype-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
                 problems,
             );
         }
@@ -7357,6 +8030,12 @@ pub mod v1_resource_type_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub reminder_notification_delay: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -7370,6 +8049,7 @@ pub mod v1_resource_type_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24] = ::b24_core::__private::wire::slots(
@@ -7401,7 +8081,7 @@ pub mod v1_resource_type_get {
                     "infoNotificationDelay",
                     "reminderNotificationDelay",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
@@ -7492,6 +8172,7 @@ pub mod v1_resource_type_get {
                     slot_24,
                     "reminderNotificationDelay",
                 )?,
+                extra,
             })
         }
     }
@@ -7644,6 +8325,12 @@ pub mod v1_resource_type_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub resource_type: ::std::option::Option<Result>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -7657,16 +8344,18 @@ pub mod v1_resource_type_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["resourceType"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 resource_type: ::b24_core::__private::wire::field_at(
                     slot_0,
                     "resourceType",
                 )?,
+                extra,
             })
         }
     }
@@ -7694,30 +8383,20 @@ pub mod v1_resource_type_get {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V1ResourceTypeList {
-    /// `FILTER`: `map<any>`.
+    /// `FILTER`: `filter`.
     #[serde(
         rename = "FILTER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `ORDER`: `map<any>`.
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
+    /// `ORDER`: `order`.
     #[serde(
         rename = "ORDER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -7748,12 +8427,7 @@ impl V1ResourceTypeList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -7762,12 +8436,7 @@ impl V1ResourceTypeList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -8075,6 +8744,12 @@ pub mod v1_resource_type_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub reminder_notification_delay: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -8088,6 +8763,7 @@ pub mod v1_resource_type_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24] = ::b24_core::__private::wire::slots(
@@ -8119,7 +8795,7 @@ pub mod v1_resource_type_list {
                     "infoNotificationDelay",
                     "reminderNotificationDelay",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
@@ -8210,6 +8886,7 @@ pub mod v1_resource_type_list {
                     slot_24,
                     "reminderNotificationDelay",
                 )?,
+                extra,
             })
         }
     }
@@ -8362,6 +9039,12 @@ pub mod v1_resource_type_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub resource: ::std::option::Option<::std::vec::Vec<Result>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -8375,13 +9058,15 @@ pub mod v1_resource_type_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["resource"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 resource: ::b24_core::__private::wire::field_at(slot_0, "resource")?,
+                extra,
             })
         }
     }
@@ -8699,6 +9384,12 @@ pub mod v1_resource_type_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub confirmation_counter_delay: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -8712,6 +9403,7 @@ pub mod v1_resource_type_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19] = ::b24_core::__private::wire::slots(
@@ -8738,7 +9430,7 @@ pub mod v1_resource_type_update {
                     "confirmationRepetitionsInterval",
                     "confirmationCounterDelay",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
@@ -8812,6 +9504,7 @@ pub mod v1_resource_type_update {
                     slot_19,
                     "confirmationCounterDelay",
                 )?,
+                extra,
             })
         }
     }
@@ -8999,10 +9692,7 @@ impl ::b24_core::__private::Method for V1WaitlistAdd {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-add.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = v1_waitlist_add::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -9058,6 +9748,12 @@ pub mod v1_waitlist_add {
         /// `note`: `string`.
         #[serde(rename = "note")]
         pub note: ::std::string::String,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -9071,13 +9767,15 @@ pub mod v1_waitlist_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["note"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 note: ::b24_core::__private::wire::field_at(slot_0, "note")?,
+                extra,
             })
         }
     }
@@ -9087,6 +9785,64 @@ pub mod v1_waitlist_add {
             ::b24_core::__private::Check::check(
                 &self.note,
                 &::std::format!("{}.{}", field, "note"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`booking.v1.waitlist.add`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
                 problems,
             );
         }
@@ -9257,17 +10013,18 @@ pub mod v1_waitlist_client_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub id: ::std::option::Option<i64>,
-        /// `type`: `map<any>`.
+        /// `type`: `Type`.
         #[serde(
             rename = "type",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub type_: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
+        pub type_: ::std::option::Option<Type>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
         >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
@@ -9282,14 +10039,16 @@ pub mod v1_waitlist_client_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["id", "type"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
+                extra,
             })
         }
     }
@@ -9325,6 +10084,12 @@ pub mod v1_waitlist_client_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub wait_list_client: ::std::option::Option<::std::vec::Vec<Result>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -9338,16 +10103,18 @@ pub mod v1_waitlist_client_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["waitListClient"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 wait_list_client: ::b24_core::__private::wire::field_at(
                     slot_0,
                     "waitListClient",
                 )?,
+                extra,
             })
         }
     }
@@ -9357,6 +10124,108 @@ pub mod v1_waitlist_client_list {
             ::b24_core::__private::Check::check(
                 &self.wait_list_client,
                 &::std::format!("{}.{}", field, "waitListClient"),
+                problems,
+            );
+        }
+    }
+    /// `Type` of [`booking.v1.waitlist.client.list`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/client/booking-v1-waitlist-client-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Type {
+        /// `result`: `map<any>`.
+        #[serde(
+            rename = "result",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `time`: `any`.
+        #[serde(
+            rename = "time",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `module`: `string`.
+        #[serde(
+            rename = "module",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub module: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Type {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Type {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["result", "time", "code", "module"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
+                time: ::b24_core::__private::wire::field_at(slot_1, "time")?,
+                code: ::b24_core::__private::wire::field_at(slot_2, "code")?,
+                module: ::b24_core::__private::wire::field_at(slot_3, "module")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Type {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.result,
+                &::std::format!("{}.{}", field, "result"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.time,
+                &::std::format!("{}.{}", field, "time"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.module,
+                &::std::format!("{}.{}", field, "module"),
                 problems,
             );
         }
@@ -9516,9 +10385,12 @@ pub mod v1_waitlist_client_set {
         /// `id`: `int`.
         #[serde(rename = "id")]
         pub id: i64,
-        /// `type`: `map<any>`.
+        /// `type`: `Type`.
         #[serde(rename = "type")]
-        pub type_: ::std::collections::BTreeMap<
+        pub type_: Type,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
             ::std::string::String,
             ::b24_core::__private::serde_json::Value,
         >,
@@ -9535,14 +10407,16 @@ pub mod v1_waitlist_client_set {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["id", "type"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
+                extra,
             })
         }
     }
@@ -9557,6 +10431,108 @@ pub mod v1_waitlist_client_set {
             ::b24_core::__private::Check::check(
                 &self.type_,
                 &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+        }
+    }
+    /// `Type` of [`booking.v1.waitlist.client.set`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/client/booking-v1-waitlist-client-set.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Type {
+        /// `result`: `map<any>`.
+        #[serde(
+            rename = "result",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `time`: `any`.
+        #[serde(
+            rename = "time",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `module`: `string`.
+        #[serde(
+            rename = "module",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub module: ::std::option::Option<::std::string::String>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Type {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Type {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["result", "time", "module", "code"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
+                time: ::b24_core::__private::wire::field_at(slot_1, "time")?,
+                module: ::b24_core::__private::wire::field_at(slot_2, "module")?,
+                code: ::b24_core::__private::wire::field_at(slot_3, "code")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Type {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.result,
+                &::std::format!("{}.{}", field, "result"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.time,
+                &::std::format!("{}.{}", field, "time"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.module,
+                &::std::format!("{}.{}", field, "module"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
                 problems,
             );
         }
@@ -10108,6 +11084,12 @@ pub mod v1_waitlist_external_data_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub value: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -10121,10 +11103,11 @@ pub mod v1_waitlist_external_data_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["entityTypeId", "moduleId", "value"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 entity_type_id: ::b24_core::__private::wire::field_at(
@@ -10133,6 +11116,7 @@ pub mod v1_waitlist_external_data_list {
                 )?,
                 module_id: ::b24_core::__private::wire::field_at(slot_1, "moduleId")?,
                 value: ::b24_core::__private::wire::field_at(slot_2, "value")?,
+                extra,
             })
         }
     }
@@ -10173,6 +11157,12 @@ pub mod v1_waitlist_external_data_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub external_data: ::std::option::Option<::std::vec::Vec<Result>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -10186,16 +11176,18 @@ pub mod v1_waitlist_external_data_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["externalData"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 external_data: ::b24_core::__private::wire::field_at(
                     slot_0,
                     "externalData",
                 )?,
+                extra,
             })
         }
     }
@@ -10377,6 +11369,12 @@ pub mod v1_waitlist_external_data_set {
         /// `value`: `string`.
         #[serde(rename = "value")]
         pub value: ::std::string::String,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ExternalData {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -10390,10 +11388,11 @@ pub mod v1_waitlist_external_data_set {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["moduleId", "entityTypeId", "value"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 module_id: ::b24_core::__private::wire::field_at(slot_0, "moduleId")?,
@@ -10402,6 +11401,7 @@ pub mod v1_waitlist_external_data_set {
                     "entityTypeId",
                 )?,
                 value: ::b24_core::__private::wire::field_at(slot_2, "value")?,
+                extra,
             })
         }
     }
@@ -10707,6 +11707,12 @@ pub mod v1_waitlist_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub note: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -10720,14 +11726,16 @@ pub mod v1_waitlist_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["id", "note"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 note: ::b24_core::__private::wire::field_at(slot_1, "note")?,
+                extra,
             })
         }
     }
@@ -10763,6 +11771,12 @@ pub mod v1_waitlist_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub wait_list: ::std::option::Option<Result>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -10776,13 +11790,15 @@ pub mod v1_waitlist_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["waitList"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 wait_list: ::b24_core::__private::wire::field_at(slot_0, "waitList")?,
+                extra,
             })
         }
     }
@@ -10810,18 +11826,13 @@ pub mod v1_waitlist_get {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct V1WaitlistList {
-    /// `filter`: `map<any>`.
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -10851,12 +11862,7 @@ impl V1WaitlistList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -10990,6 +11996,12 @@ pub mod v1_waitlist_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub note: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -11003,14 +12015,16 @@ pub mod v1_waitlist_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["id", "note"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 note: ::b24_core::__private::wire::field_at(slot_1, "note")?,
+                extra,
             })
         }
     }
@@ -11046,6 +12060,12 @@ pub mod v1_waitlist_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub wait_list: ::std::option::Option<::std::vec::Vec<Result>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -11059,13 +12079,15 @@ pub mod v1_waitlist_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["waitList"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 wait_list: ::b24_core::__private::wire::field_at(slot_0, "waitList")?,
+                extra,
             })
         }
     }
@@ -11226,6 +12248,12 @@ pub mod v1_waitlist_update {
         /// `note`: `string`.
         #[serde(rename = "note")]
         pub note: ::std::string::String,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -11239,13 +12267,15 @@ pub mod v1_waitlist_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["note"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 note: ::b24_core::__private::wire::field_at(slot_0, "note")?,
+                extra,
             })
         }
     }

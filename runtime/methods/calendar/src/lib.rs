@@ -20,15 +20,15 @@
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct AccessibilityGet {
-    /// `users` (required): `any[]`.
+    /// `users` (required): `int[]`.
     #[serde(rename = "users")]
-    pub users: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub users: ::std::vec::Vec<i64>,
     /// `from` (required): `date`.
     #[serde(rename = "from")]
-    pub from: ::std::string::String,
+    pub from: ::b24_core::__private::types::Date,
     /// `to` (required): `date`.
     #[serde(rename = "to")]
-    pub to: ::std::string::String,
+    pub to: ::b24_core::__private::types::Date,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -41,11 +41,9 @@ impl AccessibilityGet {
     /// A request with the required parameters `users`, `from`, `to`.
     #[must_use]
     pub fn new(
-        users: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        from: impl ::std::convert::Into<::std::string::String>,
-        to: impl ::std::convert::Into<::std::string::String>,
+        users: impl ::std::convert::Into<::std::vec::Vec<i64>>,
+        from: impl ::std::convert::Into<::b24_core::__private::types::Date>,
+        to: impl ::std::convert::Into<::b24_core::__private::types::Date>,
     ) -> Self {
         Self {
             users: ::std::convert::Into::into(users),
@@ -158,13 +156,13 @@ pub mod accessibility_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `ID`: `string`.
+        /// `ID`: `int`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::option::Option<i64>,
         /// `NAME`: `string`.
         #[serde(
             rename = "NAME",
@@ -178,14 +176,14 @@ pub mod accessibility_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_from: ::std::option::Option<::std::string::String>,
+        pub date_from: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `DATE_TO`: `datetime`.
         #[serde(
             rename = "DATE_TO",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_to: ::std::option::Option<::std::string::String>,
+        pub date_to: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `DATE_FROM_TS_UTC`: `string`.
         #[serde(
             rename = "DATE_FROM_TS_UTC",
@@ -246,7 +244,7 @@ pub mod accessibility_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub event_type: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields (`*`, …).
+        /// Members outside the documented fields (`*`, …), kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
             ::std::string::String,
@@ -404,20 +402,20 @@ pub struct EventAdd {
     /// `ownerId` (required): `int`.
     #[serde(rename = "ownerId")]
     pub owner_id: i64,
-    /// `from`: `any`.
+    /// `from`: `string`.
     #[serde(
         rename = "from",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub from: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    /// `to`: `any`.
+    pub from: ::std::option::Option<::std::string::String>,
+    /// `to`: `string`.
     #[serde(
         rename = "to",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub to: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    pub to: ::std::option::Option<::std::string::String>,
     /// `from_ts`: `int`.
     #[serde(
         rename = "from_ts",
@@ -540,15 +538,13 @@ pub struct EventAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub remind: ::std::option::Option<::std::vec::Vec<event_add::Remind>>,
-    /// `attendees`: `any[]`.
+    /// `attendees`: `int[]`.
     #[serde(
         rename = "attendees",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub attendees: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
+    pub attendees: ::std::option::Option<::std::vec::Vec<i64>>,
     /// `meeting`: `Meeting`.
     #[serde(
         rename = "meeting",
@@ -556,15 +552,13 @@ pub struct EventAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub meeting: ::std::option::Option<event_add::Meeting>,
-    /// `crm_fields`: `any[]`.
+    /// `crm_fields`: `string[]`.
     #[serde(
         rename = "crm_fields",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub crm_fields: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
+    pub crm_fields: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -614,7 +608,7 @@ impl EventAdd {
     #[must_use]
     pub fn from(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.from = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -623,7 +617,7 @@ impl EventAdd {
     #[must_use]
     pub fn to(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.to = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -785,9 +779,7 @@ impl EventAdd {
     #[must_use]
     pub fn attendees(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<i64>>,
     ) -> Self {
         self.attendees = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -805,9 +797,7 @@ impl EventAdd {
     #[must_use]
     pub fn crm_fields(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.crm_fields = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1053,6 +1043,12 @@ pub mod event_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub hide_guests: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Meeting {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1066,10 +1062,11 @@ pub mod event_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["notify", "reinvite", "allow_invite", "hide_guests"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 notify: ::b24_core::__private::wire::field_at(slot_0, "notify")?,
@@ -1082,6 +1079,7 @@ pub mod event_add {
                     slot_3,
                     "hide_guests",
                 )?,
+                extra,
             })
         }
     }
@@ -1134,6 +1132,12 @@ pub mod event_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub count: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Remind {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1147,14 +1151,16 @@ pub mod event_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["type", "count"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
                 count: ::b24_core::__private::wire::field_at(slot_1, "count")?,
+                extra,
             })
         }
     }
@@ -1219,7 +1225,13 @@ pub mod event_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub until: ::std::option::Option<::std::string::String>,
+        pub until: ::std::option::Option<::b24_core::__private::types::Date>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Rrule {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1233,10 +1245,11 @@ pub mod event_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
                 obj,
                 &["FREQ", "COUNT", "INTERVAL", "BYDAY", "UNTIL"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 freq: ::b24_core::__private::wire::field_at(slot_0, "FREQ")?,
@@ -1244,6 +1257,7 @@ pub mod event_add {
                 interval: ::b24_core::__private::wire::field_at(slot_2, "INTERVAL")?,
                 byday: ::b24_core::__private::wire::field_at(slot_3, "BYDAY")?,
                 until: ::b24_core::__private::wire::field_at(slot_4, "UNTIL")?,
+                extra,
             })
         }
     }
@@ -1416,23 +1430,21 @@ pub struct EventGet {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub from: ::std::option::Option<::std::string::String>,
+    pub from: ::std::option::Option<::b24_core::__private::types::Date>,
     /// `to`: `date`.
     #[serde(
         rename = "to",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub to: ::std::option::Option<::std::string::String>,
-    /// `section`: `any[]`.
+    pub to: ::std::option::Option<::b24_core::__private::types::Date>,
+    /// `section`: `int[]`.
     #[serde(
         rename = "section",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub section: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
+    pub section: ::std::option::Option<::std::vec::Vec<i64>>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -1461,7 +1473,7 @@ impl EventGet {
     #[must_use]
     pub fn from(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Date>,
     ) -> Self {
         self.from = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1470,7 +1482,7 @@ impl EventGet {
     #[must_use]
     pub fn to(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Date>,
     ) -> Self {
         self.to = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1479,9 +1491,7 @@ impl EventGet {
     #[must_use]
     pub fn section(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<i64>>,
     ) -> Self {
         self.section = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1536,7 +1546,12 @@ impl ::b24_core::__private::Method for EventGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::vec::Vec<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1767,7 +1782,12 @@ impl ::b24_core::__private::Method for EventGetNearest {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-get-nearest.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::vec::Vec<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1894,7 +1914,10 @@ impl ::b24_core::__private::Method for EventGetbyid {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-get-by-id.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1951,20 +1974,20 @@ pub struct EventUpdate {
     /// `ownerId` (required): `int`.
     #[serde(rename = "ownerId")]
     pub owner_id: i64,
-    /// `from`: `any`.
+    /// `from`: `string`.
     #[serde(
         rename = "from",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub from: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    /// `to`: `any`.
+    pub from: ::std::option::Option<::std::string::String>,
+    /// `to`: `string`.
     #[serde(
         rename = "to",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub to: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    pub to: ::std::option::Option<::std::string::String>,
     /// `from_ts`: `int`.
     #[serde(
         rename = "from_ts",
@@ -2069,7 +2092,7 @@ pub struct EventUpdate {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub current_date_from: ::std::option::Option<::std::string::String>,
+    pub current_date_from: ::std::option::Option<::b24_core::__private::types::Date>,
     /// `rrule`: `Rrule`.
     #[serde(
         rename = "rrule",
@@ -2098,15 +2121,13 @@ pub struct EventUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub remind: ::std::option::Option<::std::vec::Vec<event_update::Remind>>,
-    /// `attendees`: `any[]`.
+    /// `attendees`: `int[]`.
     #[serde(
         rename = "attendees",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub attendees: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
+    pub attendees: ::std::option::Option<::std::vec::Vec<i64>>,
     /// `host`: `int`.
     #[serde(
         rename = "host",
@@ -2121,15 +2142,13 @@ pub struct EventUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub meeting: ::std::option::Option<event_update::Meeting>,
-    /// `crm_fields`: `any[]`.
+    /// `crm_fields`: `string[]`.
     #[serde(
         rename = "crm_fields",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub crm_fields: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
+    pub crm_fields: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -2182,7 +2201,7 @@ impl EventUpdate {
     #[must_use]
     pub fn from(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.from = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2191,7 +2210,7 @@ impl EventUpdate {
     #[must_use]
     pub fn to(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.to = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2329,7 +2348,7 @@ impl EventUpdate {
     #[must_use]
     pub fn current_date_from(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Date>,
     ) -> Self {
         self.current_date_from = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -2376,9 +2395,7 @@ impl EventUpdate {
     #[must_use]
     pub fn attendees(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<i64>>,
     ) -> Self {
         self.attendees = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2402,9 +2419,7 @@ impl EventUpdate {
     #[must_use]
     pub fn crm_fields(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.crm_fields = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2666,6 +2681,12 @@ pub mod event_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub hide_guests: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Meeting {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2679,10 +2700,11 @@ pub mod event_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["notify", "reinvite", "allow_invite", "hide_guests"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 notify: ::b24_core::__private::wire::field_at(slot_0, "notify")?,
@@ -2695,6 +2717,7 @@ pub mod event_update {
                     slot_3,
                     "hide_guests",
                 )?,
+                extra,
             })
         }
     }
@@ -2747,6 +2770,12 @@ pub mod event_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub count: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Remind {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2760,14 +2789,16 @@ pub mod event_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["type", "count"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
                 count: ::b24_core::__private::wire::field_at(slot_1, "count")?,
+                extra,
             })
         }
     }
@@ -2832,7 +2863,13 @@ pub mod event_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub until: ::std::option::Option<::std::string::String>,
+        pub until: ::std::option::Option<::b24_core::__private::types::Date>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Rrule {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2846,10 +2883,11 @@ pub mod event_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
                 obj,
                 &["FREQ", "COUNT", "INTERVAL", "BYDAY", "UNTIL"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 freq: ::b24_core::__private::wire::field_at(slot_0, "FREQ")?,
@@ -2857,6 +2895,7 @@ pub mod event_update {
                 interval: ::b24_core::__private::wire::field_at(slot_2, "INTERVAL")?,
                 byday: ::b24_core::__private::wire::field_at(slot_3, "BYDAY")?,
                 until: ::b24_core::__private::wire::field_at(slot_4, "UNTIL")?,
+                extra,
             })
         }
     }
@@ -3260,12 +3299,9 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ResourceAddError
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ResourceBookingList {
-    /// `filter` (required): `map<any>`.
+    /// `filter` (required): `filter`.
     #[serde(rename = "filter")]
-    pub filter: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >,
+    pub filter: ::b24_core::__private::types::Filter,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -3285,12 +3321,7 @@ impl ResourceBookingList {
     /// A request with the required parameter `filter`.
     #[must_use]
     pub fn new(
-        filter: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        filter: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         Self {
             filter: ::std::convert::Into::into(filter),
@@ -3417,20 +3448,20 @@ pub mod resource_booking_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `ID`: `string`.
+        /// `ID`: `int`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<::std::string::String>,
-        /// `PARENT_ID`: `string`.
+        pub id: ::std::option::Option<i64>,
+        /// `PARENT_ID`: `int`.
         #[serde(
             rename = "PARENT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub parent_id: ::std::option::Option<::std::string::String>,
+        pub parent_id: ::std::option::Option<i64>,
         /// `DELETED`: `yn`.
         #[serde(
             rename = "DELETED",
@@ -3445,13 +3476,13 @@ pub mod resource_booking_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub cal_type: ::std::option::Option<::std::string::String>,
-        /// `OWNER_ID`: `string`.
+        /// `OWNER_ID`: `int`.
         #[serde(
             rename = "OWNER_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub owner_id: ::std::option::Option<::std::string::String>,
+        pub owner_id: ::std::option::Option<i64>,
         /// `NAME`: `string`.
         #[serde(
             rename = "NAME",
@@ -3465,14 +3496,14 @@ pub mod resource_booking_list {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_from: ::std::option::Option<::std::string::String>,
+        pub date_from: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `DATE_TO`: `datetime`.
         #[serde(
             rename = "DATE_TO",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_to: ::std::option::Option<::std::string::String>,
+        pub date_to: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `TZ_FROM`: `string`.
         #[serde(
             rename = "TZ_FROM",
@@ -3549,14 +3580,14 @@ pub mod resource_booking_list {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_create: ::std::option::Option<::std::string::String>,
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `TIMESTAMP_X`: `datetime`.
         #[serde(
             rename = "TIMESTAMP_X",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub timestamp_x: ::std::option::Option<::std::string::String>,
+        pub timestamp_x: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `DESCRIPTION`: `string`.
         #[serde(
             rename = "DESCRIPTION",
@@ -3592,13 +3623,13 @@ pub mod resource_booking_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub version: ::std::option::Option<::std::string::String>,
-        /// `SECTION_ID`: `string`.
+        /// `SECTION_ID`: `int`.
         #[serde(
             rename = "SECTION_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub section_id: ::std::option::Option<::std::string::String>,
+        pub section_id: ::std::option::Option<i64>,
         /// `DATE_FROM_FORMATTED`: `string`.
         #[serde(
             rename = "DATE_FROM_FORMATTED",
@@ -3613,13 +3644,13 @@ pub mod resource_booking_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub date_to_formatted: ::std::option::Option<::std::string::String>,
-        /// `SECT_ID`: `string`.
+        /// `SECT_ID`: `int`.
         #[serde(
             rename = "SECT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub sect_id: ::std::option::Option<::std::string::String>,
+        pub sect_id: ::std::option::Option<i64>,
         /// `RESOURCE_BOOKING_ID`: `int`.
         #[serde(
             rename = "RESOURCE_BOOKING_ID",
@@ -3627,6 +3658,12 @@ pub mod resource_booking_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub resource_booking_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3640,6 +3677,7 @@ pub mod resource_booking_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
@@ -3677,7 +3715,7 @@ pub mod resource_booking_list {
                     "SECT_ID",
                     "RESOURCE_BOOKING_ID",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
@@ -3761,6 +3799,7 @@ pub mod resource_booking_list {
                     slot_29,
                     "RESOURCE_BOOKING_ID",
                 )?,
+                extra,
             })
         }
     }
@@ -3932,9 +3971,9 @@ pub mod resource_booking_list {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ResourceDelete {
-    /// `resourceId` (required): `any`.
+    /// `resourceId` (required): `int`.
     #[serde(rename = "resourceId")]
-    pub resource_id: ::b24_core::__private::serde_json::Value,
+    pub resource_id: i64,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -3946,9 +3985,7 @@ pub struct ResourceDelete {
 impl ResourceDelete {
     /// A request with the required parameter `resourceId`.
     #[must_use]
-    pub fn new(
-        resource_id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
-    ) -> Self {
+    pub fn new(resource_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             resource_id: ::std::convert::Into::into(resource_id),
             extra: ::std::collections::BTreeMap::new(),
@@ -4187,13 +4224,13 @@ pub mod resource_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `ID`: `string`.
+        /// `ID`: `int`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::option::Option<i64>,
         /// `NAME`: `string`.
         #[serde(
             rename = "NAME",
@@ -4208,6 +4245,12 @@ pub mod resource_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_by: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4221,15 +4264,17 @@ pub mod resource_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["ID", "NAME", "CREATED_BY"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
                 created_by: ::b24_core::__private::wire::field_at(slot_2, "CREATED_BY")?,
+                extra,
             })
         }
     }
@@ -4617,6 +4662,12 @@ pub mod section_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub set: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Export {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4630,14 +4681,16 @@ pub mod section_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["ALLOW", "SET"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 allow: ::b24_core::__private::wire::field_at(slot_0, "ALLOW")?,
                 set: ::b24_core::__private::wire::field_at(slot_1, "SET")?,
+                extra,
             })
         }
     }
@@ -5206,6 +5259,12 @@ pub mod section_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub set: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Export {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5219,14 +5278,16 @@ pub mod section_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["ALLOW", "SET"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 allow: ::b24_core::__private::wire::field_at(slot_0, "ALLOW")?,
                 set: ::b24_core::__private::wire::field_at(slot_1, "SET")?,
+                extra,
             })
         }
     }
@@ -5318,10 +5379,7 @@ impl ::b24_core::__private::Method for SettingsGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/calendar/calendar-settings-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = settings_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5353,6 +5411,483 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SettingsGetError
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`calendar.settings.get`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-settings-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod settings_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`calendar.settings.get`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-settings-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `work_time_start`: `string`.
+        #[serde(
+            rename = "work_time_start",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_time_start: ::std::option::Option<::std::string::String>,
+        /// `work_time_end`: `string`.
+        #[serde(
+            rename = "work_time_end",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_time_end: ::std::option::Option<::std::string::String>,
+        /// `year_holidays`: `string`.
+        #[serde(
+            rename = "year_holidays",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub year_holidays: ::std::option::Option<::std::string::String>,
+        /// `year_workdays`: `string`.
+        #[serde(
+            rename = "year_workdays",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub year_workdays: ::std::option::Option<::std::string::String>,
+        /// `week_holidays`: `string[]`.
+        #[serde(
+            rename = "week_holidays",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub week_holidays: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// `week_start`: `string`.
+        #[serde(
+            rename = "week_start",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub week_start: ::std::option::Option<::std::string::String>,
+        /// `user_name_template`: `string`.
+        #[serde(
+            rename = "user_name_template",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_name_template: ::std::option::Option<::std::string::String>,
+        /// `sync_by_push`: `any`.
+        #[serde(
+            rename = "sync_by_push",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sync_by_push: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `user_show_login`: `bool`.
+        #[serde(
+            rename = "user_show_login",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_show_login: ::std::option::Option<bool>,
+        /// `path_to_user`: `string`.
+        #[serde(
+            rename = "path_to_user",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub path_to_user: ::std::option::Option<::std::string::String>,
+        /// `path_to_user_calendar`: `string`.
+        #[serde(
+            rename = "path_to_user_calendar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub path_to_user_calendar: ::std::option::Option<::std::string::String>,
+        /// `path_to_group`: `string`.
+        #[serde(
+            rename = "path_to_group",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub path_to_group: ::std::option::Option<::std::string::String>,
+        /// `path_to_group_calendar`: `string`.
+        #[serde(
+            rename = "path_to_group_calendar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub path_to_group_calendar: ::std::option::Option<::std::string::String>,
+        /// `path_to_vr`: `string`.
+        #[serde(
+            rename = "path_to_vr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub path_to_vr: ::std::option::Option<::std::string::String>,
+        /// `path_to_rm`: `string`.
+        #[serde(
+            rename = "path_to_rm",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub path_to_rm: ::std::option::Option<::std::string::String>,
+        /// `rm_iblock_type`: `string`.
+        #[serde(
+            rename = "rm_iblock_type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rm_iblock_type: ::std::option::Option<::std::string::String>,
+        /// `rm_iblock_id`: `string`.
+        #[serde(
+            rename = "rm_iblock_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rm_iblock_id: ::std::option::Option<::std::string::String>,
+        /// `dep_manager_sub`: `bool`.
+        #[serde(
+            rename = "dep_manager_sub",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dep_manager_sub: ::std::option::Option<bool>,
+        /// `denied_superpose_types`: `any[]`.
+        #[serde(
+            rename = "denied_superpose_types",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub denied_superpose_types: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `pathes_for_sites`: `string`.
+        #[serde(
+            rename = "pathes_for_sites",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pathes_for_sites: ::std::option::Option<::std::string::String>,
+        /// `forum_id`: `string`.
+        #[serde(
+            rename = "forum_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub forum_id: ::std::option::Option<::std::string::String>,
+        /// `rm_for_sites`: `bool`.
+        #[serde(
+            rename = "rm_for_sites",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rm_for_sites: ::std::option::Option<bool>,
+        /// `path_to_type_company_calendar`: `string`.
+        #[serde(
+            rename = "path_to_type_company_calendar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub path_to_type_company_calendar: ::std::option::Option<::std::string::String>,
+        /// `path_to_type_location`: `string`.
+        #[serde(
+            rename = "path_to_type_location",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub path_to_type_location: ::std::option::Option<::std::string::String>,
+        /// `path_to_type_open_event`: `string`.
+        #[serde(
+            rename = "path_to_type_open_event",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub path_to_type_open_event: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "work_time_start",
+                    "work_time_end",
+                    "year_holidays",
+                    "year_workdays",
+                    "week_holidays",
+                    "week_start",
+                    "user_name_template",
+                    "sync_by_push",
+                    "user_show_login",
+                    "path_to_user",
+                    "path_to_user_calendar",
+                    "path_to_group",
+                    "path_to_group_calendar",
+                    "path_to_vr",
+                    "path_to_rm",
+                    "rm_iblock_type",
+                    "rm_iblock_id",
+                    "dep_manager_sub",
+                    "denied_superpose_types",
+                    "pathes_for_sites",
+                    "forum_id",
+                    "rm_for_sites",
+                    "path_to_type_company_calendar",
+                    "path_to_type_location",
+                    "path_to_type_open_event",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                work_time_start: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "work_time_start",
+                )?,
+                work_time_end: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "work_time_end",
+                )?,
+                year_holidays: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "year_holidays",
+                )?,
+                year_workdays: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "year_workdays",
+                )?,
+                week_holidays: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "week_holidays",
+                )?,
+                week_start: ::b24_core::__private::wire::field_at(slot_5, "week_start")?,
+                user_name_template: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "user_name_template",
+                )?,
+                sync_by_push: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "sync_by_push",
+                )?,
+                user_show_login: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "user_show_login",
+                )?,
+                path_to_user: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "path_to_user",
+                )?,
+                path_to_user_calendar: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "path_to_user_calendar",
+                )?,
+                path_to_group: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "path_to_group",
+                )?,
+                path_to_group_calendar: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "path_to_group_calendar",
+                )?,
+                path_to_vr: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "path_to_vr",
+                )?,
+                path_to_rm: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "path_to_rm",
+                )?,
+                rm_iblock_type: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "rm_iblock_type",
+                )?,
+                rm_iblock_id: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "rm_iblock_id",
+                )?,
+                dep_manager_sub: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "dep_manager_sub",
+                )?,
+                denied_superpose_types: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "denied_superpose_types",
+                )?,
+                pathes_for_sites: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "pathes_for_sites",
+                )?,
+                forum_id: ::b24_core::__private::wire::field_at(slot_20, "forum_id")?,
+                rm_for_sites: ::b24_core::__private::wire::field_at(
+                    slot_21,
+                    "rm_for_sites",
+                )?,
+                path_to_type_company_calendar: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "path_to_type_company_calendar",
+                )?,
+                path_to_type_location: ::b24_core::__private::wire::field_at(
+                    slot_23,
+                    "path_to_type_location",
+                )?,
+                path_to_type_open_event: ::b24_core::__private::wire::field_at(
+                    slot_24,
+                    "path_to_type_open_event",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.work_time_start,
+                &::std::format!("{}.{}", field, "work_time_start"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_time_end,
+                &::std::format!("{}.{}", field, "work_time_end"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.year_holidays,
+                &::std::format!("{}.{}", field, "year_holidays"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.year_workdays,
+                &::std::format!("{}.{}", field, "year_workdays"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.week_holidays,
+                &::std::format!("{}.{}", field, "week_holidays"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.week_start,
+                &::std::format!("{}.{}", field, "week_start"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_name_template,
+                &::std::format!("{}.{}", field, "user_name_template"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sync_by_push,
+                &::std::format!("{}.{}", field, "sync_by_push"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_show_login,
+                &::std::format!("{}.{}", field, "user_show_login"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.path_to_user,
+                &::std::format!("{}.{}", field, "path_to_user"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.path_to_user_calendar,
+                &::std::format!("{}.{}", field, "path_to_user_calendar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.path_to_group,
+                &::std::format!("{}.{}", field, "path_to_group"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.path_to_group_calendar,
+                &::std::format!("{}.{}", field, "path_to_group_calendar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.path_to_vr,
+                &::std::format!("{}.{}", field, "path_to_vr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.path_to_rm,
+                &::std::format!("{}.{}", field, "path_to_rm"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rm_iblock_type,
+                &::std::format!("{}.{}", field, "rm_iblock_type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rm_iblock_id,
+                &::std::format!("{}.{}", field, "rm_iblock_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.dep_manager_sub,
+                &::std::format!("{}.{}", field, "dep_manager_sub"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.denied_superpose_types,
+                &::std::format!("{}.{}", field, "denied_superpose_types"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pathes_for_sites,
+                &::std::format!("{}.{}", field, "pathes_for_sites"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.forum_id,
+                &::std::format!("{}.{}", field, "forum_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rm_for_sites,
+                &::std::format!("{}.{}", field, "rm_for_sites"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.path_to_type_company_calendar,
+                &::std::format!("{}.{}", field, "path_to_type_company_calendar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.path_to_type_location,
+                &::std::format!("{}.{}", field, "path_to_type_location"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.path_to_type_open_event,
+                &::std::format!("{}.{}", field, "path_to_type_open_event"),
+                problems,
+            );
         }
     }
 }
@@ -5428,10 +5963,7 @@ impl ::b24_core::__private::Method for UserSettingsGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/calendar/calendar-user-settings-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = user_settings_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5463,6 +5995,694 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UserSettingsGetE
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`calendar.user.settings.get`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-user-settings-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod user_settings_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `DefaultReminders` of [`calendar.user.settings.get`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-user-settings-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct DefaultReminders {
+        /// `fullDay`: `FullDay[]`.
+        #[serde(
+            rename = "fullDay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub full_day: ::std::option::Option<::std::vec::Vec<FullDay>>,
+        /// `withTime`: `WithTime[]`.
+        #[serde(
+            rename = "withTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub with_time: ::std::option::Option<::std::vec::Vec<WithTime>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DefaultReminders {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for DefaultReminders {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["fullDay", "withTime"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                full_day: ::b24_core::__private::wire::field_at(slot_0, "fullDay")?,
+                with_time: ::b24_core::__private::wire::field_at(slot_1, "withTime")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for DefaultReminders {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.full_day,
+                &::std::format!("{}.{}", field, "fullDay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.with_time,
+                &::std::format!("{}.{}", field, "withTime"),
+                problems,
+            );
+        }
+    }
+    /// `DefaultSections` of [`calendar.user.settings.get`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-user-settings-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct DefaultSections {
+        /// `user1`: `string`.
+        #[serde(
+            rename = "user1",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user1: ::std::option::Option<::std::string::String>,
+        /// `group6`: `string`.
+        #[serde(
+            rename = "group6",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub group6: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DefaultSections {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for DefaultSections {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["user1", "group6"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                user1: ::b24_core::__private::wire::field_at(slot_0, "user1")?,
+                group6: ::b24_core::__private::wire::field_at(slot_1, "group6")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for DefaultSections {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.user1,
+                &::std::format!("{}.{}", field, "user1"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.group6,
+                &::std::format!("{}.{}", field, "group6"),
+                problems,
+            );
+        }
+    }
+    /// `FullDay` of [`calendar.user.settings.get`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-user-settings-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct FullDay {
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `count`: `int`.
+        #[serde(
+            rename = "count",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub count: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for FullDay {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for FullDay {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["type", "count"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
+                count: ::b24_core::__private::wire::field_at(slot_1, "count")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for FullDay {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.count,
+                &::std::format!("{}.{}", field, "count"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`calendar.user.settings.get`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-user-settings-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `view`: `string`.
+        #[serde(
+            rename = "view",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub view: ::std::option::Option<::std::string::String>,
+        /// `meetSection`: `string`.
+        #[serde(
+            rename = "meetSection",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub meet_section: ::std::option::Option<::std::string::String>,
+        /// `crmSection`: `string`.
+        #[serde(
+            rename = "crmSection",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub crm_section: ::std::option::Option<::std::string::String>,
+        /// `showDeclined`: `bool`.
+        #[serde(
+            rename = "showDeclined",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_declined: ::std::option::Option<bool>,
+        /// `denyBusyInvitation`: `any`.
+        #[serde(
+            rename = "denyBusyInvitation",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deny_busy_invitation: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `collapseOffHours`: `string`.
+        #[serde(
+            rename = "collapseOffHours",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub collapse_off_hours: ::std::option::Option<::std::string::String>,
+        /// `showWeekNumbers`: `string`.
+        #[serde(
+            rename = "showWeekNumbers",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_week_numbers: ::std::option::Option<::std::string::String>,
+        /// `showTasks`: `string`.
+        #[serde(
+            rename = "showTasks",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_tasks: ::std::option::Option<::std::string::String>,
+        /// `syncTasks`: `string`.
+        #[serde(
+            rename = "syncTasks",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sync_tasks: ::std::option::Option<::std::string::String>,
+        /// `showCompletedTasks`: `string`.
+        #[serde(
+            rename = "showCompletedTasks",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_completed_tasks: ::std::option::Option<::std::string::String>,
+        /// `lastUsedSection`: `string`.
+        #[serde(
+            rename = "lastUsedSection",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_used_section: ::std::option::Option<::std::string::String>,
+        /// `sendFromEmail`: `string`.
+        #[serde(
+            rename = "sendFromEmail",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub send_from_email: ::std::option::Option<::std::string::String>,
+        /// `defaultSections`: `DefaultSections`.
+        #[serde(
+            rename = "defaultSections",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_sections: ::std::option::Option<DefaultSections>,
+        /// `syncPeriodPast`: `string`.
+        #[serde(
+            rename = "syncPeriodPast",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sync_period_past: ::std::option::Option<::std::string::String>,
+        /// `syncPeriodFuture`: `string`.
+        #[serde(
+            rename = "syncPeriodFuture",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sync_period_future: ::std::option::Option<::std::string::String>,
+        /// `defaultReminders`: `DefaultReminders`.
+        #[serde(
+            rename = "defaultReminders",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_reminders: ::std::option::Option<DefaultReminders>,
+        /// `timezoneName`: `string`.
+        #[serde(
+            rename = "timezoneName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub timezone_name: ::std::option::Option<::std::string::String>,
+        /// `timezoneOffsetUTC`: `int`.
+        #[serde(
+            rename = "timezoneOffsetUTC",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub timezone_offset_utc: ::std::option::Option<i64>,
+        /// `timezoneDefaultName`: `string`.
+        #[serde(
+            rename = "timezoneDefaultName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub timezone_default_name: ::std::option::Option<::std::string::String>,
+        /// `work_time_start`: `string`.
+        #[serde(
+            rename = "work_time_start",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_time_start: ::std::option::Option<::std::string::String>,
+        /// `work_time_end`: `string`.
+        #[serde(
+            rename = "work_time_end",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_time_end: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "view",
+                    "meetSection",
+                    "crmSection",
+                    "showDeclined",
+                    "denyBusyInvitation",
+                    "collapseOffHours",
+                    "showWeekNumbers",
+                    "showTasks",
+                    "syncTasks",
+                    "showCompletedTasks",
+                    "lastUsedSection",
+                    "sendFromEmail",
+                    "defaultSections",
+                    "syncPeriodPast",
+                    "syncPeriodFuture",
+                    "defaultReminders",
+                    "timezoneName",
+                    "timezoneOffsetUTC",
+                    "timezoneDefaultName",
+                    "work_time_start",
+                    "work_time_end",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                view: ::b24_core::__private::wire::field_at(slot_0, "view")?,
+                meet_section: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "meetSection",
+                )?,
+                crm_section: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "crmSection",
+                )?,
+                show_declined: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "showDeclined",
+                )?,
+                deny_busy_invitation: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "denyBusyInvitation",
+                )?,
+                collapse_off_hours: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "collapseOffHours",
+                )?,
+                show_week_numbers: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "showWeekNumbers",
+                )?,
+                show_tasks: ::b24_core::__private::wire::field_at(slot_7, "showTasks")?,
+                sync_tasks: ::b24_core::__private::wire::field_at(slot_8, "syncTasks")?,
+                show_completed_tasks: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "showCompletedTasks",
+                )?,
+                last_used_section: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "lastUsedSection",
+                )?,
+                send_from_email: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "sendFromEmail",
+                )?,
+                default_sections: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "defaultSections",
+                )?,
+                sync_period_past: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "syncPeriodPast",
+                )?,
+                sync_period_future: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "syncPeriodFuture",
+                )?,
+                default_reminders: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "defaultReminders",
+                )?,
+                timezone_name: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "timezoneName",
+                )?,
+                timezone_offset_utc: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "timezoneOffsetUTC",
+                )?,
+                timezone_default_name: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "timezoneDefaultName",
+                )?,
+                work_time_start: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "work_time_start",
+                )?,
+                work_time_end: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "work_time_end",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.view,
+                &::std::format!("{}.{}", field, "view"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.meet_section,
+                &::std::format!("{}.{}", field, "meetSection"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.crm_section,
+                &::std::format!("{}.{}", field, "crmSection"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_declined,
+                &::std::format!("{}.{}", field, "showDeclined"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deny_busy_invitation,
+                &::std::format!("{}.{}", field, "denyBusyInvitation"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.collapse_off_hours,
+                &::std::format!("{}.{}", field, "collapseOffHours"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_week_numbers,
+                &::std::format!("{}.{}", field, "showWeekNumbers"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_tasks,
+                &::std::format!("{}.{}", field, "showTasks"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sync_tasks,
+                &::std::format!("{}.{}", field, "syncTasks"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_completed_tasks,
+                &::std::format!("{}.{}", field, "showCompletedTasks"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_used_section,
+                &::std::format!("{}.{}", field, "lastUsedSection"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.send_from_email,
+                &::std::format!("{}.{}", field, "sendFromEmail"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.default_sections,
+                &::std::format!("{}.{}", field, "defaultSections"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sync_period_past,
+                &::std::format!("{}.{}", field, "syncPeriodPast"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sync_period_future,
+                &::std::format!("{}.{}", field, "syncPeriodFuture"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.default_reminders,
+                &::std::format!("{}.{}", field, "defaultReminders"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.timezone_name,
+                &::std::format!("{}.{}", field, "timezoneName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.timezone_offset_utc,
+                &::std::format!("{}.{}", field, "timezoneOffsetUTC"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.timezone_default_name,
+                &::std::format!("{}.{}", field, "timezoneDefaultName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_time_start,
+                &::std::format!("{}.{}", field, "work_time_start"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_time_end,
+                &::std::format!("{}.{}", field, "work_time_end"),
+                problems,
+            );
+        }
+    }
+    /// `WithTime` of [`calendar.user.settings.get`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-user-settings-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct WithTime {
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `count`: `int`.
+        #[serde(
+            rename = "count",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub count: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for WithTime {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for WithTime {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["type", "count"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
+                count: ::b24_core::__private::wire::field_at(slot_1, "count")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for WithTime {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.count,
+                &::std::format!("{}.{}", field, "count"),
+                problems,
+            );
         }
     }
 }
@@ -5618,6 +6838,12 @@ pub mod user_settings_set {
                 >,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DefaultReminders {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5631,14 +6857,16 @@ pub mod user_settings_set {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["fullDay", "withTime"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 full_day: ::b24_core::__private::wire::field_at(slot_0, "fullDay")?,
                 with_time: ::b24_core::__private::wire::field_at(slot_1, "withTime")?,
+                extra,
             })
         }
     }
@@ -5681,6 +6909,12 @@ pub mod user_settings_set {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub count: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for FullDay {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5694,14 +6928,16 @@ pub mod user_settings_set {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["type", "count"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
                 count: ::b24_core::__private::wire::field_at(slot_1, "count")?,
+                extra,
             })
         }
     }
@@ -5851,6 +7087,12 @@ pub mod user_settings_set {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub default_reminders: ::std::option::Option<DefaultReminders>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5864,6 +7106,7 @@ pub mod user_settings_set {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
                 obj,
@@ -5885,7 +7128,7 @@ pub mod user_settings_set {
                     "syncPeriodFuture",
                     "defaultReminders",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 view: ::b24_core::__private::wire::field_at(slot_0, "view")?,
@@ -5943,6 +7186,7 @@ pub mod user_settings_set {
                     slot_15,
                     "defaultReminders",
                 )?,
+                extra,
             })
         }
     }

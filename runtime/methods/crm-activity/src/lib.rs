@@ -164,7 +164,7 @@ pub mod activity_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub deadline: ::std::option::Option<::std::string::String>,
+        pub deadline: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `DESCRIPTION`: `string`.
         #[serde(
             rename = "DESCRIPTION",
@@ -194,7 +194,7 @@ pub mod activity_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub end_time: ::std::option::Option<::std::string::String>,
+        pub end_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `FILES`: `any`.
         #[serde(
             rename = "FILES",
@@ -305,7 +305,7 @@ pub mod activity_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub start_time: ::std::option::Option<::std::string::String>,
+        pub start_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `STATUS`: `any`.
         #[serde(
             rename = "STATUS",
@@ -343,6 +343,12 @@ pub mod activity_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub completed: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -356,6 +362,7 @@ pub mod activity_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
@@ -393,7 +400,7 @@ pub mod activity_add {
                     "IS_INCOMING_CHANNEL",
                     "COMPLETED",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 owner_id: ::b24_core::__private::wire::field_at(slot_0, "OWNER_ID")?,
@@ -477,6 +484,7 @@ pub mod activity_add {
                     "IS_INCOMING_CHANNEL",
                 )?,
                 completed: ::b24_core::__private::wire::field_at(slot_29, "COMPLETED")?,
+                extra,
             })
         }
     }
@@ -651,12 +659,12 @@ pub struct ActivityBadgeAdd {
     /// `code` (required): `string`.
     #[serde(rename = "code")]
     pub code: ::std::string::String,
-    /// `title` (required): `any`.
+    /// `title` (required): `string`.
     #[serde(rename = "title")]
-    pub title: ::b24_core::__private::serde_json::Value,
-    /// `value` (required): `any`.
+    pub title: ::std::string::String,
+    /// `value` (required): `string`.
     #[serde(rename = "value")]
-    pub value: ::b24_core::__private::serde_json::Value,
+    pub value: ::std::string::String,
     /// `type` (required): `string`.
     #[serde(rename = "type")]
     pub type_: ::std::string::String,
@@ -673,8 +681,8 @@ impl ActivityBadgeAdd {
     #[must_use]
     pub fn new(
         code: impl ::std::convert::Into<::std::string::String>,
-        title: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        title: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::string::String>,
         type_: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
@@ -734,10 +742,7 @@ impl ::b24_core::__private::Method for ActivityBadgeAdd {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/badges/crm-activity-badge-add.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = activity_badge_add::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -747,7 +752,9 @@ impl ::b24_core::__private::Method for ActivityBadgeAdd {
         ::b24_core::__private::Check::check(&self.code, "code", problems);
         problems.non_empty("code", &self.code);
         ::b24_core::__private::Check::check(&self.title, "title", problems);
+        problems.non_empty("title", &self.title);
         ::b24_core::__private::Check::check(&self.value, "value", problems);
+        problems.non_empty("value", &self.value);
         ::b24_core::__private::Check::check(&self.type_, "type", problems);
         problems.non_empty("type", &self.type_);
         all.finish()
@@ -784,6 +791,167 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityBadgeAdd
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.activity.badge.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/badges/crm-activity-badge-add.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod activity_badge_add {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Badge` of [`crm.activity.badge.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/badges/crm-activity-badge-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Badge {
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `value`: `string`.
+        #[serde(
+            rename = "value",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub value: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Badge {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Badge {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["code", "title", "value", "type"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
+                value: ::b24_core::__private::wire::field_at(slot_2, "value")?,
+                type_: ::b24_core::__private::wire::field_at(slot_3, "type")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Badge {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.value,
+                &::std::format!("{}.{}", field, "value"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.activity.badge.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/badges/crm-activity-badge-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `badge`: `Badge`.
+        #[serde(
+            rename = "badge",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub badge: ::std::option::Option<Badge>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["badge"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                badge: ::b24_core::__private::wire::field_at(slot_0, "badge")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.badge,
+                &::std::format!("{}.{}", field, "badge"),
+                problems,
+            );
         }
     }
 }
@@ -987,10 +1155,7 @@ impl ::b24_core::__private::Method for ActivityBadgeGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/badges/crm-activity-badge-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = activity_badge_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1030,6 +1195,167 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityBadgeGet
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.activity.badge.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/badges/crm-activity-badge-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod activity_badge_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Badge` of [`crm.activity.badge.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/badges/crm-activity-badge-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Badge {
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `value`: `string`.
+        #[serde(
+            rename = "value",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub value: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Badge {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Badge {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["code", "title", "value", "type"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
+                value: ::b24_core::__private::wire::field_at(slot_2, "value")?,
+                type_: ::b24_core::__private::wire::field_at(slot_3, "type")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Badge {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.value,
+                &::std::format!("{}.{}", field, "value"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.activity.badge.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/badges/crm-activity-badge-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `badge`: `Badge`.
+        #[serde(
+            rename = "badge",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub badge: ::std::option::Option<Badge>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["badge"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                badge: ::b24_core::__private::wire::field_at(slot_0, "badge")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.badge,
+                &::std::format!("{}.{}", field, "badge"),
+                problems,
+            );
         }
     }
 }
@@ -1126,10 +1452,7 @@ impl ::b24_core::__private::Method for ActivityBadgeList {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = activity_badge_list::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1168,6 +1491,167 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityBadgeLis
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.activity.badge.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/badges/crm-activity-badge-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod activity_badge_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Badges` of [`crm.activity.badge.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/badges/crm-activity-badge-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Badges {
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `value`: `string`.
+        #[serde(
+            rename = "value",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub value: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Badges {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Badges {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["code", "title", "value", "type"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
+                value: ::b24_core::__private::wire::field_at(slot_2, "value")?,
+                type_: ::b24_core::__private::wire::field_at(slot_3, "type")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Badges {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.value,
+                &::std::format!("{}.{}", field, "value"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.activity.badge.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/badges/crm-activity-badge-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `badges`: `Badges[]`.
+        #[serde(
+            rename = "badges",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub badges: ::std::option::Option<::std::vec::Vec<Badges>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["badges"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                badges: ::b24_core::__private::wire::field_at(slot_0, "badges")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.badges,
+                &::std::format!("{}.{}", field, "badges"),
+                problems,
+            );
         }
     }
 }
@@ -1661,6 +2145,12 @@ pub mod activity_binding_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub entity_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1674,10 +2164,11 @@ pub mod activity_binding_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["entityTypeId", "entityId"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 entity_type_id: ::b24_core::__private::wire::field_at(
@@ -1685,6 +2176,7 @@ pub mod activity_binding_list {
                     "entityTypeId",
                 )?,
                 entity_id: ::b24_core::__private::wire::field_at(slot_1, "entityId")?,
+                extra,
             })
         }
     }
@@ -2056,6 +2548,12 @@ pub mod activity_call_get_transcript {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub transcription: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2069,16 +2567,18 @@ pub mod activity_call_get_transcript {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["transcription"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 transcription: ::b24_core::__private::wire::field_at(
                     slot_0,
                     "transcription",
                 )?,
+                extra,
             })
         }
     }
@@ -2166,7 +2666,10 @@ impl ::b24_core::__private::Method for ActivityCommunicationFields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/activity-base/crm-activity-communication-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = activity_communication_fields::Result;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::types::FieldInfo,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2204,163 +2707,6 @@ for ActivityCommunicationFieldsError {
         }
     }
 }
-/// Named types of [`crm.activity.communication.fields`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/activity-base/crm-activity-communication-fields.html).
-#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-pub mod activity_communication_fields {
-    #[allow(unused_imports)]
-    use super::*;
-    /// `Result` of [`crm.activity.communication.fields`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/activity-base/crm-activity-communication-fields.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `ID`: `map<any>`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `ACTIVITY_ID`: `map<any>`.
-        #[serde(
-            rename = "ACTIVITY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub activity_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `ENTITY_ID`: `map<any>`.
-        #[serde(
-            rename = "ENTITY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `ENTITY_TYPE_ID`: `map<any>`.
-        #[serde(
-            rename = "ENTITY_TYPE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_type_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `TYPE`: `map<any>`.
-        #[serde(
-            rename = "TYPE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `VALUE`: `map<any>`.
-        #[serde(
-            rename = "VALUE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub value: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "ACTIVITY_ID", "ENTITY_ID", "ENTITY_TYPE_ID", "TYPE", "VALUE"],
-                ::std::option::Option::None,
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                activity_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "ACTIVITY_ID",
-                )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_2, "ENTITY_ID")?,
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "ENTITY_TYPE_ID",
-                )?,
-                type_: ::b24_core::__private::wire::field_at(slot_4, "TYPE")?,
-                value: ::b24_core::__private::wire::field_at(slot_5, "VALUE")?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.activity_id,
-                &::std::format!("{}.{}", field, "ACTIVITY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_id,
-                &::std::format!("{}.{}", field, "ENTITY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_type_id,
-                &::std::format!("{}.{}", field, "ENTITY_TYPE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "TYPE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.value,
-                &::std::format!("{}.{}", field, "VALUE"),
-                problems,
-            );
-        }
-    }
-}
 /// [`crm.activity.configurable.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-add.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -2382,9 +2728,9 @@ pub struct ActivityConfigurableAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: activity_configurable_add::Fields,
-    /// `layout` (required): `any`.
+    /// `layout` (required): `Layout`.
     #[serde(rename = "layout")]
-    pub layout: ::b24_core::__private::serde_json::Value,
+    pub layout: activity_configurable_add::Layout,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -2400,7 +2746,7 @@ impl ActivityConfigurableAdd {
         owner_type_id: impl ::std::convert::Into<i64>,
         owner_id: impl ::std::convert::Into<i64>,
         fields: impl ::std::convert::Into<activity_configurable_add::Fields>,
-        layout: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        layout: impl ::std::convert::Into<activity_configurable_add::Layout>,
     ) -> Self {
         Self {
             owner_type_id: ::std::convert::Into::into(owner_type_id),
@@ -2459,10 +2805,7 @@ impl ::b24_core::__private::Method for ActivityConfigurableAdd {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-add.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = activity_configurable_add::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2557,6 +2900,64 @@ for ActivityConfigurableAddError {
 pub mod activity_configurable_add {
     #[allow(unused_imports)]
     use super::*;
+    /// `Activity` of [`crm.activity.configurable.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Activity {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Activity {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Activity {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Activity {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+        }
+    }
     /// `Fields` of [`crm.activity.configurable.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-add.html).
     #[derive(
         ::std::fmt::Debug,
@@ -2587,7 +2988,7 @@ pub mod activity_configurable_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub deadline: ::std::option::Option<::std::string::String>,
+        pub deadline: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `pingOffsets`: `any[]`.
         #[serde(
             rename = "pingOffsets",
@@ -2632,6 +3033,12 @@ pub mod activity_configurable_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub origin_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2645,6 +3052,7 @@ pub mod activity_configurable_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             ] = ::b24_core::__private::wire::slots(
                 obj,
@@ -2659,7 +3067,7 @@ pub mod activity_configurable_add {
                     "originatorId",
                     "originId",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 type_id: ::b24_core::__private::wire::field_at(slot_0, "typeId")?,
@@ -2683,6 +3091,7 @@ pub mod activity_configurable_add {
                     "originatorId",
                 )?,
                 origin_id: ::b24_core::__private::wire::field_at(slot_8, "originId")?,
+                extra,
             })
         }
     }
@@ -2732,6 +3141,322 @@ pub mod activity_configurable_add {
             ::b24_core::__private::Check::check(
                 &self.origin_id,
                 &::std::format!("{}.{}", field, "originId"),
+                problems,
+            );
+        }
+    }
+    /// `Layout` of [`crm.activity.configurable.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Layout {
+        /// `icon`: `map<any>`.
+        #[serde(rename = "icon")]
+        pub icon: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `header`: `map<any>`.
+        #[serde(rename = "header")]
+        pub header: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `body`: `map<any>`.
+        #[serde(rename = "body")]
+        pub body: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `footer`: `map<any>`.
+        #[serde(
+            rename = "footer",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub footer: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Layout {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Layout {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["icon", "header", "body", "footer"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                icon: ::b24_core::__private::wire::field_at(slot_0, "icon")?,
+                header: ::b24_core::__private::wire::field_at(slot_1, "header")?,
+                body: ::b24_core::__private::wire::field_at(slot_2, "body")?,
+                footer: ::b24_core::__private::wire::field_at(slot_3, "footer")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Layout {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.icon,
+                &::std::format!("{}.{}", field, "icon"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.header,
+                &::std::format!("{}.{}", field, "header"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.body,
+                &::std::format!("{}.{}", field, "body"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.footer,
+                &::std::format!("{}.{}", field, "footer"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.activity.configurable.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `activity`: `Activity`.
+        #[serde(
+            rename = "activity",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub activity: ::std::option::Option<Activity>,
+        /// `time`: `TimeValue`.
+        #[serde(
+            rename = "time",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time: ::std::option::Option<TimeValue>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["activity", "time"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                activity: ::b24_core::__private::wire::field_at(slot_0, "activity")?,
+                time: ::b24_core::__private::wire::field_at(slot_1, "time")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.activity,
+                &::std::format!("{}.{}", field, "activity"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.time,
+                &::std::format!("{}.{}", field, "time"),
+                problems,
+            );
+        }
+    }
+    /// `TimeValue` of [`crm.activity.configurable.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct TimeValue {
+        /// `start`: `float`.
+        #[serde(
+            rename = "start",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start: ::std::option::Option<f64>,
+        /// `finish`: `float`.
+        #[serde(
+            rename = "finish",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub finish: ::std::option::Option<f64>,
+        /// `duration`: `float`.
+        #[serde(
+            rename = "duration",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub duration: ::std::option::Option<f64>,
+        /// `processing`: `float`.
+        #[serde(
+            rename = "processing",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub processing: ::std::option::Option<f64>,
+        /// `date_start`: `datetime`.
+        #[serde(
+            rename = "date_start",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_start: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `date_finish`: `datetime`.
+        #[serde(
+            rename = "date_finish",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_finish: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `operating`: `int`.
+        #[serde(
+            rename = "operating",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub operating: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TimeValue {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for TimeValue {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "start",
+                    "finish",
+                    "duration",
+                    "processing",
+                    "date_start",
+                    "date_finish",
+                    "operating",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                start: ::b24_core::__private::wire::field_at(slot_0, "start")?,
+                finish: ::b24_core::__private::wire::field_at(slot_1, "finish")?,
+                duration: ::b24_core::__private::wire::field_at(slot_2, "duration")?,
+                processing: ::b24_core::__private::wire::field_at(slot_3, "processing")?,
+                date_start: ::b24_core::__private::wire::field_at(slot_4, "date_start")?,
+                date_finish: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "date_finish",
+                )?,
+                operating: ::b24_core::__private::wire::field_at(slot_6, "operating")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for TimeValue {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.start,
+                &::std::format!("{}.{}", field, "start"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.finish,
+                &::std::format!("{}.{}", field, "finish"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.duration,
+                &::std::format!("{}.{}", field, "duration"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.processing,
+                &::std::format!("{}.{}", field, "processing"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_start,
+                &::std::format!("{}.{}", field, "date_start"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_finish,
+                &::std::format!("{}.{}", field, "date_finish"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.operating,
+                &::std::format!("{}.{}", field, "operating"),
                 problems,
             );
         }
@@ -2815,10 +3540,7 @@ impl ::b24_core::__private::Method for ActivityConfigurableGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = activity_configurable_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2866,6 +3588,2663 @@ for ActivityConfigurableGetError {
         }
     }
 }
+/// Named types of [`crm.activity.configurable.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod activity_configurable_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Action` of [`crm.activity.configurable.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Action {
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `uri`: `string`.
+        #[serde(
+            rename = "uri",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uri: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Action {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Action {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["type", "uri"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
+                uri: ::b24_core::__private::wire::field_at(slot_1, "uri")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Action {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uri,
+                &::std::format!("{}.{}", field, "uri"),
+                problems,
+            );
+        }
+    }
+    /// `Action2` of [`crm.activity.configurable.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Action2 {
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `uri`: `string`.
+        #[serde(
+            rename = "uri",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uri: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Action2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Action2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["type", "uri"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
+                uri: ::b24_core::__private::wire::field_at(slot_1, "uri")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Action2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uri,
+                &::std::format!("{}.{}", field, "uri"),
+                problems,
+            );
+        }
+    }
+    /// `Action3` of [`crm.activity.configurable.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Action3 {
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `actionParams`: `ActionParams`.
+        #[serde(
+            rename = "actionParams",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub action_params: ::std::option::Option<ActionParams>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Action3 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Action3 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["type", "actionParams"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
+                action_params: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "actionParams",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Action3 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.action_params,
+                &::std::format!("{}.{}", field, "actionParams"),
+                problems,
+            );
+        }
+    }
+    /// `Action4` of [`crm.activity.configurable.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Action4 {
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `animationType`: `string`.
+        #[serde(
+            rename = "animationType",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub animation_type: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Action4 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Action4 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["type", "id", "animationType"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
+                id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
+                animation_type: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "animationType",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Action4 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.animation_type,
+                &::std::format!("{}.{}", field, "animationType"),
+                problems,
+            );
+        }
+    }
+    /// `Action5` of [`crm.activity.configurable.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Action5 {
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `animationType`: `string`.
+        #[serde(
+            rename = "animationType",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub animation_type: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Action5 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Action5 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["type", "id", "animationType"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
+                id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
+                animation_type: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "animationType",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Action5 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.animation_type,
+                &::std::format!("{}.{}", field, "animationType"),
+                problems,
+            );
+        }
+    }
+    /// `ActionParams` of [`crm.activity.configurable.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ActionParams {
+        /// `clientId`: `int`.
+        #[serde(
+            rename = "clientId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub client_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ActionParams {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ActionParams {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["clientId"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                client_id: ::b24_core::__private::wire::field_at(slot_0, "clientId")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ActionParams {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.client_id,
+                &::std::format!("{}.{}", field, "clientId"),
+                problems,
+            );
+        }
+    }
+    /// `Activity` of [`crm.activity.configurable.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Activity {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `ownerTypeId`: `int`.
+        #[serde(
+            rename = "ownerTypeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub owner_type_id: ::std::option::Option<i64>,
+        /// `ownerId`: `int`.
+        #[serde(
+            rename = "ownerId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub owner_id: ::std::option::Option<i64>,
+        /// `fields`: `Fields`.
+        #[serde(
+            rename = "fields",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fields: ::std::option::Option<Fields>,
+        /// `layout`: `Layout`.
+        #[serde(
+            rename = "layout",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub layout: ::std::option::Option<Layout>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Activity {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Activity {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "ownerTypeId", "ownerId", "fields", "layout"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                owner_type_id: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "ownerTypeId",
+                )?,
+                owner_id: ::b24_core::__private::wire::field_at(slot_2, "ownerId")?,
+                fields: ::b24_core::__private::wire::field_at(slot_3, "fields")?,
+                layout: ::b24_core::__private::wire::field_at(slot_4, "layout")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Activity {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.owner_type_id,
+                &::std::format!("{}.{}", field, "ownerTypeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.owner_id,
+                &::std::format!("{}.{}", field, "ownerId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fields,
+                &::std::format!("{}.{}", field, "fields"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.layout,
+                &::std::format!("{}.{}", field, "layout"),
+                problems,
+            );
+        }
+    }
+    /// `Block` of [`crm.activity.configurable.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Block {
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `properties`: `Properties2`.
+        #[serde(
+            rename = "properties",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub properties: ::std::option::Option<Properties2>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Block {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Block {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["type", "properties"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
+                properties: ::b24_core::__private::wire::field_at(slot_1, "properties")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Block {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.properties,
+                &::std::format!("{}.{}", field, "properties"),
+                problems,
+            );
+        }
+    }
+    /// `Blocks` of [`crm.activity.configurable.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Blocks {
+        /// `client`: `Client`.
+        #[serde(
+            rename = "client",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub client: ::std::option::Option<Client>,
+        /// `responsible`: `Responsible`.
+        #[serde(
+            rename = "responsible",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub responsible: ::std::option::Option<Responsible>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Blocks {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Blocks {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["client", "responsible"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                client: ::b24_core::__private::wire::field_at(slot_0, "client")?,
+                responsible: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "responsible",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Blocks {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.client,
+                &::std::format!("{}.{}", field, "client"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.responsible,
+                &::std::format!("{}.{}", field, "responsible"),
+                problems,
+            );
+        }
+    }
+    /// `Blocks2` of [`crm.activity.configurable.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Blocks2 {
+        /// `client`: `Client2`.
+        #[serde(
+            rename = "client",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub client: ::std::option::Option<Client2>,
+        /// `phone`: `Phone`.
+        #[serde(
+            rename = "phone",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub phone: ::std::option::Option<Phone>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Blocks2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Blocks2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["client", "phone"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                client: ::b24_core::__private::wire::field_at(slot_0, "client")?,
+                phone: ::b24_core::__private::wire::field_at(slot_1, "phone")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Blocks2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.client,
+                &::std::format!("{}.{}", field, "client"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.phone,
+                &::std::format!("{}.{}", field, "phone"),
+                problems,
+            );
+        }
+    }
+    /// `Body` of [`crm.activity.configurable.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Body {
+        /// `logo`: `Logo`.
+        #[serde(
+            rename = "logo",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub logo: ::std::option::Option<Logo>,
+        /// `blocks`: `Blocks`.
+        #[serde(
+            rename = "blocks",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub blocks: ::std::option::Option<Blocks>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Body {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Body {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["logo", "blocks"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                logo: ::b24_core::__private::wire::field_at(slot_0, "logo")?,
+                blocks: ::b24_core::__private::wire::field_at(slot_1, "blocks")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Body {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.logo,
+                &::std::format!("{}.{}", field, "logo"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.blocks,
+                &::std::format!("{}.{}", field, "blocks"),
+                problems,
+            );
+        }
+    }
+    /// `Buttons` of [`crm.activity.configurable.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Buttons {
+        /// `startCall`: `StartCall`.
+        #[serde(
+            rename = "startCall",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start_call: ::std::option::Option<StartCall>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Buttons {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Buttons {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["startCall"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                start_call: ::b24_core::__private::wire::field_at(slot_0, "startCall")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Buttons {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.start_call,
+                &::std::format!("{}.{}", field, "startCall"),
+                problems,
+            );
+        }
+    }
+    /// `Client` of [`crm.activity.configurable.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Client {
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `properties`: `Properties`.
+        #[serde(
+            rename = "properties",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub properties: ::std::option::Option<Properties>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Client {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Client {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["type", "properties"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
+                properties: ::b24_core::__private::wire::field_at(slot_1, "properties")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Client {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.properties,
+                &::std::format!("{}.{}", field, "properties"),
+                problems,
+            );
+        }
+    }
+    /// `Client2` of [`crm.activity.configurable.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Client2 {
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `properties`: `Properties4`.
+        #[serde(
+            rename = "properties",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub properties: ::std::option::Option<Properties4>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Client2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Client2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["type", "properties"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
+                properties: ::b24_core::__private::wire::field_at(slot_1, "properties")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Client2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.properties,
+                &::std::format!("{}.{}", field, "properties"),
+                problems,
+            );
+        }
+    }
+    /// `Confirm` of [`crm.activity.configurable.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Confirm {
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `action`: `Action4`.
+        #[serde(
+            rename = "action",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub action: ::std::option::Option<Action4>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Confirm {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Confirm {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["title", "action"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
+                action: ::b24_core::__private::wire::field_at(slot_1, "action")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Confirm {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.action,
+                &::std::format!("{}.{}", field, "action"),
+                problems,
+            );
+        }
+    }
+    /// `Decline` of [`crm.activity.configurable.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Decline {
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `action`: `Action5`.
+        #[serde(
+            rename = "action",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub action: ::std::option::Option<Action5>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Decline {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Decline {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["title", "action"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
+                action: ::b24_core::__private::wire::field_at(slot_1, "action")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Decline {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.action,
+                &::std::format!("{}.{}", field, "action"),
+                problems,
+            );
+        }
+    }
+    /// `Fields` of [`crm.activity.configurable.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields {
+        /// `typeId`: `string`.
+        #[serde(
+            rename = "typeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_id: ::std::option::Option<::std::string::String>,
+        /// `completed`: `any`.
+        #[serde(
+            rename = "completed",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub completed: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `deadline`: `datetime`.
+        #[serde(
+            rename = "deadline",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deadline: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `pingOffsets`: `any[]`.
+        #[serde(
+            rename = "pingOffsets",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ping_offsets: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `isIncomingChannel`: `any`.
+        #[serde(
+            rename = "isIncomingChannel",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_incoming_channel: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `responsibleId`: `int`.
+        #[serde(
+            rename = "responsibleId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub responsible_id: ::std::option::Option<i64>,
+        /// `badgeCode`: `string`.
+        #[serde(
+            rename = "badgeCode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub badge_code: ::std::option::Option<::std::string::String>,
+        /// `originatorId`: `any`.
+        #[serde(
+            rename = "originatorId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub originator_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `originId`: `any`.
+        #[serde(
+            rename = "originId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub origin_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            ] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "typeId",
+                    "completed",
+                    "deadline",
+                    "pingOffsets",
+                    "isIncomingChannel",
+                    "responsibleId",
+                    "badgeCode",
+                    "originatorId",
+                    "originId",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_id: ::b24_core::__private::wire::field_at(slot_0, "typeId")?,
+                completed: ::b24_core::__private::wire::field_at(slot_1, "completed")?,
+                deadline: ::b24_core::__private::wire::field_at(slot_2, "deadline")?,
+                ping_offsets: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "pingOffsets",
+                )?,
+                is_incoming_channel: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "isIncomingChannel",
+                )?,
+                responsible_id: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "responsibleId",
+                )?,
+                badge_code: ::b24_core::__private::wire::field_at(slot_6, "badgeCode")?,
+                originator_id: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "originatorId",
+                )?,
+                origin_id: ::b24_core::__private::wire::field_at(slot_8, "originId")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_id,
+                &::std::format!("{}.{}", field, "typeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.completed,
+                &::std::format!("{}.{}", field, "completed"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deadline,
+                &::std::format!("{}.{}", field, "deadline"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ping_offsets,
+                &::std::format!("{}.{}", field, "pingOffsets"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_incoming_channel,
+                &::std::format!("{}.{}", field, "isIncomingChannel"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.responsible_id,
+                &::std::format!("{}.{}", field, "responsibleId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.badge_code,
+                &::std::format!("{}.{}", field, "badgeCode"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.originator_id,
+                &::std::format!("{}.{}", field, "originatorId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.origin_id,
+                &::std::format!("{}.{}", field, "originId"),
+                problems,
+            );
+        }
+    }
+    /// `Footer` of [`crm.activity.configurable.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Footer {
+        /// `buttons`: `Buttons`.
+        #[serde(
+            rename = "buttons",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub buttons: ::std::option::Option<Buttons>,
+        /// `menu`: `Menu`.
+        #[serde(
+            rename = "menu",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub menu: ::std::option::Option<Menu>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Footer {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Footer {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["buttons", "menu"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                buttons: ::b24_core::__private::wire::field_at(slot_0, "buttons")?,
+                menu: ::b24_core::__private::wire::field_at(slot_1, "menu")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Footer {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.buttons,
+                &::std::format!("{}.{}", field, "buttons"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.menu,
+                &::std::format!("{}.{}", field, "menu"),
+                problems,
+            );
+        }
+    }
+    /// `Header` of [`crm.activity.configurable.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Header {
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `tags`: `Tags`.
+        #[serde(
+            rename = "tags",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tags: ::std::option::Option<Tags>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Header {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Header {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["title", "tags"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
+                tags: ::b24_core::__private::wire::field_at(slot_1, "tags")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Header {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tags,
+                &::std::format!("{}.{}", field, "tags"),
+                problems,
+            );
+        }
+    }
+    /// `Icon` of [`crm.activity.configurable.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Icon {
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Icon {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Icon {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["code"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Icon {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+        }
+    }
+    /// `Items` of [`crm.activity.configurable.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Items {
+        /// `confirm`: `Confirm`.
+        #[serde(
+            rename = "confirm",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirm: ::std::option::Option<Confirm>,
+        /// `decline`: `Decline`.
+        #[serde(
+            rename = "decline",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub decline: ::std::option::Option<Decline>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Items {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["confirm", "decline"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                confirm: ::b24_core::__private::wire::field_at(slot_0, "confirm")?,
+                decline: ::b24_core::__private::wire::field_at(slot_1, "decline")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Items {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.confirm,
+                &::std::format!("{}.{}", field, "confirm"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.decline,
+                &::std::format!("{}.{}", field, "decline"),
+                problems,
+            );
+        }
+    }
+    /// `Layout` of [`crm.activity.configurable.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Layout {
+        /// `icon`: `Icon`.
+        #[serde(
+            rename = "icon",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub icon: ::std::option::Option<Icon>,
+        /// `header`: `Header`.
+        #[serde(
+            rename = "header",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub header: ::std::option::Option<Header>,
+        /// `body`: `Body`.
+        #[serde(
+            rename = "body",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub body: ::std::option::Option<Body>,
+        /// `footer`: `Footer`.
+        #[serde(
+            rename = "footer",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub footer: ::std::option::Option<Footer>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Layout {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Layout {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["icon", "header", "body", "footer"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                icon: ::b24_core::__private::wire::field_at(slot_0, "icon")?,
+                header: ::b24_core::__private::wire::field_at(slot_1, "header")?,
+                body: ::b24_core::__private::wire::field_at(slot_2, "body")?,
+                footer: ::b24_core::__private::wire::field_at(slot_3, "footer")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Layout {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.icon,
+                &::std::format!("{}.{}", field, "icon"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.header,
+                &::std::format!("{}.{}", field, "header"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.body,
+                &::std::format!("{}.{}", field, "body"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.footer,
+                &::std::format!("{}.{}", field, "footer"),
+                problems,
+            );
+        }
+    }
+    /// `Logo` of [`crm.activity.configurable.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Logo {
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `action`: `Action`.
+        #[serde(
+            rename = "action",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub action: ::std::option::Option<Action>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Logo {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Logo {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["code", "action"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
+                action: ::b24_core::__private::wire::field_at(slot_1, "action")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Logo {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.action,
+                &::std::format!("{}.{}", field, "action"),
+                problems,
+            );
+        }
+    }
+    /// `Menu` of [`crm.activity.configurable.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Menu {
+        /// `showPostponeItem`: `any`.
+        #[serde(
+            rename = "showPostponeItem",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_postpone_item: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `items`: `Items`.
+        #[serde(
+            rename = "items",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<Items>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Menu {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Menu {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["showPostponeItem", "items"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                show_postpone_item: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "showPostponeItem",
+                )?,
+                items: ::b24_core::__private::wire::field_at(slot_1, "items")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Menu {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.show_postpone_item,
+                &::std::format!("{}.{}", field, "showPostponeItem"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.items,
+                &::std::format!("{}.{}", field, "items"),
+                problems,
+            );
+        }
+    }
+    /// `Phone` of [`crm.activity.configurable.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Phone {
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `properties`: `Properties5`.
+        #[serde(
+            rename = "properties",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub properties: ::std::option::Option<Properties5>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Phone {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Phone {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["type", "properties"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
+                properties: ::b24_core::__private::wire::field_at(slot_1, "properties")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Phone {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.properties,
+                &::std::format!("{}.{}", field, "properties"),
+                problems,
+            );
+        }
+    }
+    /// `Properties` of [`crm.activity.configurable.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Properties {
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `inline`: `bool`.
+        #[serde(
+            rename = "inline",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub inline: ::std::option::Option<bool>,
+        /// `block`: `Block`.
+        #[serde(
+            rename = "block",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub block: ::std::option::Option<Block>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Properties {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Properties {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["title", "inline", "block"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
+                inline: ::b24_core::__private::wire::field_at(slot_1, "inline")?,
+                block: ::b24_core::__private::wire::field_at(slot_2, "block")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Properties {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.inline,
+                &::std::format!("{}.{}", field, "inline"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.block,
+                &::std::format!("{}.{}", field, "block"),
+                problems,
+            );
+        }
+    }
+    /// `Properties2` of [`crm.activity.configurable.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Properties2 {
+        /// `value`: `string`.
+        #[serde(
+            rename = "value",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub value: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Properties2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Properties2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["value"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                value: ::b24_core::__private::wire::field_at(slot_0, "value")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Properties2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.value,
+                &::std::format!("{}.{}", field, "value"),
+                problems,
+            );
+        }
+    }
+    /// `Properties3` of [`crm.activity.configurable.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Properties3 {
+        /// `blocks`: `Blocks2`.
+        #[serde(
+            rename = "blocks",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub blocks: ::std::option::Option<Blocks2>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Properties3 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Properties3 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["blocks"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                blocks: ::b24_core::__private::wire::field_at(slot_0, "blocks")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Properties3 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.blocks,
+                &::std::format!("{}.{}", field, "blocks"),
+                problems,
+            );
+        }
+    }
+    /// `Properties4` of [`crm.activity.configurable.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Properties4 {
+        /// `text`: `string`.
+        #[serde(
+            rename = "text",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub text: ::std::option::Option<::std::string::String>,
+        /// `bold`: `bool`.
+        #[serde(
+            rename = "bold",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bold: ::std::option::Option<bool>,
+        /// `action`: `Action2`.
+        #[serde(
+            rename = "action",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub action: ::std::option::Option<Action2>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Properties4 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Properties4 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["text", "bold", "action"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                text: ::b24_core::__private::wire::field_at(slot_0, "text")?,
+                bold: ::b24_core::__private::wire::field_at(slot_1, "bold")?,
+                action: ::b24_core::__private::wire::field_at(slot_2, "action")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Properties4 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.text,
+                &::std::format!("{}.{}", field, "text"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.bold,
+                &::std::format!("{}.{}", field, "bold"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.action,
+                &::std::format!("{}.{}", field, "action"),
+                problems,
+            );
+        }
+    }
+    /// `Properties5` of [`crm.activity.configurable.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Properties5 {
+        /// `value`: `string`.
+        #[serde(
+            rename = "value",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub value: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Properties5 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Properties5 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["value"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                value: ::b24_core::__private::wire::field_at(slot_0, "value")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Properties5 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.value,
+                &::std::format!("{}.{}", field, "value"),
+                problems,
+            );
+        }
+    }
+    /// `Responsible` of [`crm.activity.configurable.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Responsible {
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `properties`: `Properties3`.
+        #[serde(
+            rename = "properties",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub properties: ::std::option::Option<Properties3>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Responsible {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Responsible {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["type", "properties"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
+                properties: ::b24_core::__private::wire::field_at(slot_1, "properties")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Responsible {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.properties,
+                &::std::format!("{}.{}", field, "properties"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.activity.configurable.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `activity`: `Activity`.
+        #[serde(
+            rename = "activity",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub activity: ::std::option::Option<Activity>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["activity"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                activity: ::b24_core::__private::wire::field_at(slot_0, "activity")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.activity,
+                &::std::format!("{}.{}", field, "activity"),
+                problems,
+            );
+        }
+    }
+    /// `StartCall` of [`crm.activity.configurable.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct StartCall {
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `action`: `Action3`.
+        #[serde(
+            rename = "action",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub action: ::std::option::Option<Action3>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for StartCall {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for StartCall {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["title", "type", "action"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
+                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
+                action: ::b24_core::__private::wire::field_at(slot_2, "action")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for StartCall {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.action,
+                &::std::format!("{}.{}", field, "action"),
+                problems,
+            );
+        }
+    }
+    /// `Status2` of [`crm.activity.configurable.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Status2 {
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Status2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Status2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["title", "type"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
+                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Status2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+        }
+    }
+    /// `Tags` of [`crm.activity.configurable.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Tags {
+        /// `status2`: `Status2`.
+        #[serde(
+            rename = "status2",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status2: ::std::option::Option<Status2>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Tags {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Tags {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["status2"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                status2: ::b24_core::__private::wire::field_at(slot_0, "status2")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Tags {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.status2,
+                &::std::format!("{}.{}", field, "status2"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.activity.configurable.update`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-update.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -2881,15 +6260,12 @@ pub struct ActivityConfigurableUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `fields` (required): `map<any>`.
+    /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
-    pub fields: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >,
-    /// `layout` (required): `any`.
+    pub fields: activity_configurable_update::Fields,
+    /// `layout` (required): `Layout`.
     #[serde(rename = "layout")]
-    pub layout: ::b24_core::__private::serde_json::Value,
+    pub layout: activity_configurable_update::Layout,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -2903,13 +6279,8 @@ impl ActivityConfigurableUpdate {
     #[must_use]
     pub fn new(
         id: impl ::std::convert::Into<i64>,
-        fields: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        layout: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        fields: impl ::std::convert::Into<activity_configurable_update::Fields>,
+        layout: impl ::std::convert::Into<activity_configurable_update::Layout>,
     ) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
@@ -2966,10 +6337,7 @@ impl ::b24_core::__private::Method for ActivityConfigurableUpdate {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-update.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = activity_configurable_update::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3051,6 +6419,539 @@ for ActivityConfigurableUpdateError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.activity.configurable.update`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-update.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod activity_configurable_update {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Activity` of [`crm.activity.configurable.update`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Activity {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Activity {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Activity {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Activity {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+        }
+    }
+    /// `Fields` of [`crm.activity.configurable.update`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields {
+        /// `typeId`: `string`.
+        #[serde(
+            rename = "typeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_id: ::std::option::Option<::std::string::String>,
+        /// `completed`: `any`.
+        #[serde(
+            rename = "completed",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub completed: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `deadline`: `datetime`.
+        #[serde(
+            rename = "deadline",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deadline: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `pingOffsets`: `int[]`.
+        #[serde(
+            rename = "pingOffsets",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ping_offsets: ::std::option::Option<::std::vec::Vec<i64>>,
+        /// `isIncomingChannel`: `string`.
+        #[serde(
+            rename = "isIncomingChannel",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_incoming_channel: ::std::option::Option<::std::string::String>,
+        /// `responsibleId`: `int`.
+        #[serde(
+            rename = "responsibleId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub responsible_id: ::std::option::Option<i64>,
+        /// `badgeCode`: `string`.
+        #[serde(
+            rename = "badgeCode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub badge_code: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "typeId",
+                    "completed",
+                    "deadline",
+                    "pingOffsets",
+                    "isIncomingChannel",
+                    "responsibleId",
+                    "badgeCode",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_id: ::b24_core::__private::wire::field_at(slot_0, "typeId")?,
+                completed: ::b24_core::__private::wire::field_at(slot_1, "completed")?,
+                deadline: ::b24_core::__private::wire::field_at(slot_2, "deadline")?,
+                ping_offsets: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "pingOffsets",
+                )?,
+                is_incoming_channel: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "isIncomingChannel",
+                )?,
+                responsible_id: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "responsibleId",
+                )?,
+                badge_code: ::b24_core::__private::wire::field_at(slot_6, "badgeCode")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_id,
+                &::std::format!("{}.{}", field, "typeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.completed,
+                &::std::format!("{}.{}", field, "completed"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deadline,
+                &::std::format!("{}.{}", field, "deadline"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ping_offsets,
+                &::std::format!("{}.{}", field, "pingOffsets"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_incoming_channel,
+                &::std::format!("{}.{}", field, "isIncomingChannel"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.responsible_id,
+                &::std::format!("{}.{}", field, "responsibleId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.badge_code,
+                &::std::format!("{}.{}", field, "badgeCode"),
+                problems,
+            );
+        }
+    }
+    /// `Layout` of [`crm.activity.configurable.update`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Layout {
+        /// `icon`: `map<any>`.
+        #[serde(rename = "icon")]
+        pub icon: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `header`: `map<any>`.
+        #[serde(rename = "header")]
+        pub header: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `body`: `map<any>`.
+        #[serde(rename = "body")]
+        pub body: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `footer`: `map<any>`.
+        #[serde(
+            rename = "footer",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub footer: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Layout {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Layout {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["icon", "header", "body", "footer"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                icon: ::b24_core::__private::wire::field_at(slot_0, "icon")?,
+                header: ::b24_core::__private::wire::field_at(slot_1, "header")?,
+                body: ::b24_core::__private::wire::field_at(slot_2, "body")?,
+                footer: ::b24_core::__private::wire::field_at(slot_3, "footer")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Layout {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.icon,
+                &::std::format!("{}.{}", field, "icon"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.header,
+                &::std::format!("{}.{}", field, "header"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.body,
+                &::std::format!("{}.{}", field, "body"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.footer,
+                &::std::format!("{}.{}", field, "footer"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.activity.configurable.update`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `activity`: `Activity`.
+        #[serde(
+            rename = "activity",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub activity: ::std::option::Option<Activity>,
+        /// `time`: `TimeValue`.
+        #[serde(
+            rename = "time",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time: ::std::option::Option<TimeValue>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["activity", "time"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                activity: ::b24_core::__private::wire::field_at(slot_0, "activity")?,
+                time: ::b24_core::__private::wire::field_at(slot_1, "time")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.activity,
+                &::std::format!("{}.{}", field, "activity"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.time,
+                &::std::format!("{}.{}", field, "time"),
+                problems,
+            );
+        }
+    }
+    /// `TimeValue` of [`crm.activity.configurable.update`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct TimeValue {
+        /// `start`: `float`.
+        #[serde(
+            rename = "start",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start: ::std::option::Option<f64>,
+        /// `finish`: `float`.
+        #[serde(
+            rename = "finish",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub finish: ::std::option::Option<f64>,
+        /// `duration`: `float`.
+        #[serde(
+            rename = "duration",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub duration: ::std::option::Option<f64>,
+        /// `processing`: `float`.
+        #[serde(
+            rename = "processing",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub processing: ::std::option::Option<f64>,
+        /// `date_start`: `datetime`.
+        #[serde(
+            rename = "date_start",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_start: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `date_finish`: `datetime`.
+        #[serde(
+            rename = "date_finish",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_finish: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `operating`: `int`.
+        #[serde(
+            rename = "operating",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub operating: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TimeValue {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for TimeValue {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "start",
+                    "finish",
+                    "duration",
+                    "processing",
+                    "date_start",
+                    "date_finish",
+                    "operating",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                start: ::b24_core::__private::wire::field_at(slot_0, "start")?,
+                finish: ::b24_core::__private::wire::field_at(slot_1, "finish")?,
+                duration: ::b24_core::__private::wire::field_at(slot_2, "duration")?,
+                processing: ::b24_core::__private::wire::field_at(slot_3, "processing")?,
+                date_start: ::b24_core::__private::wire::field_at(slot_4, "date_start")?,
+                date_finish: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "date_finish",
+                )?,
+                operating: ::b24_core::__private::wire::field_at(slot_6, "operating")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for TimeValue {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.start,
+                &::std::format!("{}.{}", field, "start"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.finish,
+                &::std::format!("{}.{}", field, "finish"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.duration,
+                &::std::format!("{}.{}", field, "duration"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.processing,
+                &::std::format!("{}.{}", field, "processing"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_start,
+                &::std::format!("{}.{}", field, "date_start"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_finish,
+                &::std::format!("{}.{}", field, "date_finish"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.operating,
+                &::std::format!("{}.{}", field, "operating"),
+                problems,
+            );
         }
     }
 }
@@ -3240,7 +7141,10 @@ impl ::b24_core::__private::Method for ActivityFields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/activity-base/crm-activity-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = activity_fields::Result;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::types::FieldInfo,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3272,889 +7176,6 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityFieldsEr
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
-        }
-    }
-}
-/// Named types of [`crm.activity.fields`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/activity-base/crm-activity-fields.html).
-#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-pub mod activity_fields {
-    #[allow(unused_imports)]
-    use super::*;
-    /// `Result` of [`crm.activity.fields`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/activity-base/crm-activity-fields.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `ID`: `map<any>`.
-        #[serde(rename = "ID")]
-        pub id: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `OWNER_ID`: `map<any>`.
-        #[serde(rename = "OWNER_ID")]
-        pub owner_id: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `OWNER_TYPE_ID`: `map<any>`.
-        #[serde(rename = "OWNER_TYPE_ID")]
-        pub owner_type_id: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `TYPE_ID`: `any`.
-        #[serde(rename = "TYPE_ID")]
-        pub type_id: ::b24_core::__private::serde_json::Value,
-        /// `ASSOCIATED_ENTITY_ID`: `map<any>`.
-        #[serde(
-            rename = "ASSOCIATED_ENTITY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub associated_entity_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `AUTHOR_ID`: `map<any>`.
-        #[serde(rename = "AUTHOR_ID")]
-        pub author_id: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `AUTOCOMPLETE_RULE`: `map<any>`.
-        #[serde(
-            rename = "AUTOCOMPLETE_RULE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub autocomplete_rule: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `BINDINGS`: `any`.
-        #[serde(
-            rename = "BINDINGS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub bindings: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `COMMUNICATIONS`: `any`.
-        #[serde(rename = "COMMUNICATIONS")]
-        pub communications: ::b24_core::__private::serde_json::Value,
-        /// `COMPLETED`: `map<any>`.
-        #[serde(rename = "COMPLETED")]
-        pub completed: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `CREATED`: `map<any>`.
-        #[serde(rename = "CREATED")]
-        pub created: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `DEADLINE`: `map<any>`.
-        #[serde(
-            rename = "DEADLINE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub deadline: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `DESCRIPTION`: `map<any>`.
-        #[serde(
-            rename = "DESCRIPTION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `DESCRIPTION_TYPE`: `any`.
-        #[serde(
-            rename = "DESCRIPTION_TYPE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description_type: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `DIRECTION`: `any`.
-        #[serde(
-            rename = "DIRECTION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub direction: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `EDITOR_ID`: `map<any>`.
-        #[serde(
-            rename = "EDITOR_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub editor_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `END_TIME`: `map<any>`.
-        #[serde(
-            rename = "END_TIME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub end_time: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `FILES`: `any`.
-        #[serde(
-            rename = "FILES",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub files: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `LAST_UPDATED`: `map<any>`.
-        #[serde(
-            rename = "LAST_UPDATED",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_updated: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `LOCATION`: `map<any>`.
-        #[serde(
-            rename = "LOCATION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub location: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `NOTIFY_TYPE`: `any`.
-        #[serde(
-            rename = "NOTIFY_TYPE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub notify_type: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `NOTIFY_VALUE`: `map<any>`.
-        #[serde(
-            rename = "NOTIFY_VALUE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub notify_value: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `ORIGINATOR_ID`: `map<any>`.
-        #[serde(
-            rename = "ORIGINATOR_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub originator_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `ORIGIN_ID`: `map<any>`.
-        #[serde(
-            rename = "ORIGIN_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub origin_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `ORIGIN_VERSION`: `string`.
-        #[serde(
-            rename = "ORIGIN_VERSION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub origin_version: ::std::option::Option<::std::string::String>,
-        /// `PRIORITY`: `any`.
-        #[serde(
-            rename = "PRIORITY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub priority: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `PROVIDER_DATA`: `map<any>`.
-        #[serde(
-            rename = "PROVIDER_DATA",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub provider_data: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `PROVIDER_GROUP_ID`: `map<any>`.
-        #[serde(
-            rename = "PROVIDER_GROUP_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub provider_group_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `PROVIDER_ID`: `map<any>`.
-        #[serde(
-            rename = "PROVIDER_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub provider_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `PROVIDER_TYPE_ID`: `map<any>`.
-        #[serde(
-            rename = "PROVIDER_TYPE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub provider_type_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `PROVIDER_PARAMS`: `map<any>`.
-        #[serde(
-            rename = "PROVIDER_PARAMS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub provider_params: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `RESPONSIBLE_ID`: `map<any>`.
-        #[serde(rename = "RESPONSIBLE_ID")]
-        pub responsible_id: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `RESULT_CURRENCY_ID`: `map<any>`.
-        #[serde(
-            rename = "RESULT_CURRENCY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result_currency_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `RESULT_MARK`: `map<any>`.
-        #[serde(
-            rename = "RESULT_MARK",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result_mark: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `RESULT_SOURCE_ID`: `map<any>`.
-        #[serde(
-            rename = "RESULT_SOURCE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result_source_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `RESULT_STATUS`: `map<any>`.
-        #[serde(
-            rename = "RESULT_STATUS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result_status: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `RESULT_STREAM`: `map<any>`.
-        #[serde(
-            rename = "RESULT_STREAM",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result_stream: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `RESULT_SUM`: `map<any>`.
-        #[serde(
-            rename = "RESULT_SUM",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result_sum: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `RESULT_VALUE`: `map<any>`.
-        #[serde(
-            rename = "RESULT_VALUE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result_value: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `SETTINGS`: `map<any>`.
-        #[serde(
-            rename = "SETTINGS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub settings: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `START_TIME`: `map<any>`.
-        #[serde(
-            rename = "START_TIME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub start_time: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `STATUS`: `any`.
-        #[serde(
-            rename = "STATUS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub status: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `SUBJECT`: `map<any>`.
-        #[serde(
-            rename = "SUBJECT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub subject: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `WEBDAV_ELEMENTS`: `any`.
-        #[serde(
-            rename = "WEBDAV_ELEMENTS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub webdav_elements: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `IS_INCOMING_CHANNEL`: `map<any>`.
-        #[serde(
-            rename = "IS_INCOMING_CHANNEL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_incoming_channel: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
-            slot_41, slot_42, slot_43, slot_44] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "OWNER_ID",
-                    "OWNER_TYPE_ID",
-                    "TYPE_ID",
-                    "ASSOCIATED_ENTITY_ID",
-                    "AUTHOR_ID",
-                    "AUTOCOMPLETE_RULE",
-                    "BINDINGS",
-                    "COMMUNICATIONS",
-                    "COMPLETED",
-                    "CREATED",
-                    "DEADLINE",
-                    "DESCRIPTION",
-                    "DESCRIPTION_TYPE",
-                    "DIRECTION",
-                    "EDITOR_ID",
-                    "END_TIME",
-                    "FILES",
-                    "LAST_UPDATED",
-                    "LOCATION",
-                    "NOTIFY_TYPE",
-                    "NOTIFY_VALUE",
-                    "ORIGINATOR_ID",
-                    "ORIGIN_ID",
-                    "ORIGIN_VERSION",
-                    "PRIORITY",
-                    "PROVIDER_DATA",
-                    "PROVIDER_GROUP_ID",
-                    "PROVIDER_ID",
-                    "PROVIDER_TYPE_ID",
-                    "PROVIDER_PARAMS",
-                    "RESPONSIBLE_ID",
-                    "RESULT_CURRENCY_ID",
-                    "RESULT_MARK",
-                    "RESULT_SOURCE_ID",
-                    "RESULT_STATUS",
-                    "RESULT_STREAM",
-                    "RESULT_SUM",
-                    "RESULT_VALUE",
-                    "SETTINGS",
-                    "START_TIME",
-                    "STATUS",
-                    "SUBJECT",
-                    "WEBDAV_ELEMENTS",
-                    "IS_INCOMING_CHANNEL",
-                ],
-                ::std::option::Option::None,
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                owner_id: ::b24_core::__private::wire::field_at(slot_1, "OWNER_ID")?,
-                owner_type_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "OWNER_TYPE_ID",
-                )?,
-                type_id: ::b24_core::__private::wire::field_at(slot_3, "TYPE_ID")?,
-                associated_entity_id: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "ASSOCIATED_ENTITY_ID",
-                )?,
-                author_id: ::b24_core::__private::wire::field_at(slot_5, "AUTHOR_ID")?,
-                autocomplete_rule: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "AUTOCOMPLETE_RULE",
-                )?,
-                bindings: ::b24_core::__private::wire::field_at(slot_7, "BINDINGS")?,
-                communications: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "COMMUNICATIONS",
-                )?,
-                completed: ::b24_core::__private::wire::field_at(slot_9, "COMPLETED")?,
-                created: ::b24_core::__private::wire::field_at(slot_10, "CREATED")?,
-                deadline: ::b24_core::__private::wire::field_at(slot_11, "DEADLINE")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "DESCRIPTION",
-                )?,
-                description_type: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "DESCRIPTION_TYPE",
-                )?,
-                direction: ::b24_core::__private::wire::field_at(slot_14, "DIRECTION")?,
-                editor_id: ::b24_core::__private::wire::field_at(slot_15, "EDITOR_ID")?,
-                end_time: ::b24_core::__private::wire::field_at(slot_16, "END_TIME")?,
-                files: ::b24_core::__private::wire::field_at(slot_17, "FILES")?,
-                last_updated: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "LAST_UPDATED",
-                )?,
-                location: ::b24_core::__private::wire::field_at(slot_19, "LOCATION")?,
-                notify_type: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "NOTIFY_TYPE",
-                )?,
-                notify_value: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "NOTIFY_VALUE",
-                )?,
-                originator_id: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "ORIGINATOR_ID",
-                )?,
-                origin_id: ::b24_core::__private::wire::field_at(slot_23, "ORIGIN_ID")?,
-                origin_version: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "ORIGIN_VERSION",
-                )?,
-                priority: ::b24_core::__private::wire::field_at(slot_25, "PRIORITY")?,
-                provider_data: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "PROVIDER_DATA",
-                )?,
-                provider_group_id: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "PROVIDER_GROUP_ID",
-                )?,
-                provider_id: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "PROVIDER_ID",
-                )?,
-                provider_type_id: ::b24_core::__private::wire::field_at(
-                    slot_29,
-                    "PROVIDER_TYPE_ID",
-                )?,
-                provider_params: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "PROVIDER_PARAMS",
-                )?,
-                responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_31,
-                    "RESPONSIBLE_ID",
-                )?,
-                result_currency_id: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "RESULT_CURRENCY_ID",
-                )?,
-                result_mark: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "RESULT_MARK",
-                )?,
-                result_source_id: ::b24_core::__private::wire::field_at(
-                    slot_34,
-                    "RESULT_SOURCE_ID",
-                )?,
-                result_status: ::b24_core::__private::wire::field_at(
-                    slot_35,
-                    "RESULT_STATUS",
-                )?,
-                result_stream: ::b24_core::__private::wire::field_at(
-                    slot_36,
-                    "RESULT_STREAM",
-                )?,
-                result_sum: ::b24_core::__private::wire::field_at(
-                    slot_37,
-                    "RESULT_SUM",
-                )?,
-                result_value: ::b24_core::__private::wire::field_at(
-                    slot_38,
-                    "RESULT_VALUE",
-                )?,
-                settings: ::b24_core::__private::wire::field_at(slot_39, "SETTINGS")?,
-                start_time: ::b24_core::__private::wire::field_at(
-                    slot_40,
-                    "START_TIME",
-                )?,
-                status: ::b24_core::__private::wire::field_at(slot_41, "STATUS")?,
-                subject: ::b24_core::__private::wire::field_at(slot_42, "SUBJECT")?,
-                webdav_elements: ::b24_core::__private::wire::field_at(
-                    slot_43,
-                    "WEBDAV_ELEMENTS",
-                )?,
-                is_incoming_channel: ::b24_core::__private::wire::field_at(
-                    slot_44,
-                    "IS_INCOMING_CHANNEL",
-                )?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.owner_id,
-                &::std::format!("{}.{}", field, "OWNER_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.owner_type_id,
-                &::std::format!("{}.{}", field, "OWNER_TYPE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_id,
-                &::std::format!("{}.{}", field, "TYPE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.associated_entity_id,
-                &::std::format!("{}.{}", field, "ASSOCIATED_ENTITY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.author_id,
-                &::std::format!("{}.{}", field, "AUTHOR_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.autocomplete_rule,
-                &::std::format!("{}.{}", field, "AUTOCOMPLETE_RULE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.bindings,
-                &::std::format!("{}.{}", field, "BINDINGS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.communications,
-                &::std::format!("{}.{}", field, "COMMUNICATIONS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.completed,
-                &::std::format!("{}.{}", field, "COMPLETED"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created,
-                &::std::format!("{}.{}", field, "CREATED"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.deadline,
-                &::std::format!("{}.{}", field, "DEADLINE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "DESCRIPTION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description_type,
-                &::std::format!("{}.{}", field, "DESCRIPTION_TYPE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.direction,
-                &::std::format!("{}.{}", field, "DIRECTION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.editor_id,
-                &::std::format!("{}.{}", field, "EDITOR_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.end_time,
-                &::std::format!("{}.{}", field, "END_TIME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.files,
-                &::std::format!("{}.{}", field, "FILES"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.last_updated,
-                &::std::format!("{}.{}", field, "LAST_UPDATED"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.location,
-                &::std::format!("{}.{}", field, "LOCATION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.notify_type,
-                &::std::format!("{}.{}", field, "NOTIFY_TYPE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.notify_value,
-                &::std::format!("{}.{}", field, "NOTIFY_VALUE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.originator_id,
-                &::std::format!("{}.{}", field, "ORIGINATOR_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.origin_id,
-                &::std::format!("{}.{}", field, "ORIGIN_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.origin_version,
-                &::std::format!("{}.{}", field, "ORIGIN_VERSION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.priority,
-                &::std::format!("{}.{}", field, "PRIORITY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.provider_data,
-                &::std::format!("{}.{}", field, "PROVIDER_DATA"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.provider_group_id,
-                &::std::format!("{}.{}", field, "PROVIDER_GROUP_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.provider_id,
-                &::std::format!("{}.{}", field, "PROVIDER_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.provider_type_id,
-                &::std::format!("{}.{}", field, "PROVIDER_TYPE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.provider_params,
-                &::std::format!("{}.{}", field, "PROVIDER_PARAMS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.responsible_id,
-                &::std::format!("{}.{}", field, "RESPONSIBLE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.result_currency_id,
-                &::std::format!("{}.{}", field, "RESULT_CURRENCY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.result_mark,
-                &::std::format!("{}.{}", field, "RESULT_MARK"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.result_source_id,
-                &::std::format!("{}.{}", field, "RESULT_SOURCE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.result_status,
-                &::std::format!("{}.{}", field, "RESULT_STATUS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.result_stream,
-                &::std::format!("{}.{}", field, "RESULT_STREAM"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.result_sum,
-                &::std::format!("{}.{}", field, "RESULT_SUM"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.result_value,
-                &::std::format!("{}.{}", field, "RESULT_VALUE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.settings,
-                &::std::format!("{}.{}", field, "SETTINGS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.start_time,
-                &::std::format!("{}.{}", field, "START_TIME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.status,
-                &::std::format!("{}.{}", field, "STATUS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.subject,
-                &::std::format!("{}.{}", field, "SUBJECT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.webdav_elements,
-                &::std::format!("{}.{}", field, "WEBDAV_ELEMENTS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_incoming_channel,
-                &::std::format!("{}.{}", field, "IS_INCOMING_CHANNEL"),
-                problems,
-            );
         }
     }
 }
@@ -4236,10 +7257,7 @@ impl ::b24_core::__private::Method for ActivityGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/activity-base/crm-activity-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = activity_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4272,6 +7290,693 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityGetError
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.activity.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/activity-base/crm-activity-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod activity_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.activity.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/activity-base/crm-activity-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `OWNER_ID`: `int`.
+        #[serde(
+            rename = "OWNER_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub owner_id: ::std::option::Option<i64>,
+        /// `OWNER_TYPE_ID`: `int`.
+        #[serde(
+            rename = "OWNER_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub owner_type_id: ::std::option::Option<i64>,
+        /// `TYPE_ID`: `int`.
+        #[serde(
+            rename = "TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_id: ::std::option::Option<i64>,
+        /// `PROVIDER_ID`: `string`.
+        #[serde(
+            rename = "PROVIDER_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub provider_id: ::std::option::Option<::std::string::String>,
+        /// `PROVIDER_TYPE_ID`: `string`.
+        #[serde(
+            rename = "PROVIDER_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub provider_type_id: ::std::option::Option<::std::string::String>,
+        /// `PROVIDER_GROUP_ID`: `any`.
+        #[serde(
+            rename = "PROVIDER_GROUP_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub provider_group_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ASSOCIATED_ENTITY_ID`: `int`.
+        #[serde(
+            rename = "ASSOCIATED_ENTITY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub associated_entity_id: ::std::option::Option<i64>,
+        /// `SUBJECT`: `string`.
+        #[serde(
+            rename = "SUBJECT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub subject: ::std::option::Option<::std::string::String>,
+        /// `CREATED`: `datetime`.
+        #[serde(
+            rename = "CREATED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `LAST_UPDATED`: `datetime`.
+        #[serde(
+            rename = "LAST_UPDATED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_updated: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `START_TIME`: `datetime`.
+        #[serde(
+            rename = "START_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `END_TIME`: `datetime`.
+        #[serde(
+            rename = "END_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub end_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DEADLINE`: `datetime`.
+        #[serde(
+            rename = "DEADLINE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deadline: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `COMPLETED`: `string`.
+        #[serde(
+            rename = "COMPLETED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub completed: ::std::option::Option<::std::string::String>,
+        /// `STATUS`: `string`.
+        #[serde(
+            rename = "STATUS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status: ::std::option::Option<::std::string::String>,
+        /// `RESPONSIBLE_ID`: `int`.
+        #[serde(
+            rename = "RESPONSIBLE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub responsible_id: ::std::option::Option<i64>,
+        /// `PRIORITY`: `string`.
+        #[serde(
+            rename = "PRIORITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub priority: ::std::option::Option<::std::string::String>,
+        /// `NOTIFY_TYPE`: `string`.
+        #[serde(
+            rename = "NOTIFY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notify_type: ::std::option::Option<::std::string::String>,
+        /// `NOTIFY_VALUE`: `string`.
+        #[serde(
+            rename = "NOTIFY_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notify_value: ::std::option::Option<::std::string::String>,
+        /// `DESCRIPTION`: `string`.
+        #[serde(
+            rename = "DESCRIPTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `DESCRIPTION_TYPE`: `string`.
+        #[serde(
+            rename = "DESCRIPTION_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description_type: ::std::option::Option<::std::string::String>,
+        /// `DIRECTION`: `string`.
+        #[serde(
+            rename = "DIRECTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub direction: ::std::option::Option<::std::string::String>,
+        /// `LOCATION`: `string`.
+        #[serde(
+            rename = "LOCATION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub location: ::std::option::Option<::std::string::String>,
+        /// `SETTINGS`: `any[]`.
+        #[serde(
+            rename = "SETTINGS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `ORIGINATOR_ID`: `any`.
+        #[serde(
+            rename = "ORIGINATOR_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub originator_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ORIGIN_ID`: `any`.
+        #[serde(
+            rename = "ORIGIN_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub origin_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `AUTHOR_ID`: `int`.
+        #[serde(
+            rename = "AUTHOR_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub author_id: ::std::option::Option<i64>,
+        /// `EDITOR_ID`: `int`.
+        #[serde(
+            rename = "EDITOR_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub editor_id: ::std::option::Option<i64>,
+        /// `PROVIDER_PARAMS`: `any[]`.
+        #[serde(
+            rename = "PROVIDER_PARAMS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub provider_params: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `PROVIDER_DATA`: `any`.
+        #[serde(
+            rename = "PROVIDER_DATA",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub provider_data: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `RESULT_MARK`: `string`.
+        #[serde(
+            rename = "RESULT_MARK",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result_mark: ::std::option::Option<::std::string::String>,
+        /// `RESULT_VALUE`: `any`.
+        #[serde(
+            rename = "RESULT_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result_value: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `RESULT_SUM`: `any`.
+        #[serde(
+            rename = "RESULT_SUM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result_sum: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `RESULT_CURRENCY_ID`: `any`.
+        #[serde(
+            rename = "RESULT_CURRENCY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result_currency_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `RESULT_STATUS`: `string`.
+        #[serde(
+            rename = "RESULT_STATUS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result_status: ::std::option::Option<::std::string::String>,
+        /// `RESULT_STREAM`: `string`.
+        #[serde(
+            rename = "RESULT_STREAM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result_stream: ::std::option::Option<::std::string::String>,
+        /// `RESULT_SOURCE_ID`: `any`.
+        #[serde(
+            rename = "RESULT_SOURCE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result_source_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `AUTOCOMPLETE_RULE`: `string`.
+        #[serde(
+            rename = "AUTOCOMPLETE_RULE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub autocomplete_rule: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "OWNER_ID",
+                    "OWNER_TYPE_ID",
+                    "TYPE_ID",
+                    "PROVIDER_ID",
+                    "PROVIDER_TYPE_ID",
+                    "PROVIDER_GROUP_ID",
+                    "ASSOCIATED_ENTITY_ID",
+                    "SUBJECT",
+                    "CREATED",
+                    "LAST_UPDATED",
+                    "START_TIME",
+                    "END_TIME",
+                    "DEADLINE",
+                    "COMPLETED",
+                    "STATUS",
+                    "RESPONSIBLE_ID",
+                    "PRIORITY",
+                    "NOTIFY_TYPE",
+                    "NOTIFY_VALUE",
+                    "DESCRIPTION",
+                    "DESCRIPTION_TYPE",
+                    "DIRECTION",
+                    "LOCATION",
+                    "SETTINGS",
+                    "ORIGINATOR_ID",
+                    "ORIGIN_ID",
+                    "AUTHOR_ID",
+                    "EDITOR_ID",
+                    "PROVIDER_PARAMS",
+                    "PROVIDER_DATA",
+                    "RESULT_MARK",
+                    "RESULT_VALUE",
+                    "RESULT_SUM",
+                    "RESULT_CURRENCY_ID",
+                    "RESULT_STATUS",
+                    "RESULT_STREAM",
+                    "RESULT_SOURCE_ID",
+                    "AUTOCOMPLETE_RULE",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                owner_id: ::b24_core::__private::wire::field_at(slot_1, "OWNER_ID")?,
+                owner_type_id: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "OWNER_TYPE_ID",
+                )?,
+                type_id: ::b24_core::__private::wire::field_at(slot_3, "TYPE_ID")?,
+                provider_id: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "PROVIDER_ID",
+                )?,
+                provider_type_id: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "PROVIDER_TYPE_ID",
+                )?,
+                provider_group_id: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "PROVIDER_GROUP_ID",
+                )?,
+                associated_entity_id: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "ASSOCIATED_ENTITY_ID",
+                )?,
+                subject: ::b24_core::__private::wire::field_at(slot_8, "SUBJECT")?,
+                created: ::b24_core::__private::wire::field_at(slot_9, "CREATED")?,
+                last_updated: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "LAST_UPDATED",
+                )?,
+                start_time: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "START_TIME",
+                )?,
+                end_time: ::b24_core::__private::wire::field_at(slot_12, "END_TIME")?,
+                deadline: ::b24_core::__private::wire::field_at(slot_13, "DEADLINE")?,
+                completed: ::b24_core::__private::wire::field_at(slot_14, "COMPLETED")?,
+                status: ::b24_core::__private::wire::field_at(slot_15, "STATUS")?,
+                responsible_id: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "RESPONSIBLE_ID",
+                )?,
+                priority: ::b24_core::__private::wire::field_at(slot_17, "PRIORITY")?,
+                notify_type: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "NOTIFY_TYPE",
+                )?,
+                notify_value: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "NOTIFY_VALUE",
+                )?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "DESCRIPTION",
+                )?,
+                description_type: ::b24_core::__private::wire::field_at(
+                    slot_21,
+                    "DESCRIPTION_TYPE",
+                )?,
+                direction: ::b24_core::__private::wire::field_at(slot_22, "DIRECTION")?,
+                location: ::b24_core::__private::wire::field_at(slot_23, "LOCATION")?,
+                settings: ::b24_core::__private::wire::field_at(slot_24, "SETTINGS")?,
+                originator_id: ::b24_core::__private::wire::field_at(
+                    slot_25,
+                    "ORIGINATOR_ID",
+                )?,
+                origin_id: ::b24_core::__private::wire::field_at(slot_26, "ORIGIN_ID")?,
+                author_id: ::b24_core::__private::wire::field_at(slot_27, "AUTHOR_ID")?,
+                editor_id: ::b24_core::__private::wire::field_at(slot_28, "EDITOR_ID")?,
+                provider_params: ::b24_core::__private::wire::field_at(
+                    slot_29,
+                    "PROVIDER_PARAMS",
+                )?,
+                provider_data: ::b24_core::__private::wire::field_at(
+                    slot_30,
+                    "PROVIDER_DATA",
+                )?,
+                result_mark: ::b24_core::__private::wire::field_at(
+                    slot_31,
+                    "RESULT_MARK",
+                )?,
+                result_value: ::b24_core::__private::wire::field_at(
+                    slot_32,
+                    "RESULT_VALUE",
+                )?,
+                result_sum: ::b24_core::__private::wire::field_at(
+                    slot_33,
+                    "RESULT_SUM",
+                )?,
+                result_currency_id: ::b24_core::__private::wire::field_at(
+                    slot_34,
+                    "RESULT_CURRENCY_ID",
+                )?,
+                result_status: ::b24_core::__private::wire::field_at(
+                    slot_35,
+                    "RESULT_STATUS",
+                )?,
+                result_stream: ::b24_core::__private::wire::field_at(
+                    slot_36,
+                    "RESULT_STREAM",
+                )?,
+                result_source_id: ::b24_core::__private::wire::field_at(
+                    slot_37,
+                    "RESULT_SOURCE_ID",
+                )?,
+                autocomplete_rule: ::b24_core::__private::wire::field_at(
+                    slot_38,
+                    "AUTOCOMPLETE_RULE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.owner_id,
+                &::std::format!("{}.{}", field, "OWNER_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.owner_type_id,
+                &::std::format!("{}.{}", field, "OWNER_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_id,
+                &::std::format!("{}.{}", field, "TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.provider_id,
+                &::std::format!("{}.{}", field, "PROVIDER_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.provider_type_id,
+                &::std::format!("{}.{}", field, "PROVIDER_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.provider_group_id,
+                &::std::format!("{}.{}", field, "PROVIDER_GROUP_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.associated_entity_id,
+                &::std::format!("{}.{}", field, "ASSOCIATED_ENTITY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.subject,
+                &::std::format!("{}.{}", field, "SUBJECT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created,
+                &::std::format!("{}.{}", field, "CREATED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_updated,
+                &::std::format!("{}.{}", field, "LAST_UPDATED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.start_time,
+                &::std::format!("{}.{}", field, "START_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.end_time,
+                &::std::format!("{}.{}", field, "END_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deadline,
+                &::std::format!("{}.{}", field, "DEADLINE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.completed,
+                &::std::format!("{}.{}", field, "COMPLETED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.status,
+                &::std::format!("{}.{}", field, "STATUS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.responsible_id,
+                &::std::format!("{}.{}", field, "RESPONSIBLE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.priority,
+                &::std::format!("{}.{}", field, "PRIORITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.notify_type,
+                &::std::format!("{}.{}", field, "NOTIFY_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.notify_value,
+                &::std::format!("{}.{}", field, "NOTIFY_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "DESCRIPTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description_type,
+                &::std::format!("{}.{}", field, "DESCRIPTION_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.direction,
+                &::std::format!("{}.{}", field, "DIRECTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.location,
+                &::std::format!("{}.{}", field, "LOCATION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "SETTINGS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.originator_id,
+                &::std::format!("{}.{}", field, "ORIGINATOR_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.origin_id,
+                &::std::format!("{}.{}", field, "ORIGIN_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.author_id,
+                &::std::format!("{}.{}", field, "AUTHOR_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.editor_id,
+                &::std::format!("{}.{}", field, "EDITOR_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.provider_params,
+                &::std::format!("{}.{}", field, "PROVIDER_PARAMS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.provider_data,
+                &::std::format!("{}.{}", field, "PROVIDER_DATA"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.result_mark,
+                &::std::format!("{}.{}", field, "RESULT_MARK"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.result_value,
+                &::std::format!("{}.{}", field, "RESULT_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.result_sum,
+                &::std::format!("{}.{}", field, "RESULT_SUM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.result_currency_id,
+                &::std::format!("{}.{}", field, "RESULT_CURRENCY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.result_status,
+                &::std::format!("{}.{}", field, "RESULT_STATUS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.result_stream,
+                &::std::format!("{}.{}", field, "RESULT_STREAM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.result_source_id,
+                &::std::format!("{}.{}", field, "RESULT_SOURCE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.autocomplete_rule,
+                &::std::format!("{}.{}", field, "AUTOCOMPLETE_RULE"),
+                problems,
+            );
         }
     }
 }
@@ -4600,9 +8305,9 @@ pub struct ActivityLayoutBlocksSet {
     /// `activityId` (required): `int`.
     #[serde(rename = "activityId")]
     pub activity_id: i64,
-    /// `layout` (required): `any`.
+    /// `layout` (required): `Layout`.
     #[serde(rename = "layout")]
-    pub layout: ::b24_core::__private::serde_json::Value,
+    pub layout: activity_layout_blocks_set::Layout,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -4618,7 +8323,7 @@ impl ActivityLayoutBlocksSet {
         entity_type_id: impl ::std::convert::Into<i64>,
         entity_id: impl ::std::convert::Into<i64>,
         activity_id: impl ::std::convert::Into<i64>,
-        layout: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        layout: impl ::std::convert::Into<activity_layout_blocks_set::Layout>,
     ) -> Self {
         Self {
             entity_type_id: ::std::convert::Into::into(entity_type_id),
@@ -4744,6 +8449,68 @@ for ActivityLayoutBlocksSetError {
         }
     }
 }
+/// Named types of [`crm.activity.layout.blocks.set`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/layout-blocks/crm-activity-layout-blocks-set.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod activity_layout_blocks_set {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Layout` of [`crm.activity.layout.blocks.set`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/layout-blocks/crm-activity-layout-blocks-set.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Layout {
+        /// `blocks`: `map<any>`.
+        #[serde(rename = "blocks")]
+        pub blocks: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Layout {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Layout {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["blocks"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                blocks: ::b24_core::__private::wire::field_at(slot_0, "blocks")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Layout {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.blocks,
+                &::std::format!("{}.{}", field, "blocks"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.activity.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/activity-base/crm-activity-list.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -4764,30 +8531,20 @@ pub struct ActivityList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `filter`: `map<any>`.
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `order`: `map<any>`.
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -4828,12 +8585,7 @@ impl ActivityList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4842,12 +8594,7 @@ impl ActivityList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4911,7 +8658,7 @@ impl ::b24_core::__private::Method for ActivityList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<activity_list::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4927,7 +8674,7 @@ impl ::b24_core::__private::Method for ActivityList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for ActivityList {
-    type Item = ::b24_core::__private::serde_json::Value;
+    type Item = activity_list::Result;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -4960,6 +8707,728 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityListErro
         }
     }
 }
+/// Named types of [`crm.activity.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/activity-base/crm-activity-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod activity_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.activity.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/activity-base/crm-activity-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `OWNER_ID`: `int`.
+        #[serde(
+            rename = "OWNER_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub owner_id: ::std::option::Option<i64>,
+        /// `OWNER_TYPE_ID`: `int`.
+        #[serde(
+            rename = "OWNER_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub owner_type_id: ::std::option::Option<i64>,
+        /// `TYPE_ID`: `int`.
+        #[serde(
+            rename = "TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_id: ::std::option::Option<i64>,
+        /// `PROVIDER_ID`: `string`.
+        #[serde(
+            rename = "PROVIDER_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub provider_id: ::std::option::Option<::std::string::String>,
+        /// `PROVIDER_TYPE_ID`: `string`.
+        #[serde(
+            rename = "PROVIDER_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub provider_type_id: ::std::option::Option<::std::string::String>,
+        /// `PROVIDER_GROUP_ID`: `any`.
+        #[serde(
+            rename = "PROVIDER_GROUP_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub provider_group_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ASSOCIATED_ENTITY_ID`: `int`.
+        #[serde(
+            rename = "ASSOCIATED_ENTITY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub associated_entity_id: ::std::option::Option<i64>,
+        /// `SUBJECT`: `string`.
+        #[serde(
+            rename = "SUBJECT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub subject: ::std::option::Option<::std::string::String>,
+        /// `CREATED`: `datetime`.
+        #[serde(
+            rename = "CREATED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `LAST_UPDATED`: `datetime`.
+        #[serde(
+            rename = "LAST_UPDATED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_updated: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `START_TIME`: `datetime`.
+        #[serde(
+            rename = "START_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `END_TIME`: `datetime`.
+        #[serde(
+            rename = "END_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub end_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DEADLINE`: `datetime`.
+        #[serde(
+            rename = "DEADLINE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deadline: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `COMPLETED`: `string`.
+        #[serde(
+            rename = "COMPLETED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub completed: ::std::option::Option<::std::string::String>,
+        /// `STATUS`: `string`.
+        #[serde(
+            rename = "STATUS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status: ::std::option::Option<::std::string::String>,
+        /// `RESPONSIBLE_ID`: `int`.
+        #[serde(
+            rename = "RESPONSIBLE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub responsible_id: ::std::option::Option<i64>,
+        /// `PRIORITY`: `string`.
+        #[serde(
+            rename = "PRIORITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub priority: ::std::option::Option<::std::string::String>,
+        /// `NOTIFY_TYPE`: `string`.
+        #[serde(
+            rename = "NOTIFY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notify_type: ::std::option::Option<::std::string::String>,
+        /// `NOTIFY_VALUE`: `string`.
+        #[serde(
+            rename = "NOTIFY_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notify_value: ::std::option::Option<::std::string::String>,
+        /// `DESCRIPTION`: `string`.
+        #[serde(
+            rename = "DESCRIPTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `DESCRIPTION_TYPE`: `string`.
+        #[serde(
+            rename = "DESCRIPTION_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description_type: ::std::option::Option<::std::string::String>,
+        /// `DIRECTION`: `string`.
+        #[serde(
+            rename = "DIRECTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub direction: ::std::option::Option<::std::string::String>,
+        /// `LOCATION`: `string`.
+        #[serde(
+            rename = "LOCATION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub location: ::std::option::Option<::std::string::String>,
+        /// `SETTINGS`: `any[]`.
+        #[serde(
+            rename = "SETTINGS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `ORIGINATOR_ID`: `any`.
+        #[serde(
+            rename = "ORIGINATOR_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub originator_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ORIGIN_ID`: `any`.
+        #[serde(
+            rename = "ORIGIN_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub origin_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `AUTHOR_ID`: `int`.
+        #[serde(
+            rename = "AUTHOR_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub author_id: ::std::option::Option<i64>,
+        /// `EDITOR_ID`: `int`.
+        #[serde(
+            rename = "EDITOR_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub editor_id: ::std::option::Option<i64>,
+        /// `PROVIDER_PARAMS`: `any[]`.
+        #[serde(
+            rename = "PROVIDER_PARAMS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub provider_params: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `PROVIDER_DATA`: `any`.
+        #[serde(
+            rename = "PROVIDER_DATA",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub provider_data: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `RESULT_MARK`: `string`.
+        #[serde(
+            rename = "RESULT_MARK",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result_mark: ::std::option::Option<::std::string::String>,
+        /// `RESULT_VALUE`: `any`.
+        #[serde(
+            rename = "RESULT_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result_value: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `RESULT_SUM`: `any`.
+        #[serde(
+            rename = "RESULT_SUM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result_sum: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `RESULT_CURRENCY_ID`: `any`.
+        #[serde(
+            rename = "RESULT_CURRENCY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result_currency_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `RESULT_STATUS`: `string`.
+        #[serde(
+            rename = "RESULT_STATUS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result_status: ::std::option::Option<::std::string::String>,
+        /// `RESULT_STREAM`: `string`.
+        #[serde(
+            rename = "RESULT_STREAM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result_stream: ::std::option::Option<::std::string::String>,
+        /// `RESULT_SOURCE_ID`: `any`.
+        #[serde(
+            rename = "RESULT_SOURCE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result_source_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `AUTOCOMPLETE_RULE`: `string`.
+        #[serde(
+            rename = "AUTOCOMPLETE_RULE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub autocomplete_rule: ::std::option::Option<::std::string::String>,
+        /// `COMMUNICATIONS`: `any[]`.
+        #[serde(
+            rename = "COMMUNICATIONS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub communications: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `FILES`: `any[]`.
+        #[serde(
+            rename = "FILES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub files: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "OWNER_ID",
+                    "OWNER_TYPE_ID",
+                    "TYPE_ID",
+                    "PROVIDER_ID",
+                    "PROVIDER_TYPE_ID",
+                    "PROVIDER_GROUP_ID",
+                    "ASSOCIATED_ENTITY_ID",
+                    "SUBJECT",
+                    "CREATED",
+                    "LAST_UPDATED",
+                    "START_TIME",
+                    "END_TIME",
+                    "DEADLINE",
+                    "COMPLETED",
+                    "STATUS",
+                    "RESPONSIBLE_ID",
+                    "PRIORITY",
+                    "NOTIFY_TYPE",
+                    "NOTIFY_VALUE",
+                    "DESCRIPTION",
+                    "DESCRIPTION_TYPE",
+                    "DIRECTION",
+                    "LOCATION",
+                    "SETTINGS",
+                    "ORIGINATOR_ID",
+                    "ORIGIN_ID",
+                    "AUTHOR_ID",
+                    "EDITOR_ID",
+                    "PROVIDER_PARAMS",
+                    "PROVIDER_DATA",
+                    "RESULT_MARK",
+                    "RESULT_VALUE",
+                    "RESULT_SUM",
+                    "RESULT_CURRENCY_ID",
+                    "RESULT_STATUS",
+                    "RESULT_STREAM",
+                    "RESULT_SOURCE_ID",
+                    "AUTOCOMPLETE_RULE",
+                    "COMMUNICATIONS",
+                    "FILES",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                owner_id: ::b24_core::__private::wire::field_at(slot_1, "OWNER_ID")?,
+                owner_type_id: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "OWNER_TYPE_ID",
+                )?,
+                type_id: ::b24_core::__private::wire::field_at(slot_3, "TYPE_ID")?,
+                provider_id: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "PROVIDER_ID",
+                )?,
+                provider_type_id: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "PROVIDER_TYPE_ID",
+                )?,
+                provider_group_id: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "PROVIDER_GROUP_ID",
+                )?,
+                associated_entity_id: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "ASSOCIATED_ENTITY_ID",
+                )?,
+                subject: ::b24_core::__private::wire::field_at(slot_8, "SUBJECT")?,
+                created: ::b24_core::__private::wire::field_at(slot_9, "CREATED")?,
+                last_updated: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "LAST_UPDATED",
+                )?,
+                start_time: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "START_TIME",
+                )?,
+                end_time: ::b24_core::__private::wire::field_at(slot_12, "END_TIME")?,
+                deadline: ::b24_core::__private::wire::field_at(slot_13, "DEADLINE")?,
+                completed: ::b24_core::__private::wire::field_at(slot_14, "COMPLETED")?,
+                status: ::b24_core::__private::wire::field_at(slot_15, "STATUS")?,
+                responsible_id: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "RESPONSIBLE_ID",
+                )?,
+                priority: ::b24_core::__private::wire::field_at(slot_17, "PRIORITY")?,
+                notify_type: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "NOTIFY_TYPE",
+                )?,
+                notify_value: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "NOTIFY_VALUE",
+                )?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "DESCRIPTION",
+                )?,
+                description_type: ::b24_core::__private::wire::field_at(
+                    slot_21,
+                    "DESCRIPTION_TYPE",
+                )?,
+                direction: ::b24_core::__private::wire::field_at(slot_22, "DIRECTION")?,
+                location: ::b24_core::__private::wire::field_at(slot_23, "LOCATION")?,
+                settings: ::b24_core::__private::wire::field_at(slot_24, "SETTINGS")?,
+                originator_id: ::b24_core::__private::wire::field_at(
+                    slot_25,
+                    "ORIGINATOR_ID",
+                )?,
+                origin_id: ::b24_core::__private::wire::field_at(slot_26, "ORIGIN_ID")?,
+                author_id: ::b24_core::__private::wire::field_at(slot_27, "AUTHOR_ID")?,
+                editor_id: ::b24_core::__private::wire::field_at(slot_28, "EDITOR_ID")?,
+                provider_params: ::b24_core::__private::wire::field_at(
+                    slot_29,
+                    "PROVIDER_PARAMS",
+                )?,
+                provider_data: ::b24_core::__private::wire::field_at(
+                    slot_30,
+                    "PROVIDER_DATA",
+                )?,
+                result_mark: ::b24_core::__private::wire::field_at(
+                    slot_31,
+                    "RESULT_MARK",
+                )?,
+                result_value: ::b24_core::__private::wire::field_at(
+                    slot_32,
+                    "RESULT_VALUE",
+                )?,
+                result_sum: ::b24_core::__private::wire::field_at(
+                    slot_33,
+                    "RESULT_SUM",
+                )?,
+                result_currency_id: ::b24_core::__private::wire::field_at(
+                    slot_34,
+                    "RESULT_CURRENCY_ID",
+                )?,
+                result_status: ::b24_core::__private::wire::field_at(
+                    slot_35,
+                    "RESULT_STATUS",
+                )?,
+                result_stream: ::b24_core::__private::wire::field_at(
+                    slot_36,
+                    "RESULT_STREAM",
+                )?,
+                result_source_id: ::b24_core::__private::wire::field_at(
+                    slot_37,
+                    "RESULT_SOURCE_ID",
+                )?,
+                autocomplete_rule: ::b24_core::__private::wire::field_at(
+                    slot_38,
+                    "AUTOCOMPLETE_RULE",
+                )?,
+                communications: ::b24_core::__private::wire::field_at(
+                    slot_39,
+                    "COMMUNICATIONS",
+                )?,
+                files: ::b24_core::__private::wire::field_at(slot_40, "FILES")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.owner_id,
+                &::std::format!("{}.{}", field, "OWNER_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.owner_type_id,
+                &::std::format!("{}.{}", field, "OWNER_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_id,
+                &::std::format!("{}.{}", field, "TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.provider_id,
+                &::std::format!("{}.{}", field, "PROVIDER_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.provider_type_id,
+                &::std::format!("{}.{}", field, "PROVIDER_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.provider_group_id,
+                &::std::format!("{}.{}", field, "PROVIDER_GROUP_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.associated_entity_id,
+                &::std::format!("{}.{}", field, "ASSOCIATED_ENTITY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.subject,
+                &::std::format!("{}.{}", field, "SUBJECT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created,
+                &::std::format!("{}.{}", field, "CREATED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_updated,
+                &::std::format!("{}.{}", field, "LAST_UPDATED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.start_time,
+                &::std::format!("{}.{}", field, "START_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.end_time,
+                &::std::format!("{}.{}", field, "END_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deadline,
+                &::std::format!("{}.{}", field, "DEADLINE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.completed,
+                &::std::format!("{}.{}", field, "COMPLETED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.status,
+                &::std::format!("{}.{}", field, "STATUS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.responsible_id,
+                &::std::format!("{}.{}", field, "RESPONSIBLE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.priority,
+                &::std::format!("{}.{}", field, "PRIORITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.notify_type,
+                &::std::format!("{}.{}", field, "NOTIFY_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.notify_value,
+                &::std::format!("{}.{}", field, "NOTIFY_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "DESCRIPTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description_type,
+                &::std::format!("{}.{}", field, "DESCRIPTION_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.direction,
+                &::std::format!("{}.{}", field, "DIRECTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.location,
+                &::std::format!("{}.{}", field, "LOCATION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "SETTINGS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.originator_id,
+                &::std::format!("{}.{}", field, "ORIGINATOR_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.origin_id,
+                &::std::format!("{}.{}", field, "ORIGIN_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.author_id,
+                &::std::format!("{}.{}", field, "AUTHOR_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.editor_id,
+                &::std::format!("{}.{}", field, "EDITOR_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.provider_params,
+                &::std::format!("{}.{}", field, "PROVIDER_PARAMS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.provider_data,
+                &::std::format!("{}.{}", field, "PROVIDER_DATA"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.result_mark,
+                &::std::format!("{}.{}", field, "RESULT_MARK"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.result_value,
+                &::std::format!("{}.{}", field, "RESULT_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.result_sum,
+                &::std::format!("{}.{}", field, "RESULT_SUM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.result_currency_id,
+                &::std::format!("{}.{}", field, "RESULT_CURRENCY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.result_status,
+                &::std::format!("{}.{}", field, "RESULT_STATUS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.result_stream,
+                &::std::format!("{}.{}", field, "RESULT_STREAM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.result_source_id,
+                &::std::format!("{}.{}", field, "RESULT_SOURCE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.autocomplete_rule,
+                &::std::format!("{}.{}", field, "AUTOCOMPLETE_RULE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.communications,
+                &::std::format!("{}.{}", field, "COMMUNICATIONS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.files,
+                &::std::format!("{}.{}", field, "FILES"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.activity.todo.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-add.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -4980,7 +9449,7 @@ pub struct ActivityTodoAdd {
     pub owner_id: i64,
     /// `deadline` (required): `datetime`.
     #[serde(rename = "deadline")]
-    pub deadline: ::std::string::String,
+    pub deadline: ::b24_core::__private::types::DateTime,
     /// `title`: `string`.
     #[serde(
         rename = "title",
@@ -5009,15 +9478,13 @@ pub struct ActivityTodoAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub parent_activity_id: ::std::option::Option<i64>,
-    /// `pingOffsets`: `any[]`.
+    /// `pingOffsets`: `int[]`.
     #[serde(
         rename = "pingOffsets",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub ping_offsets: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
+    pub ping_offsets: ::std::option::Option<::std::vec::Vec<i64>>,
     /// `colorId`: `string`.
     #[serde(
         rename = "colorId",
@@ -5039,7 +9506,7 @@ impl ActivityTodoAdd {
     pub fn new(
         owner_type_id: impl ::std::convert::Into<i64>,
         owner_id: impl ::std::convert::Into<i64>,
-        deadline: impl ::std::convert::Into<::std::string::String>,
+        deadline: impl ::std::convert::Into<::b24_core::__private::types::DateTime>,
     ) -> Self {
         Self {
             owner_type_id: ::std::convert::Into::into(owner_type_id),
@@ -5094,9 +9561,7 @@ impl ActivityTodoAdd {
     #[must_use]
     pub fn ping_offsets(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<i64>>,
     ) -> Self {
         self.ping_offsets = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -5182,10 +9647,7 @@ impl ::b24_core::__private::Method for ActivityTodoAdd {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-add.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = activity_todo_add::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5256,6 +9718,70 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityTodoAddE
         }
     }
 }
+/// Named types of [`crm.activity.todo.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-add.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod activity_todo_add {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.activity.todo.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.activity.todo.update`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-update.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -5279,7 +9805,7 @@ pub struct ActivityTodoUpdate {
     pub owner_id: i64,
     /// `deadline` (required): `datetime`.
     #[serde(rename = "deadline")]
-    pub deadline: ::std::string::String,
+    pub deadline: ::b24_core::__private::types::DateTime,
     /// `title`: `string`.
     #[serde(
         rename = "title",
@@ -5308,15 +9834,13 @@ pub struct ActivityTodoUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub parent_activity_id: ::std::option::Option<i64>,
-    /// `pingOffsets`: `any[]`.
+    /// `pingOffsets`: `int[]`.
     #[serde(
         rename = "pingOffsets",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub ping_offsets: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
+    pub ping_offsets: ::std::option::Option<::std::vec::Vec<i64>>,
     /// `colorId`: `string`.
     #[serde(
         rename = "colorId",
@@ -5339,7 +9863,7 @@ impl ActivityTodoUpdate {
         id: impl ::std::convert::Into<i64>,
         owner_type_id: impl ::std::convert::Into<i64>,
         owner_id: impl ::std::convert::Into<i64>,
-        deadline: impl ::std::convert::Into<::std::string::String>,
+        deadline: impl ::std::convert::Into<::b24_core::__private::types::DateTime>,
     ) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
@@ -5395,9 +9919,7 @@ impl ActivityTodoUpdate {
     #[must_use]
     pub fn ping_offsets(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<i64>>,
     ) -> Self {
         self.ping_offsets = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -5486,10 +10008,7 @@ impl ::b24_core::__private::Method for ActivityTodoUpdate {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-update.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = activity_todo_update::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5564,6 +10083,70 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityTodoUpda
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.activity.todo.update`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-update.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod activity_todo_update {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.activity.todo.update`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
         }
     }
 }
@@ -5665,10 +10248,7 @@ impl ::b24_core::__private::Method for ActivityTodoUpdateColor {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-update-color.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = activity_todo_update_color::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5733,6 +10313,70 @@ for ActivityTodoUpdateColorError {
         }
     }
 }
+/// Named types of [`crm.activity.todo.updateColor`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-update-color.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod activity_todo_update_color {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.activity.todo.updateColor`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-update-color.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.activity.todo.updateDeadline`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-update-deadline.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -5756,7 +10400,7 @@ pub struct ActivityTodoUpdateDeadline {
     pub owner_id: i64,
     /// `value` (required): `datetime`.
     #[serde(rename = "value")]
-    pub value: ::std::string::String,
+    pub value: ::b24_core::__private::types::DateTime,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -5772,7 +10416,7 @@ impl ActivityTodoUpdateDeadline {
         id: impl ::std::convert::Into<i64>,
         owner_type_id: impl ::std::convert::Into<i64>,
         owner_id: impl ::std::convert::Into<i64>,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::DateTime>,
     ) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
@@ -5831,10 +10475,7 @@ impl ::b24_core::__private::Method for ActivityTodoUpdateDeadline {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-update-deadline.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = activity_todo_update_deadline::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5895,6 +10536,70 @@ for ActivityTodoUpdateDeadlineError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.activity.todo.updateDeadline`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-update-deadline.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod activity_todo_update_deadline {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.activity.todo.updateDeadline`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-update-deadline.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
         }
     }
 }
@@ -5997,10 +10702,7 @@ impl ::b24_core::__private::Method for ActivityTodoUpdateDescription {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-update-description.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = activity_todo_update_description::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -6059,6 +10761,70 @@ for ActivityTodoUpdateDescriptionError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.activity.todo.updateDescription`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-update-description.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod activity_todo_update_description {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.activity.todo.updateDescription`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-update-description.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
         }
     }
 }
@@ -6164,10 +10930,7 @@ impl ::b24_core::__private::Method for ActivityTodoUpdateResponsibleUser {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-update-responsible-user.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = activity_todo_update_responsible_user::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -6234,6 +10997,70 @@ for ActivityTodoUpdateResponsibleUserError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.activity.todo.updateResponsibleUser`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-update-responsible-user.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod activity_todo_update_responsible_user {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.activity.todo.updateResponsibleUser`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-update-responsible-user.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
         }
     }
 }
@@ -6398,6 +11225,12 @@ pub mod activity_type_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_configurable_type: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -6411,10 +11244,11 @@ pub mod activity_type_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["TYPE_ID", "NAME", "ICON_FILE", "IS_CONFIGURABLE_TYPE"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 type_id: ::b24_core::__private::wire::field_at(slot_0, "TYPE_ID")?,
@@ -6424,6 +11258,7 @@ pub mod activity_type_add {
                     slot_3,
                     "IS_CONFIGURABLE_TYPE",
                 )?,
+                extra,
             })
         }
     }
@@ -6672,7 +11507,7 @@ impl ::b24_core::__private::Method for ActivityTypeList {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<activity_type_list::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -6685,7 +11520,7 @@ impl ::b24_core::__private::Method for ActivityTypeList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for ActivityTypeList {
-    type Item = ::b24_core::__private::serde_json::Value;
+    type Item = activity_type_list::Result;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -6718,6 +11553,112 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityTypeList
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.activity.type.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/types/crm-activity-type-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod activity_type_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.activity.type.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/types/crm-activity-type-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `TYPE_ID`: `string`.
+        #[serde(
+            rename = "TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_id: ::std::option::Option<::std::string::String>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `IS_CONFIGURABLE_TYPE`: `string`.
+        #[serde(
+            rename = "IS_CONFIGURABLE_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_configurable_type: ::std::option::Option<::std::string::String>,
+        /// `ICON_ID`: `int`.
+        #[serde(
+            rename = "ICON_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub icon_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE_ID", "NAME", "IS_CONFIGURABLE_TYPE", "ICON_ID"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_id: ::b24_core::__private::wire::field_at(slot_0, "TYPE_ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                is_configurable_type: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "IS_CONFIGURABLE_TYPE",
+                )?,
+                icon_id: ::b24_core::__private::wire::field_at(slot_3, "ICON_ID")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_id,
+                &::std::format!("{}.{}", field, "TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_configurable_type,
+                &::std::format!("{}.{}", field, "IS_CONFIGURABLE_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.icon_id,
+                &::std::format!("{}.{}", field, "ICON_ID"),
+                problems,
+            );
         }
     }
 }
@@ -6904,7 +11845,7 @@ pub mod activity_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub deadline: ::std::option::Option<::std::string::String>,
+        pub deadline: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `DESCRIPTION`: `string`.
         #[serde(
             rename = "DESCRIPTION",
@@ -6934,7 +11875,7 @@ pub mod activity_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub end_time: ::std::option::Option<::std::string::String>,
+        pub end_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `FILES`: `any`.
         #[serde(
             rename = "FILES",
@@ -7045,7 +11986,7 @@ pub mod activity_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub start_time: ::std::option::Option<::std::string::String>,
+        pub start_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `STATUS`: `any`.
         #[serde(
             rename = "STATUS",
@@ -7076,6 +12017,12 @@ pub mod activity_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_incoming_channel: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -7089,6 +12036,7 @@ pub mod activity_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
@@ -7125,7 +12073,7 @@ pub mod activity_update {
                     "WEBDAV_ELEMENTS",
                     "IS_INCOMING_CHANNEL",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 owner_id: ::b24_core::__private::wire::field_at(slot_0, "OWNER_ID")?,
@@ -7208,6 +12156,7 @@ pub mod activity_update {
                     slot_28,
                     "IS_INCOMING_CHANNEL",
                 )?,
+                extra,
             })
         }
     }

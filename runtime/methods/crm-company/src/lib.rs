@@ -24,18 +24,13 @@ pub struct CompanyAdd {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: company_add::Fields,
-    /// `params`: `map<any>`.
+    /// `params`: `Params`.
     #[serde(
         rename = "params",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub params: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub params: ::std::option::Option<company_add::Params>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -58,12 +53,7 @@ impl CompanyAdd {
     #[must_use]
     pub fn with_params(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<company_add::Params>,
     ) -> Self {
         self.params = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -218,7 +208,7 @@ pub mod company_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub logo: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub logo: ::std::option::Option<::b24_core::__private::types::File>,
         /// `OPENED`: `yn`.
         #[serde(
             rename = "OPENED",
@@ -345,14 +335,14 @@ pub mod company_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_create: ::std::option::Option<::std::string::String>,
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `DATE_MODIFY`: `datetime`.
         #[serde(
             rename = "DATE_MODIFY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_modify: ::std::option::Option<::std::string::String>,
+        pub date_modify: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `CREATED_BY_ID`: `user`.
         #[serde(
             rename = "CREATED_BY_ID",
@@ -367,7 +357,7 @@ pub mod company_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub modify_by_id: ::std::option::Option<i64>,
-        /// Members outside the documented fields (`UF_*`, `PARENT_ID_*`, …).
+        /// Members outside the documented fields (`UF_*`, `PARENT_ID_*`, …), kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
             ::std::string::String,
@@ -637,6 +627,67 @@ pub mod company_add {
             );
         }
     }
+    /// `Params` of [`crm.company.add`](https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Params {
+        /// `REGISTER_SONET_EVENT`: `string`.
+        #[serde(
+            rename = "REGISTER_SONET_EVENT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub register_sonet_event: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Params {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["REGISTER_SONET_EVENT"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                register_sonet_event: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "REGISTER_SONET_EVENT",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Params {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.register_sonet_event,
+                &::std::format!("{}.{}", field, "REGISTER_SONET_EVENT"),
+                problems,
+            );
+        }
+    }
 }
 /// [`crm.company.contact.add`](https://apidocs.bitrix24.com/api-reference/crm/companies/contacts/crm-company-contact-add.html) (REST v2)
 ///
@@ -795,6 +846,12 @@ pub mod company_contact_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sort: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -808,15 +865,17 @@ pub mod company_contact_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["CONTACT_ID", "IS_PRIMARY", "SORT"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 contact_id: ::b24_core::__private::wire::field_at(slot_0, "CONTACT_ID")?,
                 is_primary: ::b24_core::__private::wire::field_at(slot_1, "IS_PRIMARY")?,
                 sort: ::b24_core::__private::wire::field_at(slot_2, "SORT")?,
+                extra,
             })
         }
     }
@@ -985,6 +1044,12 @@ pub mod company_contact_delete {
         /// `CONTACT_ID`: `crm_entity`.
         #[serde(rename = "CONTACT_ID")]
         pub contact_id: ::std::string::String,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -998,13 +1063,15 @@ pub mod company_contact_delete {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["CONTACT_ID"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 contact_id: ::b24_core::__private::wire::field_at(slot_0, "CONTACT_ID")?,
+                extra,
             })
         }
     }
@@ -1093,7 +1160,7 @@ impl ::b24_core::__private::Method for CompanyContactFields {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
+        ::b24_core::__private::types::FieldInfo,
     >;
     #[allow(unused_variables)]
     fn validate(
@@ -1328,7 +1395,7 @@ impl ::b24_core::__private::Method for CompanyContactItemsGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/companies/contacts/crm-company-contact-items-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<company_contact_items_get::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1367,6 +1434,109 @@ for CompanyContactItemsGetError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.company.contact.items.get`](https://apidocs.bitrix24.com/api-reference/crm/companies/contacts/crm-company-contact-items-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod company_contact_items_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.company.contact.items.get`](https://apidocs.bitrix24.com/api-reference/crm/companies/contacts/crm-company-contact-items-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `CONTACT_ID`: `int`.
+        #[serde(
+            rename = "CONTACT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact_id: ::std::option::Option<i64>,
+        /// `SORT`: `int`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `ROLE_ID`: `int`.
+        #[serde(
+            rename = "ROLE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub role_id: ::std::option::Option<i64>,
+        /// `IS_PRIMARY`: `string`.
+        #[serde(
+            rename = "IS_PRIMARY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_primary: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["CONTACT_ID", "SORT", "ROLE_ID", "IS_PRIMARY"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                contact_id: ::b24_core::__private::wire::field_at(slot_0, "CONTACT_ID")?,
+                sort: ::b24_core::__private::wire::field_at(slot_1, "SORT")?,
+                role_id: ::b24_core::__private::wire::field_at(slot_2, "ROLE_ID")?,
+                is_primary: ::b24_core::__private::wire::field_at(slot_3, "IS_PRIMARY")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.contact_id,
+                &::std::format!("{}.{}", field, "CONTACT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.role_id,
+                &::std::format!("{}.{}", field, "ROLE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_primary,
+                &::std::format!("{}.{}", field, "IS_PRIMARY"),
+                problems,
+            );
         }
     }
 }
@@ -1532,6 +1702,12 @@ pub mod company_contact_items_set {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sort: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1545,15 +1721,17 @@ pub mod company_contact_items_set {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["CONTACT_ID", "IS_PRIMARY", "SORT"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 contact_id: ::b24_core::__private::wire::field_at(slot_0, "CONTACT_ID")?,
                 is_primary: ::b24_core::__private::wire::field_at(slot_1, "IS_PRIMARY")?,
                 sort: ::b24_core::__private::wire::field_at(slot_2, "SORT")?,
+                extra,
             })
         }
     }
@@ -1920,7 +2098,7 @@ impl ::b24_core::__private::Method for CompanyDetailsConfigurationGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/companies/custom-form/crm-company-details-configuration-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<company_details_configuration_get::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1957,6 +2135,201 @@ for CompanyDetailsConfigurationGetError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.company.details.configuration.get`](https://apidocs.bitrix24.com/api-reference/crm/companies/custom-form/crm-company-details-configuration-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod company_details_configuration_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Elements` of [`crm.company.details.configuration.get`](https://apidocs.bitrix24.com/api-reference/crm/companies/custom-form/crm-company-details-configuration-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Elements {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `optionFlags`: `string`.
+        #[serde(
+            rename = "optionFlags",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub option_flags: ::std::option::Option<::std::string::String>,
+        /// `options`: `map<any>`.
+        #[serde(
+            rename = "options",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub options: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Elements {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Elements {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "optionFlags", "options"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                option_flags: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "optionFlags",
+                )?,
+                options: ::b24_core::__private::wire::field_at(slot_2, "options")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Elements {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.option_flags,
+                &::std::format!("{}.{}", field, "optionFlags"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.options,
+                &::std::format!("{}.{}", field, "options"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.company.details.configuration.get`](https://apidocs.bitrix24.com/api-reference/crm/companies/custom-form/crm-company-details-configuration-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `elements`: `Elements[]`.
+        #[serde(
+            rename = "elements",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub elements: ::std::option::Option<::std::vec::Vec<Elements>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "title", "type", "elements"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
+                elements: ::b24_core::__private::wire::field_at(slot_3, "elements")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.elements,
+                &::std::format!("{}.{}", field, "elements"),
+                problems,
+            );
         }
     }
 }
@@ -2140,9 +2513,9 @@ pub struct CompanyDetailsConfigurationSet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_id: ::std::option::Option<i64>,
-    /// `data` (required): `any[]`.
+    /// `data` (required): `Data[]`.
     #[serde(rename = "data")]
-    pub data: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub data: ::std::vec::Vec<company_details_configuration_set::Data>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -2156,7 +2529,7 @@ impl CompanyDetailsConfigurationSet {
     #[must_use]
     pub fn new(
         data: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::vec::Vec<company_details_configuration_set::Data>,
         >,
     ) -> Self {
         Self {
@@ -2271,6 +2644,185 @@ for CompanyDetailsConfigurationSetError {
         }
     }
 }
+/// Named types of [`crm.company.details.configuration.set`](https://apidocs.bitrix24.com/api-reference/crm/companies/custom-form/crm-company-details-configuration-set.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod company_details_configuration_set {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Data` of [`crm.company.details.configuration.set`](https://apidocs.bitrix24.com/api-reference/crm/companies/custom-form/crm-company-details-configuration-set.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Data {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `elements`: `Elements[]`.
+        #[serde(
+            rename = "elements",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub elements: ::std::option::Option<::std::vec::Vec<Elements>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Data {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Data {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "title", "type", "elements"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
+                elements: ::b24_core::__private::wire::field_at(slot_3, "elements")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Data {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.elements,
+                &::std::format!("{}.{}", field, "elements"),
+                problems,
+            );
+        }
+    }
+    /// `Elements` of [`crm.company.details.configuration.set`](https://apidocs.bitrix24.com/api-reference/crm/companies/custom-form/crm-company-details-configuration-set.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Elements {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `options`: `map<any>`.
+        #[serde(
+            rename = "options",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub options: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Elements {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Elements {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "options"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                options: ::b24_core::__private::wire::field_at(slot_1, "options")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Elements {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.options,
+                &::std::format!("{}.{}", field, "options"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.company.fields`](https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-fields.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -2344,7 +2896,10 @@ impl ::b24_core::__private::Method for CompanyFields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = company_fields::Result;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::types::FieldInfo,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2379,12 +2934,127 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CompanyFieldsErr
         }
     }
 }
-/// Named types of [`crm.company.fields`](https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-fields.html).
+/// [`crm.company.get`](https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-get.html) (REST v2)
+///
+/// Scope: `crm`.
+/// Generated by `#[b24_method]` from the spec of `crm.company.get`.
+#[deprecated(note = "deprecated in the Bitrix24 docs; use `crm.item.get` instead")]
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::b24_core::__private::serde::Serialize
+)]
+#[serde(crate = "::b24_core::__private::serde")]
+pub struct CompanyGet {
+    /// `id` (required): `int`.
+    #[serde(rename = "id")]
+    pub id: i64,
+    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::serde_json::Value,
+    >,
+}
+#[allow(deprecated, clippy::all)]
+impl CompanyGet {
+    /// A request with the required parameter `id`.
+    #[must_use]
+    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
+        Self {
+            id: ::std::convert::Into::into(id),
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
+    /// gap in the spec until the spec is fixed.
+    #[must_use]
+    pub fn extra(
+        mut self,
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+    ) -> Self {
+        self.extra
+            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
+        self
+    }
+}
+impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CompanyGet {
+    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::b24_core::__private::wire::deserialize(d)
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::wire::FromWire for CompanyGet {
+    fn from_wire(
+        value: &::b24_core::__private::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+        let obj = ::b24_core::__private::wire::object(value)?;
+        let mut extra = ::std::collections::BTreeMap::new();
+        let [slot_0] = ::b24_core::__private::wire::slots(
+            obj,
+            &["id"],
+            ::std::option::Option::Some(&mut extra),
+        );
+        ::std::result::Result::Ok(Self {
+            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+            extra,
+        })
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::Method for CompanyGet {
+    const NAME: &'static str = "crm.company.get";
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
+    const SCOPES: &'static [&'static str] = &["crm"];
+    const IDEMPOTENT: bool = true;
+    const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-get.html";
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
+    type Output = company_get::Result;
+    #[allow(unused_variables)]
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
+        let mut all = ::b24_core::__private::Problems::new("crm.company.get");
+        let problems = &mut all;
+        ::b24_core::__private::Check::check(&self.id, "id", problems);
+        all.finish()
+    }
+}
+/// Errors of [`crm.company.get`](https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-get.html): the documented codes, then the system errors.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
+#[non_exhaustive]
+#[allow(dead_code)]
+pub enum CompanyGetError {
+    /// A system error (any method may answer it).
+    System(::b24_core::__private::ErrorCode),
+    /// A code the docs do not list (also `""`).
+    Unknown(::std::string::String),
+}
+#[allow(clippy::all)]
+impl ::std::convert::From<&::b24_core::__private::ApiError> for CompanyGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
+        match e.code.as_str() {
+            _ => {
+                match &e.code {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
+                        Self::Unknown(::std::clone::Clone::clone(code))
+                    }
+                    system => Self::System(::std::clone::Clone::clone(system)),
+                }
+            }
+        }
+    }
+}
+/// Named types of [`crm.company.get`](https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-get.html).
 #[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-pub mod company_fields {
+pub mod company_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.company.fields`](https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-fields.html).
+    /// `Result` of [`crm.company.get`](https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -2394,661 +3064,422 @@ pub mod company_fields {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `ID`: `map<any>`.
+        /// `ID`: `int`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `TITLE`: `map<any>`.
-        #[serde(
-            rename = "TITLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `COMPANY_TYPE`: `map<any>`.
+        pub id: ::std::option::Option<i64>,
+        /// `COMPANY_TYPE`: `string`.
         #[serde(
             rename = "COMPANY_TYPE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub company_type: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `LOGO`: `file`.
+        pub company_type: ::std::option::Option<::std::string::String>,
+        /// `TITLE`: `string`.
+        #[serde(
+            rename = "TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `LOGO`: `any`.
         #[serde(
             rename = "LOGO",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub logo: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `ADDRESS`: `map<any>`.
-        #[serde(
-            rename = "ADDRESS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub address: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `BANKING_DETAILS`: `map<any>`.
-        #[serde(
-            rename = "BANKING_DETAILS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub banking_details: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `INDUSTRY`: `map<any>`.
-        #[serde(
-            rename = "INDUSTRY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub industry: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `EMPLOYEES`: `map<any>`.
-        #[serde(
-            rename = "EMPLOYEES",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub employees: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `CURRENCY_ID`: `map<any>`.
-        #[serde(
-            rename = "CURRENCY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub currency_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `REVENUE`: `map<any>`.
-        #[serde(
-            rename = "REVENUE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub revenue: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `OPENED`: `map<any>`.
-        #[serde(
-            rename = "OPENED",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub opened: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `COMMENTS`: `map<any>`.
-        #[serde(
-            rename = "COMMENTS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub comments: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `HAS_PHONE`: `map<any>`.
-        #[serde(
-            rename = "HAS_PHONE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub has_phone: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `HAS_EMAIL`: `map<any>`.
-        #[serde(
-            rename = "HAS_EMAIL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub has_email: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `HAS_IMOL`: `map<any>`.
-        #[serde(
-            rename = "HAS_IMOL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub has_imol: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `IS_MY_COMPANY`: `map<any>`.
-        #[serde(
-            rename = "IS_MY_COMPANY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_my_company: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `ASSIGNED_BY_ID`: `map<any>`.
-        #[serde(
-            rename = "ASSIGNED_BY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub assigned_by_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `CREATED_BY_ID`: `map<any>`.
-        #[serde(
-            rename = "CREATED_BY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_by_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `MODIFY_BY_ID`: `map<any>`.
-        #[serde(
-            rename = "MODIFY_BY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub modify_by_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `DATE_CREATE`: `map<any>`.
-        #[serde(
-            rename = "DATE_CREATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_create: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `DATE_MODIFY`: `map<any>`.
-        #[serde(
-            rename = "DATE_MODIFY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_modify: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `CONTACT_ID`: `map<any>`.
-        #[serde(
-            rename = "CONTACT_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub contact_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `LEAD_ID`: `map<any>`.
+        /// `LEAD_ID`: `any`.
         #[serde(
             rename = "LEAD_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub lead_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `ORIGINATOR_ID`: `map<any>`.
+        pub lead_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `HAS_PHONE`: `string`.
+        #[serde(
+            rename = "HAS_PHONE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_phone: ::std::option::Option<::std::string::String>,
+        /// `HAS_EMAIL`: `string`.
+        #[serde(
+            rename = "HAS_EMAIL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_email: ::std::option::Option<::std::string::String>,
+        /// `HAS_IMOL`: `string`.
+        #[serde(
+            rename = "HAS_IMOL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_imol: ::std::option::Option<::std::string::String>,
+        /// `ASSIGNED_BY_ID`: `int`.
+        #[serde(
+            rename = "ASSIGNED_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub assigned_by_id: ::std::option::Option<i64>,
+        /// `CREATED_BY_ID`: `int`.
+        #[serde(
+            rename = "CREATED_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by_id: ::std::option::Option<i64>,
+        /// `MODIFY_BY_ID`: `int`.
+        #[serde(
+            rename = "MODIFY_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub modify_by_id: ::std::option::Option<i64>,
+        /// `BANKING_DETAILS`: `string`.
+        #[serde(
+            rename = "BANKING_DETAILS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub banking_details: ::std::option::Option<::std::string::String>,
+        /// `INDUSTRY`: `string`.
+        #[serde(
+            rename = "INDUSTRY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub industry: ::std::option::Option<::std::string::String>,
+        /// `REVENUE`: `string`.
+        #[serde(
+            rename = "REVENUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub revenue: ::std::option::Option<::std::string::String>,
+        /// `CURRENCY_ID`: `string`.
+        #[serde(
+            rename = "CURRENCY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub currency_id: ::std::option::Option<::std::string::String>,
+        /// `EMPLOYEES`: `string`.
+        #[serde(
+            rename = "EMPLOYEES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub employees: ::std::option::Option<::std::string::String>,
+        /// `COMMENTS`: `string`.
+        #[serde(
+            rename = "COMMENTS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub comments: ::std::option::Option<::std::string::String>,
+        /// `DATE_CREATE`: `datetime`.
+        #[serde(
+            rename = "DATE_CREATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DATE_MODIFY`: `datetime`.
+        #[serde(
+            rename = "DATE_MODIFY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_modify: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `OPENED`: `string`.
+        #[serde(
+            rename = "OPENED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub opened: ::std::option::Option<::std::string::String>,
+        /// `IS_MY_COMPANY`: `string`.
+        #[serde(
+            rename = "IS_MY_COMPANY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_my_company: ::std::option::Option<::std::string::String>,
+        /// `ORIGINATOR_ID`: `any`.
         #[serde(
             rename = "ORIGINATOR_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub originator_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
+            ::b24_core::__private::serde_json::Value,
         >,
-        /// `ORIGIN_ID`: `map<any>`.
+        /// `ORIGIN_ID`: `any`.
         #[serde(
             rename = "ORIGIN_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub origin_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `ORIGIN_VERSION`: `map<any>`.
+        pub origin_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `ORIGIN_VERSION`: `any`.
         #[serde(
             rename = "ORIGIN_VERSION",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub origin_version: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
+            ::b24_core::__private::serde_json::Value,
         >,
-        /// `UTM_SOURCE`: `map<any>`.
+        /// `ADDRESS`: `any`.
         #[serde(
-            rename = "UTM_SOURCE",
+            rename = "ADDRESS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub utm_source: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `UTM_MEDIUM`: `map<any>`.
-        #[serde(
-            rename = "UTM_MEDIUM",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub utm_medium: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `UTM_CAMPAIGN`: `map<any>`.
-        #[serde(
-            rename = "UTM_CAMPAIGN",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub utm_campaign: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `UTM_CONTENT`: `map<any>`.
-        #[serde(
-            rename = "UTM_CONTENT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub utm_content: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `UTM_TERM`: `map<any>`.
-        #[serde(
-            rename = "UTM_TERM",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub utm_term: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `LAST_ACTIVITY_TIME`: `map<any>`.
-        #[serde(
-            rename = "LAST_ACTIVITY_TIME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_activity_time: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `LAST_ACTIVITY_BY`: `map<any>`.
-        #[serde(
-            rename = "LAST_ACTIVITY_BY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_activity_by: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `LAST_COMMUNICATION_TIME`: `map<any>`.
-        #[serde(
-            rename = "LAST_COMMUNICATION_TIME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_communication_time: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `PHONE`: `any`.
-        #[serde(
-            rename = "PHONE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub phone: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `EMAIL`: `any`.
-        #[serde(
-            rename = "EMAIL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub email: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `WEB`: `any`.
-        #[serde(
-            rename = "WEB",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub web: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `IM`: `any`.
-        #[serde(
-            rename = "IM",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub im: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `LINK`: `any`.
-        #[serde(
-            rename = "LINK",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub link: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `ADDRESS_2`: `map<any>`.
+        pub address: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `ADDRESS_2`: `any`.
         #[serde(
             rename = "ADDRESS_2",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub address_2: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `ADDRESS_CITY`: `map<any>`.
+        pub address_2: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `ADDRESS_CITY`: `any`.
         #[serde(
             rename = "ADDRESS_CITY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub address_city: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
+            ::b24_core::__private::serde_json::Value,
         >,
-        /// `ADDRESS_POSTAL_CODE`: `map<any>`.
+        /// `ADDRESS_POSTAL_CODE`: `any`.
         #[serde(
             rename = "ADDRESS_POSTAL_CODE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub address_postal_code: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
+            ::b24_core::__private::serde_json::Value,
         >,
-        /// `ADDRESS_REGION`: `map<any>`.
+        /// `ADDRESS_REGION`: `any`.
         #[serde(
             rename = "ADDRESS_REGION",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub address_region: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
+            ::b24_core::__private::serde_json::Value,
         >,
-        /// `ADDRESS_PROVINCE`: `map<any>`.
+        /// `ADDRESS_PROVINCE`: `any`.
         #[serde(
             rename = "ADDRESS_PROVINCE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub address_province: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
+            ::b24_core::__private::serde_json::Value,
         >,
-        /// `ADDRESS_COUNTRY`: `map<any>`.
+        /// `ADDRESS_COUNTRY`: `any`.
         #[serde(
             rename = "ADDRESS_COUNTRY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub address_country: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
+            ::b24_core::__private::serde_json::Value,
         >,
-        /// `ADDRESS_COUNTRY_CODE`: `map<any>`.
+        /// `ADDRESS_COUNTRY_CODE`: `any`.
         #[serde(
             rename = "ADDRESS_COUNTRY_CODE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub address_country_code: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
+            ::b24_core::__private::serde_json::Value,
         >,
-        /// `ADDRESS_LOC_ADDR_ID`: `map<any>`.
+        /// `ADDRESS_LOC_ADDR_ID`: `any`.
         #[serde(
             rename = "ADDRESS_LOC_ADDR_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub address_loc_addr_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
+            ::b24_core::__private::serde_json::Value,
         >,
-        /// `ADDRESS_LEGAL`: `map<any>`.
+        /// `ADDRESS_LEGAL`: `any`.
         #[serde(
             rename = "ADDRESS_LEGAL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub address_legal: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
+            ::b24_core::__private::serde_json::Value,
         >,
-        /// `REG_ADDRESS`: `map<any>`.
+        /// `REG_ADDRESS`: `any`.
         #[serde(
             rename = "REG_ADDRESS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub reg_address: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `REG_ADDRESS_2`: `map<any>`.
+        pub reg_address: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `REG_ADDRESS_2`: `any`.
         #[serde(
             rename = "REG_ADDRESS_2",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub reg_address_2: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
+            ::b24_core::__private::serde_json::Value,
         >,
-        /// `REG_ADDRESS_CITY`: `map<any>`.
+        /// `REG_ADDRESS_CITY`: `any`.
         #[serde(
             rename = "REG_ADDRESS_CITY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub reg_address_city: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
+            ::b24_core::__private::serde_json::Value,
         >,
-        /// `REG_ADDRESS_POSTAL_CODE`: `map<any>`.
+        /// `REG_ADDRESS_POSTAL_CODE`: `any`.
         #[serde(
             rename = "REG_ADDRESS_POSTAL_CODE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub reg_address_postal_code: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
+            ::b24_core::__private::serde_json::Value,
         >,
-        /// `REG_ADDRESS_REGION`: `map<any>`.
+        /// `REG_ADDRESS_REGION`: `any`.
         #[serde(
             rename = "REG_ADDRESS_REGION",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub reg_address_region: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
+            ::b24_core::__private::serde_json::Value,
         >,
-        /// `REG_ADDRESS_PROVINCE`: `map<any>`.
+        /// `REG_ADDRESS_PROVINCE`: `any`.
         #[serde(
             rename = "REG_ADDRESS_PROVINCE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub reg_address_province: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
+            ::b24_core::__private::serde_json::Value,
         >,
-        /// `REG_ADDRESS_COUNTRY`: `map<any>`.
+        /// `REG_ADDRESS_COUNTRY`: `any`.
         #[serde(
             rename = "REG_ADDRESS_COUNTRY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub reg_address_country: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
+            ::b24_core::__private::serde_json::Value,
         >,
-        /// `REG_ADDRESS_COUNTRY_CODE`: `map<any>`.
+        /// `REG_ADDRESS_COUNTRY_CODE`: `any`.
         #[serde(
             rename = "REG_ADDRESS_COUNTRY_CODE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub reg_address_country_code: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
+            ::b24_core::__private::serde_json::Value,
         >,
-        /// `REG_ADDRESS_LOC_ADDR_ID`: `map<any>`.
+        /// `REG_ADDRESS_LOC_ADDR_ID`: `any`.
         #[serde(
             rename = "REG_ADDRESS_LOC_ADDR_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub reg_address_loc_addr_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
+            ::b24_core::__private::serde_json::Value,
         >,
-        /// Members outside the documented fields (`PARENT_ID_*`, `UF_*`, …).
+        /// `UTM_SOURCE`: `any`.
+        #[serde(
+            rename = "UTM_SOURCE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_source: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `UTM_MEDIUM`: `any`.
+        #[serde(
+            rename = "UTM_MEDIUM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_medium: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `UTM_CAMPAIGN`: `any`.
+        #[serde(
+            rename = "UTM_CAMPAIGN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_campaign: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `UTM_CONTENT`: `any`.
+        #[serde(
+            rename = "UTM_CONTENT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_content: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `UTM_TERM`: `any`.
+        #[serde(
+            rename = "UTM_TERM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_term: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `PARENT_ID_156`: `any`.
+        #[serde(
+            rename = "PARENT_ID_156",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id_156: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `LAST_ACTIVITY_BY`: `string`.
+        #[serde(
+            rename = "LAST_ACTIVITY_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_activity_by: ::std::option::Option<::std::string::String>,
+        /// `LAST_ACTIVITY_TIME`: `datetime`.
+        #[serde(
+            rename = "LAST_ACTIVITY_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_activity_time: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
+        /// `LAST_COMMUNICATION_TIME`: `any`.
+        #[serde(
+            rename = "LAST_COMMUNICATION_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_communication_time: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `UF_CRM_1687188367`: `string`.
+        #[serde(
+            rename = "UF_CRM_1687188367",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_crm_1687188367: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
             ::std::string::String,
@@ -3074,48 +3505,34 @@ pub mod company_fields {
             slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
             slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
             slot_41, slot_42, slot_43, slot_44, slot_45, slot_46, slot_47, slot_48,
-            slot_49, slot_50, slot_51, slot_52, slot_53, slot_54, slot_55, slot_56] = ::b24_core::__private::wire::slots(
+            slot_49, slot_50, slot_51, slot_52] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
                     "ID",
-                    "TITLE",
                     "COMPANY_TYPE",
+                    "TITLE",
                     "LOGO",
-                    "ADDRESS",
-                    "BANKING_DETAILS",
-                    "INDUSTRY",
-                    "EMPLOYEES",
-                    "CURRENCY_ID",
-                    "REVENUE",
-                    "OPENED",
-                    "COMMENTS",
+                    "LEAD_ID",
                     "HAS_PHONE",
                     "HAS_EMAIL",
                     "HAS_IMOL",
-                    "IS_MY_COMPANY",
                     "ASSIGNED_BY_ID",
                     "CREATED_BY_ID",
                     "MODIFY_BY_ID",
+                    "BANKING_DETAILS",
+                    "INDUSTRY",
+                    "REVENUE",
+                    "CURRENCY_ID",
+                    "EMPLOYEES",
+                    "COMMENTS",
                     "DATE_CREATE",
                     "DATE_MODIFY",
-                    "CONTACT_ID",
-                    "LEAD_ID",
+                    "OPENED",
+                    "IS_MY_COMPANY",
                     "ORIGINATOR_ID",
                     "ORIGIN_ID",
                     "ORIGIN_VERSION",
-                    "UTM_SOURCE",
-                    "UTM_MEDIUM",
-                    "UTM_CAMPAIGN",
-                    "UTM_CONTENT",
-                    "UTM_TERM",
-                    "LAST_ACTIVITY_TIME",
-                    "LAST_ACTIVITY_BY",
-                    "LAST_COMMUNICATION_TIME",
-                    "PHONE",
-                    "EMAIL",
-                    "WEB",
-                    "IM",
-                    "LINK",
+                    "ADDRESS",
                     "ADDRESS_2",
                     "ADDRESS_CITY",
                     "ADDRESS_POSTAL_CODE",
@@ -3134,174 +3551,183 @@ pub mod company_fields {
                     "REG_ADDRESS_COUNTRY",
                     "REG_ADDRESS_COUNTRY_CODE",
                     "REG_ADDRESS_LOC_ADDR_ID",
+                    "UTM_SOURCE",
+                    "UTM_MEDIUM",
+                    "UTM_CAMPAIGN",
+                    "UTM_CONTENT",
+                    "UTM_TERM",
+                    "PARENT_ID_156",
+                    "LAST_ACTIVITY_BY",
+                    "LAST_ACTIVITY_TIME",
+                    "LAST_COMMUNICATION_TIME",
+                    "UF_CRM_1687188367",
                 ],
                 ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "TITLE")?,
                 company_type: ::b24_core::__private::wire::field_at(
-                    slot_2,
+                    slot_1,
                     "COMPANY_TYPE",
                 )?,
+                title: ::b24_core::__private::wire::field_at(slot_2, "TITLE")?,
                 logo: ::b24_core::__private::wire::field_at(slot_3, "LOGO")?,
-                address: ::b24_core::__private::wire::field_at(slot_4, "ADDRESS")?,
-                banking_details: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "BANKING_DETAILS",
-                )?,
-                industry: ::b24_core::__private::wire::field_at(slot_6, "INDUSTRY")?,
-                employees: ::b24_core::__private::wire::field_at(slot_7, "EMPLOYEES")?,
-                currency_id: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "CURRENCY_ID",
-                )?,
-                revenue: ::b24_core::__private::wire::field_at(slot_9, "REVENUE")?,
-                opened: ::b24_core::__private::wire::field_at(slot_10, "OPENED")?,
-                comments: ::b24_core::__private::wire::field_at(slot_11, "COMMENTS")?,
-                has_phone: ::b24_core::__private::wire::field_at(slot_12, "HAS_PHONE")?,
-                has_email: ::b24_core::__private::wire::field_at(slot_13, "HAS_EMAIL")?,
-                has_imol: ::b24_core::__private::wire::field_at(slot_14, "HAS_IMOL")?,
-                is_my_company: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "IS_MY_COMPANY",
-                )?,
+                lead_id: ::b24_core::__private::wire::field_at(slot_4, "LEAD_ID")?,
+                has_phone: ::b24_core::__private::wire::field_at(slot_5, "HAS_PHONE")?,
+                has_email: ::b24_core::__private::wire::field_at(slot_6, "HAS_EMAIL")?,
+                has_imol: ::b24_core::__private::wire::field_at(slot_7, "HAS_IMOL")?,
                 assigned_by_id: ::b24_core::__private::wire::field_at(
-                    slot_16,
+                    slot_8,
                     "ASSIGNED_BY_ID",
                 )?,
                 created_by_id: ::b24_core::__private::wire::field_at(
-                    slot_17,
+                    slot_9,
                     "CREATED_BY_ID",
                 )?,
                 modify_by_id: ::b24_core::__private::wire::field_at(
-                    slot_18,
+                    slot_10,
                     "MODIFY_BY_ID",
                 )?,
+                banking_details: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "BANKING_DETAILS",
+                )?,
+                industry: ::b24_core::__private::wire::field_at(slot_12, "INDUSTRY")?,
+                revenue: ::b24_core::__private::wire::field_at(slot_13, "REVENUE")?,
+                currency_id: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "CURRENCY_ID",
+                )?,
+                employees: ::b24_core::__private::wire::field_at(slot_15, "EMPLOYEES")?,
+                comments: ::b24_core::__private::wire::field_at(slot_16, "COMMENTS")?,
                 date_create: ::b24_core::__private::wire::field_at(
-                    slot_19,
+                    slot_17,
                     "DATE_CREATE",
                 )?,
                 date_modify: ::b24_core::__private::wire::field_at(
-                    slot_20,
+                    slot_18,
                     "DATE_MODIFY",
                 )?,
-                contact_id: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "CONTACT_ID",
+                opened: ::b24_core::__private::wire::field_at(slot_19, "OPENED")?,
+                is_my_company: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "IS_MY_COMPANY",
                 )?,
-                lead_id: ::b24_core::__private::wire::field_at(slot_22, "LEAD_ID")?,
                 originator_id: ::b24_core::__private::wire::field_at(
-                    slot_23,
+                    slot_21,
                     "ORIGINATOR_ID",
                 )?,
-                origin_id: ::b24_core::__private::wire::field_at(slot_24, "ORIGIN_ID")?,
+                origin_id: ::b24_core::__private::wire::field_at(slot_22, "ORIGIN_ID")?,
                 origin_version: ::b24_core::__private::wire::field_at(
-                    slot_25,
+                    slot_23,
                     "ORIGIN_VERSION",
                 )?,
-                utm_source: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "UTM_SOURCE",
-                )?,
-                utm_medium: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "UTM_MEDIUM",
-                )?,
-                utm_campaign: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "UTM_CAMPAIGN",
-                )?,
-                utm_content: ::b24_core::__private::wire::field_at(
-                    slot_29,
-                    "UTM_CONTENT",
-                )?,
-                utm_term: ::b24_core::__private::wire::field_at(slot_30, "UTM_TERM")?,
-                last_activity_time: ::b24_core::__private::wire::field_at(
-                    slot_31,
-                    "LAST_ACTIVITY_TIME",
-                )?,
-                last_activity_by: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "LAST_ACTIVITY_BY",
-                )?,
-                last_communication_time: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "LAST_COMMUNICATION_TIME",
-                )?,
-                phone: ::b24_core::__private::wire::field_at(slot_34, "PHONE")?,
-                email: ::b24_core::__private::wire::field_at(slot_35, "EMAIL")?,
-                web: ::b24_core::__private::wire::field_at(slot_36, "WEB")?,
-                im: ::b24_core::__private::wire::field_at(slot_37, "IM")?,
-                link: ::b24_core::__private::wire::field_at(slot_38, "LINK")?,
-                address_2: ::b24_core::__private::wire::field_at(slot_39, "ADDRESS_2")?,
+                address: ::b24_core::__private::wire::field_at(slot_24, "ADDRESS")?,
+                address_2: ::b24_core::__private::wire::field_at(slot_25, "ADDRESS_2")?,
                 address_city: ::b24_core::__private::wire::field_at(
-                    slot_40,
+                    slot_26,
                     "ADDRESS_CITY",
                 )?,
                 address_postal_code: ::b24_core::__private::wire::field_at(
-                    slot_41,
+                    slot_27,
                     "ADDRESS_POSTAL_CODE",
                 )?,
                 address_region: ::b24_core::__private::wire::field_at(
-                    slot_42,
+                    slot_28,
                     "ADDRESS_REGION",
                 )?,
                 address_province: ::b24_core::__private::wire::field_at(
-                    slot_43,
+                    slot_29,
                     "ADDRESS_PROVINCE",
                 )?,
                 address_country: ::b24_core::__private::wire::field_at(
-                    slot_44,
+                    slot_30,
                     "ADDRESS_COUNTRY",
                 )?,
                 address_country_code: ::b24_core::__private::wire::field_at(
-                    slot_45,
+                    slot_31,
                     "ADDRESS_COUNTRY_CODE",
                 )?,
                 address_loc_addr_id: ::b24_core::__private::wire::field_at(
-                    slot_46,
+                    slot_32,
                     "ADDRESS_LOC_ADDR_ID",
                 )?,
                 address_legal: ::b24_core::__private::wire::field_at(
-                    slot_47,
+                    slot_33,
                     "ADDRESS_LEGAL",
                 )?,
                 reg_address: ::b24_core::__private::wire::field_at(
-                    slot_48,
+                    slot_34,
                     "REG_ADDRESS",
                 )?,
                 reg_address_2: ::b24_core::__private::wire::field_at(
-                    slot_49,
+                    slot_35,
                     "REG_ADDRESS_2",
                 )?,
                 reg_address_city: ::b24_core::__private::wire::field_at(
-                    slot_50,
+                    slot_36,
                     "REG_ADDRESS_CITY",
                 )?,
                 reg_address_postal_code: ::b24_core::__private::wire::field_at(
-                    slot_51,
+                    slot_37,
                     "REG_ADDRESS_POSTAL_CODE",
                 )?,
                 reg_address_region: ::b24_core::__private::wire::field_at(
-                    slot_52,
+                    slot_38,
                     "REG_ADDRESS_REGION",
                 )?,
                 reg_address_province: ::b24_core::__private::wire::field_at(
-                    slot_53,
+                    slot_39,
                     "REG_ADDRESS_PROVINCE",
                 )?,
                 reg_address_country: ::b24_core::__private::wire::field_at(
-                    slot_54,
+                    slot_40,
                     "REG_ADDRESS_COUNTRY",
                 )?,
                 reg_address_country_code: ::b24_core::__private::wire::field_at(
-                    slot_55,
+                    slot_41,
                     "REG_ADDRESS_COUNTRY_CODE",
                 )?,
                 reg_address_loc_addr_id: ::b24_core::__private::wire::field_at(
-                    slot_56,
+                    slot_42,
                     "REG_ADDRESS_LOC_ADDR_ID",
+                )?,
+                utm_source: ::b24_core::__private::wire::field_at(
+                    slot_43,
+                    "UTM_SOURCE",
+                )?,
+                utm_medium: ::b24_core::__private::wire::field_at(
+                    slot_44,
+                    "UTM_MEDIUM",
+                )?,
+                utm_campaign: ::b24_core::__private::wire::field_at(
+                    slot_45,
+                    "UTM_CAMPAIGN",
+                )?,
+                utm_content: ::b24_core::__private::wire::field_at(
+                    slot_46,
+                    "UTM_CONTENT",
+                )?,
+                utm_term: ::b24_core::__private::wire::field_at(slot_47, "UTM_TERM")?,
+                parent_id_156: ::b24_core::__private::wire::field_at(
+                    slot_48,
+                    "PARENT_ID_156",
+                )?,
+                last_activity_by: ::b24_core::__private::wire::field_at(
+                    slot_49,
+                    "LAST_ACTIVITY_BY",
+                )?,
+                last_activity_time: ::b24_core::__private::wire::field_at(
+                    slot_50,
+                    "LAST_ACTIVITY_TIME",
+                )?,
+                last_communication_time: ::b24_core::__private::wire::field_at(
+                    slot_51,
+                    "LAST_COMMUNICATION_TIME",
+                )?,
+                uf_crm_1687188367: ::b24_core::__private::wire::field_at(
+                    slot_52,
+                    "UF_CRM_1687188367",
                 )?,
                 extra,
             })
@@ -3316,13 +3742,13 @@ pub mod company_fields {
                 problems,
             );
             ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "TITLE"),
+                &self.company_type,
+                &::std::format!("{}.{}", field, "COMPANY_TYPE"),
                 problems,
             );
             ::b24_core::__private::Check::check(
-                &self.company_type,
-                &::std::format!("{}.{}", field, "COMPANY_TYPE"),
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
                 problems,
             );
             ::b24_core::__private::Check::check(
@@ -3331,43 +3757,8 @@ pub mod company_fields {
                 problems,
             );
             ::b24_core::__private::Check::check(
-                &self.address,
-                &::std::format!("{}.{}", field, "ADDRESS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.banking_details,
-                &::std::format!("{}.{}", field, "BANKING_DETAILS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.industry,
-                &::std::format!("{}.{}", field, "INDUSTRY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.employees,
-                &::std::format!("{}.{}", field, "EMPLOYEES"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.currency_id,
-                &::std::format!("{}.{}", field, "CURRENCY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.revenue,
-                &::std::format!("{}.{}", field, "REVENUE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.opened,
-                &::std::format!("{}.{}", field, "OPENED"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.comments,
-                &::std::format!("{}.{}", field, "COMMENTS"),
+                &self.lead_id,
+                &::std::format!("{}.{}", field, "LEAD_ID"),
                 problems,
             );
             ::b24_core::__private::Check::check(
@@ -3386,11 +3777,6 @@ pub mod company_fields {
                 problems,
             );
             ::b24_core::__private::Check::check(
-                &self.is_my_company,
-                &::std::format!("{}.{}", field, "IS_MY_COMPANY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
                 &self.assigned_by_id,
                 &::std::format!("{}.{}", field, "ASSIGNED_BY_ID"),
                 problems,
@@ -3406,6 +3792,36 @@ pub mod company_fields {
                 problems,
             );
             ::b24_core::__private::Check::check(
+                &self.banking_details,
+                &::std::format!("{}.{}", field, "BANKING_DETAILS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.industry,
+                &::std::format!("{}.{}", field, "INDUSTRY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.revenue,
+                &::std::format!("{}.{}", field, "REVENUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.currency_id,
+                &::std::format!("{}.{}", field, "CURRENCY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.employees,
+                &::std::format!("{}.{}", field, "EMPLOYEES"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.comments,
+                &::std::format!("{}.{}", field, "COMMENTS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
                 &self.date_create,
                 &::std::format!("{}.{}", field, "DATE_CREATE"),
                 problems,
@@ -3416,13 +3832,13 @@ pub mod company_fields {
                 problems,
             );
             ::b24_core::__private::Check::check(
-                &self.contact_id,
-                &::std::format!("{}.{}", field, "CONTACT_ID"),
+                &self.opened,
+                &::std::format!("{}.{}", field, "OPENED"),
                 problems,
             );
             ::b24_core::__private::Check::check(
-                &self.lead_id,
-                &::std::format!("{}.{}", field, "LEAD_ID"),
+                &self.is_my_company,
+                &::std::format!("{}.{}", field, "IS_MY_COMPANY"),
                 problems,
             );
             ::b24_core::__private::Check::check(
@@ -3441,68 +3857,8 @@ pub mod company_fields {
                 problems,
             );
             ::b24_core::__private::Check::check(
-                &self.utm_source,
-                &::std::format!("{}.{}", field, "UTM_SOURCE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.utm_medium,
-                &::std::format!("{}.{}", field, "UTM_MEDIUM"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.utm_campaign,
-                &::std::format!("{}.{}", field, "UTM_CAMPAIGN"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.utm_content,
-                &::std::format!("{}.{}", field, "UTM_CONTENT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.utm_term,
-                &::std::format!("{}.{}", field, "UTM_TERM"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.last_activity_time,
-                &::std::format!("{}.{}", field, "LAST_ACTIVITY_TIME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.last_activity_by,
-                &::std::format!("{}.{}", field, "LAST_ACTIVITY_BY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.last_communication_time,
-                &::std::format!("{}.{}", field, "LAST_COMMUNICATION_TIME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.phone,
-                &::std::format!("{}.{}", field, "PHONE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.email,
-                &::std::format!("{}.{}", field, "EMAIL"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.web,
-                &::std::format!("{}.{}", field, "WEB"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.im,
-                &::std::format!("{}.{}", field, "IM"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.link,
-                &::std::format!("{}.{}", field, "LINK"),
+                &self.address,
+                &::std::format!("{}.{}", field, "ADDRESS"),
                 problems,
             );
             ::b24_core::__private::Check::check(
@@ -3595,124 +3951,56 @@ pub mod company_fields {
                 &::std::format!("{}.{}", field, "REG_ADDRESS_LOC_ADDR_ID"),
                 problems,
             );
-        }
-    }
-}
-/// [`crm.company.get`](https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-get.html) (REST v2)
-///
-/// Scope: `crm`.
-/// Generated by `#[b24_method]` from the spec of `crm.company.get`.
-#[deprecated(note = "deprecated in the Bitrix24 docs; use `crm.item.get` instead")]
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::b24_core::__private::serde::Serialize
-)]
-#[serde(crate = "::b24_core::__private::serde")]
-pub struct CompanyGet {
-    /// `id` (required): `int`.
-    #[serde(rename = "id")]
-    pub id: i64,
-    /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >,
-}
-#[allow(deprecated, clippy::all)]
-impl CompanyGet {
-    /// A request with the required parameter `id`.
-    #[must_use]
-    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
-        Self {
-            id: ::std::convert::Into::into(id),
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-    /// Sets a parameter the spec does not list; it is sent as it is. The way around a
-    /// gap in the spec until the spec is fixed.
-    #[must_use]
-    pub fn extra(
-        mut self,
-        key: impl ::std::convert::Into<::std::string::String>,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
-    ) -> Self {
-        self.extra
-            .insert(::std::convert::Into::into(key), ::std::convert::Into::into(value));
-        self
-    }
-}
-impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CompanyGet {
-    fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::b24_core::__private::wire::deserialize(d)
-    }
-}
-#[allow(deprecated, clippy::all)]
-impl ::b24_core::__private::wire::FromWire for CompanyGet {
-    fn from_wire(
-        value: &::b24_core::__private::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-        let obj = ::b24_core::__private::wire::object(value)?;
-        let mut extra = ::std::collections::BTreeMap::new();
-        let [slot_0] = ::b24_core::__private::wire::slots(
-            obj,
-            &["id"],
-            ::std::option::Option::Some(&mut extra),
-        );
-        ::std::result::Result::Ok(Self {
-            id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-            extra,
-        })
-    }
-}
-#[allow(deprecated, clippy::all)]
-impl ::b24_core::__private::Method for CompanyGet {
-    const NAME: &'static str = "crm.company.get";
-    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
-    const SCOPES: &'static [&'static str] = &["crm"];
-    const IDEMPOTENT: bool = true;
-    const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-get.html";
-    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
-    #[allow(unused_variables)]
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
-        let mut all = ::b24_core::__private::Problems::new("crm.company.get");
-        let problems = &mut all;
-        ::b24_core::__private::Check::check(&self.id, "id", problems);
-        all.finish()
-    }
-}
-/// Errors of [`crm.company.get`](https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-get.html): the documented codes, then the system errors.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
-#[non_exhaustive]
-#[allow(dead_code)]
-pub enum CompanyGetError {
-    /// A system error (any method may answer it).
-    System(::b24_core::__private::ErrorCode),
-    /// A code the docs do not list (also `""`).
-    Unknown(::std::string::String),
-}
-#[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::__private::ApiError> for CompanyGetError {
-    fn from(e: &::b24_core::__private::ApiError) -> Self {
-        match e.code.as_str() {
-            _ => {
-                match &e.code {
-                    ::b24_core::__private::ErrorCode::Unknown(code) => {
-                        Self::Unknown(::std::clone::Clone::clone(code))
-                    }
-                    system => Self::System(::std::clone::Clone::clone(system)),
-                }
-            }
+            ::b24_core::__private::Check::check(
+                &self.utm_source,
+                &::std::format!("{}.{}", field, "UTM_SOURCE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_medium,
+                &::std::format!("{}.{}", field, "UTM_MEDIUM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_campaign,
+                &::std::format!("{}.{}", field, "UTM_CAMPAIGN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_content,
+                &::std::format!("{}.{}", field, "UTM_CONTENT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_term,
+                &::std::format!("{}.{}", field, "UTM_TERM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id_156,
+                &::std::format!("{}.{}", field, "PARENT_ID_156"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_activity_by,
+                &::std::format!("{}.{}", field, "LAST_ACTIVITY_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_activity_time,
+                &::std::format!("{}.{}", field, "LAST_ACTIVITY_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_communication_time,
+                &::std::format!("{}.{}", field, "LAST_COMMUNICATION_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_crm_1687188367,
+                &::std::format!("{}.{}", field, "UF_CRM_1687188367"),
+                problems,
+            );
         }
     }
 }
@@ -3737,30 +4025,20 @@ pub struct CompanyList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `filter`: `map<any>`.
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `order`: `map<any>`.
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -3801,12 +4079,7 @@ impl CompanyList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -3815,12 +4088,7 @@ impl CompanyList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -3884,7 +4152,7 @@ impl ::b24_core::__private::Method for CompanyList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<company_list::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3900,7 +4168,7 @@ impl ::b24_core::__private::Method for CompanyList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for CompanyList {
-    type Item = ::b24_core::__private::serde_json::Value;
+    type Item = company_list::Result;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -3930,6 +4198,209 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CompanyListError
         }
     }
 }
+/// Named types of [`crm.company.list`](https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod company_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Phone` of [`crm.company.list`](https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Phone {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `VALUE_TYPE`: `string`.
+        #[serde(
+            rename = "VALUE_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub value_type: ::std::option::Option<::std::string::String>,
+        /// `VALUE`: `string`.
+        #[serde(
+            rename = "VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub value: ::std::option::Option<::std::string::String>,
+        /// `TYPE_ID`: `string`.
+        #[serde(
+            rename = "TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Phone {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Phone {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "VALUE_TYPE", "VALUE", "TYPE_ID"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                value_type: ::b24_core::__private::wire::field_at(slot_1, "VALUE_TYPE")?,
+                value: ::b24_core::__private::wire::field_at(slot_2, "VALUE")?,
+                type_id: ::b24_core::__private::wire::field_at(slot_3, "TYPE_ID")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Phone {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.value_type,
+                &::std::format!("{}.{}", field, "VALUE_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.value,
+                &::std::format!("{}.{}", field, "VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_id,
+                &::std::format!("{}.{}", field, "TYPE_ID"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.company.list`](https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `TITLE`: `string`.
+        #[serde(
+            rename = "TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `ASSIGNED_BY_ID`: `int`.
+        #[serde(
+            rename = "ASSIGNED_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub assigned_by_id: ::std::option::Option<i64>,
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `PHONE`: `Phone[]`.
+        #[serde(
+            rename = "PHONE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub phone: ::std::option::Option<::std::vec::Vec<Phone>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TITLE", "ASSIGNED_BY_ID", "ID", "PHONE"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
+                assigned_by_id: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "ASSIGNED_BY_ID",
+                )?,
+                id: ::b24_core::__private::wire::field_at(slot_2, "ID")?,
+                phone: ::b24_core::__private::wire::field_at(slot_3, "PHONE")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.assigned_by_id,
+                &::std::format!("{}.{}", field, "ASSIGNED_BY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.phone,
+                &::std::format!("{}.{}", field, "PHONE"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.company.update`](https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-update.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -3949,18 +4420,13 @@ pub struct CompanyUpdate {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: company_update::Fields,
-    /// `params`: `map<any>`.
+    /// `params`: `Params`.
     #[serde(
         rename = "params",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub params: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub params: ::std::option::Option<company_update::Params>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -3987,12 +4453,7 @@ impl CompanyUpdate {
     #[must_use]
     pub fn with_params(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<company_update::Params>,
     ) -> Self {
         self.params = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4121,7 +4582,7 @@ pub mod company_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub logo: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub logo: ::std::option::Option<::b24_core::__private::types::File>,
         /// `INDUSTRY`: `crm_status`.
         #[serde(
             rename = "INDUSTRY",
@@ -4279,7 +4740,7 @@ pub mod company_update {
         pub link: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
-        /// Members outside the documented fields (`PARENT_ID_*`, `UF_*`, …).
+        /// Members outside the documented fields (`PARENT_ID_*`, `UF_*`, …), kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
             ::std::string::String,
@@ -4511,6 +4972,83 @@ pub mod company_update {
             ::b24_core::__private::Check::check(
                 &self.link,
                 &::std::format!("{}.{}", field, "LINK"),
+                problems,
+            );
+        }
+    }
+    /// `Params` of [`crm.company.update`](https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Params {
+        /// `REGISTER_SONET_EVENT`: `string`.
+        #[serde(
+            rename = "REGISTER_SONET_EVENT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub register_sonet_event: ::std::option::Option<::std::string::String>,
+        /// `REGISTER_HISTORY_EVENT`: `string`.
+        #[serde(
+            rename = "REGISTER_HISTORY_EVENT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub register_history_event: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Params {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["REGISTER_SONET_EVENT", "REGISTER_HISTORY_EVENT"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                register_sonet_event: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "REGISTER_SONET_EVENT",
+                )?,
+                register_history_event: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "REGISTER_HISTORY_EVENT",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Params {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.register_sonet_event,
+                &::std::format!("{}.{}", field, "REGISTER_SONET_EVENT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.register_history_event,
+                &::std::format!("{}.{}", field, "REGISTER_HISTORY_EVENT"),
                 problems,
             );
         }
@@ -4780,6 +5318,12 @@ pub mod company_userfield_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_searchable: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4793,6 +5337,7 @@ pub mod company_userfield_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17] = ::b24_core::__private::wire::slots(
@@ -4817,7 +5362,7 @@ pub mod company_userfield_add {
                     "EDIT_IN_LIST",
                     "IS_SEARCHABLE",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 user_type_id: ::b24_core::__private::wire::field_at(
@@ -4868,6 +5413,7 @@ pub mod company_userfield_add {
                     slot_17,
                     "IS_SEARCHABLE",
                 )?,
+                extra,
             })
         }
     }
@@ -5079,6 +5625,12 @@ pub mod company_userfield_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub deal: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5092,6 +5644,7 @@ pub mod company_userfield_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
                 obj,
@@ -5110,7 +5663,7 @@ pub mod company_userfield_add {
                     "COMPANY",
                     "DEAL",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 default_value: ::b24_core::__private::wire::field_at(
@@ -5141,6 +5694,7 @@ pub mod company_userfield_add {
                 contact: ::b24_core::__private::wire::field_at(slot_10, "CONTACT")?,
                 company: ::b24_core::__private::wire::field_at(slot_11, "COMPANY")?,
                 deal: ::b24_core::__private::wire::field_at(slot_12, "DEAL")?,
+                extra,
             })
         }
     }
@@ -5419,10 +5973,7 @@ impl ::b24_core::__private::Method for CompanyUserfieldGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/companies/userfields/crm-company-userfield-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = company_userfield_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5468,6 +6019,2108 @@ for CompanyUserfieldGetError {
         }
     }
 }
+/// Named types of [`crm.company.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/companies/userfields/crm-company-userfield-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod company_userfield_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `EditFormLabel` of [`crm.company.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/companies/userfields/crm-company-userfield-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct EditFormLabel {
+        /// `ar`: `string`.
+        #[serde(
+            rename = "ar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ar: ::std::option::Option<::std::string::String>,
+        /// `br`: `string`.
+        #[serde(
+            rename = "br",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub br: ::std::option::Option<::std::string::String>,
+        /// `de`: `string`.
+        #[serde(
+            rename = "de",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub de: ::std::option::Option<::std::string::String>,
+        /// `en`: `string`.
+        #[serde(
+            rename = "en",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub en: ::std::option::Option<::std::string::String>,
+        /// `fr`: `string`.
+        #[serde(
+            rename = "fr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fr: ::std::option::Option<::std::string::String>,
+        /// `hi`: `string`.
+        #[serde(
+            rename = "hi",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hi: ::std::option::Option<::std::string::String>,
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `in`: `string`.
+        #[serde(
+            rename = "in",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub in_: ::std::option::Option<::std::string::String>,
+        /// `it`: `string`.
+        #[serde(
+            rename = "it",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub it: ::std::option::Option<::std::string::String>,
+        /// `ja`: `string`.
+        #[serde(
+            rename = "ja",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ja: ::std::option::Option<::std::string::String>,
+        /// `kz`: `string`.
+        #[serde(
+            rename = "kz",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kz: ::std::option::Option<::std::string::String>,
+        /// `la`: `string`.
+        #[serde(
+            rename = "la",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub la: ::std::option::Option<::std::string::String>,
+        /// `ms`: `string`.
+        #[serde(
+            rename = "ms",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ms: ::std::option::Option<::std::string::String>,
+        /// `pl`: `string`.
+        #[serde(
+            rename = "pl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pl: ::std::option::Option<::std::string::String>,
+        /// `sc`: `string`.
+        #[serde(
+            rename = "sc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sc: ::std::option::Option<::std::string::String>,
+        /// `tc`: `string`.
+        #[serde(
+            rename = "tc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tc: ::std::option::Option<::std::string::String>,
+        /// `th`: `string`.
+        #[serde(
+            rename = "th",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub th: ::std::option::Option<::std::string::String>,
+        /// `tr`: `string`.
+        #[serde(
+            rename = "tr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tr: ::std::option::Option<::std::string::String>,
+        /// `ua`: `string`.
+        #[serde(
+            rename = "ua",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ua: ::std::option::Option<::std::string::String>,
+        /// `vn`: `string`.
+        #[serde(
+            rename = "vn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vn: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EditFormLabel {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for EditFormLabel {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ar",
+                    "br",
+                    "de",
+                    "en",
+                    "fr",
+                    "hi",
+                    "id",
+                    "in",
+                    "it",
+                    "ja",
+                    "kz",
+                    "la",
+                    "ms",
+                    "pl",
+                    "sc",
+                    "tc",
+                    "th",
+                    "tr",
+                    "ua",
+                    "vn",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                ar: ::b24_core::__private::wire::field_at(slot_0, "ar")?,
+                br: ::b24_core::__private::wire::field_at(slot_1, "br")?,
+                de: ::b24_core::__private::wire::field_at(slot_2, "de")?,
+                en: ::b24_core::__private::wire::field_at(slot_3, "en")?,
+                fr: ::b24_core::__private::wire::field_at(slot_4, "fr")?,
+                hi: ::b24_core::__private::wire::field_at(slot_5, "hi")?,
+                id: ::b24_core::__private::wire::field_at(slot_6, "id")?,
+                in_: ::b24_core::__private::wire::field_at(slot_7, "in")?,
+                it: ::b24_core::__private::wire::field_at(slot_8, "it")?,
+                ja: ::b24_core::__private::wire::field_at(slot_9, "ja")?,
+                kz: ::b24_core::__private::wire::field_at(slot_10, "kz")?,
+                la: ::b24_core::__private::wire::field_at(slot_11, "la")?,
+                ms: ::b24_core::__private::wire::field_at(slot_12, "ms")?,
+                pl: ::b24_core::__private::wire::field_at(slot_13, "pl")?,
+                sc: ::b24_core::__private::wire::field_at(slot_14, "sc")?,
+                tc: ::b24_core::__private::wire::field_at(slot_15, "tc")?,
+                th: ::b24_core::__private::wire::field_at(slot_16, "th")?,
+                tr: ::b24_core::__private::wire::field_at(slot_17, "tr")?,
+                ua: ::b24_core::__private::wire::field_at(slot_18, "ua")?,
+                vn: ::b24_core::__private::wire::field_at(slot_19, "vn")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for EditFormLabel {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.ar,
+                &::std::format!("{}.{}", field, "ar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.br,
+                &::std::format!("{}.{}", field, "br"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.de,
+                &::std::format!("{}.{}", field, "de"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.en,
+                &::std::format!("{}.{}", field, "en"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fr,
+                &::std::format!("{}.{}", field, "fr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.hi,
+                &::std::format!("{}.{}", field, "hi"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.in_,
+                &::std::format!("{}.{}", field, "in"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.it,
+                &::std::format!("{}.{}", field, "it"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ja,
+                &::std::format!("{}.{}", field, "ja"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.kz,
+                &::std::format!("{}.{}", field, "kz"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.la,
+                &::std::format!("{}.{}", field, "la"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ms,
+                &::std::format!("{}.{}", field, "ms"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pl,
+                &::std::format!("{}.{}", field, "pl"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sc,
+                &::std::format!("{}.{}", field, "sc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tc,
+                &::std::format!("{}.{}", field, "tc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.th,
+                &::std::format!("{}.{}", field, "th"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tr,
+                &::std::format!("{}.{}", field, "tr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ua,
+                &::std::format!("{}.{}", field, "ua"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vn,
+                &::std::format!("{}.{}", field, "vn"),
+                problems,
+            );
+        }
+    }
+    /// `ErrorMessage` of [`crm.company.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/companies/userfields/crm-company-userfield-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ErrorMessage {
+        /// `ar`: `string`.
+        #[serde(
+            rename = "ar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ar: ::std::option::Option<::std::string::String>,
+        /// `br`: `string`.
+        #[serde(
+            rename = "br",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub br: ::std::option::Option<::std::string::String>,
+        /// `de`: `string`.
+        #[serde(
+            rename = "de",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub de: ::std::option::Option<::std::string::String>,
+        /// `en`: `string`.
+        #[serde(
+            rename = "en",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub en: ::std::option::Option<::std::string::String>,
+        /// `fr`: `string`.
+        #[serde(
+            rename = "fr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fr: ::std::option::Option<::std::string::String>,
+        /// `hi`: `string`.
+        #[serde(
+            rename = "hi",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hi: ::std::option::Option<::std::string::String>,
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `in`: `string`.
+        #[serde(
+            rename = "in",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub in_: ::std::option::Option<::std::string::String>,
+        /// `it`: `string`.
+        #[serde(
+            rename = "it",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub it: ::std::option::Option<::std::string::String>,
+        /// `ja`: `string`.
+        #[serde(
+            rename = "ja",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ja: ::std::option::Option<::std::string::String>,
+        /// `kz`: `string`.
+        #[serde(
+            rename = "kz",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kz: ::std::option::Option<::std::string::String>,
+        /// `la`: `string`.
+        #[serde(
+            rename = "la",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub la: ::std::option::Option<::std::string::String>,
+        /// `ms`: `string`.
+        #[serde(
+            rename = "ms",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ms: ::std::option::Option<::std::string::String>,
+        /// `pl`: `string`.
+        #[serde(
+            rename = "pl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pl: ::std::option::Option<::std::string::String>,
+        /// `sc`: `string`.
+        #[serde(
+            rename = "sc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sc: ::std::option::Option<::std::string::String>,
+        /// `tc`: `string`.
+        #[serde(
+            rename = "tc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tc: ::std::option::Option<::std::string::String>,
+        /// `th`: `string`.
+        #[serde(
+            rename = "th",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub th: ::std::option::Option<::std::string::String>,
+        /// `tr`: `string`.
+        #[serde(
+            rename = "tr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tr: ::std::option::Option<::std::string::String>,
+        /// `ua`: `string`.
+        #[serde(
+            rename = "ua",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ua: ::std::option::Option<::std::string::String>,
+        /// `vn`: `string`.
+        #[serde(
+            rename = "vn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vn: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ErrorMessage {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ErrorMessage {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ar",
+                    "br",
+                    "de",
+                    "en",
+                    "fr",
+                    "hi",
+                    "id",
+                    "in",
+                    "it",
+                    "ja",
+                    "kz",
+                    "la",
+                    "ms",
+                    "pl",
+                    "sc",
+                    "tc",
+                    "th",
+                    "tr",
+                    "ua",
+                    "vn",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                ar: ::b24_core::__private::wire::field_at(slot_0, "ar")?,
+                br: ::b24_core::__private::wire::field_at(slot_1, "br")?,
+                de: ::b24_core::__private::wire::field_at(slot_2, "de")?,
+                en: ::b24_core::__private::wire::field_at(slot_3, "en")?,
+                fr: ::b24_core::__private::wire::field_at(slot_4, "fr")?,
+                hi: ::b24_core::__private::wire::field_at(slot_5, "hi")?,
+                id: ::b24_core::__private::wire::field_at(slot_6, "id")?,
+                in_: ::b24_core::__private::wire::field_at(slot_7, "in")?,
+                it: ::b24_core::__private::wire::field_at(slot_8, "it")?,
+                ja: ::b24_core::__private::wire::field_at(slot_9, "ja")?,
+                kz: ::b24_core::__private::wire::field_at(slot_10, "kz")?,
+                la: ::b24_core::__private::wire::field_at(slot_11, "la")?,
+                ms: ::b24_core::__private::wire::field_at(slot_12, "ms")?,
+                pl: ::b24_core::__private::wire::field_at(slot_13, "pl")?,
+                sc: ::b24_core::__private::wire::field_at(slot_14, "sc")?,
+                tc: ::b24_core::__private::wire::field_at(slot_15, "tc")?,
+                th: ::b24_core::__private::wire::field_at(slot_16, "th")?,
+                tr: ::b24_core::__private::wire::field_at(slot_17, "tr")?,
+                ua: ::b24_core::__private::wire::field_at(slot_18, "ua")?,
+                vn: ::b24_core::__private::wire::field_at(slot_19, "vn")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ErrorMessage {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.ar,
+                &::std::format!("{}.{}", field, "ar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.br,
+                &::std::format!("{}.{}", field, "br"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.de,
+                &::std::format!("{}.{}", field, "de"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.en,
+                &::std::format!("{}.{}", field, "en"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fr,
+                &::std::format!("{}.{}", field, "fr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.hi,
+                &::std::format!("{}.{}", field, "hi"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.in_,
+                &::std::format!("{}.{}", field, "in"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.it,
+                &::std::format!("{}.{}", field, "it"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ja,
+                &::std::format!("{}.{}", field, "ja"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.kz,
+                &::std::format!("{}.{}", field, "kz"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.la,
+                &::std::format!("{}.{}", field, "la"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ms,
+                &::std::format!("{}.{}", field, "ms"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pl,
+                &::std::format!("{}.{}", field, "pl"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sc,
+                &::std::format!("{}.{}", field, "sc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tc,
+                &::std::format!("{}.{}", field, "tc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.th,
+                &::std::format!("{}.{}", field, "th"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tr,
+                &::std::format!("{}.{}", field, "tr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ua,
+                &::std::format!("{}.{}", field, "ua"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vn,
+                &::std::format!("{}.{}", field, "vn"),
+                problems,
+            );
+        }
+    }
+    /// `HelpMessage` of [`crm.company.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/companies/userfields/crm-company-userfield-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct HelpMessage {
+        /// `ar`: `string`.
+        #[serde(
+            rename = "ar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ar: ::std::option::Option<::std::string::String>,
+        /// `br`: `string`.
+        #[serde(
+            rename = "br",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub br: ::std::option::Option<::std::string::String>,
+        /// `de`: `string`.
+        #[serde(
+            rename = "de",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub de: ::std::option::Option<::std::string::String>,
+        /// `en`: `string`.
+        #[serde(
+            rename = "en",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub en: ::std::option::Option<::std::string::String>,
+        /// `fr`: `string`.
+        #[serde(
+            rename = "fr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fr: ::std::option::Option<::std::string::String>,
+        /// `hi`: `string`.
+        #[serde(
+            rename = "hi",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hi: ::std::option::Option<::std::string::String>,
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `in`: `string`.
+        #[serde(
+            rename = "in",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub in_: ::std::option::Option<::std::string::String>,
+        /// `it`: `string`.
+        #[serde(
+            rename = "it",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub it: ::std::option::Option<::std::string::String>,
+        /// `ja`: `string`.
+        #[serde(
+            rename = "ja",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ja: ::std::option::Option<::std::string::String>,
+        /// `kz`: `string`.
+        #[serde(
+            rename = "kz",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kz: ::std::option::Option<::std::string::String>,
+        /// `la`: `string`.
+        #[serde(
+            rename = "la",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub la: ::std::option::Option<::std::string::String>,
+        /// `ms`: `string`.
+        #[serde(
+            rename = "ms",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ms: ::std::option::Option<::std::string::String>,
+        /// `pl`: `string`.
+        #[serde(
+            rename = "pl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pl: ::std::option::Option<::std::string::String>,
+        /// `sc`: `string`.
+        #[serde(
+            rename = "sc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sc: ::std::option::Option<::std::string::String>,
+        /// `tc`: `string`.
+        #[serde(
+            rename = "tc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tc: ::std::option::Option<::std::string::String>,
+        /// `th`: `string`.
+        #[serde(
+            rename = "th",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub th: ::std::option::Option<::std::string::String>,
+        /// `tr`: `string`.
+        #[serde(
+            rename = "tr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tr: ::std::option::Option<::std::string::String>,
+        /// `ua`: `string`.
+        #[serde(
+            rename = "ua",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ua: ::std::option::Option<::std::string::String>,
+        /// `vn`: `string`.
+        #[serde(
+            rename = "vn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vn: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for HelpMessage {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for HelpMessage {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ar",
+                    "br",
+                    "de",
+                    "en",
+                    "fr",
+                    "hi",
+                    "id",
+                    "in",
+                    "it",
+                    "ja",
+                    "kz",
+                    "la",
+                    "ms",
+                    "pl",
+                    "sc",
+                    "tc",
+                    "th",
+                    "tr",
+                    "ua",
+                    "vn",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                ar: ::b24_core::__private::wire::field_at(slot_0, "ar")?,
+                br: ::b24_core::__private::wire::field_at(slot_1, "br")?,
+                de: ::b24_core::__private::wire::field_at(slot_2, "de")?,
+                en: ::b24_core::__private::wire::field_at(slot_3, "en")?,
+                fr: ::b24_core::__private::wire::field_at(slot_4, "fr")?,
+                hi: ::b24_core::__private::wire::field_at(slot_5, "hi")?,
+                id: ::b24_core::__private::wire::field_at(slot_6, "id")?,
+                in_: ::b24_core::__private::wire::field_at(slot_7, "in")?,
+                it: ::b24_core::__private::wire::field_at(slot_8, "it")?,
+                ja: ::b24_core::__private::wire::field_at(slot_9, "ja")?,
+                kz: ::b24_core::__private::wire::field_at(slot_10, "kz")?,
+                la: ::b24_core::__private::wire::field_at(slot_11, "la")?,
+                ms: ::b24_core::__private::wire::field_at(slot_12, "ms")?,
+                pl: ::b24_core::__private::wire::field_at(slot_13, "pl")?,
+                sc: ::b24_core::__private::wire::field_at(slot_14, "sc")?,
+                tc: ::b24_core::__private::wire::field_at(slot_15, "tc")?,
+                th: ::b24_core::__private::wire::field_at(slot_16, "th")?,
+                tr: ::b24_core::__private::wire::field_at(slot_17, "tr")?,
+                ua: ::b24_core::__private::wire::field_at(slot_18, "ua")?,
+                vn: ::b24_core::__private::wire::field_at(slot_19, "vn")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for HelpMessage {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.ar,
+                &::std::format!("{}.{}", field, "ar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.br,
+                &::std::format!("{}.{}", field, "br"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.de,
+                &::std::format!("{}.{}", field, "de"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.en,
+                &::std::format!("{}.{}", field, "en"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fr,
+                &::std::format!("{}.{}", field, "fr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.hi,
+                &::std::format!("{}.{}", field, "hi"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.in_,
+                &::std::format!("{}.{}", field, "in"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.it,
+                &::std::format!("{}.{}", field, "it"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ja,
+                &::std::format!("{}.{}", field, "ja"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.kz,
+                &::std::format!("{}.{}", field, "kz"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.la,
+                &::std::format!("{}.{}", field, "la"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ms,
+                &::std::format!("{}.{}", field, "ms"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pl,
+                &::std::format!("{}.{}", field, "pl"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sc,
+                &::std::format!("{}.{}", field, "sc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tc,
+                &::std::format!("{}.{}", field, "tc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.th,
+                &::std::format!("{}.{}", field, "th"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tr,
+                &::std::format!("{}.{}", field, "tr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ua,
+                &::std::format!("{}.{}", field, "ua"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vn,
+                &::std::format!("{}.{}", field, "vn"),
+                problems,
+            );
+        }
+    }
+    /// `ListColumnLabel` of [`crm.company.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/companies/userfields/crm-company-userfield-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ListColumnLabel {
+        /// `ar`: `string`.
+        #[serde(
+            rename = "ar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ar: ::std::option::Option<::std::string::String>,
+        /// `br`: `string`.
+        #[serde(
+            rename = "br",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub br: ::std::option::Option<::std::string::String>,
+        /// `de`: `string`.
+        #[serde(
+            rename = "de",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub de: ::std::option::Option<::std::string::String>,
+        /// `en`: `string`.
+        #[serde(
+            rename = "en",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub en: ::std::option::Option<::std::string::String>,
+        /// `fr`: `string`.
+        #[serde(
+            rename = "fr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fr: ::std::option::Option<::std::string::String>,
+        /// `hi`: `string`.
+        #[serde(
+            rename = "hi",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hi: ::std::option::Option<::std::string::String>,
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `in`: `string`.
+        #[serde(
+            rename = "in",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub in_: ::std::option::Option<::std::string::String>,
+        /// `it`: `string`.
+        #[serde(
+            rename = "it",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub it: ::std::option::Option<::std::string::String>,
+        /// `ja`: `string`.
+        #[serde(
+            rename = "ja",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ja: ::std::option::Option<::std::string::String>,
+        /// `kz`: `string`.
+        #[serde(
+            rename = "kz",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kz: ::std::option::Option<::std::string::String>,
+        /// `la`: `string`.
+        #[serde(
+            rename = "la",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub la: ::std::option::Option<::std::string::String>,
+        /// `ms`: `string`.
+        #[serde(
+            rename = "ms",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ms: ::std::option::Option<::std::string::String>,
+        /// `pl`: `string`.
+        #[serde(
+            rename = "pl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pl: ::std::option::Option<::std::string::String>,
+        /// `sc`: `string`.
+        #[serde(
+            rename = "sc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sc: ::std::option::Option<::std::string::String>,
+        /// `tc`: `string`.
+        #[serde(
+            rename = "tc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tc: ::std::option::Option<::std::string::String>,
+        /// `th`: `string`.
+        #[serde(
+            rename = "th",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub th: ::std::option::Option<::std::string::String>,
+        /// `tr`: `string`.
+        #[serde(
+            rename = "tr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tr: ::std::option::Option<::std::string::String>,
+        /// `ua`: `string`.
+        #[serde(
+            rename = "ua",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ua: ::std::option::Option<::std::string::String>,
+        /// `vn`: `string`.
+        #[serde(
+            rename = "vn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vn: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ListColumnLabel {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ListColumnLabel {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ar",
+                    "br",
+                    "de",
+                    "en",
+                    "fr",
+                    "hi",
+                    "id",
+                    "in",
+                    "it",
+                    "ja",
+                    "kz",
+                    "la",
+                    "ms",
+                    "pl",
+                    "sc",
+                    "tc",
+                    "th",
+                    "tr",
+                    "ua",
+                    "vn",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                ar: ::b24_core::__private::wire::field_at(slot_0, "ar")?,
+                br: ::b24_core::__private::wire::field_at(slot_1, "br")?,
+                de: ::b24_core::__private::wire::field_at(slot_2, "de")?,
+                en: ::b24_core::__private::wire::field_at(slot_3, "en")?,
+                fr: ::b24_core::__private::wire::field_at(slot_4, "fr")?,
+                hi: ::b24_core::__private::wire::field_at(slot_5, "hi")?,
+                id: ::b24_core::__private::wire::field_at(slot_6, "id")?,
+                in_: ::b24_core::__private::wire::field_at(slot_7, "in")?,
+                it: ::b24_core::__private::wire::field_at(slot_8, "it")?,
+                ja: ::b24_core::__private::wire::field_at(slot_9, "ja")?,
+                kz: ::b24_core::__private::wire::field_at(slot_10, "kz")?,
+                la: ::b24_core::__private::wire::field_at(slot_11, "la")?,
+                ms: ::b24_core::__private::wire::field_at(slot_12, "ms")?,
+                pl: ::b24_core::__private::wire::field_at(slot_13, "pl")?,
+                sc: ::b24_core::__private::wire::field_at(slot_14, "sc")?,
+                tc: ::b24_core::__private::wire::field_at(slot_15, "tc")?,
+                th: ::b24_core::__private::wire::field_at(slot_16, "th")?,
+                tr: ::b24_core::__private::wire::field_at(slot_17, "tr")?,
+                ua: ::b24_core::__private::wire::field_at(slot_18, "ua")?,
+                vn: ::b24_core::__private::wire::field_at(slot_19, "vn")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ListColumnLabel {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.ar,
+                &::std::format!("{}.{}", field, "ar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.br,
+                &::std::format!("{}.{}", field, "br"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.de,
+                &::std::format!("{}.{}", field, "de"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.en,
+                &::std::format!("{}.{}", field, "en"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fr,
+                &::std::format!("{}.{}", field, "fr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.hi,
+                &::std::format!("{}.{}", field, "hi"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.in_,
+                &::std::format!("{}.{}", field, "in"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.it,
+                &::std::format!("{}.{}", field, "it"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ja,
+                &::std::format!("{}.{}", field, "ja"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.kz,
+                &::std::format!("{}.{}", field, "kz"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.la,
+                &::std::format!("{}.{}", field, "la"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ms,
+                &::std::format!("{}.{}", field, "ms"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pl,
+                &::std::format!("{}.{}", field, "pl"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sc,
+                &::std::format!("{}.{}", field, "sc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tc,
+                &::std::format!("{}.{}", field, "tc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.th,
+                &::std::format!("{}.{}", field, "th"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tr,
+                &::std::format!("{}.{}", field, "tr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ua,
+                &::std::format!("{}.{}", field, "ua"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vn,
+                &::std::format!("{}.{}", field, "vn"),
+                problems,
+            );
+        }
+    }
+    /// `ListFilterLabel` of [`crm.company.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/companies/userfields/crm-company-userfield-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ListFilterLabel {
+        /// `ar`: `string`.
+        #[serde(
+            rename = "ar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ar: ::std::option::Option<::std::string::String>,
+        /// `br`: `string`.
+        #[serde(
+            rename = "br",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub br: ::std::option::Option<::std::string::String>,
+        /// `de`: `string`.
+        #[serde(
+            rename = "de",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub de: ::std::option::Option<::std::string::String>,
+        /// `en`: `string`.
+        #[serde(
+            rename = "en",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub en: ::std::option::Option<::std::string::String>,
+        /// `fr`: `string`.
+        #[serde(
+            rename = "fr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fr: ::std::option::Option<::std::string::String>,
+        /// `hi`: `string`.
+        #[serde(
+            rename = "hi",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hi: ::std::option::Option<::std::string::String>,
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `in`: `string`.
+        #[serde(
+            rename = "in",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub in_: ::std::option::Option<::std::string::String>,
+        /// `it`: `string`.
+        #[serde(
+            rename = "it",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub it: ::std::option::Option<::std::string::String>,
+        /// `ja`: `string`.
+        #[serde(
+            rename = "ja",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ja: ::std::option::Option<::std::string::String>,
+        /// `kz`: `string`.
+        #[serde(
+            rename = "kz",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kz: ::std::option::Option<::std::string::String>,
+        /// `la`: `string`.
+        #[serde(
+            rename = "la",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub la: ::std::option::Option<::std::string::String>,
+        /// `ms`: `string`.
+        #[serde(
+            rename = "ms",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ms: ::std::option::Option<::std::string::String>,
+        /// `pl`: `string`.
+        #[serde(
+            rename = "pl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pl: ::std::option::Option<::std::string::String>,
+        /// `sc`: `string`.
+        #[serde(
+            rename = "sc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sc: ::std::option::Option<::std::string::String>,
+        /// `tc`: `string`.
+        #[serde(
+            rename = "tc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tc: ::std::option::Option<::std::string::String>,
+        /// `th`: `string`.
+        #[serde(
+            rename = "th",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub th: ::std::option::Option<::std::string::String>,
+        /// `tr`: `string`.
+        #[serde(
+            rename = "tr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tr: ::std::option::Option<::std::string::String>,
+        /// `ua`: `string`.
+        #[serde(
+            rename = "ua",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ua: ::std::option::Option<::std::string::String>,
+        /// `vn`: `string`.
+        #[serde(
+            rename = "vn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vn: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ListFilterLabel {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ListFilterLabel {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ar",
+                    "br",
+                    "de",
+                    "en",
+                    "fr",
+                    "hi",
+                    "id",
+                    "in",
+                    "it",
+                    "ja",
+                    "kz",
+                    "la",
+                    "ms",
+                    "pl",
+                    "sc",
+                    "tc",
+                    "th",
+                    "tr",
+                    "ua",
+                    "vn",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                ar: ::b24_core::__private::wire::field_at(slot_0, "ar")?,
+                br: ::b24_core::__private::wire::field_at(slot_1, "br")?,
+                de: ::b24_core::__private::wire::field_at(slot_2, "de")?,
+                en: ::b24_core::__private::wire::field_at(slot_3, "en")?,
+                fr: ::b24_core::__private::wire::field_at(slot_4, "fr")?,
+                hi: ::b24_core::__private::wire::field_at(slot_5, "hi")?,
+                id: ::b24_core::__private::wire::field_at(slot_6, "id")?,
+                in_: ::b24_core::__private::wire::field_at(slot_7, "in")?,
+                it: ::b24_core::__private::wire::field_at(slot_8, "it")?,
+                ja: ::b24_core::__private::wire::field_at(slot_9, "ja")?,
+                kz: ::b24_core::__private::wire::field_at(slot_10, "kz")?,
+                la: ::b24_core::__private::wire::field_at(slot_11, "la")?,
+                ms: ::b24_core::__private::wire::field_at(slot_12, "ms")?,
+                pl: ::b24_core::__private::wire::field_at(slot_13, "pl")?,
+                sc: ::b24_core::__private::wire::field_at(slot_14, "sc")?,
+                tc: ::b24_core::__private::wire::field_at(slot_15, "tc")?,
+                th: ::b24_core::__private::wire::field_at(slot_16, "th")?,
+                tr: ::b24_core::__private::wire::field_at(slot_17, "tr")?,
+                ua: ::b24_core::__private::wire::field_at(slot_18, "ua")?,
+                vn: ::b24_core::__private::wire::field_at(slot_19, "vn")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ListFilterLabel {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.ar,
+                &::std::format!("{}.{}", field, "ar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.br,
+                &::std::format!("{}.{}", field, "br"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.de,
+                &::std::format!("{}.{}", field, "de"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.en,
+                &::std::format!("{}.{}", field, "en"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fr,
+                &::std::format!("{}.{}", field, "fr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.hi,
+                &::std::format!("{}.{}", field, "hi"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.in_,
+                &::std::format!("{}.{}", field, "in"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.it,
+                &::std::format!("{}.{}", field, "it"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ja,
+                &::std::format!("{}.{}", field, "ja"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.kz,
+                &::std::format!("{}.{}", field, "kz"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.la,
+                &::std::format!("{}.{}", field, "la"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ms,
+                &::std::format!("{}.{}", field, "ms"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pl,
+                &::std::format!("{}.{}", field, "pl"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sc,
+                &::std::format!("{}.{}", field, "sc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tc,
+                &::std::format!("{}.{}", field, "tc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.th,
+                &::std::format!("{}.{}", field, "th"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tr,
+                &::std::format!("{}.{}", field, "tr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ua,
+                &::std::format!("{}.{}", field, "ua"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vn,
+                &::std::format!("{}.{}", field, "vn"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.company.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/companies/userfields/crm-company-userfield-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `ENTITY_ID`: `string`.
+        #[serde(
+            rename = "ENTITY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<::std::string::String>,
+        /// `FIELD_NAME`: `string`.
+        #[serde(
+            rename = "FIELD_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub field_name: ::std::option::Option<::std::string::String>,
+        /// `USER_TYPE_ID`: `string`.
+        #[serde(
+            rename = "USER_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_type_id: ::std::option::Option<::std::string::String>,
+        /// `XML_ID`: `any`.
+        #[serde(
+            rename = "XML_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `SORT`: `string`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<::std::string::String>,
+        /// `MULTIPLE`: `string`.
+        #[serde(
+            rename = "MULTIPLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple: ::std::option::Option<::std::string::String>,
+        /// `MANDATORY`: `string`.
+        #[serde(
+            rename = "MANDATORY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mandatory: ::std::option::Option<::std::string::String>,
+        /// `SHOW_FILTER`: `string`.
+        #[serde(
+            rename = "SHOW_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_filter: ::std::option::Option<::std::string::String>,
+        /// `SHOW_IN_LIST`: `string`.
+        #[serde(
+            rename = "SHOW_IN_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_in_list: ::std::option::Option<::std::string::String>,
+        /// `EDIT_IN_LIST`: `string`.
+        #[serde(
+            rename = "EDIT_IN_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub edit_in_list: ::std::option::Option<::std::string::String>,
+        /// `IS_SEARCHABLE`: `string`.
+        #[serde(
+            rename = "IS_SEARCHABLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_searchable: ::std::option::Option<::std::string::String>,
+        /// `SETTINGS`: `Settings`.
+        #[serde(
+            rename = "SETTINGS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<Settings>,
+        /// `EDIT_FORM_LABEL`: `EditFormLabel`.
+        #[serde(
+            rename = "EDIT_FORM_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub edit_form_label: ::std::option::Option<EditFormLabel>,
+        /// `LIST_COLUMN_LABEL`: `ListColumnLabel`.
+        #[serde(
+            rename = "LIST_COLUMN_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_column_label: ::std::option::Option<ListColumnLabel>,
+        /// `LIST_FILTER_LABEL`: `ListFilterLabel`.
+        #[serde(
+            rename = "LIST_FILTER_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_filter_label: ::std::option::Option<ListFilterLabel>,
+        /// `ERROR_MESSAGE`: `ErrorMessage`.
+        #[serde(
+            rename = "ERROR_MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub error_message: ::std::option::Option<ErrorMessage>,
+        /// `HELP_MESSAGE`: `HelpMessage`.
+        #[serde(
+            rename = "HELP_MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub help_message: ::std::option::Option<HelpMessage>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "ENTITY_ID",
+                    "FIELD_NAME",
+                    "USER_TYPE_ID",
+                    "XML_ID",
+                    "SORT",
+                    "MULTIPLE",
+                    "MANDATORY",
+                    "SHOW_FILTER",
+                    "SHOW_IN_LIST",
+                    "EDIT_IN_LIST",
+                    "IS_SEARCHABLE",
+                    "SETTINGS",
+                    "EDIT_FORM_LABEL",
+                    "LIST_COLUMN_LABEL",
+                    "LIST_FILTER_LABEL",
+                    "ERROR_MESSAGE",
+                    "HELP_MESSAGE",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
+                field_name: ::b24_core::__private::wire::field_at(slot_2, "FIELD_NAME")?,
+                user_type_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "USER_TYPE_ID",
+                )?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_4, "XML_ID")?,
+                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
+                multiple: ::b24_core::__private::wire::field_at(slot_6, "MULTIPLE")?,
+                mandatory: ::b24_core::__private::wire::field_at(slot_7, "MANDATORY")?,
+                show_filter: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "SHOW_FILTER",
+                )?,
+                show_in_list: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "SHOW_IN_LIST",
+                )?,
+                edit_in_list: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "EDIT_IN_LIST",
+                )?,
+                is_searchable: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "IS_SEARCHABLE",
+                )?,
+                settings: ::b24_core::__private::wire::field_at(slot_12, "SETTINGS")?,
+                edit_form_label: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "EDIT_FORM_LABEL",
+                )?,
+                list_column_label: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "LIST_COLUMN_LABEL",
+                )?,
+                list_filter_label: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "LIST_FILTER_LABEL",
+                )?,
+                error_message: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "ERROR_MESSAGE",
+                )?,
+                help_message: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "HELP_MESSAGE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "ENTITY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.field_name,
+                &::std::format!("{}.{}", field, "FIELD_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_type_id,
+                &::std::format!("{}.{}", field, "USER_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "XML_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.multiple,
+                &::std::format!("{}.{}", field, "MULTIPLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mandatory,
+                &::std::format!("{}.{}", field, "MANDATORY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_filter,
+                &::std::format!("{}.{}", field, "SHOW_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_in_list,
+                &::std::format!("{}.{}", field, "SHOW_IN_LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.edit_in_list,
+                &::std::format!("{}.{}", field, "EDIT_IN_LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_searchable,
+                &::std::format!("{}.{}", field, "IS_SEARCHABLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "SETTINGS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.edit_form_label,
+                &::std::format!("{}.{}", field, "EDIT_FORM_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_column_label,
+                &::std::format!("{}.{}", field, "LIST_COLUMN_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_filter_label,
+                &::std::format!("{}.{}", field, "LIST_FILTER_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.error_message,
+                &::std::format!("{}.{}", field, "ERROR_MESSAGE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.help_message,
+                &::std::format!("{}.{}", field, "HELP_MESSAGE"),
+                problems,
+            );
+        }
+    }
+    /// `Settings` of [`crm.company.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/companies/userfields/crm-company-userfield-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Settings {
+        /// `SIZE`: `int`.
+        #[serde(
+            rename = "SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<i64>,
+        /// `ROWS`: `int`.
+        #[serde(
+            rename = "ROWS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rows: ::std::option::Option<i64>,
+        /// `REGEXP`: `string`.
+        #[serde(
+            rename = "REGEXP",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub regexp: ::std::option::Option<::std::string::String>,
+        /// `MIN_LENGTH`: `int`.
+        #[serde(
+            rename = "MIN_LENGTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub min_length: ::std::option::Option<i64>,
+        /// `MAX_LENGTH`: `int`.
+        #[serde(
+            rename = "MAX_LENGTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_length: ::std::option::Option<i64>,
+        /// `DEFAULT_VALUE`: `string`.
+        #[serde(
+            rename = "DEFAULT_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Settings {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["SIZE", "ROWS", "REGEXP", "MIN_LENGTH", "MAX_LENGTH", "DEFAULT_VALUE"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                size: ::b24_core::__private::wire::field_at(slot_0, "SIZE")?,
+                rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
+                regexp: ::b24_core::__private::wire::field_at(slot_2, "REGEXP")?,
+                min_length: ::b24_core::__private::wire::field_at(slot_3, "MIN_LENGTH")?,
+                max_length: ::b24_core::__private::wire::field_at(slot_4, "MAX_LENGTH")?,
+                default_value: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "DEFAULT_VALUE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rows,
+                &::std::format!("{}.{}", field, "ROWS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.regexp,
+                &::std::format!("{}.{}", field, "REGEXP"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.min_length,
+                &::std::format!("{}.{}", field, "MIN_LENGTH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.max_length,
+                &::std::format!("{}.{}", field, "MAX_LENGTH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.company.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/companies/userfields/crm-company-userfield-list.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -5481,30 +8134,20 @@ for CompanyUserfieldGetError {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CompanyUserfieldList {
-    /// `filter`: `map<any>`.
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `order`: `map<any>`.
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -5535,12 +8178,7 @@ impl CompanyUserfieldList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -5549,12 +8187,7 @@ impl CompanyUserfieldList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -5617,7 +8250,7 @@ impl ::b24_core::__private::Method for CompanyUserfieldList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::vec::Vec<company_userfield_list::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5628,6 +8261,13 @@ impl ::b24_core::__private::Method for CompanyUserfieldList {
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for CompanyUserfieldList {
+    type Item = company_userfield_list::Result;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
     }
 }
 /// Errors of [`crm.company.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/companies/userfields/crm-company-userfield-list.html): the documented codes, then the system errors.
@@ -5656,6 +8296,870 @@ for CompanyUserfieldListError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.company.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/companies/userfields/crm-company-userfield-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod company_userfield_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.company.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/companies/userfields/crm-company-userfield-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `ENTITY_ID`: `string`.
+        #[serde(
+            rename = "ENTITY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<::std::string::String>,
+        /// `FIELD_NAME`: `string`.
+        #[serde(
+            rename = "FIELD_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub field_name: ::std::option::Option<::std::string::String>,
+        /// `USER_TYPE_ID`: `string`.
+        #[serde(
+            rename = "USER_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_type_id: ::std::option::Option<::std::string::String>,
+        /// `XML_ID`: `any`.
+        #[serde(
+            rename = "XML_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `SORT`: `string`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<::std::string::String>,
+        /// `MULTIPLE`: `string`.
+        #[serde(
+            rename = "MULTIPLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple: ::std::option::Option<::std::string::String>,
+        /// `MANDATORY`: `string`.
+        #[serde(
+            rename = "MANDATORY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mandatory: ::std::option::Option<::std::string::String>,
+        /// `SHOW_FILTER`: `string`.
+        #[serde(
+            rename = "SHOW_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_filter: ::std::option::Option<::std::string::String>,
+        /// `SHOW_IN_LIST`: `string`.
+        #[serde(
+            rename = "SHOW_IN_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_in_list: ::std::option::Option<::std::string::String>,
+        /// `EDIT_IN_LIST`: `string`.
+        #[serde(
+            rename = "EDIT_IN_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub edit_in_list: ::std::option::Option<::std::string::String>,
+        /// `IS_SEARCHABLE`: `string`.
+        #[serde(
+            rename = "IS_SEARCHABLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_searchable: ::std::option::Option<::std::string::String>,
+        /// `SETTINGS`: `Settings`.
+        #[serde(
+            rename = "SETTINGS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<Settings>,
+        /// `EDIT_FORM_LABEL`: `string`.
+        #[serde(
+            rename = "EDIT_FORM_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub edit_form_label: ::std::option::Option<::std::string::String>,
+        /// `LIST_COLUMN_LABEL`: `string`.
+        #[serde(
+            rename = "LIST_COLUMN_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_column_label: ::std::option::Option<::std::string::String>,
+        /// `LIST_FILTER_LABEL`: `string`.
+        #[serde(
+            rename = "LIST_FILTER_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_filter_label: ::std::option::Option<::std::string::String>,
+        /// `ERROR_MESSAGE`: `any`.
+        #[serde(
+            rename = "ERROR_MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub error_message: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `HELP_MESSAGE`: `any`.
+        #[serde(
+            rename = "HELP_MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub help_message: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `LIST`: `any[]`.
+        #[serde(
+            rename = "LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "ENTITY_ID",
+                    "FIELD_NAME",
+                    "USER_TYPE_ID",
+                    "XML_ID",
+                    "SORT",
+                    "MULTIPLE",
+                    "MANDATORY",
+                    "SHOW_FILTER",
+                    "SHOW_IN_LIST",
+                    "EDIT_IN_LIST",
+                    "IS_SEARCHABLE",
+                    "SETTINGS",
+                    "EDIT_FORM_LABEL",
+                    "LIST_COLUMN_LABEL",
+                    "LIST_FILTER_LABEL",
+                    "ERROR_MESSAGE",
+                    "HELP_MESSAGE",
+                    "LIST",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
+                field_name: ::b24_core::__private::wire::field_at(slot_2, "FIELD_NAME")?,
+                user_type_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "USER_TYPE_ID",
+                )?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_4, "XML_ID")?,
+                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
+                multiple: ::b24_core::__private::wire::field_at(slot_6, "MULTIPLE")?,
+                mandatory: ::b24_core::__private::wire::field_at(slot_7, "MANDATORY")?,
+                show_filter: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "SHOW_FILTER",
+                )?,
+                show_in_list: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "SHOW_IN_LIST",
+                )?,
+                edit_in_list: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "EDIT_IN_LIST",
+                )?,
+                is_searchable: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "IS_SEARCHABLE",
+                )?,
+                settings: ::b24_core::__private::wire::field_at(slot_12, "SETTINGS")?,
+                edit_form_label: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "EDIT_FORM_LABEL",
+                )?,
+                list_column_label: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "LIST_COLUMN_LABEL",
+                )?,
+                list_filter_label: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "LIST_FILTER_LABEL",
+                )?,
+                error_message: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "ERROR_MESSAGE",
+                )?,
+                help_message: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "HELP_MESSAGE",
+                )?,
+                list: ::b24_core::__private::wire::field_at(slot_18, "LIST")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "ENTITY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.field_name,
+                &::std::format!("{}.{}", field, "FIELD_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_type_id,
+                &::std::format!("{}.{}", field, "USER_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "XML_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.multiple,
+                &::std::format!("{}.{}", field, "MULTIPLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mandatory,
+                &::std::format!("{}.{}", field, "MANDATORY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_filter,
+                &::std::format!("{}.{}", field, "SHOW_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_in_list,
+                &::std::format!("{}.{}", field, "SHOW_IN_LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.edit_in_list,
+                &::std::format!("{}.{}", field, "EDIT_IN_LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_searchable,
+                &::std::format!("{}.{}", field, "IS_SEARCHABLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "SETTINGS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.edit_form_label,
+                &::std::format!("{}.{}", field, "EDIT_FORM_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_column_label,
+                &::std::format!("{}.{}", field, "LIST_COLUMN_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_filter_label,
+                &::std::format!("{}.{}", field, "LIST_FILTER_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.error_message,
+                &::std::format!("{}.{}", field, "ERROR_MESSAGE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.help_message,
+                &::std::format!("{}.{}", field, "HELP_MESSAGE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list,
+                &::std::format!("{}.{}", field, "LIST"),
+                problems,
+            );
+        }
+    }
+    /// `Settings` of [`crm.company.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/companies/userfields/crm-company-userfield-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Settings {
+        /// `ENTITY_TYPE`: `string`.
+        #[serde(
+            rename = "ENTITY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type: ::std::option::Option<::std::string::String>,
+        /// `DISPLAY`: `string`.
+        #[serde(
+            rename = "DISPLAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display: ::std::option::Option<::std::string::String>,
+        /// `LIST_HEIGHT`: `int`.
+        #[serde(
+            rename = "LIST_HEIGHT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_height: ::std::option::Option<i64>,
+        /// `CAPTION_NO_VALUE`: `string`.
+        #[serde(
+            rename = "CAPTION_NO_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub caption_no_value: ::std::option::Option<::std::string::String>,
+        /// `SHOW_NO_VALUE`: `string`.
+        #[serde(
+            rename = "SHOW_NO_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_no_value: ::std::option::Option<::std::string::String>,
+        /// `SIZE`: `int`.
+        #[serde(
+            rename = "SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<i64>,
+        /// `LIST_WIDTH`: `int`.
+        #[serde(
+            rename = "LIST_WIDTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_width: ::std::option::Option<i64>,
+        /// `MAX_SHOW_SIZE`: `int`.
+        #[serde(
+            rename = "MAX_SHOW_SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_show_size: ::std::option::Option<i64>,
+        /// `MAX_ALLOWED_SIZE`: `int`.
+        #[serde(
+            rename = "MAX_ALLOWED_SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_allowed_size: ::std::option::Option<i64>,
+        /// `EXTENSIONS`: `any[]`.
+        #[serde(
+            rename = "EXTENSIONS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extensions: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `TARGET_BLANK`: `string`.
+        #[serde(
+            rename = "TARGET_BLANK",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub target_blank: ::std::option::Option<::std::string::String>,
+        /// `USE_USERS`: `string`.
+        #[serde(
+            rename = "USE_USERS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_users: ::std::option::Option<::std::string::String>,
+        /// `USE_RESOURCES`: `string`.
+        #[serde(
+            rename = "USE_RESOURCES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_resources: ::std::option::Option<::std::string::String>,
+        /// `RESOURCES`: `map<any>`.
+        #[serde(
+            rename = "RESOURCES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub resources: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `SELECTED_RESOURCES`: `any[]`.
+        #[serde(
+            rename = "SELECTED_RESOURCES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub selected_resources: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `SELECTED_USERS`: `any[]`.
+        #[serde(
+            rename = "SELECTED_USERS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub selected_users: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `FULL_DAY`: `string`.
+        #[serde(
+            rename = "FULL_DAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub full_day: ::std::option::Option<::std::string::String>,
+        /// `ALLOW_OVERBOOKING`: `string`.
+        #[serde(
+            rename = "ALLOW_OVERBOOKING",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub allow_overbooking: ::std::option::Option<::std::string::String>,
+        /// `USE_SERVICES`: `string`.
+        #[serde(
+            rename = "USE_SERVICES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_services: ::std::option::Option<::std::string::String>,
+        /// `SERVICE_LIST`: `any[]`.
+        #[serde(
+            rename = "SERVICE_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub service_list: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `RESOURCE_LIMIT`: `int`.
+        #[serde(
+            rename = "RESOURCE_LIMIT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub resource_limit: ::std::option::Option<i64>,
+        /// `TIMEZONE`: `string`.
+        #[serde(
+            rename = "TIMEZONE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub timezone: ::std::option::Option<::std::string::String>,
+        /// `USE_USER_TIMEZONE`: `string`.
+        #[serde(
+            rename = "USE_USER_TIMEZONE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_user_timezone: ::std::option::Option<::std::string::String>,
+        /// `ROWS`: `int`.
+        #[serde(
+            rename = "ROWS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rows: ::std::option::Option<i64>,
+        /// `REGEXP`: `string`.
+        #[serde(
+            rename = "REGEXP",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub regexp: ::std::option::Option<::std::string::String>,
+        /// `MIN_LENGTH`: `int`.
+        #[serde(
+            rename = "MIN_LENGTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub min_length: ::std::option::Option<i64>,
+        /// `MAX_LENGTH`: `int`.
+        #[serde(
+            rename = "MAX_LENGTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_length: ::std::option::Option<i64>,
+        /// `DEFAULT_VALUE`: `string`.
+        #[serde(
+            rename = "DEFAULT_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Settings {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ENTITY_TYPE",
+                    "DISPLAY",
+                    "LIST_HEIGHT",
+                    "CAPTION_NO_VALUE",
+                    "SHOW_NO_VALUE",
+                    "SIZE",
+                    "LIST_WIDTH",
+                    "MAX_SHOW_SIZE",
+                    "MAX_ALLOWED_SIZE",
+                    "EXTENSIONS",
+                    "TARGET_BLANK",
+                    "USE_USERS",
+                    "USE_RESOURCES",
+                    "RESOURCES",
+                    "SELECTED_RESOURCES",
+                    "SELECTED_USERS",
+                    "FULL_DAY",
+                    "ALLOW_OVERBOOKING",
+                    "USE_SERVICES",
+                    "SERVICE_LIST",
+                    "RESOURCE_LIMIT",
+                    "TIMEZONE",
+                    "USE_USER_TIMEZONE",
+                    "ROWS",
+                    "REGEXP",
+                    "MIN_LENGTH",
+                    "MAX_LENGTH",
+                    "DEFAULT_VALUE",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                entity_type: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "ENTITY_TYPE",
+                )?,
+                display: ::b24_core::__private::wire::field_at(slot_1, "DISPLAY")?,
+                list_height: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "LIST_HEIGHT",
+                )?,
+                caption_no_value: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "CAPTION_NO_VALUE",
+                )?,
+                show_no_value: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "SHOW_NO_VALUE",
+                )?,
+                size: ::b24_core::__private::wire::field_at(slot_5, "SIZE")?,
+                list_width: ::b24_core::__private::wire::field_at(slot_6, "LIST_WIDTH")?,
+                max_show_size: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "MAX_SHOW_SIZE",
+                )?,
+                max_allowed_size: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "MAX_ALLOWED_SIZE",
+                )?,
+                extensions: ::b24_core::__private::wire::field_at(slot_9, "EXTENSIONS")?,
+                target_blank: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "TARGET_BLANK",
+                )?,
+                use_users: ::b24_core::__private::wire::field_at(slot_11, "USE_USERS")?,
+                use_resources: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "USE_RESOURCES",
+                )?,
+                resources: ::b24_core::__private::wire::field_at(slot_13, "RESOURCES")?,
+                selected_resources: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "SELECTED_RESOURCES",
+                )?,
+                selected_users: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "SELECTED_USERS",
+                )?,
+                full_day: ::b24_core::__private::wire::field_at(slot_16, "FULL_DAY")?,
+                allow_overbooking: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "ALLOW_OVERBOOKING",
+                )?,
+                use_services: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "USE_SERVICES",
+                )?,
+                service_list: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "SERVICE_LIST",
+                )?,
+                resource_limit: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "RESOURCE_LIMIT",
+                )?,
+                timezone: ::b24_core::__private::wire::field_at(slot_21, "TIMEZONE")?,
+                use_user_timezone: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "USE_USER_TIMEZONE",
+                )?,
+                rows: ::b24_core::__private::wire::field_at(slot_23, "ROWS")?,
+                regexp: ::b24_core::__private::wire::field_at(slot_24, "REGEXP")?,
+                min_length: ::b24_core::__private::wire::field_at(
+                    slot_25,
+                    "MIN_LENGTH",
+                )?,
+                max_length: ::b24_core::__private::wire::field_at(
+                    slot_26,
+                    "MAX_LENGTH",
+                )?,
+                default_value: ::b24_core::__private::wire::field_at(
+                    slot_27,
+                    "DEFAULT_VALUE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                &::std::format!("{}.{}", field, "ENTITY_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.display,
+                &::std::format!("{}.{}", field, "DISPLAY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_height,
+                &::std::format!("{}.{}", field, "LIST_HEIGHT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.caption_no_value,
+                &::std::format!("{}.{}", field, "CAPTION_NO_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_no_value,
+                &::std::format!("{}.{}", field, "SHOW_NO_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_width,
+                &::std::format!("{}.{}", field, "LIST_WIDTH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.max_show_size,
+                &::std::format!("{}.{}", field, "MAX_SHOW_SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.max_allowed_size,
+                &::std::format!("{}.{}", field, "MAX_ALLOWED_SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.extensions,
+                &::std::format!("{}.{}", field, "EXTENSIONS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.target_blank,
+                &::std::format!("{}.{}", field, "TARGET_BLANK"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_users,
+                &::std::format!("{}.{}", field, "USE_USERS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_resources,
+                &::std::format!("{}.{}", field, "USE_RESOURCES"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.resources,
+                &::std::format!("{}.{}", field, "RESOURCES"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.selected_resources,
+                &::std::format!("{}.{}", field, "SELECTED_RESOURCES"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.selected_users,
+                &::std::format!("{}.{}", field, "SELECTED_USERS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.full_day,
+                &::std::format!("{}.{}", field, "FULL_DAY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.allow_overbooking,
+                &::std::format!("{}.{}", field, "ALLOW_OVERBOOKING"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_services,
+                &::std::format!("{}.{}", field, "USE_SERVICES"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.service_list,
+                &::std::format!("{}.{}", field, "SERVICE_LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.resource_limit,
+                &::std::format!("{}.{}", field, "RESOURCE_LIMIT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.timezone,
+                &::std::format!("{}.{}", field, "TIMEZONE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_user_timezone,
+                &::std::format!("{}.{}", field, "USE_USER_TIMEZONE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rows,
+                &::std::format!("{}.{}", field, "ROWS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.regexp,
+                &::std::format!("{}.{}", field, "REGEXP"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.min_length,
+                &::std::format!("{}.{}", field, "MIN_LENGTH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.max_length,
+                &::std::format!("{}.{}", field, "MAX_LENGTH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
+                problems,
+            );
         }
     }
 }
@@ -5922,6 +9426,12 @@ pub mod company_userfield_update {
         pub help_message: ::std::option::Option<
             ::b24_core::__private::serde_json::Value,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5935,6 +9445,7 @@ pub mod company_userfield_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
                 obj,
@@ -5954,7 +9465,7 @@ pub mod company_userfield_update {
                     "ERROR_MESSAGE",
                     "HELP_MESSAGE",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 mandatory: ::b24_core::__private::wire::field_at(slot_0, "MANDATORY")?,
@@ -5998,6 +9509,7 @@ pub mod company_userfield_update {
                     slot_13,
                     "HELP_MESSAGE",
                 )?,
+                extra,
             })
         }
     }
@@ -6179,6 +9691,12 @@ pub mod company_userfield_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub deal: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -6192,6 +9710,7 @@ pub mod company_userfield_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
                 obj,
@@ -6210,7 +9729,7 @@ pub mod company_userfield_update {
                     "COMPANY",
                     "DEAL",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 default_value: ::b24_core::__private::wire::field_at(
@@ -6241,6 +9760,7 @@ pub mod company_userfield_update {
                 contact: ::b24_core::__private::wire::field_at(slot_10, "CONTACT")?,
                 company: ::b24_core::__private::wire::field_at(slot_11, "COMPANY")?,
                 deal: ::b24_core::__private::wire::field_at(slot_12, "DEAL")?,
+                extra,
             })
         }
     }

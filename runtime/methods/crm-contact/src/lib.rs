@@ -208,14 +208,14 @@ pub mod contact_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub photo: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub photo: ::std::option::Option<::b24_core::__private::types::File>,
         /// `BIRTHDATE`: `date`.
         #[serde(
             rename = "BIRTHDATE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub birthdate: ::std::option::Option<::std::string::String>,
+        pub birthdate: ::std::option::Option<::b24_core::__private::types::Date>,
         /// `TYPE_ID`: `crm_status`.
         #[serde(
             rename = "TYPE_ID",
@@ -400,14 +400,14 @@ pub mod contact_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_create: ::std::option::Option<::std::string::String>,
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `DATE_MODIFY`: `datetime`.
         #[serde(
             rename = "DATE_MODIFY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_modify: ::std::option::Option<::std::string::String>,
+        pub date_modify: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `CREATED_BY_ID`: `user`.
         #[serde(
             rename = "CREATED_BY_ID",
@@ -485,7 +485,7 @@ pub mod contact_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub address_loc_addr_id: ::std::option::Option<i64>,
-        /// Members outside the documented fields (`UF_*`, `PARENT_ID_*`, …).
+        /// Members outside the documented fields (`UF_*`, `PARENT_ID_*`, …), kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
             ::std::string::String,
@@ -919,6 +919,12 @@ pub mod contact_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub import: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -932,10 +938,11 @@ pub mod contact_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["REGISTER_SONET_EVENT", "IMPORT"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 register_sonet_event: ::b24_core::__private::wire::field_at(
@@ -943,6 +950,7 @@ pub mod contact_add {
                     "REGISTER_SONET_EVENT",
                 )?,
                 import: ::b24_core::__private::wire::field_at(slot_1, "IMPORT")?,
+                extra,
             })
         }
     }
@@ -1119,6 +1127,12 @@ pub mod contact_company_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sort: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1132,15 +1146,17 @@ pub mod contact_company_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["COMPANY_ID", "IS_PRIMARY", "SORT"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 company_id: ::b24_core::__private::wire::field_at(slot_0, "COMPANY_ID")?,
                 is_primary: ::b24_core::__private::wire::field_at(slot_1, "IS_PRIMARY")?,
                 sort: ::b24_core::__private::wire::field_at(slot_2, "SORT")?,
+                extra,
             })
         }
     }
@@ -1309,6 +1325,12 @@ pub mod contact_company_delete {
         /// `COMPANY_ID`: `int`.
         #[serde(rename = "COMPANY_ID")]
         pub company_id: i64,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1322,13 +1344,15 @@ pub mod contact_company_delete {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["COMPANY_ID"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 company_id: ::b24_core::__private::wire::field_at(slot_0, "COMPANY_ID")?,
+                extra,
             })
         }
     }
@@ -1417,7 +1441,7 @@ impl ::b24_core::__private::Method for ContactCompanyFields {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
+        ::b24_core::__private::types::FieldInfo,
     >;
     #[allow(unused_variables)]
     fn validate(
@@ -1652,7 +1676,7 @@ impl ::b24_core::__private::Method for ContactCompanyItemsGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/contacts/company/crm-contact-company-items-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<contact_company_items_get::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1691,6 +1715,109 @@ for ContactCompanyItemsGetError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.contact.company.items.get`](https://apidocs.bitrix24.com/api-reference/crm/contacts/company/crm-contact-company-items-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod contact_company_items_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.contact.company.items.get`](https://apidocs.bitrix24.com/api-reference/crm/contacts/company/crm-contact-company-items-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `COMPANY_ID`: `int`.
+        #[serde(
+            rename = "COMPANY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company_id: ::std::option::Option<i64>,
+        /// `SORT`: `int`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `ROLE_ID`: `int`.
+        #[serde(
+            rename = "ROLE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub role_id: ::std::option::Option<i64>,
+        /// `IS_PRIMARY`: `string`.
+        #[serde(
+            rename = "IS_PRIMARY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_primary: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["COMPANY_ID", "SORT", "ROLE_ID", "IS_PRIMARY"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                company_id: ::b24_core::__private::wire::field_at(slot_0, "COMPANY_ID")?,
+                sort: ::b24_core::__private::wire::field_at(slot_1, "SORT")?,
+                role_id: ::b24_core::__private::wire::field_at(slot_2, "ROLE_ID")?,
+                is_primary: ::b24_core::__private::wire::field_at(slot_3, "IS_PRIMARY")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.company_id,
+                &::std::format!("{}.{}", field, "COMPANY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.role_id,
+                &::std::format!("{}.{}", field, "ROLE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_primary,
+                &::std::format!("{}.{}", field, "IS_PRIMARY"),
+                problems,
+            );
         }
     }
 }
@@ -1856,6 +1983,12 @@ pub mod contact_company_items_set {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sort: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1869,15 +2002,17 @@ pub mod contact_company_items_set {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["COMPANY_ID", "IS_PRIMARY", "SORT"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 company_id: ::b24_core::__private::wire::field_at(slot_0, "COMPANY_ID")?,
                 is_primary: ::b24_core::__private::wire::field_at(slot_1, "IS_PRIMARY")?,
                 sort: ::b24_core::__private::wire::field_at(slot_2, "SORT")?,
+                extra,
             })
         }
     }
@@ -2247,7 +2382,7 @@ impl ::b24_core::__private::Method for ContactDetailsConfigurationGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/contacts/custom-form/crm-contact-details-configuration-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<contact_details_configuration_get::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2284,6 +2419,201 @@ for ContactDetailsConfigurationGetError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.contact.details.configuration.get`](https://apidocs.bitrix24.com/api-reference/crm/contacts/custom-form/crm-contact-details-configuration-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod contact_details_configuration_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Elements` of [`crm.contact.details.configuration.get`](https://apidocs.bitrix24.com/api-reference/crm/contacts/custom-form/crm-contact-details-configuration-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Elements {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `optionFlags`: `string`.
+        #[serde(
+            rename = "optionFlags",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub option_flags: ::std::option::Option<::std::string::String>,
+        /// `options`: `map<any>`.
+        #[serde(
+            rename = "options",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub options: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Elements {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Elements {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "optionFlags", "options"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                option_flags: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "optionFlags",
+                )?,
+                options: ::b24_core::__private::wire::field_at(slot_2, "options")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Elements {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.option_flags,
+                &::std::format!("{}.{}", field, "optionFlags"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.options,
+                &::std::format!("{}.{}", field, "options"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.contact.details.configuration.get`](https://apidocs.bitrix24.com/api-reference/crm/contacts/custom-form/crm-contact-details-configuration-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `elements`: `Elements[]`.
+        #[serde(
+            rename = "elements",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub elements: ::std::option::Option<::std::vec::Vec<Elements>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "title", "type", "elements"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
+                elements: ::b24_core::__private::wire::field_at(slot_3, "elements")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.elements,
+                &::std::format!("{}.{}", field, "elements"),
+                problems,
+            );
         }
     }
 }
@@ -2467,9 +2797,9 @@ pub struct ContactDetailsConfigurationSet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_id: ::std::option::Option<i64>,
-    /// `data` (required): `any[]`.
+    /// `data` (required): `Data[]`.
     #[serde(rename = "data")]
-    pub data: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub data: ::std::vec::Vec<contact_details_configuration_set::Data>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -2483,7 +2813,7 @@ impl ContactDetailsConfigurationSet {
     #[must_use]
     pub fn new(
         data: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::vec::Vec<contact_details_configuration_set::Data>,
         >,
     ) -> Self {
         Self {
@@ -2598,6 +2928,201 @@ for ContactDetailsConfigurationSetError {
         }
     }
 }
+/// Named types of [`crm.contact.details.configuration.set`](https://apidocs.bitrix24.com/api-reference/crm/contacts/custom-form/crm-contact-details-configuration-set.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod contact_details_configuration_set {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Data` of [`crm.contact.details.configuration.set`](https://apidocs.bitrix24.com/api-reference/crm/contacts/custom-form/crm-contact-details-configuration-set.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Data {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `elements`: `Elements[]`.
+        #[serde(
+            rename = "elements",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub elements: ::std::option::Option<::std::vec::Vec<Elements>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Data {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Data {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "title", "type", "elements"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
+                elements: ::b24_core::__private::wire::field_at(slot_3, "elements")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Data {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.elements,
+                &::std::format!("{}.{}", field, "elements"),
+                problems,
+            );
+        }
+    }
+    /// `Elements` of [`crm.contact.details.configuration.set`](https://apidocs.bitrix24.com/api-reference/crm/contacts/custom-form/crm-contact-details-configuration-set.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Elements {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `optionFlags`: `int`.
+        #[serde(
+            rename = "optionFlags",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub option_flags: ::std::option::Option<i64>,
+        /// `options`: `map<any>`.
+        #[serde(
+            rename = "options",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub options: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Elements {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Elements {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "optionFlags", "options"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                option_flags: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "optionFlags",
+                )?,
+                options: ::b24_core::__private::wire::field_at(slot_2, "options")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Elements {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.option_flags,
+                &::std::format!("{}.{}", field, "optionFlags"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.options,
+                &::std::format!("{}.{}", field, "options"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.contact.fields`](https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-fields.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -2671,7 +3196,10 @@ impl ::b24_core::__private::Method for ContactFields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = contact_fields::Result;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::types::FieldInfo,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2703,1036 +3231,6 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ContactFieldsErr
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
-        }
-    }
-}
-/// Named types of [`crm.contact.fields`](https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-fields.html).
-#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-pub mod contact_fields {
-    #[allow(unused_imports)]
-    use super::*;
-    /// `Result` of [`crm.contact.fields`](https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-fields.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `ID`: `map<any>`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `HONORIFIC`: `map<any>`.
-        #[serde(
-            rename = "HONORIFIC",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub honorific: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `NAME`: `map<any>`.
-        #[serde(
-            rename = "NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `SECOND_NAME`: `map<any>`.
-        #[serde(
-            rename = "SECOND_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub second_name: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `LAST_NAME`: `map<any>`.
-        #[serde(
-            rename = "LAST_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_name: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `PHOTO`: `file`.
-        #[serde(
-            rename = "PHOTO",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub photo: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `BIRTHDATE`: `map<any>`.
-        #[serde(
-            rename = "BIRTHDATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub birthdate: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `TYPE_ID`: `map<any>`.
-        #[serde(
-            rename = "TYPE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `SOURCE_ID`: `map<any>`.
-        #[serde(
-            rename = "SOURCE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub source_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `SOURCE_DESCRIPTION`: `map<any>`.
-        #[serde(
-            rename = "SOURCE_DESCRIPTION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub source_description: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `POST`: `map<any>`.
-        #[serde(
-            rename = "POST",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub post: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `COMMENTS`: `map<any>`.
-        #[serde(
-            rename = "COMMENTS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub comments: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `OPENED`: `map<any>`.
-        #[serde(
-            rename = "OPENED",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub opened: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `EXPORT`: `map<any>`.
-        #[serde(
-            rename = "EXPORT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub export: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `HAS_PHONE`: `map<any>`.
-        #[serde(
-            rename = "HAS_PHONE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub has_phone: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `HAS_EMAIL`: `map<any>`.
-        #[serde(
-            rename = "HAS_EMAIL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub has_email: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `HAS_IMOL`: `map<any>`.
-        #[serde(
-            rename = "HAS_IMOL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub has_imol: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `ASSIGNED_BY_ID`: `map<any>`.
-        #[serde(
-            rename = "ASSIGNED_BY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub assigned_by_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `CREATED_BY_ID`: `map<any>`.
-        #[serde(
-            rename = "CREATED_BY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_by_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `MODIFY_BY_ID`: `map<any>`.
-        #[serde(
-            rename = "MODIFY_BY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub modify_by_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `DATE_CREATE`: `map<any>`.
-        #[serde(
-            rename = "DATE_CREATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_create: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `DATE_MODIFY`: `map<any>`.
-        #[serde(
-            rename = "DATE_MODIFY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_modify: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `COMPANY_ID`: `map<any>`.
-        #[serde(
-            rename = "COMPANY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub company_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `COMPANY_IDS`: `map<any>`.
-        #[serde(
-            rename = "COMPANY_IDS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub company_ids: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `LEAD_ID`: `map<any>`.
-        #[serde(
-            rename = "LEAD_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub lead_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `UTM_SOURCE`: `map<any>`.
-        #[serde(
-            rename = "UTM_SOURCE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub utm_source: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `UTM_MEDIUM`: `map<any>`.
-        #[serde(
-            rename = "UTM_MEDIUM",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub utm_medium: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `UTM_CAMPAIGN`: `map<any>`.
-        #[serde(
-            rename = "UTM_CAMPAIGN",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub utm_campaign: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `UTM_CONTENT`: `map<any>`.
-        #[serde(
-            rename = "UTM_CONTENT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub utm_content: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `UTM_TERM`: `map<any>`.
-        #[serde(
-            rename = "UTM_TERM",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub utm_term: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `LAST_ACTIVITY_TIME`: `map<any>`.
-        #[serde(
-            rename = "LAST_ACTIVITY_TIME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_activity_time: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `LAST_ACTIVITY_BY`: `map<any>`.
-        #[serde(
-            rename = "LAST_ACTIVITY_BY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_activity_by: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `PHONE`: `any`.
-        #[serde(
-            rename = "PHONE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub phone: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `EMAIL`: `any`.
-        #[serde(
-            rename = "EMAIL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub email: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `WEB`: `any`.
-        #[serde(
-            rename = "WEB",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub web: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `IM`: `any`.
-        #[serde(
-            rename = "IM",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub im: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `LINK`: `any`.
-        #[serde(
-            rename = "LINK",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub link: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `ADDRESS`: `map<any>`.
-        #[serde(
-            rename = "ADDRESS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub address: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `ADDRESS_2`: `map<any>`.
-        #[serde(
-            rename = "ADDRESS_2",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub address_2: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `ADDRESS_CITY`: `map<any>`.
-        #[serde(
-            rename = "ADDRESS_CITY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub address_city: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `ADDRESS_POSTAL_CODE`: `map<any>`.
-        #[serde(
-            rename = "ADDRESS_POSTAL_CODE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub address_postal_code: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `ADDRESS_REGION`: `map<any>`.
-        #[serde(
-            rename = "ADDRESS_REGION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub address_region: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `ADDRESS_PROVINCE`: `map<any>`.
-        #[serde(
-            rename = "ADDRESS_PROVINCE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub address_province: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `ADDRESS_COUNTRY`: `map<any>`.
-        #[serde(
-            rename = "ADDRESS_COUNTRY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub address_country: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `ADDRESS_COUNTRY_CODE`: `map<any>`.
-        #[serde(
-            rename = "ADDRESS_COUNTRY_CODE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub address_country_code: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `ADDRESS_LOC_ADDR_ID`: `map<any>`.
-        #[serde(
-            rename = "ADDRESS_LOC_ADDR_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub address_loc_addr_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `ORIGINATOR_ID`: `map<any>`.
-        #[serde(
-            rename = "ORIGINATOR_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub originator_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `ORIGIN_ID`: `map<any>`.
-        #[serde(
-            rename = "ORIGIN_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub origin_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `ORIGIN_VERSION`: `map<any>`.
-        #[serde(
-            rename = "ORIGIN_VERSION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub origin_version: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// Members outside the documented fields (`UF_*`, `PARENT_ID_*`, …).
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
-            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46, slot_47, slot_48] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "HONORIFIC",
-                    "NAME",
-                    "SECOND_NAME",
-                    "LAST_NAME",
-                    "PHOTO",
-                    "BIRTHDATE",
-                    "TYPE_ID",
-                    "SOURCE_ID",
-                    "SOURCE_DESCRIPTION",
-                    "POST",
-                    "COMMENTS",
-                    "OPENED",
-                    "EXPORT",
-                    "HAS_PHONE",
-                    "HAS_EMAIL",
-                    "HAS_IMOL",
-                    "ASSIGNED_BY_ID",
-                    "CREATED_BY_ID",
-                    "MODIFY_BY_ID",
-                    "DATE_CREATE",
-                    "DATE_MODIFY",
-                    "COMPANY_ID",
-                    "COMPANY_IDS",
-                    "LEAD_ID",
-                    "UTM_SOURCE",
-                    "UTM_MEDIUM",
-                    "UTM_CAMPAIGN",
-                    "UTM_CONTENT",
-                    "UTM_TERM",
-                    "LAST_ACTIVITY_TIME",
-                    "LAST_ACTIVITY_BY",
-                    "PHONE",
-                    "EMAIL",
-                    "WEB",
-                    "IM",
-                    "LINK",
-                    "ADDRESS",
-                    "ADDRESS_2",
-                    "ADDRESS_CITY",
-                    "ADDRESS_POSTAL_CODE",
-                    "ADDRESS_REGION",
-                    "ADDRESS_PROVINCE",
-                    "ADDRESS_COUNTRY",
-                    "ADDRESS_COUNTRY_CODE",
-                    "ADDRESS_LOC_ADDR_ID",
-                    "ORIGINATOR_ID",
-                    "ORIGIN_ID",
-                    "ORIGIN_VERSION",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                honorific: ::b24_core::__private::wire::field_at(slot_1, "HONORIFIC")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "NAME")?,
-                second_name: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "SECOND_NAME",
-                )?,
-                last_name: ::b24_core::__private::wire::field_at(slot_4, "LAST_NAME")?,
-                photo: ::b24_core::__private::wire::field_at(slot_5, "PHOTO")?,
-                birthdate: ::b24_core::__private::wire::field_at(slot_6, "BIRTHDATE")?,
-                type_id: ::b24_core::__private::wire::field_at(slot_7, "TYPE_ID")?,
-                source_id: ::b24_core::__private::wire::field_at(slot_8, "SOURCE_ID")?,
-                source_description: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "SOURCE_DESCRIPTION",
-                )?,
-                post: ::b24_core::__private::wire::field_at(slot_10, "POST")?,
-                comments: ::b24_core::__private::wire::field_at(slot_11, "COMMENTS")?,
-                opened: ::b24_core::__private::wire::field_at(slot_12, "OPENED")?,
-                export: ::b24_core::__private::wire::field_at(slot_13, "EXPORT")?,
-                has_phone: ::b24_core::__private::wire::field_at(slot_14, "HAS_PHONE")?,
-                has_email: ::b24_core::__private::wire::field_at(slot_15, "HAS_EMAIL")?,
-                has_imol: ::b24_core::__private::wire::field_at(slot_16, "HAS_IMOL")?,
-                assigned_by_id: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "ASSIGNED_BY_ID",
-                )?,
-                created_by_id: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "CREATED_BY_ID",
-                )?,
-                modify_by_id: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "MODIFY_BY_ID",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "DATE_CREATE",
-                )?,
-                date_modify: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "DATE_MODIFY",
-                )?,
-                company_id: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "COMPANY_ID",
-                )?,
-                company_ids: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "COMPANY_IDS",
-                )?,
-                lead_id: ::b24_core::__private::wire::field_at(slot_24, "LEAD_ID")?,
-                utm_source: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "UTM_SOURCE",
-                )?,
-                utm_medium: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "UTM_MEDIUM",
-                )?,
-                utm_campaign: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "UTM_CAMPAIGN",
-                )?,
-                utm_content: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "UTM_CONTENT",
-                )?,
-                utm_term: ::b24_core::__private::wire::field_at(slot_29, "UTM_TERM")?,
-                last_activity_time: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "LAST_ACTIVITY_TIME",
-                )?,
-                last_activity_by: ::b24_core::__private::wire::field_at(
-                    slot_31,
-                    "LAST_ACTIVITY_BY",
-                )?,
-                phone: ::b24_core::__private::wire::field_at(slot_32, "PHONE")?,
-                email: ::b24_core::__private::wire::field_at(slot_33, "EMAIL")?,
-                web: ::b24_core::__private::wire::field_at(slot_34, "WEB")?,
-                im: ::b24_core::__private::wire::field_at(slot_35, "IM")?,
-                link: ::b24_core::__private::wire::field_at(slot_36, "LINK")?,
-                address: ::b24_core::__private::wire::field_at(slot_37, "ADDRESS")?,
-                address_2: ::b24_core::__private::wire::field_at(slot_38, "ADDRESS_2")?,
-                address_city: ::b24_core::__private::wire::field_at(
-                    slot_39,
-                    "ADDRESS_CITY",
-                )?,
-                address_postal_code: ::b24_core::__private::wire::field_at(
-                    slot_40,
-                    "ADDRESS_POSTAL_CODE",
-                )?,
-                address_region: ::b24_core::__private::wire::field_at(
-                    slot_41,
-                    "ADDRESS_REGION",
-                )?,
-                address_province: ::b24_core::__private::wire::field_at(
-                    slot_42,
-                    "ADDRESS_PROVINCE",
-                )?,
-                address_country: ::b24_core::__private::wire::field_at(
-                    slot_43,
-                    "ADDRESS_COUNTRY",
-                )?,
-                address_country_code: ::b24_core::__private::wire::field_at(
-                    slot_44,
-                    "ADDRESS_COUNTRY_CODE",
-                )?,
-                address_loc_addr_id: ::b24_core::__private::wire::field_at(
-                    slot_45,
-                    "ADDRESS_LOC_ADDR_ID",
-                )?,
-                originator_id: ::b24_core::__private::wire::field_at(
-                    slot_46,
-                    "ORIGINATOR_ID",
-                )?,
-                origin_id: ::b24_core::__private::wire::field_at(slot_47, "ORIGIN_ID")?,
-                origin_version: ::b24_core::__private::wire::field_at(
-                    slot_48,
-                    "ORIGIN_VERSION",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.honorific,
-                &::std::format!("{}.{}", field, "HONORIFIC"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.second_name,
-                &::std::format!("{}.{}", field, "SECOND_NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.last_name,
-                &::std::format!("{}.{}", field, "LAST_NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.photo,
-                &::std::format!("{}.{}", field, "PHOTO"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.birthdate,
-                &::std::format!("{}.{}", field, "BIRTHDATE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_id,
-                &::std::format!("{}.{}", field, "TYPE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.source_id,
-                &::std::format!("{}.{}", field, "SOURCE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.source_description,
-                &::std::format!("{}.{}", field, "SOURCE_DESCRIPTION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.post,
-                &::std::format!("{}.{}", field, "POST"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.comments,
-                &::std::format!("{}.{}", field, "COMMENTS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.opened,
-                &::std::format!("{}.{}", field, "OPENED"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.export,
-                &::std::format!("{}.{}", field, "EXPORT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.has_phone,
-                &::std::format!("{}.{}", field, "HAS_PHONE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.has_email,
-                &::std::format!("{}.{}", field, "HAS_EMAIL"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.has_imol,
-                &::std::format!("{}.{}", field, "HAS_IMOL"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.assigned_by_id,
-                &::std::format!("{}.{}", field, "ASSIGNED_BY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created_by_id,
-                &::std::format!("{}.{}", field, "CREATED_BY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.modify_by_id,
-                &::std::format!("{}.{}", field, "MODIFY_BY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_create,
-                &::std::format!("{}.{}", field, "DATE_CREATE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_modify,
-                &::std::format!("{}.{}", field, "DATE_MODIFY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.company_id,
-                &::std::format!("{}.{}", field, "COMPANY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.company_ids,
-                &::std::format!("{}.{}", field, "COMPANY_IDS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.lead_id,
-                &::std::format!("{}.{}", field, "LEAD_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.utm_source,
-                &::std::format!("{}.{}", field, "UTM_SOURCE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.utm_medium,
-                &::std::format!("{}.{}", field, "UTM_MEDIUM"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.utm_campaign,
-                &::std::format!("{}.{}", field, "UTM_CAMPAIGN"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.utm_content,
-                &::std::format!("{}.{}", field, "UTM_CONTENT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.utm_term,
-                &::std::format!("{}.{}", field, "UTM_TERM"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.last_activity_time,
-                &::std::format!("{}.{}", field, "LAST_ACTIVITY_TIME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.last_activity_by,
-                &::std::format!("{}.{}", field, "LAST_ACTIVITY_BY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.phone,
-                &::std::format!("{}.{}", field, "PHONE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.email,
-                &::std::format!("{}.{}", field, "EMAIL"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.web,
-                &::std::format!("{}.{}", field, "WEB"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.im,
-                &::std::format!("{}.{}", field, "IM"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.link,
-                &::std::format!("{}.{}", field, "LINK"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.address,
-                &::std::format!("{}.{}", field, "ADDRESS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.address_2,
-                &::std::format!("{}.{}", field, "ADDRESS_2"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.address_city,
-                &::std::format!("{}.{}", field, "ADDRESS_CITY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.address_postal_code,
-                &::std::format!("{}.{}", field, "ADDRESS_POSTAL_CODE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.address_region,
-                &::std::format!("{}.{}", field, "ADDRESS_REGION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.address_province,
-                &::std::format!("{}.{}", field, "ADDRESS_PROVINCE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.address_country,
-                &::std::format!("{}.{}", field, "ADDRESS_COUNTRY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.address_country_code,
-                &::std::format!("{}.{}", field, "ADDRESS_COUNTRY_CODE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.address_loc_addr_id,
-                &::std::format!("{}.{}", field, "ADDRESS_LOC_ADDR_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.originator_id,
-                &::std::format!("{}.{}", field, "ORIGINATOR_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.origin_id,
-                &::std::format!("{}.{}", field, "ORIGIN_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.origin_version,
-                &::std::format!("{}.{}", field, "ORIGIN_VERSION"),
-                problems,
-            );
         }
     }
 }
@@ -3815,7 +3313,7 @@ impl ::b24_core::__private::Method for ContactGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = contact_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3851,6 +3349,1005 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ContactGetError 
         }
     }
 }
+/// Named types of [`crm.contact.get`](https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod contact_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Email` of [`crm.contact.get`](https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Email {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `VALUE_TYPE`: `string`.
+        #[serde(
+            rename = "VALUE_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub value_type: ::std::option::Option<::std::string::String>,
+        /// `VALUE`: `string`.
+        #[serde(
+            rename = "VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub value: ::std::option::Option<::std::string::String>,
+        /// `TYPE_ID`: `string`.
+        #[serde(
+            rename = "TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Email {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Email {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "VALUE_TYPE", "VALUE", "TYPE_ID"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                value_type: ::b24_core::__private::wire::field_at(slot_1, "VALUE_TYPE")?,
+                value: ::b24_core::__private::wire::field_at(slot_2, "VALUE")?,
+                type_id: ::b24_core::__private::wire::field_at(slot_3, "TYPE_ID")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Email {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.value_type,
+                &::std::format!("{}.{}", field, "VALUE_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.value,
+                &::std::format!("{}.{}", field, "VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_id,
+                &::std::format!("{}.{}", field, "TYPE_ID"),
+                problems,
+            );
+        }
+    }
+    /// `Phone` of [`crm.contact.get`](https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Phone {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `VALUE_TYPE`: `string`.
+        #[serde(
+            rename = "VALUE_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub value_type: ::std::option::Option<::std::string::String>,
+        /// `VALUE`: `string`.
+        #[serde(
+            rename = "VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub value: ::std::option::Option<::std::string::String>,
+        /// `TYPE_ID`: `string`.
+        #[serde(
+            rename = "TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Phone {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Phone {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "VALUE_TYPE", "VALUE", "TYPE_ID"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                value_type: ::b24_core::__private::wire::field_at(slot_1, "VALUE_TYPE")?,
+                value: ::b24_core::__private::wire::field_at(slot_2, "VALUE")?,
+                type_id: ::b24_core::__private::wire::field_at(slot_3, "TYPE_ID")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Phone {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.value_type,
+                &::std::format!("{}.{}", field, "VALUE_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.value,
+                &::std::format!("{}.{}", field, "VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_id,
+                &::std::format!("{}.{}", field, "TYPE_ID"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.contact.get`](https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `POST`: `string`.
+        #[serde(
+            rename = "POST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub post: ::std::option::Option<::std::string::String>,
+        /// `COMMENTS`: `string`.
+        #[serde(
+            rename = "COMMENTS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub comments: ::std::option::Option<::std::string::String>,
+        /// `HONORIFIC`: `string`.
+        #[serde(
+            rename = "HONORIFIC",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub honorific: ::std::option::Option<::std::string::String>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `SECOND_NAME`: `string`.
+        #[serde(
+            rename = "SECOND_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub second_name: ::std::option::Option<::std::string::String>,
+        /// `LAST_NAME`: `string`.
+        #[serde(
+            rename = "LAST_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_name: ::std::option::Option<::std::string::String>,
+        /// `PHOTO`: `any`.
+        #[serde(
+            rename = "PHOTO",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub photo: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `LEAD_ID`: `any`.
+        #[serde(
+            rename = "LEAD_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lead_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `TYPE_ID`: `string`.
+        #[serde(
+            rename = "TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_id: ::std::option::Option<::std::string::String>,
+        /// `SOURCE_ID`: `string`.
+        #[serde(
+            rename = "SOURCE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub source_id: ::std::option::Option<::std::string::String>,
+        /// `SOURCE_DESCRIPTION`: `string`.
+        #[serde(
+            rename = "SOURCE_DESCRIPTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub source_description: ::std::option::Option<::std::string::String>,
+        /// `COMPANY_ID`: `int`.
+        #[serde(
+            rename = "COMPANY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company_id: ::std::option::Option<i64>,
+        /// `BIRTHDATE`: `datetime`.
+        #[serde(
+            rename = "BIRTHDATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub birthdate: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `EXPORT`: `string`.
+        #[serde(
+            rename = "EXPORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub export: ::std::option::Option<::std::string::String>,
+        /// `HAS_PHONE`: `string`.
+        #[serde(
+            rename = "HAS_PHONE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_phone: ::std::option::Option<::std::string::String>,
+        /// `HAS_EMAIL`: `string`.
+        #[serde(
+            rename = "HAS_EMAIL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_email: ::std::option::Option<::std::string::String>,
+        /// `HAS_IMOL`: `string`.
+        #[serde(
+            rename = "HAS_IMOL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_imol: ::std::option::Option<::std::string::String>,
+        /// `DATE_CREATE`: `datetime`.
+        #[serde(
+            rename = "DATE_CREATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DATE_MODIFY`: `datetime`.
+        #[serde(
+            rename = "DATE_MODIFY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_modify: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `ASSIGNED_BY_ID`: `int`.
+        #[serde(
+            rename = "ASSIGNED_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub assigned_by_id: ::std::option::Option<i64>,
+        /// `CREATED_BY_ID`: `int`.
+        #[serde(
+            rename = "CREATED_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by_id: ::std::option::Option<i64>,
+        /// `MODIFY_BY_ID`: `int`.
+        #[serde(
+            rename = "MODIFY_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub modify_by_id: ::std::option::Option<i64>,
+        /// `OPENED`: `string`.
+        #[serde(
+            rename = "OPENED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub opened: ::std::option::Option<::std::string::String>,
+        /// `ORIGINATOR_ID`: `any`.
+        #[serde(
+            rename = "ORIGINATOR_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub originator_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ORIGIN_ID`: `any`.
+        #[serde(
+            rename = "ORIGIN_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub origin_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `ORIGIN_VERSION`: `any`.
+        #[serde(
+            rename = "ORIGIN_VERSION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub origin_version: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `FACE_ID`: `any`.
+        #[serde(
+            rename = "FACE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub face_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `LAST_ACTIVITY_TIME`: `datetime`.
+        #[serde(
+            rename = "LAST_ACTIVITY_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_activity_time: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
+        /// `ADDRESS`: `any`.
+        #[serde(
+            rename = "ADDRESS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `ADDRESS_2`: `any`.
+        #[serde(
+            rename = "ADDRESS_2",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_2: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `ADDRESS_CITY`: `any`.
+        #[serde(
+            rename = "ADDRESS_CITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_city: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ADDRESS_POSTAL_CODE`: `any`.
+        #[serde(
+            rename = "ADDRESS_POSTAL_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_postal_code: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ADDRESS_REGION`: `any`.
+        #[serde(
+            rename = "ADDRESS_REGION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_region: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ADDRESS_PROVINCE`: `any`.
+        #[serde(
+            rename = "ADDRESS_PROVINCE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_province: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ADDRESS_COUNTRY`: `any`.
+        #[serde(
+            rename = "ADDRESS_COUNTRY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_country: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ADDRESS_LOC_ADDR_ID`: `any`.
+        #[serde(
+            rename = "ADDRESS_LOC_ADDR_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_loc_addr_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `UTM_SOURCE`: `string`.
+        #[serde(
+            rename = "UTM_SOURCE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_source: ::std::option::Option<::std::string::String>,
+        /// `UTM_MEDIUM`: `string`.
+        #[serde(
+            rename = "UTM_MEDIUM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_medium: ::std::option::Option<::std::string::String>,
+        /// `UTM_CAMPAIGN`: `string`.
+        #[serde(
+            rename = "UTM_CAMPAIGN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_campaign: ::std::option::Option<::std::string::String>,
+        /// `UTM_CONTENT`: `string`.
+        #[serde(
+            rename = "UTM_CONTENT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_content: ::std::option::Option<::std::string::String>,
+        /// `UTM_TERM`: `string`.
+        #[serde(
+            rename = "UTM_TERM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_term: ::std::option::Option<::std::string::String>,
+        /// `PARENT_ID_1224`: `string`.
+        #[serde(
+            rename = "PARENT_ID_1224",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id_1224: ::std::option::Option<::std::string::String>,
+        /// `LAST_ACTIVITY_BY`: `string`.
+        #[serde(
+            rename = "LAST_ACTIVITY_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_activity_by: ::std::option::Option<::std::string::String>,
+        /// `UF_CRM_1720697698689`: `string`.
+        #[serde(
+            rename = "UF_CRM_1720697698689",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_crm_1720697698689: ::std::option::Option<::std::string::String>,
+        /// `PHONE`: `Phone[]`.
+        #[serde(
+            rename = "PHONE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub phone: ::std::option::Option<::std::vec::Vec<Phone>>,
+        /// `EMAIL`: `Email[]`.
+        #[serde(
+            rename = "EMAIL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email: ::std::option::Option<::std::vec::Vec<Email>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
+            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "POST",
+                    "COMMENTS",
+                    "HONORIFIC",
+                    "NAME",
+                    "SECOND_NAME",
+                    "LAST_NAME",
+                    "PHOTO",
+                    "LEAD_ID",
+                    "TYPE_ID",
+                    "SOURCE_ID",
+                    "SOURCE_DESCRIPTION",
+                    "COMPANY_ID",
+                    "BIRTHDATE",
+                    "EXPORT",
+                    "HAS_PHONE",
+                    "HAS_EMAIL",
+                    "HAS_IMOL",
+                    "DATE_CREATE",
+                    "DATE_MODIFY",
+                    "ASSIGNED_BY_ID",
+                    "CREATED_BY_ID",
+                    "MODIFY_BY_ID",
+                    "OPENED",
+                    "ORIGINATOR_ID",
+                    "ORIGIN_ID",
+                    "ORIGIN_VERSION",
+                    "FACE_ID",
+                    "LAST_ACTIVITY_TIME",
+                    "ADDRESS",
+                    "ADDRESS_2",
+                    "ADDRESS_CITY",
+                    "ADDRESS_POSTAL_CODE",
+                    "ADDRESS_REGION",
+                    "ADDRESS_PROVINCE",
+                    "ADDRESS_COUNTRY",
+                    "ADDRESS_LOC_ADDR_ID",
+                    "UTM_SOURCE",
+                    "UTM_MEDIUM",
+                    "UTM_CAMPAIGN",
+                    "UTM_CONTENT",
+                    "UTM_TERM",
+                    "PARENT_ID_1224",
+                    "LAST_ACTIVITY_BY",
+                    "UF_CRM_1720697698689",
+                    "PHONE",
+                    "EMAIL",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                post: ::b24_core::__private::wire::field_at(slot_1, "POST")?,
+                comments: ::b24_core::__private::wire::field_at(slot_2, "COMMENTS")?,
+                honorific: ::b24_core::__private::wire::field_at(slot_3, "HONORIFIC")?,
+                name: ::b24_core::__private::wire::field_at(slot_4, "NAME")?,
+                second_name: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "SECOND_NAME",
+                )?,
+                last_name: ::b24_core::__private::wire::field_at(slot_6, "LAST_NAME")?,
+                photo: ::b24_core::__private::wire::field_at(slot_7, "PHOTO")?,
+                lead_id: ::b24_core::__private::wire::field_at(slot_8, "LEAD_ID")?,
+                type_id: ::b24_core::__private::wire::field_at(slot_9, "TYPE_ID")?,
+                source_id: ::b24_core::__private::wire::field_at(slot_10, "SOURCE_ID")?,
+                source_description: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "SOURCE_DESCRIPTION",
+                )?,
+                company_id: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "COMPANY_ID",
+                )?,
+                birthdate: ::b24_core::__private::wire::field_at(slot_13, "BIRTHDATE")?,
+                export: ::b24_core::__private::wire::field_at(slot_14, "EXPORT")?,
+                has_phone: ::b24_core::__private::wire::field_at(slot_15, "HAS_PHONE")?,
+                has_email: ::b24_core::__private::wire::field_at(slot_16, "HAS_EMAIL")?,
+                has_imol: ::b24_core::__private::wire::field_at(slot_17, "HAS_IMOL")?,
+                date_create: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "DATE_CREATE",
+                )?,
+                date_modify: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "DATE_MODIFY",
+                )?,
+                assigned_by_id: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "ASSIGNED_BY_ID",
+                )?,
+                created_by_id: ::b24_core::__private::wire::field_at(
+                    slot_21,
+                    "CREATED_BY_ID",
+                )?,
+                modify_by_id: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "MODIFY_BY_ID",
+                )?,
+                opened: ::b24_core::__private::wire::field_at(slot_23, "OPENED")?,
+                originator_id: ::b24_core::__private::wire::field_at(
+                    slot_24,
+                    "ORIGINATOR_ID",
+                )?,
+                origin_id: ::b24_core::__private::wire::field_at(slot_25, "ORIGIN_ID")?,
+                origin_version: ::b24_core::__private::wire::field_at(
+                    slot_26,
+                    "ORIGIN_VERSION",
+                )?,
+                face_id: ::b24_core::__private::wire::field_at(slot_27, "FACE_ID")?,
+                last_activity_time: ::b24_core::__private::wire::field_at(
+                    slot_28,
+                    "LAST_ACTIVITY_TIME",
+                )?,
+                address: ::b24_core::__private::wire::field_at(slot_29, "ADDRESS")?,
+                address_2: ::b24_core::__private::wire::field_at(slot_30, "ADDRESS_2")?,
+                address_city: ::b24_core::__private::wire::field_at(
+                    slot_31,
+                    "ADDRESS_CITY",
+                )?,
+                address_postal_code: ::b24_core::__private::wire::field_at(
+                    slot_32,
+                    "ADDRESS_POSTAL_CODE",
+                )?,
+                address_region: ::b24_core::__private::wire::field_at(
+                    slot_33,
+                    "ADDRESS_REGION",
+                )?,
+                address_province: ::b24_core::__private::wire::field_at(
+                    slot_34,
+                    "ADDRESS_PROVINCE",
+                )?,
+                address_country: ::b24_core::__private::wire::field_at(
+                    slot_35,
+                    "ADDRESS_COUNTRY",
+                )?,
+                address_loc_addr_id: ::b24_core::__private::wire::field_at(
+                    slot_36,
+                    "ADDRESS_LOC_ADDR_ID",
+                )?,
+                utm_source: ::b24_core::__private::wire::field_at(
+                    slot_37,
+                    "UTM_SOURCE",
+                )?,
+                utm_medium: ::b24_core::__private::wire::field_at(
+                    slot_38,
+                    "UTM_MEDIUM",
+                )?,
+                utm_campaign: ::b24_core::__private::wire::field_at(
+                    slot_39,
+                    "UTM_CAMPAIGN",
+                )?,
+                utm_content: ::b24_core::__private::wire::field_at(
+                    slot_40,
+                    "UTM_CONTENT",
+                )?,
+                utm_term: ::b24_core::__private::wire::field_at(slot_41, "UTM_TERM")?,
+                parent_id_1224: ::b24_core::__private::wire::field_at(
+                    slot_42,
+                    "PARENT_ID_1224",
+                )?,
+                last_activity_by: ::b24_core::__private::wire::field_at(
+                    slot_43,
+                    "LAST_ACTIVITY_BY",
+                )?,
+                uf_crm_1720697698689: ::b24_core::__private::wire::field_at(
+                    slot_44,
+                    "UF_CRM_1720697698689",
+                )?,
+                phone: ::b24_core::__private::wire::field_at(slot_45, "PHONE")?,
+                email: ::b24_core::__private::wire::field_at(slot_46, "EMAIL")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.post,
+                &::std::format!("{}.{}", field, "POST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.comments,
+                &::std::format!("{}.{}", field, "COMMENTS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.honorific,
+                &::std::format!("{}.{}", field, "HONORIFIC"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.second_name,
+                &::std::format!("{}.{}", field, "SECOND_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_name,
+                &::std::format!("{}.{}", field, "LAST_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.photo,
+                &::std::format!("{}.{}", field, "PHOTO"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lead_id,
+                &::std::format!("{}.{}", field, "LEAD_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_id,
+                &::std::format!("{}.{}", field, "TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.source_id,
+                &::std::format!("{}.{}", field, "SOURCE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.source_description,
+                &::std::format!("{}.{}", field, "SOURCE_DESCRIPTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.company_id,
+                &::std::format!("{}.{}", field, "COMPANY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.birthdate,
+                &::std::format!("{}.{}", field, "BIRTHDATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.export,
+                &::std::format!("{}.{}", field, "EXPORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.has_phone,
+                &::std::format!("{}.{}", field, "HAS_PHONE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.has_email,
+                &::std::format!("{}.{}", field, "HAS_EMAIL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.has_imol,
+                &::std::format!("{}.{}", field, "HAS_IMOL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "DATE_CREATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_modify,
+                &::std::format!("{}.{}", field, "DATE_MODIFY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.assigned_by_id,
+                &::std::format!("{}.{}", field, "ASSIGNED_BY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by_id,
+                &::std::format!("{}.{}", field, "CREATED_BY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.modify_by_id,
+                &::std::format!("{}.{}", field, "MODIFY_BY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.opened,
+                &::std::format!("{}.{}", field, "OPENED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.originator_id,
+                &::std::format!("{}.{}", field, "ORIGINATOR_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.origin_id,
+                &::std::format!("{}.{}", field, "ORIGIN_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.origin_version,
+                &::std::format!("{}.{}", field, "ORIGIN_VERSION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.face_id,
+                &::std::format!("{}.{}", field, "FACE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_activity_time,
+                &::std::format!("{}.{}", field, "LAST_ACTIVITY_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address,
+                &::std::format!("{}.{}", field, "ADDRESS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_2,
+                &::std::format!("{}.{}", field, "ADDRESS_2"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_city,
+                &::std::format!("{}.{}", field, "ADDRESS_CITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_postal_code,
+                &::std::format!("{}.{}", field, "ADDRESS_POSTAL_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_region,
+                &::std::format!("{}.{}", field, "ADDRESS_REGION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_province,
+                &::std::format!("{}.{}", field, "ADDRESS_PROVINCE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_country,
+                &::std::format!("{}.{}", field, "ADDRESS_COUNTRY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_loc_addr_id,
+                &::std::format!("{}.{}", field, "ADDRESS_LOC_ADDR_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_source,
+                &::std::format!("{}.{}", field, "UTM_SOURCE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_medium,
+                &::std::format!("{}.{}", field, "UTM_MEDIUM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_campaign,
+                &::std::format!("{}.{}", field, "UTM_CAMPAIGN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_content,
+                &::std::format!("{}.{}", field, "UTM_CONTENT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_term,
+                &::std::format!("{}.{}", field, "UTM_TERM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id_1224,
+                &::std::format!("{}.{}", field, "PARENT_ID_1224"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_activity_by,
+                &::std::format!("{}.{}", field, "LAST_ACTIVITY_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_crm_1720697698689,
+                &::std::format!("{}.{}", field, "UF_CRM_1720697698689"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.phone,
+                &::std::format!("{}.{}", field, "PHONE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.email,
+                &::std::format!("{}.{}", field, "EMAIL"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.contact.list`](https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-list.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -3872,30 +4369,20 @@ pub struct ContactList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `filter`: `map<any>`.
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `order`: `map<any>`.
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -3936,12 +4423,7 @@ impl ContactList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -3950,12 +4432,7 @@ impl ContactList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4019,7 +4496,7 @@ impl ::b24_core::__private::Method for ContactList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<contact_list::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4035,7 +4512,7 @@ impl ::b24_core::__private::Method for ContactList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for ContactList {
-    type Item = ::b24_core::__private::serde_json::Value;
+    type Item = contact_list::Result;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -4062,6 +4539,259 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ContactListError
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.contact.list`](https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod contact_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Email` of [`crm.contact.list`](https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Email {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `VALUE_TYPE`: `string`.
+        #[serde(
+            rename = "VALUE_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub value_type: ::std::option::Option<::std::string::String>,
+        /// `VALUE`: `string`.
+        #[serde(
+            rename = "VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub value: ::std::option::Option<::std::string::String>,
+        /// `TYPE_ID`: `string`.
+        #[serde(
+            rename = "TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Email {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Email {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "VALUE_TYPE", "VALUE", "TYPE_ID"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                value_type: ::b24_core::__private::wire::field_at(slot_1, "VALUE_TYPE")?,
+                value: ::b24_core::__private::wire::field_at(slot_2, "VALUE")?,
+                type_id: ::b24_core::__private::wire::field_at(slot_3, "TYPE_ID")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Email {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.value_type,
+                &::std::format!("{}.{}", field, "VALUE_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.value,
+                &::std::format!("{}.{}", field, "VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_id,
+                &::std::format!("{}.{}", field, "TYPE_ID"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.contact.list`](https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `LAST_NAME`: `string`.
+        #[serde(
+            rename = "LAST_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_name: ::std::option::Option<::std::string::String>,
+        /// `EXPORT`: `string`.
+        #[serde(
+            rename = "EXPORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub export: ::std::option::Option<::std::string::String>,
+        /// `ASSIGNED_BY_ID`: `int`.
+        #[serde(
+            rename = "ASSIGNED_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub assigned_by_id: ::std::option::Option<i64>,
+        /// `DATE_CREATE`: `datetime`.
+        #[serde(
+            rename = "DATE_CREATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `EMAIL`: `Email[]`.
+        #[serde(
+            rename = "EMAIL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email: ::std::option::Option<::std::vec::Vec<Email>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "NAME",
+                    "LAST_NAME",
+                    "EXPORT",
+                    "ASSIGNED_BY_ID",
+                    "DATE_CREATE",
+                    "EMAIL",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                last_name: ::b24_core::__private::wire::field_at(slot_2, "LAST_NAME")?,
+                export: ::b24_core::__private::wire::field_at(slot_3, "EXPORT")?,
+                assigned_by_id: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "ASSIGNED_BY_ID",
+                )?,
+                date_create: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "DATE_CREATE",
+                )?,
+                email: ::b24_core::__private::wire::field_at(slot_6, "EMAIL")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_name,
+                &::std::format!("{}.{}", field, "LAST_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.export,
+                &::std::format!("{}.{}", field, "EXPORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.assigned_by_id,
+                &::std::format!("{}.{}", field, "ASSIGNED_BY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "DATE_CREATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.email,
+                &::std::format!("{}.{}", field, "EMAIL"),
+                problems,
+            );
         }
     }
 }
@@ -4170,7 +4900,7 @@ impl ::b24_core::__private::Method for ContactUpdate {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-update.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = bool;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4260,14 +4990,14 @@ pub mod contact_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub photo: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub photo: ::std::option::Option<::b24_core::__private::types::File>,
         /// `BIRTHDATE`: `date`.
         #[serde(
             rename = "BIRTHDATE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub birthdate: ::std::option::Option<::std::string::String>,
+        pub birthdate: ::std::option::Option<::b24_core::__private::types::Date>,
         /// `TYPE_ID`: `crm_status`.
         #[serde(
             rename = "TYPE_ID",
@@ -4502,7 +5232,7 @@ pub mod contact_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub address_loc_addr_id: ::std::option::Option<i64>,
-        /// Members outside the documented fields (`UF_*`, `PARENT_ID_*`, …).
+        /// Members outside the documented fields (`UF_*`, `PARENT_ID_*`, …), kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
             ::std::string::String,
@@ -4890,6 +5620,12 @@ pub mod contact_update {
         pub register_history_event: ::std::option::Option<
             ::b24_core::__private::types::Yn,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4903,10 +5639,11 @@ pub mod contact_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["REGISTER_SONET_EVENT", "REGISTER_HISTORY_EVENT"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 register_sonet_event: ::b24_core::__private::wire::field_at(
@@ -4917,6 +5654,7 @@ pub mod contact_update {
                     slot_1,
                     "REGISTER_HISTORY_EVENT",
                 )?,
+                extra,
             })
         }
     }
@@ -5197,6 +5935,12 @@ pub mod contact_userfield_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_searchable: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5210,6 +5954,7 @@ pub mod contact_userfield_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17] = ::b24_core::__private::wire::slots(
@@ -5234,7 +5979,7 @@ pub mod contact_userfield_add {
                     "EDIT_IN_LIST",
                     "IS_SEARCHABLE",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 user_type_id: ::b24_core::__private::wire::field_at(
@@ -5285,6 +6030,7 @@ pub mod contact_userfield_add {
                     slot_17,
                     "IS_SEARCHABLE",
                 )?,
+                extra,
             })
         }
     }
@@ -5496,6 +6242,12 @@ pub mod contact_userfield_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub deal: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5509,6 +6261,7 @@ pub mod contact_userfield_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
                 obj,
@@ -5527,7 +6280,7 @@ pub mod contact_userfield_add {
                     "COMPANY",
                     "DEAL",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 default_value: ::b24_core::__private::wire::field_at(
@@ -5558,6 +6311,7 @@ pub mod contact_userfield_add {
                 contact: ::b24_core::__private::wire::field_at(slot_10, "CONTACT")?,
                 company: ::b24_core::__private::wire::field_at(slot_11, "COMPANY")?,
                 deal: ::b24_core::__private::wire::field_at(slot_12, "DEAL")?,
+                extra,
             })
         }
     }
@@ -5830,7 +6584,7 @@ impl ::b24_core::__private::Method for ContactUserfieldGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = contact_userfield_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5870,6 +6624,1823 @@ for ContactUserfieldGetError {
         }
     }
 }
+/// Named types of [`crm.contact.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod contact_userfield_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `EditFormLabel` of [`crm.contact.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct EditFormLabel {
+        /// `ar`: `string`.
+        #[serde(
+            rename = "ar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ar: ::std::option::Option<::std::string::String>,
+        /// `br`: `string`.
+        #[serde(
+            rename = "br",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub br: ::std::option::Option<::std::string::String>,
+        /// `en`: `string`.
+        #[serde(
+            rename = "en",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub en: ::std::option::Option<::std::string::String>,
+        /// `fr`: `string`.
+        #[serde(
+            rename = "fr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fr: ::std::option::Option<::std::string::String>,
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `it`: `string`.
+        #[serde(
+            rename = "it",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub it: ::std::option::Option<::std::string::String>,
+        /// `ja`: `string`.
+        #[serde(
+            rename = "ja",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ja: ::std::option::Option<::std::string::String>,
+        /// `la`: `string`.
+        #[serde(
+            rename = "la",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub la: ::std::option::Option<::std::string::String>,
+        /// `ms`: `string`.
+        #[serde(
+            rename = "ms",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ms: ::std::option::Option<::std::string::String>,
+        /// `pl`: `string`.
+        #[serde(
+            rename = "pl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pl: ::std::option::Option<::std::string::String>,
+        /// `de`: `string`.
+        #[serde(
+            rename = "de",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub de: ::std::option::Option<::std::string::String>,
+        /// `sc`: `string`.
+        #[serde(
+            rename = "sc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sc: ::std::option::Option<::std::string::String>,
+        /// `tc`: `string`.
+        #[serde(
+            rename = "tc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tc: ::std::option::Option<::std::string::String>,
+        /// `th`: `string`.
+        #[serde(
+            rename = "th",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub th: ::std::option::Option<::std::string::String>,
+        /// `tr`: `string`.
+        #[serde(
+            rename = "tr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tr: ::std::option::Option<::std::string::String>,
+        /// `vn`: `string`.
+        #[serde(
+            rename = "vn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vn: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EditFormLabel {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for EditFormLabel {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ar",
+                    "br",
+                    "en",
+                    "fr",
+                    "id",
+                    "it",
+                    "ja",
+                    "la",
+                    "ms",
+                    "pl",
+                    "de",
+                    "sc",
+                    "tc",
+                    "th",
+                    "tr",
+                    "vn",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                ar: ::b24_core::__private::wire::field_at(slot_0, "ar")?,
+                br: ::b24_core::__private::wire::field_at(slot_1, "br")?,
+                en: ::b24_core::__private::wire::field_at(slot_2, "en")?,
+                fr: ::b24_core::__private::wire::field_at(slot_3, "fr")?,
+                id: ::b24_core::__private::wire::field_at(slot_4, "id")?,
+                it: ::b24_core::__private::wire::field_at(slot_5, "it")?,
+                ja: ::b24_core::__private::wire::field_at(slot_6, "ja")?,
+                la: ::b24_core::__private::wire::field_at(slot_7, "la")?,
+                ms: ::b24_core::__private::wire::field_at(slot_8, "ms")?,
+                pl: ::b24_core::__private::wire::field_at(slot_9, "pl")?,
+                de: ::b24_core::__private::wire::field_at(slot_10, "de")?,
+                sc: ::b24_core::__private::wire::field_at(slot_11, "sc")?,
+                tc: ::b24_core::__private::wire::field_at(slot_12, "tc")?,
+                th: ::b24_core::__private::wire::field_at(slot_13, "th")?,
+                tr: ::b24_core::__private::wire::field_at(slot_14, "tr")?,
+                vn: ::b24_core::__private::wire::field_at(slot_15, "vn")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for EditFormLabel {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.ar,
+                &::std::format!("{}.{}", field, "ar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.br,
+                &::std::format!("{}.{}", field, "br"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.en,
+                &::std::format!("{}.{}", field, "en"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fr,
+                &::std::format!("{}.{}", field, "fr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.it,
+                &::std::format!("{}.{}", field, "it"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ja,
+                &::std::format!("{}.{}", field, "ja"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.la,
+                &::std::format!("{}.{}", field, "la"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ms,
+                &::std::format!("{}.{}", field, "ms"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pl,
+                &::std::format!("{}.{}", field, "pl"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.de,
+                &::std::format!("{}.{}", field, "de"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sc,
+                &::std::format!("{}.{}", field, "sc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tc,
+                &::std::format!("{}.{}", field, "tc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.th,
+                &::std::format!("{}.{}", field, "th"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tr,
+                &::std::format!("{}.{}", field, "tr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vn,
+                &::std::format!("{}.{}", field, "vn"),
+                problems,
+            );
+        }
+    }
+    /// `ErrorMessage` of [`crm.contact.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ErrorMessage {
+        /// `ar`: `string`.
+        #[serde(
+            rename = "ar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ar: ::std::option::Option<::std::string::String>,
+        /// `br`: `string`.
+        #[serde(
+            rename = "br",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub br: ::std::option::Option<::std::string::String>,
+        /// `en`: `string`.
+        #[serde(
+            rename = "en",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub en: ::std::option::Option<::std::string::String>,
+        /// `fr`: `string`.
+        #[serde(
+            rename = "fr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fr: ::std::option::Option<::std::string::String>,
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `it`: `string`.
+        #[serde(
+            rename = "it",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub it: ::std::option::Option<::std::string::String>,
+        /// `ja`: `string`.
+        #[serde(
+            rename = "ja",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ja: ::std::option::Option<::std::string::String>,
+        /// `la`: `string`.
+        #[serde(
+            rename = "la",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub la: ::std::option::Option<::std::string::String>,
+        /// `ms`: `string`.
+        #[serde(
+            rename = "ms",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ms: ::std::option::Option<::std::string::String>,
+        /// `pl`: `string`.
+        #[serde(
+            rename = "pl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pl: ::std::option::Option<::std::string::String>,
+        /// `de`: `string`.
+        #[serde(
+            rename = "de",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub de: ::std::option::Option<::std::string::String>,
+        /// `sc`: `string`.
+        #[serde(
+            rename = "sc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sc: ::std::option::Option<::std::string::String>,
+        /// `tc`: `string`.
+        #[serde(
+            rename = "tc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tc: ::std::option::Option<::std::string::String>,
+        /// `th`: `string`.
+        #[serde(
+            rename = "th",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub th: ::std::option::Option<::std::string::String>,
+        /// `tr`: `string`.
+        #[serde(
+            rename = "tr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tr: ::std::option::Option<::std::string::String>,
+        /// `vn`: `string`.
+        #[serde(
+            rename = "vn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vn: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ErrorMessage {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ErrorMessage {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ar",
+                    "br",
+                    "en",
+                    "fr",
+                    "id",
+                    "it",
+                    "ja",
+                    "la",
+                    "ms",
+                    "pl",
+                    "de",
+                    "sc",
+                    "tc",
+                    "th",
+                    "tr",
+                    "vn",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                ar: ::b24_core::__private::wire::field_at(slot_0, "ar")?,
+                br: ::b24_core::__private::wire::field_at(slot_1, "br")?,
+                en: ::b24_core::__private::wire::field_at(slot_2, "en")?,
+                fr: ::b24_core::__private::wire::field_at(slot_3, "fr")?,
+                id: ::b24_core::__private::wire::field_at(slot_4, "id")?,
+                it: ::b24_core::__private::wire::field_at(slot_5, "it")?,
+                ja: ::b24_core::__private::wire::field_at(slot_6, "ja")?,
+                la: ::b24_core::__private::wire::field_at(slot_7, "la")?,
+                ms: ::b24_core::__private::wire::field_at(slot_8, "ms")?,
+                pl: ::b24_core::__private::wire::field_at(slot_9, "pl")?,
+                de: ::b24_core::__private::wire::field_at(slot_10, "de")?,
+                sc: ::b24_core::__private::wire::field_at(slot_11, "sc")?,
+                tc: ::b24_core::__private::wire::field_at(slot_12, "tc")?,
+                th: ::b24_core::__private::wire::field_at(slot_13, "th")?,
+                tr: ::b24_core::__private::wire::field_at(slot_14, "tr")?,
+                vn: ::b24_core::__private::wire::field_at(slot_15, "vn")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ErrorMessage {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.ar,
+                &::std::format!("{}.{}", field, "ar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.br,
+                &::std::format!("{}.{}", field, "br"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.en,
+                &::std::format!("{}.{}", field, "en"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fr,
+                &::std::format!("{}.{}", field, "fr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.it,
+                &::std::format!("{}.{}", field, "it"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ja,
+                &::std::format!("{}.{}", field, "ja"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.la,
+                &::std::format!("{}.{}", field, "la"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ms,
+                &::std::format!("{}.{}", field, "ms"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pl,
+                &::std::format!("{}.{}", field, "pl"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.de,
+                &::std::format!("{}.{}", field, "de"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sc,
+                &::std::format!("{}.{}", field, "sc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tc,
+                &::std::format!("{}.{}", field, "tc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.th,
+                &::std::format!("{}.{}", field, "th"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tr,
+                &::std::format!("{}.{}", field, "tr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vn,
+                &::std::format!("{}.{}", field, "vn"),
+                problems,
+            );
+        }
+    }
+    /// `HelpMessage` of [`crm.contact.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct HelpMessage {
+        /// `ar`: `string`.
+        #[serde(
+            rename = "ar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ar: ::std::option::Option<::std::string::String>,
+        /// `br`: `string`.
+        #[serde(
+            rename = "br",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub br: ::std::option::Option<::std::string::String>,
+        /// `en`: `string`.
+        #[serde(
+            rename = "en",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub en: ::std::option::Option<::std::string::String>,
+        /// `fr`: `string`.
+        #[serde(
+            rename = "fr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fr: ::std::option::Option<::std::string::String>,
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `it`: `string`.
+        #[serde(
+            rename = "it",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub it: ::std::option::Option<::std::string::String>,
+        /// `ja`: `string`.
+        #[serde(
+            rename = "ja",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ja: ::std::option::Option<::std::string::String>,
+        /// `la`: `string`.
+        #[serde(
+            rename = "la",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub la: ::std::option::Option<::std::string::String>,
+        /// `ms`: `string`.
+        #[serde(
+            rename = "ms",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ms: ::std::option::Option<::std::string::String>,
+        /// `pl`: `string`.
+        #[serde(
+            rename = "pl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pl: ::std::option::Option<::std::string::String>,
+        /// `de`: `string`.
+        #[serde(
+            rename = "de",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub de: ::std::option::Option<::std::string::String>,
+        /// `sc`: `string`.
+        #[serde(
+            rename = "sc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sc: ::std::option::Option<::std::string::String>,
+        /// `tc`: `string`.
+        #[serde(
+            rename = "tc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tc: ::std::option::Option<::std::string::String>,
+        /// `th`: `string`.
+        #[serde(
+            rename = "th",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub th: ::std::option::Option<::std::string::String>,
+        /// `tr`: `string`.
+        #[serde(
+            rename = "tr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tr: ::std::option::Option<::std::string::String>,
+        /// `vn`: `string`.
+        #[serde(
+            rename = "vn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vn: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for HelpMessage {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for HelpMessage {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ar",
+                    "br",
+                    "en",
+                    "fr",
+                    "id",
+                    "it",
+                    "ja",
+                    "la",
+                    "ms",
+                    "pl",
+                    "de",
+                    "sc",
+                    "tc",
+                    "th",
+                    "tr",
+                    "vn",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                ar: ::b24_core::__private::wire::field_at(slot_0, "ar")?,
+                br: ::b24_core::__private::wire::field_at(slot_1, "br")?,
+                en: ::b24_core::__private::wire::field_at(slot_2, "en")?,
+                fr: ::b24_core::__private::wire::field_at(slot_3, "fr")?,
+                id: ::b24_core::__private::wire::field_at(slot_4, "id")?,
+                it: ::b24_core::__private::wire::field_at(slot_5, "it")?,
+                ja: ::b24_core::__private::wire::field_at(slot_6, "ja")?,
+                la: ::b24_core::__private::wire::field_at(slot_7, "la")?,
+                ms: ::b24_core::__private::wire::field_at(slot_8, "ms")?,
+                pl: ::b24_core::__private::wire::field_at(slot_9, "pl")?,
+                de: ::b24_core::__private::wire::field_at(slot_10, "de")?,
+                sc: ::b24_core::__private::wire::field_at(slot_11, "sc")?,
+                tc: ::b24_core::__private::wire::field_at(slot_12, "tc")?,
+                th: ::b24_core::__private::wire::field_at(slot_13, "th")?,
+                tr: ::b24_core::__private::wire::field_at(slot_14, "tr")?,
+                vn: ::b24_core::__private::wire::field_at(slot_15, "vn")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for HelpMessage {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.ar,
+                &::std::format!("{}.{}", field, "ar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.br,
+                &::std::format!("{}.{}", field, "br"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.en,
+                &::std::format!("{}.{}", field, "en"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fr,
+                &::std::format!("{}.{}", field, "fr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.it,
+                &::std::format!("{}.{}", field, "it"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ja,
+                &::std::format!("{}.{}", field, "ja"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.la,
+                &::std::format!("{}.{}", field, "la"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ms,
+                &::std::format!("{}.{}", field, "ms"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pl,
+                &::std::format!("{}.{}", field, "pl"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.de,
+                &::std::format!("{}.{}", field, "de"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sc,
+                &::std::format!("{}.{}", field, "sc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tc,
+                &::std::format!("{}.{}", field, "tc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.th,
+                &::std::format!("{}.{}", field, "th"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tr,
+                &::std::format!("{}.{}", field, "tr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vn,
+                &::std::format!("{}.{}", field, "vn"),
+                problems,
+            );
+        }
+    }
+    /// `ListColumnLabel` of [`crm.contact.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ListColumnLabel {
+        /// `ar`: `string`.
+        #[serde(
+            rename = "ar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ar: ::std::option::Option<::std::string::String>,
+        /// `br`: `string`.
+        #[serde(
+            rename = "br",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub br: ::std::option::Option<::std::string::String>,
+        /// `en`: `string`.
+        #[serde(
+            rename = "en",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub en: ::std::option::Option<::std::string::String>,
+        /// `fr`: `string`.
+        #[serde(
+            rename = "fr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fr: ::std::option::Option<::std::string::String>,
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `it`: `string`.
+        #[serde(
+            rename = "it",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub it: ::std::option::Option<::std::string::String>,
+        /// `ja`: `string`.
+        #[serde(
+            rename = "ja",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ja: ::std::option::Option<::std::string::String>,
+        /// `la`: `string`.
+        #[serde(
+            rename = "la",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub la: ::std::option::Option<::std::string::String>,
+        /// `ms`: `string`.
+        #[serde(
+            rename = "ms",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ms: ::std::option::Option<::std::string::String>,
+        /// `pl`: `string`.
+        #[serde(
+            rename = "pl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pl: ::std::option::Option<::std::string::String>,
+        /// `de`: `string`.
+        #[serde(
+            rename = "de",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub de: ::std::option::Option<::std::string::String>,
+        /// `sc`: `string`.
+        #[serde(
+            rename = "sc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sc: ::std::option::Option<::std::string::String>,
+        /// `tc`: `string`.
+        #[serde(
+            rename = "tc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tc: ::std::option::Option<::std::string::String>,
+        /// `th`: `string`.
+        #[serde(
+            rename = "th",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub th: ::std::option::Option<::std::string::String>,
+        /// `tr`: `string`.
+        #[serde(
+            rename = "tr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tr: ::std::option::Option<::std::string::String>,
+        /// `vn`: `string`.
+        #[serde(
+            rename = "vn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vn: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ListColumnLabel {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ListColumnLabel {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ar",
+                    "br",
+                    "en",
+                    "fr",
+                    "id",
+                    "it",
+                    "ja",
+                    "la",
+                    "ms",
+                    "pl",
+                    "de",
+                    "sc",
+                    "tc",
+                    "th",
+                    "tr",
+                    "vn",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                ar: ::b24_core::__private::wire::field_at(slot_0, "ar")?,
+                br: ::b24_core::__private::wire::field_at(slot_1, "br")?,
+                en: ::b24_core::__private::wire::field_at(slot_2, "en")?,
+                fr: ::b24_core::__private::wire::field_at(slot_3, "fr")?,
+                id: ::b24_core::__private::wire::field_at(slot_4, "id")?,
+                it: ::b24_core::__private::wire::field_at(slot_5, "it")?,
+                ja: ::b24_core::__private::wire::field_at(slot_6, "ja")?,
+                la: ::b24_core::__private::wire::field_at(slot_7, "la")?,
+                ms: ::b24_core::__private::wire::field_at(slot_8, "ms")?,
+                pl: ::b24_core::__private::wire::field_at(slot_9, "pl")?,
+                de: ::b24_core::__private::wire::field_at(slot_10, "de")?,
+                sc: ::b24_core::__private::wire::field_at(slot_11, "sc")?,
+                tc: ::b24_core::__private::wire::field_at(slot_12, "tc")?,
+                th: ::b24_core::__private::wire::field_at(slot_13, "th")?,
+                tr: ::b24_core::__private::wire::field_at(slot_14, "tr")?,
+                vn: ::b24_core::__private::wire::field_at(slot_15, "vn")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ListColumnLabel {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.ar,
+                &::std::format!("{}.{}", field, "ar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.br,
+                &::std::format!("{}.{}", field, "br"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.en,
+                &::std::format!("{}.{}", field, "en"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fr,
+                &::std::format!("{}.{}", field, "fr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.it,
+                &::std::format!("{}.{}", field, "it"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ja,
+                &::std::format!("{}.{}", field, "ja"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.la,
+                &::std::format!("{}.{}", field, "la"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ms,
+                &::std::format!("{}.{}", field, "ms"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pl,
+                &::std::format!("{}.{}", field, "pl"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.de,
+                &::std::format!("{}.{}", field, "de"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sc,
+                &::std::format!("{}.{}", field, "sc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tc,
+                &::std::format!("{}.{}", field, "tc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.th,
+                &::std::format!("{}.{}", field, "th"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tr,
+                &::std::format!("{}.{}", field, "tr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vn,
+                &::std::format!("{}.{}", field, "vn"),
+                problems,
+            );
+        }
+    }
+    /// `ListFilterLabel` of [`crm.contact.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ListFilterLabel {
+        /// `ar`: `string`.
+        #[serde(
+            rename = "ar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ar: ::std::option::Option<::std::string::String>,
+        /// `br`: `string`.
+        #[serde(
+            rename = "br",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub br: ::std::option::Option<::std::string::String>,
+        /// `en`: `string`.
+        #[serde(
+            rename = "en",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub en: ::std::option::Option<::std::string::String>,
+        /// `fr`: `string`.
+        #[serde(
+            rename = "fr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fr: ::std::option::Option<::std::string::String>,
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `it`: `string`.
+        #[serde(
+            rename = "it",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub it: ::std::option::Option<::std::string::String>,
+        /// `ja`: `string`.
+        #[serde(
+            rename = "ja",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ja: ::std::option::Option<::std::string::String>,
+        /// `la`: `string`.
+        #[serde(
+            rename = "la",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub la: ::std::option::Option<::std::string::String>,
+        /// `ms`: `string`.
+        #[serde(
+            rename = "ms",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ms: ::std::option::Option<::std::string::String>,
+        /// `pl`: `string`.
+        #[serde(
+            rename = "pl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pl: ::std::option::Option<::std::string::String>,
+        /// `de`: `string`.
+        #[serde(
+            rename = "de",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub de: ::std::option::Option<::std::string::String>,
+        /// `sc`: `string`.
+        #[serde(
+            rename = "sc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sc: ::std::option::Option<::std::string::String>,
+        /// `tc`: `string`.
+        #[serde(
+            rename = "tc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tc: ::std::option::Option<::std::string::String>,
+        /// `th`: `string`.
+        #[serde(
+            rename = "th",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub th: ::std::option::Option<::std::string::String>,
+        /// `tr`: `string`.
+        #[serde(
+            rename = "tr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tr: ::std::option::Option<::std::string::String>,
+        /// `vn`: `string`.
+        #[serde(
+            rename = "vn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vn: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ListFilterLabel {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ListFilterLabel {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ar",
+                    "br",
+                    "en",
+                    "fr",
+                    "id",
+                    "it",
+                    "ja",
+                    "la",
+                    "ms",
+                    "pl",
+                    "de",
+                    "sc",
+                    "tc",
+                    "th",
+                    "tr",
+                    "vn",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                ar: ::b24_core::__private::wire::field_at(slot_0, "ar")?,
+                br: ::b24_core::__private::wire::field_at(slot_1, "br")?,
+                en: ::b24_core::__private::wire::field_at(slot_2, "en")?,
+                fr: ::b24_core::__private::wire::field_at(slot_3, "fr")?,
+                id: ::b24_core::__private::wire::field_at(slot_4, "id")?,
+                it: ::b24_core::__private::wire::field_at(slot_5, "it")?,
+                ja: ::b24_core::__private::wire::field_at(slot_6, "ja")?,
+                la: ::b24_core::__private::wire::field_at(slot_7, "la")?,
+                ms: ::b24_core::__private::wire::field_at(slot_8, "ms")?,
+                pl: ::b24_core::__private::wire::field_at(slot_9, "pl")?,
+                de: ::b24_core::__private::wire::field_at(slot_10, "de")?,
+                sc: ::b24_core::__private::wire::field_at(slot_11, "sc")?,
+                tc: ::b24_core::__private::wire::field_at(slot_12, "tc")?,
+                th: ::b24_core::__private::wire::field_at(slot_13, "th")?,
+                tr: ::b24_core::__private::wire::field_at(slot_14, "tr")?,
+                vn: ::b24_core::__private::wire::field_at(slot_15, "vn")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ListFilterLabel {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.ar,
+                &::std::format!("{}.{}", field, "ar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.br,
+                &::std::format!("{}.{}", field, "br"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.en,
+                &::std::format!("{}.{}", field, "en"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fr,
+                &::std::format!("{}.{}", field, "fr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.it,
+                &::std::format!("{}.{}", field, "it"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ja,
+                &::std::format!("{}.{}", field, "ja"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.la,
+                &::std::format!("{}.{}", field, "la"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ms,
+                &::std::format!("{}.{}", field, "ms"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pl,
+                &::std::format!("{}.{}", field, "pl"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.de,
+                &::std::format!("{}.{}", field, "de"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sc,
+                &::std::format!("{}.{}", field, "sc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tc,
+                &::std::format!("{}.{}", field, "tc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.th,
+                &::std::format!("{}.{}", field, "th"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tr,
+                &::std::format!("{}.{}", field, "tr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vn,
+                &::std::format!("{}.{}", field, "vn"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.contact.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `ENTITY_ID`: `string`.
+        #[serde(
+            rename = "ENTITY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<::std::string::String>,
+        /// `FIELD_NAME`: `string`.
+        #[serde(
+            rename = "FIELD_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub field_name: ::std::option::Option<::std::string::String>,
+        /// `USER_TYPE_ID`: `string`.
+        #[serde(
+            rename = "USER_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_type_id: ::std::option::Option<::std::string::String>,
+        /// `XML_ID`: `any`.
+        #[serde(
+            rename = "XML_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `SORT`: `string`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<::std::string::String>,
+        /// `MULTIPLE`: `string`.
+        #[serde(
+            rename = "MULTIPLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple: ::std::option::Option<::std::string::String>,
+        /// `MANDATORY`: `string`.
+        #[serde(
+            rename = "MANDATORY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mandatory: ::std::option::Option<::std::string::String>,
+        /// `SHOW_FILTER`: `string`.
+        #[serde(
+            rename = "SHOW_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_filter: ::std::option::Option<::std::string::String>,
+        /// `SHOW_IN_LIST`: `string`.
+        #[serde(
+            rename = "SHOW_IN_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_in_list: ::std::option::Option<::std::string::String>,
+        /// `EDIT_IN_LIST`: `string`.
+        #[serde(
+            rename = "EDIT_IN_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub edit_in_list: ::std::option::Option<::std::string::String>,
+        /// `IS_SEARCHABLE`: `string`.
+        #[serde(
+            rename = "IS_SEARCHABLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_searchable: ::std::option::Option<::std::string::String>,
+        /// `SETTINGS`: `Settings`.
+        #[serde(
+            rename = "SETTINGS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<Settings>,
+        /// `EDIT_FORM_LABEL`: `EditFormLabel`.
+        #[serde(
+            rename = "EDIT_FORM_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub edit_form_label: ::std::option::Option<EditFormLabel>,
+        /// `LIST_COLUMN_LABEL`: `ListColumnLabel`.
+        #[serde(
+            rename = "LIST_COLUMN_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_column_label: ::std::option::Option<ListColumnLabel>,
+        /// `LIST_FILTER_LABEL`: `ListFilterLabel`.
+        #[serde(
+            rename = "LIST_FILTER_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_filter_label: ::std::option::Option<ListFilterLabel>,
+        /// `ERROR_MESSAGE`: `ErrorMessage`.
+        #[serde(
+            rename = "ERROR_MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub error_message: ::std::option::Option<ErrorMessage>,
+        /// `HELP_MESSAGE`: `HelpMessage`.
+        #[serde(
+            rename = "HELP_MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub help_message: ::std::option::Option<HelpMessage>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "ENTITY_ID",
+                    "FIELD_NAME",
+                    "USER_TYPE_ID",
+                    "XML_ID",
+                    "SORT",
+                    "MULTIPLE",
+                    "MANDATORY",
+                    "SHOW_FILTER",
+                    "SHOW_IN_LIST",
+                    "EDIT_IN_LIST",
+                    "IS_SEARCHABLE",
+                    "SETTINGS",
+                    "EDIT_FORM_LABEL",
+                    "LIST_COLUMN_LABEL",
+                    "LIST_FILTER_LABEL",
+                    "ERROR_MESSAGE",
+                    "HELP_MESSAGE",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
+                field_name: ::b24_core::__private::wire::field_at(slot_2, "FIELD_NAME")?,
+                user_type_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "USER_TYPE_ID",
+                )?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_4, "XML_ID")?,
+                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
+                multiple: ::b24_core::__private::wire::field_at(slot_6, "MULTIPLE")?,
+                mandatory: ::b24_core::__private::wire::field_at(slot_7, "MANDATORY")?,
+                show_filter: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "SHOW_FILTER",
+                )?,
+                show_in_list: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "SHOW_IN_LIST",
+                )?,
+                edit_in_list: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "EDIT_IN_LIST",
+                )?,
+                is_searchable: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "IS_SEARCHABLE",
+                )?,
+                settings: ::b24_core::__private::wire::field_at(slot_12, "SETTINGS")?,
+                edit_form_label: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "EDIT_FORM_LABEL",
+                )?,
+                list_column_label: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "LIST_COLUMN_LABEL",
+                )?,
+                list_filter_label: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "LIST_FILTER_LABEL",
+                )?,
+                error_message: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "ERROR_MESSAGE",
+                )?,
+                help_message: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "HELP_MESSAGE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "ENTITY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.field_name,
+                &::std::format!("{}.{}", field, "FIELD_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_type_id,
+                &::std::format!("{}.{}", field, "USER_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "XML_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.multiple,
+                &::std::format!("{}.{}", field, "MULTIPLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mandatory,
+                &::std::format!("{}.{}", field, "MANDATORY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_filter,
+                &::std::format!("{}.{}", field, "SHOW_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_in_list,
+                &::std::format!("{}.{}", field, "SHOW_IN_LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.edit_in_list,
+                &::std::format!("{}.{}", field, "EDIT_IN_LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_searchable,
+                &::std::format!("{}.{}", field, "IS_SEARCHABLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "SETTINGS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.edit_form_label,
+                &::std::format!("{}.{}", field, "EDIT_FORM_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_column_label,
+                &::std::format!("{}.{}", field, "LIST_COLUMN_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_filter_label,
+                &::std::format!("{}.{}", field, "LIST_FILTER_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.error_message,
+                &::std::format!("{}.{}", field, "ERROR_MESSAGE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.help_message,
+                &::std::format!("{}.{}", field, "HELP_MESSAGE"),
+                problems,
+            );
+        }
+    }
+    /// `Settings` of [`crm.contact.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Settings {
+        /// `SIZE`: `int`.
+        #[serde(
+            rename = "SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<i64>,
+        /// `ROWS`: `int`.
+        #[serde(
+            rename = "ROWS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rows: ::std::option::Option<i64>,
+        /// `REGEXP`: `string`.
+        #[serde(
+            rename = "REGEXP",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub regexp: ::std::option::Option<::std::string::String>,
+        /// `MIN_LENGTH`: `int`.
+        #[serde(
+            rename = "MIN_LENGTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub min_length: ::std::option::Option<i64>,
+        /// `MAX_LENGTH`: `int`.
+        #[serde(
+            rename = "MAX_LENGTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_length: ::std::option::Option<i64>,
+        /// `DEFAULT_VALUE`: `string`.
+        #[serde(
+            rename = "DEFAULT_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Settings {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["SIZE", "ROWS", "REGEXP", "MIN_LENGTH", "MAX_LENGTH", "DEFAULT_VALUE"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                size: ::b24_core::__private::wire::field_at(slot_0, "SIZE")?,
+                rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
+                regexp: ::b24_core::__private::wire::field_at(slot_2, "REGEXP")?,
+                min_length: ::b24_core::__private::wire::field_at(slot_3, "MIN_LENGTH")?,
+                max_length: ::b24_core::__private::wire::field_at(slot_4, "MAX_LENGTH")?,
+                default_value: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "DEFAULT_VALUE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rows,
+                &::std::format!("{}.{}", field, "ROWS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.regexp,
+                &::std::format!("{}.{}", field, "REGEXP"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.min_length,
+                &::std::format!("{}.{}", field, "MIN_LENGTH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.max_length,
+                &::std::format!("{}.{}", field, "MAX_LENGTH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.contact.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-list.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -5883,30 +8454,20 @@ for ContactUserfieldGetError {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ContactUserfieldList {
-    /// `filter`: `map<any>`.
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `order`: `map<any>`.
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -5937,12 +8498,7 @@ impl ContactUserfieldList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -5951,12 +8507,7 @@ impl ContactUserfieldList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -6019,7 +8570,7 @@ impl ::b24_core::__private::Method for ContactUserfieldList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<contact_userfield_list::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -6034,7 +8585,7 @@ impl ::b24_core::__private::Method for ContactUserfieldList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for ContactUserfieldList {
-    type Item = ::b24_core::__private::serde_json::Value;
+    type Item = contact_userfield_list::Result;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -6062,6 +8613,697 @@ for ContactUserfieldListError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.contact.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod contact_userfield_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.contact.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `ENTITY_ID`: `string`.
+        #[serde(
+            rename = "ENTITY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<::std::string::String>,
+        /// `FIELD_NAME`: `string`.
+        #[serde(
+            rename = "FIELD_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub field_name: ::std::option::Option<::std::string::String>,
+        /// `USER_TYPE_ID`: `string`.
+        #[serde(
+            rename = "USER_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_type_id: ::std::option::Option<::std::string::String>,
+        /// `XML_ID`: `any`.
+        #[serde(
+            rename = "XML_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `SORT`: `string`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<::std::string::String>,
+        /// `MULTIPLE`: `string`.
+        #[serde(
+            rename = "MULTIPLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple: ::std::option::Option<::std::string::String>,
+        /// `MANDATORY`: `string`.
+        #[serde(
+            rename = "MANDATORY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mandatory: ::std::option::Option<::std::string::String>,
+        /// `SHOW_FILTER`: `string`.
+        #[serde(
+            rename = "SHOW_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_filter: ::std::option::Option<::std::string::String>,
+        /// `SHOW_IN_LIST`: `string`.
+        #[serde(
+            rename = "SHOW_IN_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_in_list: ::std::option::Option<::std::string::String>,
+        /// `EDIT_IN_LIST`: `string`.
+        #[serde(
+            rename = "EDIT_IN_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub edit_in_list: ::std::option::Option<::std::string::String>,
+        /// `IS_SEARCHABLE`: `string`.
+        #[serde(
+            rename = "IS_SEARCHABLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_searchable: ::std::option::Option<::std::string::String>,
+        /// `SETTINGS`: `Settings`.
+        #[serde(
+            rename = "SETTINGS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<Settings>,
+        /// `EDIT_FORM_LABEL`: `string`.
+        #[serde(
+            rename = "EDIT_FORM_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub edit_form_label: ::std::option::Option<::std::string::String>,
+        /// `LIST_COLUMN_LABEL`: `string`.
+        #[serde(
+            rename = "LIST_COLUMN_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_column_label: ::std::option::Option<::std::string::String>,
+        /// `LIST_FILTER_LABEL`: `string`.
+        #[serde(
+            rename = "LIST_FILTER_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_filter_label: ::std::option::Option<::std::string::String>,
+        /// `ERROR_MESSAGE`: `any`.
+        #[serde(
+            rename = "ERROR_MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub error_message: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `HELP_MESSAGE`: `any`.
+        #[serde(
+            rename = "HELP_MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub help_message: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "ENTITY_ID",
+                    "FIELD_NAME",
+                    "USER_TYPE_ID",
+                    "XML_ID",
+                    "SORT",
+                    "MULTIPLE",
+                    "MANDATORY",
+                    "SHOW_FILTER",
+                    "SHOW_IN_LIST",
+                    "EDIT_IN_LIST",
+                    "IS_SEARCHABLE",
+                    "SETTINGS",
+                    "EDIT_FORM_LABEL",
+                    "LIST_COLUMN_LABEL",
+                    "LIST_FILTER_LABEL",
+                    "ERROR_MESSAGE",
+                    "HELP_MESSAGE",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
+                field_name: ::b24_core::__private::wire::field_at(slot_2, "FIELD_NAME")?,
+                user_type_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "USER_TYPE_ID",
+                )?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_4, "XML_ID")?,
+                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
+                multiple: ::b24_core::__private::wire::field_at(slot_6, "MULTIPLE")?,
+                mandatory: ::b24_core::__private::wire::field_at(slot_7, "MANDATORY")?,
+                show_filter: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "SHOW_FILTER",
+                )?,
+                show_in_list: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "SHOW_IN_LIST",
+                )?,
+                edit_in_list: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "EDIT_IN_LIST",
+                )?,
+                is_searchable: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "IS_SEARCHABLE",
+                )?,
+                settings: ::b24_core::__private::wire::field_at(slot_12, "SETTINGS")?,
+                edit_form_label: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "EDIT_FORM_LABEL",
+                )?,
+                list_column_label: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "LIST_COLUMN_LABEL",
+                )?,
+                list_filter_label: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "LIST_FILTER_LABEL",
+                )?,
+                error_message: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "ERROR_MESSAGE",
+                )?,
+                help_message: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "HELP_MESSAGE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "ENTITY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.field_name,
+                &::std::format!("{}.{}", field, "FIELD_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_type_id,
+                &::std::format!("{}.{}", field, "USER_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "XML_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.multiple,
+                &::std::format!("{}.{}", field, "MULTIPLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mandatory,
+                &::std::format!("{}.{}", field, "MANDATORY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_filter,
+                &::std::format!("{}.{}", field, "SHOW_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_in_list,
+                &::std::format!("{}.{}", field, "SHOW_IN_LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.edit_in_list,
+                &::std::format!("{}.{}", field, "EDIT_IN_LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_searchable,
+                &::std::format!("{}.{}", field, "IS_SEARCHABLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "SETTINGS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.edit_form_label,
+                &::std::format!("{}.{}", field, "EDIT_FORM_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_column_label,
+                &::std::format!("{}.{}", field, "LIST_COLUMN_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_filter_label,
+                &::std::format!("{}.{}", field, "LIST_FILTER_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.error_message,
+                &::std::format!("{}.{}", field, "ERROR_MESSAGE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.help_message,
+                &::std::format!("{}.{}", field, "HELP_MESSAGE"),
+                problems,
+            );
+        }
+    }
+    /// `Settings` of [`crm.contact.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Settings {
+        /// `SHOW_MAP`: `string`.
+        #[serde(
+            rename = "SHOW_MAP",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_map: ::std::option::Option<::std::string::String>,
+        /// `CONTACT`: `string`.
+        #[serde(
+            rename = "CONTACT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact: ::std::option::Option<::std::string::String>,
+        /// `COMPANY`: `string`.
+        #[serde(
+            rename = "COMPANY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company: ::std::option::Option<::std::string::String>,
+        /// `DYNAMIC_1224`: `string`.
+        #[serde(
+            rename = "DYNAMIC_1224",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dynamic_1224: ::std::option::Option<::std::string::String>,
+        /// `DYNAMIC_1226`: `string`.
+        #[serde(
+            rename = "DYNAMIC_1226",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dynamic_1226: ::std::option::Option<::std::string::String>,
+        /// `DYNAMIC_1268`: `string`.
+        #[serde(
+            rename = "DYNAMIC_1268",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dynamic_1268: ::std::option::Option<::std::string::String>,
+        /// `DYNAMIC_1278`: `string`.
+        #[serde(
+            rename = "DYNAMIC_1278",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dynamic_1278: ::std::option::Option<::std::string::String>,
+        /// `LEAD`: `any`.
+        #[serde(
+            rename = "LEAD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lead: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `DEFAULT_VALUE`: `any`.
+        #[serde(
+            rename = "DEFAULT_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `PRECISION`: `int`.
+        #[serde(
+            rename = "PRECISION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub precision: ::std::option::Option<i64>,
+        /// `SIZE`: `int`.
+        #[serde(
+            rename = "SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<i64>,
+        /// `MIN_VALUE`: `int`.
+        #[serde(
+            rename = "MIN_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub min_value: ::std::option::Option<i64>,
+        /// `MAX_VALUE`: `int`.
+        #[serde(
+            rename = "MAX_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_value: ::std::option::Option<i64>,
+        /// `LIST_WIDTH`: `int`.
+        #[serde(
+            rename = "LIST_WIDTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_width: ::std::option::Option<i64>,
+        /// `LIST_HEIGHT`: `int`.
+        #[serde(
+            rename = "LIST_HEIGHT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_height: ::std::option::Option<i64>,
+        /// `MAX_SHOW_SIZE`: `int`.
+        #[serde(
+            rename = "MAX_SHOW_SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_show_size: ::std::option::Option<i64>,
+        /// `MAX_ALLOWED_SIZE`: `int`.
+        #[serde(
+            rename = "MAX_ALLOWED_SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_allowed_size: ::std::option::Option<i64>,
+        /// `EXTENSIONS`: `any[]`.
+        #[serde(
+            rename = "EXTENSIONS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extensions: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `TARGET_BLANK`: `string`.
+        #[serde(
+            rename = "TARGET_BLANK",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub target_blank: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Settings {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "SHOW_MAP",
+                    "CONTACT",
+                    "COMPANY",
+                    "DYNAMIC_1224",
+                    "DYNAMIC_1226",
+                    "DYNAMIC_1268",
+                    "DYNAMIC_1278",
+                    "LEAD",
+                    "DEFAULT_VALUE",
+                    "PRECISION",
+                    "SIZE",
+                    "MIN_VALUE",
+                    "MAX_VALUE",
+                    "LIST_WIDTH",
+                    "LIST_HEIGHT",
+                    "MAX_SHOW_SIZE",
+                    "MAX_ALLOWED_SIZE",
+                    "EXTENSIONS",
+                    "TARGET_BLANK",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                show_map: ::b24_core::__private::wire::field_at(slot_0, "SHOW_MAP")?,
+                contact: ::b24_core::__private::wire::field_at(slot_1, "CONTACT")?,
+                company: ::b24_core::__private::wire::field_at(slot_2, "COMPANY")?,
+                dynamic_1224: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "DYNAMIC_1224",
+                )?,
+                dynamic_1226: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "DYNAMIC_1226",
+                )?,
+                dynamic_1268: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "DYNAMIC_1268",
+                )?,
+                dynamic_1278: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "DYNAMIC_1278",
+                )?,
+                lead: ::b24_core::__private::wire::field_at(slot_7, "LEAD")?,
+                default_value: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "DEFAULT_VALUE",
+                )?,
+                precision: ::b24_core::__private::wire::field_at(slot_9, "PRECISION")?,
+                size: ::b24_core::__private::wire::field_at(slot_10, "SIZE")?,
+                min_value: ::b24_core::__private::wire::field_at(slot_11, "MIN_VALUE")?,
+                max_value: ::b24_core::__private::wire::field_at(slot_12, "MAX_VALUE")?,
+                list_width: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "LIST_WIDTH",
+                )?,
+                list_height: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "LIST_HEIGHT",
+                )?,
+                max_show_size: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "MAX_SHOW_SIZE",
+                )?,
+                max_allowed_size: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "MAX_ALLOWED_SIZE",
+                )?,
+                extensions: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "EXTENSIONS",
+                )?,
+                target_blank: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "TARGET_BLANK",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.show_map,
+                &::std::format!("{}.{}", field, "SHOW_MAP"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.contact,
+                &::std::format!("{}.{}", field, "CONTACT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.company,
+                &::std::format!("{}.{}", field, "COMPANY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.dynamic_1224,
+                &::std::format!("{}.{}", field, "DYNAMIC_1224"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.dynamic_1226,
+                &::std::format!("{}.{}", field, "DYNAMIC_1226"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.dynamic_1268,
+                &::std::format!("{}.{}", field, "DYNAMIC_1268"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.dynamic_1278,
+                &::std::format!("{}.{}", field, "DYNAMIC_1278"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lead,
+                &::std::format!("{}.{}", field, "LEAD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.precision,
+                &::std::format!("{}.{}", field, "PRECISION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.min_value,
+                &::std::format!("{}.{}", field, "MIN_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.max_value,
+                &::std::format!("{}.{}", field, "MAX_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_width,
+                &::std::format!("{}.{}", field, "LIST_WIDTH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_height,
+                &::std::format!("{}.{}", field, "LIST_HEIGHT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.max_show_size,
+                &::std::format!("{}.{}", field, "MAX_SHOW_SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.max_allowed_size,
+                &::std::format!("{}.{}", field, "MAX_ALLOWED_SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.extensions,
+                &::std::format!("{}.{}", field, "EXTENSIONS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.target_blank,
+                &::std::format!("{}.{}", field, "TARGET_BLANK"),
+                problems,
+            );
         }
     }
 }
@@ -6322,6 +9564,12 @@ pub mod contact_userfield_update {
         pub help_message: ::std::option::Option<
             ::b24_core::__private::serde_json::Value,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -6335,6 +9583,7 @@ pub mod contact_userfield_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
                 obj,
@@ -6354,7 +9603,7 @@ pub mod contact_userfield_update {
                     "ERROR_MESSAGE",
                     "HELP_MESSAGE",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 mandatory: ::b24_core::__private::wire::field_at(slot_0, "MANDATORY")?,
@@ -6398,6 +9647,7 @@ pub mod contact_userfield_update {
                     slot_13,
                     "HELP_MESSAGE",
                 )?,
+                extra,
             })
         }
     }
@@ -6579,6 +9829,12 @@ pub mod contact_userfield_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub deal: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -6592,6 +9848,7 @@ pub mod contact_userfield_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
                 obj,
@@ -6610,7 +9867,7 @@ pub mod contact_userfield_update {
                     "COMPANY",
                     "DEAL",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 default_value: ::b24_core::__private::wire::field_at(
@@ -6641,6 +9898,7 @@ pub mod contact_userfield_update {
                 contact: ::b24_core::__private::wire::field_at(slot_10, "CONTACT")?,
                 company: ::b24_core::__private::wire::field_at(slot_11, "COMPANY")?,
                 deal: ::b24_core::__private::wire::field_at(slot_12, "DEAL")?,
+                extra,
             })
         }
     }

@@ -86,7 +86,7 @@ impl ::b24_core::__private::Method for CurrencyAdd {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-add.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::string::String;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -169,6 +169,12 @@ pub mod currency_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub lang: ::std::option::Option<Lang>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -182,10 +188,11 @@ pub mod currency_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
                 obj,
                 &["CURRENCY", "BASE", "AMOUNT_CNT", "AMOUNT", "SORT", "LANG"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 currency: ::b24_core::__private::wire::field_at(slot_0, "CURRENCY")?,
@@ -194,6 +201,7 @@ pub mod currency_add {
                 amount: ::b24_core::__private::wire::field_at(slot_3, "AMOUNT")?,
                 sort: ::b24_core::__private::wire::field_at(slot_4, "SORT")?,
                 lang: ::b24_core::__private::wire::field_at(slot_5, "LANG")?,
+                extra,
             })
         }
     }
@@ -329,6 +337,12 @@ pub mod currency_add {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Lang {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -342,6 +356,7 @@ pub mod currency_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9] = ::b24_core::__private::wire::slots(
                 obj,
@@ -357,7 +372,7 @@ pub mod currency_add {
                     "en",
                     "de",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 decimals: ::b24_core::__private::wire::field_at(slot_0, "DECIMALS")?,
@@ -379,6 +394,7 @@ pub mod currency_add {
                 ru: ::b24_core::__private::wire::field_at(slot_7, "ru")?,
                 en: ::b24_core::__private::wire::field_at(slot_8, "en")?,
                 de: ::b24_core::__private::wire::field_at(slot_9, "de")?,
+                extra,
             })
         }
     }
@@ -510,7 +526,7 @@ impl ::b24_core::__private::Method for CurrencyBaseGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-base-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::string::String;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -751,7 +767,7 @@ impl ::b24_core::__private::Method for CurrencyDelete {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-delete.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = bool;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -865,7 +881,7 @@ impl ::b24_core::__private::Method for CurrencyFields {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
+        ::b24_core::__private::types::FieldInfo,
     >;
     #[allow(unused_variables)]
     fn validate(
@@ -914,13 +930,13 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CurrencyFieldsEr
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CurrencyGet {
-    /// `id`: `any`.
+    /// `id`: `string`.
     #[serde(
         rename = "id",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    pub id: ::std::option::Option<::std::string::String>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -942,7 +958,7 @@ impl CurrencyGet {
     #[must_use]
     pub fn id(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -993,10 +1009,7 @@ impl ::b24_core::__private::Method for CurrencyGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = currency_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1032,6 +1045,629 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CurrencyGetError
         }
     }
 }
+/// Named types of [`crm.currency.get`](https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod currency_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `De` of [`crm.currency.get`](https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct De {
+        /// `FORMAT_STRING`: `string`.
+        #[serde(
+            rename = "FORMAT_STRING",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub format_string: ::std::option::Option<::std::string::String>,
+        /// `FULL_NAME`: `string`.
+        #[serde(
+            rename = "FULL_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub full_name: ::std::option::Option<::std::string::String>,
+        /// `DEC_POINT`: `string`.
+        #[serde(
+            rename = "DEC_POINT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dec_point: ::std::option::Option<::std::string::String>,
+        /// `THOUSANDS_SEP`: `string`.
+        #[serde(
+            rename = "THOUSANDS_SEP",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub thousands_sep: ::std::option::Option<::std::string::String>,
+        /// `DECIMALS`: `string`.
+        #[serde(
+            rename = "DECIMALS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub decimals: ::std::option::Option<::std::string::String>,
+        /// `THOUSANDS_VARIANT`: `string`.
+        #[serde(
+            rename = "THOUSANDS_VARIANT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub thousands_variant: ::std::option::Option<::std::string::String>,
+        /// `HIDE_ZERO`: `string`.
+        #[serde(
+            rename = "HIDE_ZERO",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hide_zero: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for De {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for De {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "FORMAT_STRING",
+                    "FULL_NAME",
+                    "DEC_POINT",
+                    "THOUSANDS_SEP",
+                    "DECIMALS",
+                    "THOUSANDS_VARIANT",
+                    "HIDE_ZERO",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                format_string: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "FORMAT_STRING",
+                )?,
+                full_name: ::b24_core::__private::wire::field_at(slot_1, "FULL_NAME")?,
+                dec_point: ::b24_core::__private::wire::field_at(slot_2, "DEC_POINT")?,
+                thousands_sep: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "THOUSANDS_SEP",
+                )?,
+                decimals: ::b24_core::__private::wire::field_at(slot_4, "DECIMALS")?,
+                thousands_variant: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "THOUSANDS_VARIANT",
+                )?,
+                hide_zero: ::b24_core::__private::wire::field_at(slot_6, "HIDE_ZERO")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for De {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.format_string,
+                &::std::format!("{}.{}", field, "FORMAT_STRING"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.full_name,
+                &::std::format!("{}.{}", field, "FULL_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.dec_point,
+                &::std::format!("{}.{}", field, "DEC_POINT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.thousands_sep,
+                &::std::format!("{}.{}", field, "THOUSANDS_SEP"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.decimals,
+                &::std::format!("{}.{}", field, "DECIMALS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.thousands_variant,
+                &::std::format!("{}.{}", field, "THOUSANDS_VARIANT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.hide_zero,
+                &::std::format!("{}.{}", field, "HIDE_ZERO"),
+                problems,
+            );
+        }
+    }
+    /// `En` of [`crm.currency.get`](https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct En {
+        /// `FORMAT_STRING`: `string`.
+        #[serde(
+            rename = "FORMAT_STRING",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub format_string: ::std::option::Option<::std::string::String>,
+        /// `FULL_NAME`: `string`.
+        #[serde(
+            rename = "FULL_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub full_name: ::std::option::Option<::std::string::String>,
+        /// `DEC_POINT`: `string`.
+        #[serde(
+            rename = "DEC_POINT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dec_point: ::std::option::Option<::std::string::String>,
+        /// `THOUSANDS_SEP`: `any`.
+        #[serde(
+            rename = "THOUSANDS_SEP",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub thousands_sep: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `DECIMALS`: `string`.
+        #[serde(
+            rename = "DECIMALS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub decimals: ::std::option::Option<::std::string::String>,
+        /// `THOUSANDS_VARIANT`: `string`.
+        #[serde(
+            rename = "THOUSANDS_VARIANT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub thousands_variant: ::std::option::Option<::std::string::String>,
+        /// `HIDE_ZERO`: `string`.
+        #[serde(
+            rename = "HIDE_ZERO",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hide_zero: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for En {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for En {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "FORMAT_STRING",
+                    "FULL_NAME",
+                    "DEC_POINT",
+                    "THOUSANDS_SEP",
+                    "DECIMALS",
+                    "THOUSANDS_VARIANT",
+                    "HIDE_ZERO",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                format_string: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "FORMAT_STRING",
+                )?,
+                full_name: ::b24_core::__private::wire::field_at(slot_1, "FULL_NAME")?,
+                dec_point: ::b24_core::__private::wire::field_at(slot_2, "DEC_POINT")?,
+                thousands_sep: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "THOUSANDS_SEP",
+                )?,
+                decimals: ::b24_core::__private::wire::field_at(slot_4, "DECIMALS")?,
+                thousands_variant: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "THOUSANDS_VARIANT",
+                )?,
+                hide_zero: ::b24_core::__private::wire::field_at(slot_6, "HIDE_ZERO")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for En {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.format_string,
+                &::std::format!("{}.{}", field, "FORMAT_STRING"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.full_name,
+                &::std::format!("{}.{}", field, "FULL_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.dec_point,
+                &::std::format!("{}.{}", field, "DEC_POINT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.thousands_sep,
+                &::std::format!("{}.{}", field, "THOUSANDS_SEP"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.decimals,
+                &::std::format!("{}.{}", field, "DECIMALS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.thousands_variant,
+                &::std::format!("{}.{}", field, "THOUSANDS_VARIANT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.hide_zero,
+                &::std::format!("{}.{}", field, "HIDE_ZERO"),
+                problems,
+            );
+        }
+    }
+    /// `Lang` of [`crm.currency.get`](https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Lang {
+        /// `en`: `En`.
+        #[serde(
+            rename = "en",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub en: ::std::option::Option<En>,
+        /// `de`: `De`.
+        #[serde(
+            rename = "de",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub de: ::std::option::Option<De>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Lang {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Lang {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["en", "de"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                en: ::b24_core::__private::wire::field_at(slot_0, "en")?,
+                de: ::b24_core::__private::wire::field_at(slot_1, "de")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Lang {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.en,
+                &::std::format!("{}.{}", field, "en"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.de,
+                &::std::format!("{}.{}", field, "de"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.currency.get`](https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `CURRENCY`: `string`.
+        #[serde(
+            rename = "CURRENCY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub currency: ::std::option::Option<::std::string::String>,
+        /// `AMOUNT_CNT`: `string`.
+        #[serde(
+            rename = "AMOUNT_CNT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub amount_cnt: ::std::option::Option<::std::string::String>,
+        /// `AMOUNT`: `string`.
+        #[serde(
+            rename = "AMOUNT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub amount: ::std::option::Option<::std::string::String>,
+        /// `SORT`: `string`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<::std::string::String>,
+        /// `BASE`: `string`.
+        #[serde(
+            rename = "BASE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub base: ::std::option::Option<::std::string::String>,
+        /// `FULL_NAME`: `string`.
+        #[serde(
+            rename = "FULL_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub full_name: ::std::option::Option<::std::string::String>,
+        /// `LID`: `string`.
+        #[serde(
+            rename = "LID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lid: ::std::option::Option<::std::string::String>,
+        /// `FORMAT_STRING`: `string`.
+        #[serde(
+            rename = "FORMAT_STRING",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub format_string: ::std::option::Option<::std::string::String>,
+        /// `DEC_POINT`: `string`.
+        #[serde(
+            rename = "DEC_POINT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dec_point: ::std::option::Option<::std::string::String>,
+        /// `THOUSANDS_SEP`: `string`.
+        #[serde(
+            rename = "THOUSANDS_SEP",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub thousands_sep: ::std::option::Option<::std::string::String>,
+        /// `DECIMALS`: `string`.
+        #[serde(
+            rename = "DECIMALS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub decimals: ::std::option::Option<::std::string::String>,
+        /// `DATE_UPDATE`: `datetime`.
+        #[serde(
+            rename = "DATE_UPDATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_update: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `LANG`: `Lang`.
+        #[serde(
+            rename = "LANG",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lang: ::std::option::Option<Lang>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "CURRENCY",
+                    "AMOUNT_CNT",
+                    "AMOUNT",
+                    "SORT",
+                    "BASE",
+                    "FULL_NAME",
+                    "LID",
+                    "FORMAT_STRING",
+                    "DEC_POINT",
+                    "THOUSANDS_SEP",
+                    "DECIMALS",
+                    "DATE_UPDATE",
+                    "LANG",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                currency: ::b24_core::__private::wire::field_at(slot_0, "CURRENCY")?,
+                amount_cnt: ::b24_core::__private::wire::field_at(slot_1, "AMOUNT_CNT")?,
+                amount: ::b24_core::__private::wire::field_at(slot_2, "AMOUNT")?,
+                sort: ::b24_core::__private::wire::field_at(slot_3, "SORT")?,
+                base: ::b24_core::__private::wire::field_at(slot_4, "BASE")?,
+                full_name: ::b24_core::__private::wire::field_at(slot_5, "FULL_NAME")?,
+                lid: ::b24_core::__private::wire::field_at(slot_6, "LID")?,
+                format_string: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "FORMAT_STRING",
+                )?,
+                dec_point: ::b24_core::__private::wire::field_at(slot_8, "DEC_POINT")?,
+                thousands_sep: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "THOUSANDS_SEP",
+                )?,
+                decimals: ::b24_core::__private::wire::field_at(slot_10, "DECIMALS")?,
+                date_update: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "DATE_UPDATE",
+                )?,
+                lang: ::b24_core::__private::wire::field_at(slot_12, "LANG")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.currency,
+                &::std::format!("{}.{}", field, "CURRENCY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.amount_cnt,
+                &::std::format!("{}.{}", field, "AMOUNT_CNT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.amount,
+                &::std::format!("{}.{}", field, "AMOUNT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.base,
+                &::std::format!("{}.{}", field, "BASE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.full_name,
+                &::std::format!("{}.{}", field, "FULL_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lid,
+                &::std::format!("{}.{}", field, "LID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.format_string,
+                &::std::format!("{}.{}", field, "FORMAT_STRING"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.dec_point,
+                &::std::format!("{}.{}", field, "DEC_POINT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.thousands_sep,
+                &::std::format!("{}.{}", field, "THOUSANDS_SEP"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.decimals,
+                &::std::format!("{}.{}", field, "DECIMALS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_update,
+                &::std::format!("{}.{}", field, "DATE_UPDATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lang,
+                &::std::format!("{}.{}", field, "LANG"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.currency.list`](https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-list.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -1045,18 +1681,13 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CurrencyGetError
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct CurrencyList {
-    /// `order`: `map<any>`.
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -1086,12 +1717,7 @@ impl CurrencyList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1220,9 +1846,9 @@ pub struct CurrencyLocalizationsDelete {
     /// `id` (required): `string`.
     #[serde(rename = "id")]
     pub id: ::std::string::String,
-    /// `lids` (required): `any[]`.
+    /// `lids` (required): `string[]`.
     #[serde(rename = "lids")]
-    pub lids: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub lids: ::std::vec::Vec<::std::string::String>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -1236,9 +1862,7 @@ impl CurrencyLocalizationsDelete {
     #[must_use]
     pub fn new(
         id: impl ::std::convert::Into<::std::string::String>,
-        lids: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        lids: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
@@ -1410,7 +2034,7 @@ impl ::b24_core::__private::Method for CurrencyLocalizationsFields {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
+        ::b24_core::__private::types::FieldInfo,
     >;
     #[allow(unused_variables)]
     fn validate(
@@ -1541,10 +2165,7 @@ impl ::b24_core::__private::Method for CurrencyLocalizationsGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/currency/localizations/crm-currency-localizations-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = currency_localizations_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1583,6 +2204,391 @@ for CurrencyLocalizationsGetError {
         }
     }
 }
+/// Named types of [`crm.currency.localizations.get`](https://apidocs.bitrix24.com/api-reference/crm/currency/localizations/crm-currency-localizations-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod currency_localizations_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `De` of [`crm.currency.localizations.get`](https://apidocs.bitrix24.com/api-reference/crm/currency/localizations/crm-currency-localizations-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct De {
+        /// `FORMAT_STRING`: `string`.
+        #[serde(
+            rename = "FORMAT_STRING",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub format_string: ::std::option::Option<::std::string::String>,
+        /// `FULL_NAME`: `string`.
+        #[serde(
+            rename = "FULL_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub full_name: ::std::option::Option<::std::string::String>,
+        /// `DEC_POINT`: `string`.
+        #[serde(
+            rename = "DEC_POINT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dec_point: ::std::option::Option<::std::string::String>,
+        /// `THOUSANDS_SEP`: `string`.
+        #[serde(
+            rename = "THOUSANDS_SEP",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub thousands_sep: ::std::option::Option<::std::string::String>,
+        /// `DECIMALS`: `string`.
+        #[serde(
+            rename = "DECIMALS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub decimals: ::std::option::Option<::std::string::String>,
+        /// `THOUSANDS_VARIANT`: `string`.
+        #[serde(
+            rename = "THOUSANDS_VARIANT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub thousands_variant: ::std::option::Option<::std::string::String>,
+        /// `HIDE_ZERO`: `string`.
+        #[serde(
+            rename = "HIDE_ZERO",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hide_zero: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for De {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for De {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "FORMAT_STRING",
+                    "FULL_NAME",
+                    "DEC_POINT",
+                    "THOUSANDS_SEP",
+                    "DECIMALS",
+                    "THOUSANDS_VARIANT",
+                    "HIDE_ZERO",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                format_string: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "FORMAT_STRING",
+                )?,
+                full_name: ::b24_core::__private::wire::field_at(slot_1, "FULL_NAME")?,
+                dec_point: ::b24_core::__private::wire::field_at(slot_2, "DEC_POINT")?,
+                thousands_sep: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "THOUSANDS_SEP",
+                )?,
+                decimals: ::b24_core::__private::wire::field_at(slot_4, "DECIMALS")?,
+                thousands_variant: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "THOUSANDS_VARIANT",
+                )?,
+                hide_zero: ::b24_core::__private::wire::field_at(slot_6, "HIDE_ZERO")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for De {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.format_string,
+                &::std::format!("{}.{}", field, "FORMAT_STRING"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.full_name,
+                &::std::format!("{}.{}", field, "FULL_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.dec_point,
+                &::std::format!("{}.{}", field, "DEC_POINT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.thousands_sep,
+                &::std::format!("{}.{}", field, "THOUSANDS_SEP"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.decimals,
+                &::std::format!("{}.{}", field, "DECIMALS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.thousands_variant,
+                &::std::format!("{}.{}", field, "THOUSANDS_VARIANT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.hide_zero,
+                &::std::format!("{}.{}", field, "HIDE_ZERO"),
+                problems,
+            );
+        }
+    }
+    /// `En` of [`crm.currency.localizations.get`](https://apidocs.bitrix24.com/api-reference/crm/currency/localizations/crm-currency-localizations-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct En {
+        /// `FORMAT_STRING`: `string`.
+        #[serde(
+            rename = "FORMAT_STRING",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub format_string: ::std::option::Option<::std::string::String>,
+        /// `FULL_NAME`: `string`.
+        #[serde(
+            rename = "FULL_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub full_name: ::std::option::Option<::std::string::String>,
+        /// `DEC_POINT`: `string`.
+        #[serde(
+            rename = "DEC_POINT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dec_point: ::std::option::Option<::std::string::String>,
+        /// `THOUSANDS_SEP`: `any`.
+        #[serde(
+            rename = "THOUSANDS_SEP",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub thousands_sep: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `DECIMALS`: `string`.
+        #[serde(
+            rename = "DECIMALS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub decimals: ::std::option::Option<::std::string::String>,
+        /// `THOUSANDS_VARIANT`: `string`.
+        #[serde(
+            rename = "THOUSANDS_VARIANT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub thousands_variant: ::std::option::Option<::std::string::String>,
+        /// `HIDE_ZERO`: `string`.
+        #[serde(
+            rename = "HIDE_ZERO",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hide_zero: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for En {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for En {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "FORMAT_STRING",
+                    "FULL_NAME",
+                    "DEC_POINT",
+                    "THOUSANDS_SEP",
+                    "DECIMALS",
+                    "THOUSANDS_VARIANT",
+                    "HIDE_ZERO",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                format_string: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "FORMAT_STRING",
+                )?,
+                full_name: ::b24_core::__private::wire::field_at(slot_1, "FULL_NAME")?,
+                dec_point: ::b24_core::__private::wire::field_at(slot_2, "DEC_POINT")?,
+                thousands_sep: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "THOUSANDS_SEP",
+                )?,
+                decimals: ::b24_core::__private::wire::field_at(slot_4, "DECIMALS")?,
+                thousands_variant: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "THOUSANDS_VARIANT",
+                )?,
+                hide_zero: ::b24_core::__private::wire::field_at(slot_6, "HIDE_ZERO")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for En {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.format_string,
+                &::std::format!("{}.{}", field, "FORMAT_STRING"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.full_name,
+                &::std::format!("{}.{}", field, "FULL_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.dec_point,
+                &::std::format!("{}.{}", field, "DEC_POINT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.thousands_sep,
+                &::std::format!("{}.{}", field, "THOUSANDS_SEP"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.decimals,
+                &::std::format!("{}.{}", field, "DECIMALS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.thousands_variant,
+                &::std::format!("{}.{}", field, "THOUSANDS_VARIANT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.hide_zero,
+                &::std::format!("{}.{}", field, "HIDE_ZERO"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.currency.localizations.get`](https://apidocs.bitrix24.com/api-reference/crm/currency/localizations/crm-currency-localizations-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `en`: `En`.
+        #[serde(
+            rename = "en",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub en: ::std::option::Option<En>,
+        /// `de`: `De`.
+        #[serde(
+            rename = "de",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub de: ::std::option::Option<De>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["en", "de"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                en: ::b24_core::__private::wire::field_at(slot_0, "en")?,
+                de: ::b24_core::__private::wire::field_at(slot_1, "de")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.en,
+                &::std::format!("{}.{}", field, "en"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.de,
+                &::std::format!("{}.{}", field, "de"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.currency.localizations.set`](https://apidocs.bitrix24.com/api-reference/crm/currency/localizations/crm-currency-localizations-set.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -1598,12 +2604,9 @@ pub struct CurrencyLocalizationsSet {
     /// `id` (required): `string`.
     #[serde(rename = "id")]
     pub id: ::std::string::String,
-    /// `localizations` (required): `map<any>`.
+    /// `localizations` (required): `Localizations`.
     #[serde(rename = "localizations")]
-    pub localizations: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >,
+    pub localizations: currency_localizations_set::Localizations,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -1618,10 +2621,7 @@ impl CurrencyLocalizationsSet {
     pub fn new(
         id: impl ::std::convert::Into<::std::string::String>,
         localizations: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
+            currency_localizations_set::Localizations,
         >,
     ) -> Self {
         Self {
@@ -1722,6 +2722,345 @@ for CurrencyLocalizationsSetError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.currency.localizations.set`](https://apidocs.bitrix24.com/api-reference/crm/currency/localizations/crm-currency-localizations-set.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod currency_localizations_set {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `De` of [`crm.currency.localizations.set`](https://apidocs.bitrix24.com/api-reference/crm/currency/localizations/crm-currency-localizations-set.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct De {
+        /// `FULL_NAME`: `string`.
+        #[serde(
+            rename = "FULL_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub full_name: ::std::option::Option<::std::string::String>,
+        /// `FORMAT_STRING`: `string`.
+        #[serde(
+            rename = "FORMAT_STRING",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub format_string: ::std::option::Option<::std::string::String>,
+        /// `DEC_POINT`: `string`.
+        #[serde(
+            rename = "DEC_POINT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dec_point: ::std::option::Option<::std::string::String>,
+        /// `THOUSANDS_VARIANT`: `string`.
+        #[serde(
+            rename = "THOUSANDS_VARIANT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub thousands_variant: ::std::option::Option<::std::string::String>,
+        /// `DECIMALS`: `int`.
+        #[serde(
+            rename = "DECIMALS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub decimals: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for De {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for De {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "FULL_NAME",
+                    "FORMAT_STRING",
+                    "DEC_POINT",
+                    "THOUSANDS_VARIANT",
+                    "DECIMALS",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                full_name: ::b24_core::__private::wire::field_at(slot_0, "FULL_NAME")?,
+                format_string: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "FORMAT_STRING",
+                )?,
+                dec_point: ::b24_core::__private::wire::field_at(slot_2, "DEC_POINT")?,
+                thousands_variant: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "THOUSANDS_VARIANT",
+                )?,
+                decimals: ::b24_core::__private::wire::field_at(slot_4, "DECIMALS")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for De {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.full_name,
+                &::std::format!("{}.{}", field, "FULL_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.format_string,
+                &::std::format!("{}.{}", field, "FORMAT_STRING"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.dec_point,
+                &::std::format!("{}.{}", field, "DEC_POINT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.thousands_variant,
+                &::std::format!("{}.{}", field, "THOUSANDS_VARIANT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.decimals,
+                &::std::format!("{}.{}", field, "DECIMALS"),
+                problems,
+            );
+        }
+    }
+    /// `En` of [`crm.currency.localizations.set`](https://apidocs.bitrix24.com/api-reference/crm/currency/localizations/crm-currency-localizations-set.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct En {
+        /// `FULL_NAME`: `string`.
+        #[serde(
+            rename = "FULL_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub full_name: ::std::option::Option<::std::string::String>,
+        /// `FORMAT_STRING`: `string`.
+        #[serde(
+            rename = "FORMAT_STRING",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub format_string: ::std::option::Option<::std::string::String>,
+        /// `DEC_POINT`: `string`.
+        #[serde(
+            rename = "DEC_POINT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dec_point: ::std::option::Option<::std::string::String>,
+        /// `THOUSANDS_VARIANT`: `string`.
+        #[serde(
+            rename = "THOUSANDS_VARIANT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub thousands_variant: ::std::option::Option<::std::string::String>,
+        /// `DECIMALS`: `int`.
+        #[serde(
+            rename = "DECIMALS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub decimals: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for En {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for En {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "FULL_NAME",
+                    "FORMAT_STRING",
+                    "DEC_POINT",
+                    "THOUSANDS_VARIANT",
+                    "DECIMALS",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                full_name: ::b24_core::__private::wire::field_at(slot_0, "FULL_NAME")?,
+                format_string: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "FORMAT_STRING",
+                )?,
+                dec_point: ::b24_core::__private::wire::field_at(slot_2, "DEC_POINT")?,
+                thousands_variant: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "THOUSANDS_VARIANT",
+                )?,
+                decimals: ::b24_core::__private::wire::field_at(slot_4, "DECIMALS")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for En {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.full_name,
+                &::std::format!("{}.{}", field, "FULL_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.format_string,
+                &::std::format!("{}.{}", field, "FORMAT_STRING"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.dec_point,
+                &::std::format!("{}.{}", field, "DEC_POINT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.thousands_variant,
+                &::std::format!("{}.{}", field, "THOUSANDS_VARIANT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.decimals,
+                &::std::format!("{}.{}", field, "DECIMALS"),
+                problems,
+            );
+        }
+    }
+    /// `Localizations` of [`crm.currency.localizations.set`](https://apidocs.bitrix24.com/api-reference/crm/currency/localizations/crm-currency-localizations-set.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Localizations {
+        /// `en`: `En`.
+        #[serde(
+            rename = "en",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub en: ::std::option::Option<En>,
+        /// `de`: `De`.
+        #[serde(
+            rename = "de",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub de: ::std::option::Option<De>,
+        /// `ru`: `map<any>`.
+        #[serde(
+            rename = "ru",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ru: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Localizations {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Localizations {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["en", "de", "ru"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                en: ::b24_core::__private::wire::field_at(slot_0, "en")?,
+                de: ::b24_core::__private::wire::field_at(slot_1, "de")?,
+                ru: ::b24_core::__private::wire::field_at(slot_2, "ru")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Localizations {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.en,
+                &::std::format!("{}.{}", field, "en"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.de,
+                &::std::format!("{}.{}", field, "de"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ru,
+                &::std::format!("{}.{}", field, "ru"),
+                problems,
+            );
         }
     }
 }
@@ -1925,6 +3264,12 @@ pub mod currency_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub lang: ::std::option::Option<Lang>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1938,10 +3283,11 @@ pub mod currency_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
                 obj,
                 &["SORT", "AMOUNT_CNT", "AMOUNT", "BASE", "LANG"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 sort: ::b24_core::__private::wire::field_at(slot_0, "SORT")?,
@@ -1949,6 +3295,7 @@ pub mod currency_update {
                 amount: ::b24_core::__private::wire::field_at(slot_2, "AMOUNT")?,
                 base: ::b24_core::__private::wire::field_at(slot_3, "BASE")?,
                 lang: ::b24_core::__private::wire::field_at(slot_4, "LANG")?,
+                extra,
             })
         }
     }
@@ -2065,6 +3412,12 @@ pub mod currency_update {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Lang {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2078,6 +3431,7 @@ pub mod currency_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             ] = ::b24_core::__private::wire::slots(
                 obj,
@@ -2092,7 +3446,7 @@ pub mod currency_update {
                     "en",
                     "de",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 decimals: ::b24_core::__private::wire::field_at(slot_0, "DECIMALS")?,
@@ -2113,6 +3467,7 @@ pub mod currency_update {
                 )?,
                 en: ::b24_core::__private::wire::field_at(slot_7, "en")?,
                 de: ::b24_core::__private::wire::field_at(slot_8, "de")?,
+                extra,
             })
         }
     }

@@ -279,14 +279,14 @@ pub mod deal_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub begindate: ::std::option::Option<::std::string::String>,
+        pub begindate: ::std::option::Option<::b24_core::__private::types::Date>,
         /// `CLOSEDATE`: `date`.
         #[serde(
             rename = "CLOSEDATE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub closedate: ::std::option::Option<::std::string::String>,
+        pub closedate: ::std::option::Option<::b24_core::__private::types::Date>,
         /// `OPENED`: `yn`.
         #[serde(
             rename = "OPENED",
@@ -335,14 +335,14 @@ pub mod deal_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_create: ::std::option::Option<::std::string::String>,
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `DATE_MODIFY`: `datetime`.
         #[serde(
             rename = "DATE_MODIFY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_modify: ::std::option::Option<::std::string::String>,
+        pub date_modify: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `SOURCE_ID`: `crm_status`.
         #[serde(
             rename = "SOURCE_ID",
@@ -420,7 +420,7 @@ pub mod deal_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub utm_term: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields (`UF_CRM_*`, `PARENT_ID_*`, …).
+        /// Members outside the documented fields (`UF_CRM_*`, `PARENT_ID_*`, …), kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
             ::std::string::String,
@@ -810,6 +810,12 @@ pub mod deal_add {
         pub register_sonet_event: ::std::option::Option<
             ::b24_core::__private::types::Yn,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DealParams {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -823,16 +829,18 @@ pub mod deal_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["REGISTER_SONET_EVENT"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 register_sonet_event: ::b24_core::__private::wire::field_at(
                     slot_0,
                     "REGISTER_SONET_EVENT",
                 )?,
+                extra,
             })
         }
     }
@@ -1004,6 +1012,12 @@ pub mod deal_contact_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sort: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1017,15 +1031,17 @@ pub mod deal_contact_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["CONTACT_ID", "IS_PRIMARY", "SORT"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 contact_id: ::b24_core::__private::wire::field_at(slot_0, "CONTACT_ID")?,
                 is_primary: ::b24_core::__private::wire::field_at(slot_1, "IS_PRIMARY")?,
                 sort: ::b24_core::__private::wire::field_at(slot_2, "SORT")?,
+                extra,
             })
         }
     }
@@ -1193,6 +1209,12 @@ pub mod deal_contact_delete {
         /// `CONTACT_ID`: `crm_entity`.
         #[serde(rename = "CONTACT_ID")]
         pub contact_id: ::std::string::String,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1206,13 +1228,15 @@ pub mod deal_contact_delete {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["CONTACT_ID"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 contact_id: ::b24_core::__private::wire::field_at(slot_0, "CONTACT_ID")?,
+                extra,
             })
         }
     }
@@ -1301,7 +1325,7 @@ impl ::b24_core::__private::Method for DealContactFields {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
+        ::b24_core::__private::types::FieldInfo,
     >;
     #[allow(unused_variables)]
     fn validate(
@@ -1535,7 +1559,7 @@ impl ::b24_core::__private::Method for DealContactItemsGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/deals/contacts/crm-deal-contact-items-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<deal_contact_items_get::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1572,6 +1596,109 @@ for DealContactItemsGetError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.deal.contact.items.get`](https://apidocs.bitrix24.com/api-reference/crm/deals/contacts/crm-deal-contact-items-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod deal_contact_items_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.deal.contact.items.get`](https://apidocs.bitrix24.com/api-reference/crm/deals/contacts/crm-deal-contact-items-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `CONTACT_ID`: `int`.
+        #[serde(
+            rename = "CONTACT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact_id: ::std::option::Option<i64>,
+        /// `SORT`: `int`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `ROLE_ID`: `int`.
+        #[serde(
+            rename = "ROLE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub role_id: ::std::option::Option<i64>,
+        /// `IS_PRIMARY`: `string`.
+        #[serde(
+            rename = "IS_PRIMARY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_primary: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["CONTACT_ID", "SORT", "ROLE_ID", "IS_PRIMARY"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                contact_id: ::b24_core::__private::wire::field_at(slot_0, "CONTACT_ID")?,
+                sort: ::b24_core::__private::wire::field_at(slot_1, "SORT")?,
+                role_id: ::b24_core::__private::wire::field_at(slot_2, "ROLE_ID")?,
+                is_primary: ::b24_core::__private::wire::field_at(slot_3, "IS_PRIMARY")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.contact_id,
+                &::std::format!("{}.{}", field, "CONTACT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.role_id,
+                &::std::format!("{}.{}", field, "ROLE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_primary,
+                &::std::format!("{}.{}", field, "IS_PRIMARY"),
+                problems,
+            );
         }
     }
 }
@@ -1736,6 +1863,12 @@ pub mod deal_contact_items_set {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sort: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1749,15 +1882,17 @@ pub mod deal_contact_items_set {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["CONTACT_ID", "IS_PRIMARY", "SORT"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 contact_id: ::b24_core::__private::wire::field_at(slot_0, "CONTACT_ID")?,
                 is_primary: ::b24_core::__private::wire::field_at(slot_1, "IS_PRIMARY")?,
                 sort: ::b24_core::__private::wire::field_at(slot_2, "SORT")?,
+                extra,
             })
         }
     }
@@ -2059,6 +2194,12 @@ pub mod deal_details_configuration_force_common_scope_for_all {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub deal_category_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Extras {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2072,16 +2213,18 @@ pub mod deal_details_configuration_force_common_scope_for_all {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["dealCategoryId"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 deal_category_id: ::b24_core::__private::wire::field_at(
                     slot_0,
                     "dealCategoryId",
                 )?,
+                extra,
             })
         }
     }
@@ -2225,7 +2368,7 @@ impl ::b24_core::__private::Method for DealDetailsConfigurationGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/deals/custom-form/crm-deal-details-configuration-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::vec::Vec<deal_details_configuration_get::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2271,6 +2414,80 @@ for DealDetailsConfigurationGetError {
 pub mod deal_details_configuration_get {
     #[allow(unused_imports)]
     use super::*;
+    /// `Elements` of [`crm.deal.details.configuration.get`](https://apidocs.bitrix24.com/api-reference/crm/deals/custom-form/crm-deal-details-configuration-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Elements {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `optionFlags`: `string`.
+        #[serde(
+            rename = "optionFlags",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub option_flags: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Elements {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Elements {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "optionFlags"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                option_flags: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "optionFlags",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Elements {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.option_flags,
+                &::std::format!("{}.{}", field, "optionFlags"),
+                problems,
+            );
+        }
+    }
     /// `Extras` of [`crm.deal.details.configuration.get`](https://apidocs.bitrix24.com/api-reference/crm/deals/custom-form/crm-deal-details-configuration-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -2288,6 +2505,12 @@ pub mod deal_details_configuration_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub deal_category_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Extras {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2301,16 +2524,18 @@ pub mod deal_details_configuration_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["dealCategoryId"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 deal_category_id: ::b24_core::__private::wire::field_at(
                     slot_0,
                     "dealCategoryId",
                 )?,
+                extra,
             })
         }
     }
@@ -2320,6 +2545,103 @@ pub mod deal_details_configuration_get {
             ::b24_core::__private::Check::check(
                 &self.deal_category_id,
                 &::std::format!("{}.{}", field, "dealCategoryId"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.deal.details.configuration.get`](https://apidocs.bitrix24.com/api-reference/crm/deals/custom-form/crm-deal-details-configuration-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `elements`: `Elements[]`.
+        #[serde(
+            rename = "elements",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub elements: ::std::option::Option<::std::vec::Vec<Elements>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "title", "type", "elements"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
+                elements: ::b24_core::__private::wire::field_at(slot_3, "elements")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.elements,
+                &::std::format!("{}.{}", field, "elements"),
                 problems,
             );
         }
@@ -2517,6 +2839,12 @@ pub mod deal_details_configuration_reset {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub deal_category_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Extras {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2530,16 +2858,18 @@ pub mod deal_details_configuration_reset {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["dealCategoryId"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 deal_category_id: ::b24_core::__private::wire::field_at(
                     slot_0,
                     "dealCategoryId",
                 )?,
+                extra,
             })
         }
     }
@@ -2583,9 +2913,9 @@ pub struct DealDetailsConfigurationSet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_id: ::std::option::Option<i64>,
-    /// `data` (required): `any[]`.
+    /// `data` (required): `Data[]`.
     #[serde(rename = "data")]
-    pub data: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub data: ::std::vec::Vec<deal_details_configuration_set::Data>,
     /// `extras`: `Extras`.
     #[serde(
         rename = "extras",
@@ -2606,7 +2936,7 @@ impl DealDetailsConfigurationSet {
     #[must_use]
     pub fn new(
         data: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::vec::Vec<deal_details_configuration_set::Data>,
         >,
     ) -> Self {
         Self {
@@ -2738,6 +3068,161 @@ for DealDetailsConfigurationSetError {
 pub mod deal_details_configuration_set {
     #[allow(unused_imports)]
     use super::*;
+    /// `Data` of [`crm.deal.details.configuration.set`](https://apidocs.bitrix24.com/api-reference/crm/deals/custom-form/crm-deal-details-configuration-set.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Data {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `elements`: `Elements[]`.
+        #[serde(
+            rename = "elements",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub elements: ::std::option::Option<::std::vec::Vec<Elements>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Data {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Data {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "title", "type", "elements"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
+                elements: ::b24_core::__private::wire::field_at(slot_3, "elements")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Data {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.elements,
+                &::std::format!("{}.{}", field, "elements"),
+                problems,
+            );
+        }
+    }
+    /// `Elements` of [`crm.deal.details.configuration.set`](https://apidocs.bitrix24.com/api-reference/crm/deals/custom-form/crm-deal-details-configuration-set.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Elements {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Elements {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Elements {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Elements {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+        }
+    }
     /// `Extras` of [`crm.deal.details.configuration.set`](https://apidocs.bitrix24.com/api-reference/crm/deals/custom-form/crm-deal-details-configuration-set.html).
     #[derive(
         ::std::fmt::Debug,
@@ -2755,6 +3240,12 @@ pub mod deal_details_configuration_set {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub deal_category_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Extras {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2768,16 +3259,18 @@ pub mod deal_details_configuration_set {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["dealCategoryId"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 deal_category_id: ::b24_core::__private::wire::field_at(
                     slot_0,
                     "dealCategoryId",
                 )?,
+                extra,
             })
         }
     }
@@ -2865,7 +3358,10 @@ impl ::b24_core::__private::Method for DealFields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/deals/crm-deal-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::types::FieldInfo,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3152,14 +3648,14 @@ pub mod deal_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub begindate: ::std::option::Option<::std::string::String>,
+        pub begindate: ::std::option::Option<::b24_core::__private::types::Date>,
         /// `CLOSEDATE`: `date`.
         #[serde(
             rename = "CLOSEDATE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub closedate: ::std::option::Option<::std::string::String>,
+        pub closedate: ::std::option::Option<::b24_core::__private::types::Date>,
         /// `OPENED`: `yn`.
         #[serde(
             rename = "OPENED",
@@ -3208,14 +3704,14 @@ pub mod deal_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_create: ::std::option::Option<::std::string::String>,
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `DATE_MODIFY`: `datetime`.
         #[serde(
             rename = "DATE_MODIFY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_modify: ::std::option::Option<::std::string::String>,
+        pub date_modify: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `SOURCE_ID`: `crm_status`.
         #[serde(
             rename = "SOURCE_ID",
@@ -3334,7 +3830,7 @@ pub mod deal_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub moved_time: ::std::option::Option<::std::string::String>,
+        pub moved_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `LAST_ACTIVITY_BY`: `user`.
         #[serde(
             rename = "LAST_ACTIVITY_BY",
@@ -3348,8 +3844,10 @@ pub mod deal_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub last_activity_time: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields (`UF_CRM_*`, `PARENT_ID_*`, …).
+        pub last_activity_time: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
+        /// Members outside the documented fields (`UF_CRM_*`, `PARENT_ID_*`, …), kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
             ::std::string::String,
@@ -4128,14 +4626,14 @@ pub mod deal_list {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub begindate: ::std::option::Option<::std::string::String>,
+        pub begindate: ::std::option::Option<::b24_core::__private::types::Date>,
         /// `CLOSEDATE`: `date`.
         #[serde(
             rename = "CLOSEDATE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub closedate: ::std::option::Option<::std::string::String>,
+        pub closedate: ::std::option::Option<::b24_core::__private::types::Date>,
         /// `OPENED`: `yn`.
         #[serde(
             rename = "OPENED",
@@ -4184,14 +4682,14 @@ pub mod deal_list {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_create: ::std::option::Option<::std::string::String>,
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `DATE_MODIFY`: `datetime`.
         #[serde(
             rename = "DATE_MODIFY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_modify: ::std::option::Option<::std::string::String>,
+        pub date_modify: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `SOURCE_ID`: `crm_status`.
         #[serde(
             rename = "SOURCE_ID",
@@ -4310,7 +4808,7 @@ pub mod deal_list {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub moved_time: ::std::option::Option<::std::string::String>,
+        pub moved_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `LAST_ACTIVITY_BY`: `user`.
         #[serde(
             rename = "LAST_ACTIVITY_BY",
@@ -4324,8 +4822,10 @@ pub mod deal_list {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub last_activity_time: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields (`UF_CRM_*`, `PARENT_ID_*`, …).
+        pub last_activity_time: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
+        /// Members outside the documented fields (`UF_CRM_*`, `PARENT_ID_*`, …), kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
             ::std::string::String,
@@ -4923,7 +5423,7 @@ impl ::b24_core::__private::Method for DealProductrowsGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/deals/crm-deal-productrows-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<deal_productrows_get::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4956,6 +5456,506 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DealProductrowsG
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.deal.productrows.get`](https://apidocs.bitrix24.com/api-reference/crm/deals/crm-deal-productrows-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod deal_productrows_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.deal.productrows.get`](https://apidocs.bitrix24.com/api-reference/crm/deals/crm-deal-productrows-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `OWNER_ID`: `int`.
+        #[serde(
+            rename = "OWNER_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub owner_id: ::std::option::Option<i64>,
+        /// `OWNER_TYPE`: `string`.
+        #[serde(
+            rename = "OWNER_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub owner_type: ::std::option::Option<::std::string::String>,
+        /// `PRODUCT_ID`: `int`.
+        #[serde(
+            rename = "PRODUCT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_id: ::std::option::Option<i64>,
+        /// `PRODUCT_NAME`: `string`.
+        #[serde(
+            rename = "PRODUCT_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_name: ::std::option::Option<::std::string::String>,
+        /// `ORIGINAL_PRODUCT_NAME`: `string`.
+        #[serde(
+            rename = "ORIGINAL_PRODUCT_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub original_product_name: ::std::option::Option<::std::string::String>,
+        /// `PRODUCT_DESCRIPTION`: `any`.
+        #[serde(
+            rename = "PRODUCT_DESCRIPTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_description: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `PRICE`: `float`.
+        #[serde(
+            rename = "PRICE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price: ::std::option::Option<f64>,
+        /// `PRICE_EXCLUSIVE`: `float`.
+        #[serde(
+            rename = "PRICE_EXCLUSIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price_exclusive: ::std::option::Option<f64>,
+        /// `PRICE_NETTO`: `int`.
+        #[serde(
+            rename = "PRICE_NETTO",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price_netto: ::std::option::Option<i64>,
+        /// `PRICE_BRUTTO`: `int`.
+        #[serde(
+            rename = "PRICE_BRUTTO",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price_brutto: ::std::option::Option<i64>,
+        /// `PRICE_ACCOUNT`: `string`.
+        #[serde(
+            rename = "PRICE_ACCOUNT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price_account: ::std::option::Option<::std::string::String>,
+        /// `QUANTITY`: `int`.
+        #[serde(
+            rename = "QUANTITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub quantity: ::std::option::Option<i64>,
+        /// `DISCOUNT_TYPE_ID`: `int`.
+        #[serde(
+            rename = "DISCOUNT_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub discount_type_id: ::std::option::Option<i64>,
+        /// `DISCOUNT_RATE`: `int`.
+        #[serde(
+            rename = "DISCOUNT_RATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub discount_rate: ::std::option::Option<i64>,
+        /// `DISCOUNT_SUM`: `float`.
+        #[serde(
+            rename = "DISCOUNT_SUM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub discount_sum: ::std::option::Option<f64>,
+        /// `TAX_RATE`: `any`.
+        #[serde(
+            rename = "TAX_RATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tax_rate: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `TAX_INCLUDED`: `string`.
+        #[serde(
+            rename = "TAX_INCLUDED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tax_included: ::std::option::Option<::std::string::String>,
+        /// `CUSTOMIZED`: `string`.
+        #[serde(
+            rename = "CUSTOMIZED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub customized: ::std::option::Option<::std::string::String>,
+        /// `MEASURE_CODE`: `int`.
+        #[serde(
+            rename = "MEASURE_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub measure_code: ::std::option::Option<i64>,
+        /// `MEASURE_NAME`: `string`.
+        #[serde(
+            rename = "MEASURE_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub measure_name: ::std::option::Option<::std::string::String>,
+        /// `SORT`: `int`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `XML_ID`: `string`.
+        #[serde(
+            rename = "XML_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::std::string::String>,
+        /// `TYPE`: `int`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<i64>,
+        /// `STORE_ID`: `int`.
+        #[serde(
+            rename = "STORE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub store_id: ::std::option::Option<i64>,
+        /// `RESERVE_ID`: `int`.
+        #[serde(
+            rename = "RESERVE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reserve_id: ::std::option::Option<i64>,
+        /// `DATE_RESERVE_END`: `string`.
+        #[serde(
+            rename = "DATE_RESERVE_END",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_reserve_end: ::std::option::Option<::std::string::String>,
+        /// `RESERVE_QUANTITY`: `int`.
+        #[serde(
+            rename = "RESERVE_QUANTITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reserve_quantity: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "OWNER_ID",
+                    "OWNER_TYPE",
+                    "PRODUCT_ID",
+                    "PRODUCT_NAME",
+                    "ORIGINAL_PRODUCT_NAME",
+                    "PRODUCT_DESCRIPTION",
+                    "PRICE",
+                    "PRICE_EXCLUSIVE",
+                    "PRICE_NETTO",
+                    "PRICE_BRUTTO",
+                    "PRICE_ACCOUNT",
+                    "QUANTITY",
+                    "DISCOUNT_TYPE_ID",
+                    "DISCOUNT_RATE",
+                    "DISCOUNT_SUM",
+                    "TAX_RATE",
+                    "TAX_INCLUDED",
+                    "CUSTOMIZED",
+                    "MEASURE_CODE",
+                    "MEASURE_NAME",
+                    "SORT",
+                    "XML_ID",
+                    "TYPE",
+                    "STORE_ID",
+                    "RESERVE_ID",
+                    "DATE_RESERVE_END",
+                    "RESERVE_QUANTITY",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                owner_id: ::b24_core::__private::wire::field_at(slot_1, "OWNER_ID")?,
+                owner_type: ::b24_core::__private::wire::field_at(slot_2, "OWNER_TYPE")?,
+                product_id: ::b24_core::__private::wire::field_at(slot_3, "PRODUCT_ID")?,
+                product_name: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "PRODUCT_NAME",
+                )?,
+                original_product_name: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "ORIGINAL_PRODUCT_NAME",
+                )?,
+                product_description: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "PRODUCT_DESCRIPTION",
+                )?,
+                price: ::b24_core::__private::wire::field_at(slot_7, "PRICE")?,
+                price_exclusive: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "PRICE_EXCLUSIVE",
+                )?,
+                price_netto: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "PRICE_NETTO",
+                )?,
+                price_brutto: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "PRICE_BRUTTO",
+                )?,
+                price_account: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "PRICE_ACCOUNT",
+                )?,
+                quantity: ::b24_core::__private::wire::field_at(slot_12, "QUANTITY")?,
+                discount_type_id: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "DISCOUNT_TYPE_ID",
+                )?,
+                discount_rate: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "DISCOUNT_RATE",
+                )?,
+                discount_sum: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "DISCOUNT_SUM",
+                )?,
+                tax_rate: ::b24_core::__private::wire::field_at(slot_16, "TAX_RATE")?,
+                tax_included: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "TAX_INCLUDED",
+                )?,
+                customized: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "CUSTOMIZED",
+                )?,
+                measure_code: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "MEASURE_CODE",
+                )?,
+                measure_name: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "MEASURE_NAME",
+                )?,
+                sort: ::b24_core::__private::wire::field_at(slot_21, "SORT")?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_22, "XML_ID")?,
+                type_: ::b24_core::__private::wire::field_at(slot_23, "TYPE")?,
+                store_id: ::b24_core::__private::wire::field_at(slot_24, "STORE_ID")?,
+                reserve_id: ::b24_core::__private::wire::field_at(
+                    slot_25,
+                    "RESERVE_ID",
+                )?,
+                date_reserve_end: ::b24_core::__private::wire::field_at(
+                    slot_26,
+                    "DATE_RESERVE_END",
+                )?,
+                reserve_quantity: ::b24_core::__private::wire::field_at(
+                    slot_27,
+                    "RESERVE_QUANTITY",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.owner_id,
+                &::std::format!("{}.{}", field, "OWNER_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.owner_type,
+                &::std::format!("{}.{}", field, "OWNER_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.product_id,
+                &::std::format!("{}.{}", field, "PRODUCT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.product_name,
+                &::std::format!("{}.{}", field, "PRODUCT_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.original_product_name,
+                &::std::format!("{}.{}", field, "ORIGINAL_PRODUCT_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.product_description,
+                &::std::format!("{}.{}", field, "PRODUCT_DESCRIPTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price,
+                &::std::format!("{}.{}", field, "PRICE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price_exclusive,
+                &::std::format!("{}.{}", field, "PRICE_EXCLUSIVE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price_netto,
+                &::std::format!("{}.{}", field, "PRICE_NETTO"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price_brutto,
+                &::std::format!("{}.{}", field, "PRICE_BRUTTO"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price_account,
+                &::std::format!("{}.{}", field, "PRICE_ACCOUNT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.quantity,
+                &::std::format!("{}.{}", field, "QUANTITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.discount_type_id,
+                &::std::format!("{}.{}", field, "DISCOUNT_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.discount_rate,
+                &::std::format!("{}.{}", field, "DISCOUNT_RATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.discount_sum,
+                &::std::format!("{}.{}", field, "DISCOUNT_SUM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tax_rate,
+                &::std::format!("{}.{}", field, "TAX_RATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tax_included,
+                &::std::format!("{}.{}", field, "TAX_INCLUDED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.customized,
+                &::std::format!("{}.{}", field, "CUSTOMIZED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.measure_code,
+                &::std::format!("{}.{}", field, "MEASURE_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.measure_name,
+                &::std::format!("{}.{}", field, "MEASURE_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "XML_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.store_id,
+                &::std::format!("{}.{}", field, "STORE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reserve_id,
+                &::std::format!("{}.{}", field, "RESERVE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_reserve_end,
+                &::std::format!("{}.{}", field, "DATE_RESERVE_END"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reserve_quantity,
+                &::std::format!("{}.{}", field, "RESERVE_QUANTITY"),
+                problems,
+            );
         }
     }
 }
@@ -5195,15 +6195,13 @@ pub mod deal_productrows_set {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub tax_included: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `MEASURE_CODE`: `any`.
+        /// `MEASURE_CODE`: `int`.
         #[serde(
             rename = "MEASURE_CODE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub measure_code: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
+        pub measure_code: ::std::option::Option<i64>,
         /// `MEASURE_NAME`: `string`.
         #[serde(
             rename = "MEASURE_NAME",
@@ -5218,6 +6216,12 @@ pub mod deal_productrows_set {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sort: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Rows {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5231,6 +6235,7 @@ pub mod deal_productrows_set {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
                 obj,
@@ -5251,7 +6256,7 @@ pub mod deal_productrows_set {
                     "MEASURE_NAME",
                     "SORT",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 product_id: ::b24_core::__private::wire::field_at(slot_0, "PRODUCT_ID")?,
@@ -5299,6 +6304,7 @@ pub mod deal_productrows_set {
                     "MEASURE_NAME",
                 )?,
                 sort: ::b24_core::__private::wire::field_at(slot_14, "SORT")?,
+                extra,
             })
         }
     }
@@ -5553,14 +6559,14 @@ pub mod deal_recurring_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub limit_date: ::std::option::Option<::std::string::String>,
+        pub limit_date: ::std::option::Option<::b24_core::__private::types::Date>,
         /// `START_DATE`: `date`.
         #[serde(
             rename = "START_DATE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub start_date: ::std::option::Option<::std::string::String>,
+        pub start_date: ::std::option::Option<::b24_core::__private::types::Date>,
         /// `PARAMS`: `Params`.
         #[serde(
             rename = "PARAMS",
@@ -5568,6 +6574,12 @@ pub mod deal_recurring_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub params: ::std::option::Option<Params>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5581,6 +6593,7 @@ pub mod deal_recurring_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -5593,7 +6606,7 @@ pub mod deal_recurring_add {
                     "START_DATE",
                     "PARAMS",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 deal_id: ::b24_core::__private::wire::field_at(slot_0, "DEAL_ID")?,
@@ -5610,6 +6623,7 @@ pub mod deal_recurring_add {
                 limit_date: ::b24_core::__private::wire::field_at(slot_5, "LIMIT_DATE")?,
                 start_date: ::b24_core::__private::wire::field_at(slot_6, "START_DATE")?,
                 params: ::b24_core::__private::wire::field_at(slot_7, "PARAMS")?,
+                extra,
             })
         }
     }
@@ -5731,6 +6745,12 @@ pub mod deal_recurring_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub offset_closedate_value: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5744,6 +6764,7 @@ pub mod deal_recurring_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             ] = ::b24_core::__private::wire::slots(
                 obj,
@@ -5758,7 +6779,7 @@ pub mod deal_recurring_add {
                     "OFFSET_CLOSEDATE_TYPE",
                     "OFFSET_CLOSEDATE_VALUE",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 mode: ::b24_core::__private::wire::field_at(slot_0, "MODE")?,
@@ -5794,6 +6815,7 @@ pub mod deal_recurring_add {
                     slot_8,
                     "OFFSET_CLOSEDATE_VALUE",
                 )?,
+                extra,
             })
         }
     }
@@ -6100,6 +7122,12 @@ pub mod deal_recurring_expose {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub deal_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -6113,13 +7141,15 @@ pub mod deal_recurring_expose {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["DEAL_ID"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 deal_id: ::b24_core::__private::wire::field_at(slot_0, "DEAL_ID")?,
+                extra,
             })
         }
     }
@@ -6206,7 +7236,10 @@ impl ::b24_core::__private::Method for DealRecurringFields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/crm-deal-recurring-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = deal_recurring_fields::Result;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::types::FieldInfo,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -6239,311 +7272,6 @@ for DealRecurringFieldsError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
-        }
-    }
-}
-/// Named types of [`crm.deal.recurring.fields`](https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/crm-deal-recurring-fields.html).
-#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-pub mod deal_recurring_fields {
-    #[allow(unused_imports)]
-    use super::*;
-    /// `Result` of [`crm.deal.recurring.fields`](https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/crm-deal-recurring-fields.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `ID`: `map<any>`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `DEAL_ID`: `map<any>`.
-        #[serde(
-            rename = "DEAL_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub deal_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `BASED_ID`: `map<any>`.
-        #[serde(
-            rename = "BASED_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub based_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `ACTIVE`: `map<any>`.
-        #[serde(
-            rename = "ACTIVE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `NEXT_EXECUTION`: `map<any>`.
-        #[serde(
-            rename = "NEXT_EXECUTION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub next_execution: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `LAST_EXECUTION`: `map<any>`.
-        #[serde(
-            rename = "LAST_EXECUTION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_execution: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `COUNTER_REPEAT`: `map<any>`.
-        #[serde(
-            rename = "COUNTER_REPEAT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub counter_repeat: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `START_DATE`: `map<any>`.
-        #[serde(
-            rename = "START_DATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub start_date: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `CATEGORY_ID`: `map<any>`.
-        #[serde(
-            rename = "CATEGORY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub category_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `IS_LIMIT`: `map<any>`.
-        #[serde(
-            rename = "IS_LIMIT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_limit: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `LIMIT_REPEAT`: `map<any>`.
-        #[serde(
-            rename = "LIMIT_REPEAT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub limit_repeat: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `LIMIT_DATE`: `map<any>`.
-        #[serde(
-            rename = "LIMIT_DATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub limit_date: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `PARAMS`: `any`.
-        #[serde(
-            rename = "PARAMS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub params: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "DEAL_ID",
-                    "BASED_ID",
-                    "ACTIVE",
-                    "NEXT_EXECUTION",
-                    "LAST_EXECUTION",
-                    "COUNTER_REPEAT",
-                    "START_DATE",
-                    "CATEGORY_ID",
-                    "IS_LIMIT",
-                    "LIMIT_REPEAT",
-                    "LIMIT_DATE",
-                    "PARAMS",
-                ],
-                ::std::option::Option::None,
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                deal_id: ::b24_core::__private::wire::field_at(slot_1, "DEAL_ID")?,
-                based_id: ::b24_core::__private::wire::field_at(slot_2, "BASED_ID")?,
-                active: ::b24_core::__private::wire::field_at(slot_3, "ACTIVE")?,
-                next_execution: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "NEXT_EXECUTION",
-                )?,
-                last_execution: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "LAST_EXECUTION",
-                )?,
-                counter_repeat: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "COUNTER_REPEAT",
-                )?,
-                start_date: ::b24_core::__private::wire::field_at(slot_7, "START_DATE")?,
-                category_id: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "CATEGORY_ID",
-                )?,
-                is_limit: ::b24_core::__private::wire::field_at(slot_9, "IS_LIMIT")?,
-                limit_repeat: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "LIMIT_REPEAT",
-                )?,
-                limit_date: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "LIMIT_DATE",
-                )?,
-                params: ::b24_core::__private::wire::field_at(slot_12, "PARAMS")?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.deal_id,
-                &::std::format!("{}.{}", field, "DEAL_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.based_id,
-                &::std::format!("{}.{}", field, "BASED_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "ACTIVE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.next_execution,
-                &::std::format!("{}.{}", field, "NEXT_EXECUTION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.last_execution,
-                &::std::format!("{}.{}", field, "LAST_EXECUTION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.counter_repeat,
-                &::std::format!("{}.{}", field, "COUNTER_REPEAT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.start_date,
-                &::std::format!("{}.{}", field, "START_DATE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.category_id,
-                &::std::format!("{}.{}", field, "CATEGORY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_limit,
-                &::std::format!("{}.{}", field, "IS_LIMIT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.limit_repeat,
-                &::std::format!("{}.{}", field, "LIMIT_REPEAT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.limit_date,
-                &::std::format!("{}.{}", field, "LIMIT_DATE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.params,
-                &::std::format!("{}.{}", field, "PARAMS"),
-                problems,
-            );
         }
     }
 }
@@ -6625,7 +7353,7 @@ impl ::b24_core::__private::Method for DealRecurringGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/crm-deal-recurring-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = deal_recurring_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -6661,6 +7389,461 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DealRecurringGet
         }
     }
 }
+/// Named types of [`crm.deal.recurring.get`](https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/crm-deal-recurring-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod deal_recurring_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Params` of [`crm.deal.recurring.get`](https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/crm-deal-recurring-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Params {
+        /// `MODE`: `string`.
+        #[serde(
+            rename = "MODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mode: ::std::option::Option<::std::string::String>,
+        /// `SINGLE_BEFORE_START_DATE_TYPE`: `any`.
+        #[serde(
+            rename = "SINGLE_BEFORE_START_DATE_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub single_before_start_date_type: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `SINGLE_BEFORE_START_DATE_VALUE`: `int`.
+        #[serde(
+            rename = "SINGLE_BEFORE_START_DATE_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub single_before_start_date_value: ::std::option::Option<i64>,
+        /// `MULTIPLE_TYPE`: `string`.
+        #[serde(
+            rename = "MULTIPLE_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple_type: ::std::option::Option<::std::string::String>,
+        /// `MULTIPLE_INTERVAL`: `int`.
+        #[serde(
+            rename = "MULTIPLE_INTERVAL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple_interval: ::std::option::Option<i64>,
+        /// `OFFSET_BEGINDATE_TYPE`: `string`.
+        #[serde(
+            rename = "OFFSET_BEGINDATE_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub offset_begindate_type: ::std::option::Option<::std::string::String>,
+        /// `OFFSET_BEGINDATE_VALUE`: `int`.
+        #[serde(
+            rename = "OFFSET_BEGINDATE_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub offset_begindate_value: ::std::option::Option<i64>,
+        /// `OFFSET_CLOSEDATE_TYPE`: `string`.
+        #[serde(
+            rename = "OFFSET_CLOSEDATE_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub offset_closedate_type: ::std::option::Option<::std::string::String>,
+        /// `OFFSET_CLOSEDATE_VALUE`: `int`.
+        #[serde(
+            rename = "OFFSET_CLOSEDATE_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub offset_closedate_value: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Params {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            ] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "MODE",
+                    "SINGLE_BEFORE_START_DATE_TYPE",
+                    "SINGLE_BEFORE_START_DATE_VALUE",
+                    "MULTIPLE_TYPE",
+                    "MULTIPLE_INTERVAL",
+                    "OFFSET_BEGINDATE_TYPE",
+                    "OFFSET_BEGINDATE_VALUE",
+                    "OFFSET_CLOSEDATE_TYPE",
+                    "OFFSET_CLOSEDATE_VALUE",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                mode: ::b24_core::__private::wire::field_at(slot_0, "MODE")?,
+                single_before_start_date_type: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "SINGLE_BEFORE_START_DATE_TYPE",
+                )?,
+                single_before_start_date_value: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "SINGLE_BEFORE_START_DATE_VALUE",
+                )?,
+                multiple_type: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "MULTIPLE_TYPE",
+                )?,
+                multiple_interval: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "MULTIPLE_INTERVAL",
+                )?,
+                offset_begindate_type: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "OFFSET_BEGINDATE_TYPE",
+                )?,
+                offset_begindate_value: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "OFFSET_BEGINDATE_VALUE",
+                )?,
+                offset_closedate_type: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "OFFSET_CLOSEDATE_TYPE",
+                )?,
+                offset_closedate_value: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "OFFSET_CLOSEDATE_VALUE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Params {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.mode,
+                &::std::format!("{}.{}", field, "MODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.single_before_start_date_type,
+                &::std::format!("{}.{}", field, "SINGLE_BEFORE_START_DATE_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.single_before_start_date_value,
+                &::std::format!("{}.{}", field, "SINGLE_BEFORE_START_DATE_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.multiple_type,
+                &::std::format!("{}.{}", field, "MULTIPLE_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.multiple_interval,
+                &::std::format!("{}.{}", field, "MULTIPLE_INTERVAL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.offset_begindate_type,
+                &::std::format!("{}.{}", field, "OFFSET_BEGINDATE_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.offset_begindate_value,
+                &::std::format!("{}.{}", field, "OFFSET_BEGINDATE_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.offset_closedate_type,
+                &::std::format!("{}.{}", field, "OFFSET_CLOSEDATE_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.offset_closedate_value,
+                &::std::format!("{}.{}", field, "OFFSET_CLOSEDATE_VALUE"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.deal.recurring.get`](https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/crm-deal-recurring-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `DEAL_ID`: `int`.
+        #[serde(
+            rename = "DEAL_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deal_id: ::std::option::Option<i64>,
+        /// `BASED_ID`: `int`.
+        #[serde(
+            rename = "BASED_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub based_id: ::std::option::Option<i64>,
+        /// `ACTIVE`: `string`.
+        #[serde(
+            rename = "ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::std::string::String>,
+        /// `CATEGORY_ID`: `int`.
+        #[serde(
+            rename = "CATEGORY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub category_id: ::std::option::Option<i64>,
+        /// `IS_LIMIT`: `string`.
+        #[serde(
+            rename = "IS_LIMIT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_limit: ::std::option::Option<::std::string::String>,
+        /// `COUNTER_REPEAT`: `any`.
+        #[serde(
+            rename = "COUNTER_REPEAT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub counter_repeat: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `LIMIT_REPEAT`: `any`.
+        #[serde(
+            rename = "LIMIT_REPEAT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub limit_repeat: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `LIMIT_DATE`: `datetime`.
+        #[serde(
+            rename = "LIMIT_DATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub limit_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `START_DATE`: `datetime`.
+        #[serde(
+            rename = "START_DATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `NEXT_EXECUTION`: `datetime`.
+        #[serde(
+            rename = "NEXT_EXECUTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub next_execution: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
+        /// `LAST_EXECUTION`: `string`.
+        #[serde(
+            rename = "LAST_EXECUTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_execution: ::std::option::Option<::std::string::String>,
+        /// `PARAMS`: `Params`.
+        #[serde(
+            rename = "PARAMS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub params: ::std::option::Option<Params>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "DEAL_ID",
+                    "BASED_ID",
+                    "ACTIVE",
+                    "CATEGORY_ID",
+                    "IS_LIMIT",
+                    "COUNTER_REPEAT",
+                    "LIMIT_REPEAT",
+                    "LIMIT_DATE",
+                    "START_DATE",
+                    "NEXT_EXECUTION",
+                    "LAST_EXECUTION",
+                    "PARAMS",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                deal_id: ::b24_core::__private::wire::field_at(slot_1, "DEAL_ID")?,
+                based_id: ::b24_core::__private::wire::field_at(slot_2, "BASED_ID")?,
+                active: ::b24_core::__private::wire::field_at(slot_3, "ACTIVE")?,
+                category_id: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "CATEGORY_ID",
+                )?,
+                is_limit: ::b24_core::__private::wire::field_at(slot_5, "IS_LIMIT")?,
+                counter_repeat: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "COUNTER_REPEAT",
+                )?,
+                limit_repeat: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "LIMIT_REPEAT",
+                )?,
+                limit_date: ::b24_core::__private::wire::field_at(slot_8, "LIMIT_DATE")?,
+                start_date: ::b24_core::__private::wire::field_at(slot_9, "START_DATE")?,
+                next_execution: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "NEXT_EXECUTION",
+                )?,
+                last_execution: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "LAST_EXECUTION",
+                )?,
+                params: ::b24_core::__private::wire::field_at(slot_12, "PARAMS")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deal_id,
+                &::std::format!("{}.{}", field, "DEAL_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.based_id,
+                &::std::format!("{}.{}", field, "BASED_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "ACTIVE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.category_id,
+                &::std::format!("{}.{}", field, "CATEGORY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_limit,
+                &::std::format!("{}.{}", field, "IS_LIMIT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.counter_repeat,
+                &::std::format!("{}.{}", field, "COUNTER_REPEAT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.limit_repeat,
+                &::std::format!("{}.{}", field, "LIMIT_REPEAT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.limit_date,
+                &::std::format!("{}.{}", field, "LIMIT_DATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.start_date,
+                &::std::format!("{}.{}", field, "START_DATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.next_execution,
+                &::std::format!("{}.{}", field, "NEXT_EXECUTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_execution,
+                &::std::format!("{}.{}", field, "LAST_EXECUTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.params,
+                &::std::format!("{}.{}", field, "PARAMS"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.deal.recurring.list`](https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/crm-deal-recurring-list.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -6674,30 +7857,20 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DealRecurringGet
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DealRecurringList {
-    /// `order`: `map<any>`.
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `filter`: `map<any>`.
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -6728,12 +7901,7 @@ impl DealRecurringList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -6742,12 +7910,7 @@ impl DealRecurringList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -6810,7 +7973,7 @@ impl ::b24_core::__private::Method for DealRecurringList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<deal_recurring_list::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -6825,7 +7988,7 @@ impl ::b24_core::__private::Method for DealRecurringList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for DealRecurringList {
-    type Item = ::b24_core::__private::serde_json::Value;
+    type Item = deal_recurring_list::Result;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -6852,6 +8015,455 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DealRecurringLis
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.deal.recurring.list`](https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/crm-deal-recurring-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod deal_recurring_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Params` of [`crm.deal.recurring.list`](https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/crm-deal-recurring-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Params {
+        /// `MODE`: `string`.
+        #[serde(
+            rename = "MODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mode: ::std::option::Option<::std::string::String>,
+        /// `SINGLE_BEFORE_START_DATE_TYPE`: `string`.
+        #[serde(
+            rename = "SINGLE_BEFORE_START_DATE_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub single_before_start_date_type: ::std::option::Option<::std::string::String>,
+        /// `SINGLE_BEFORE_START_DATE_VALUE`: `int`.
+        #[serde(
+            rename = "SINGLE_BEFORE_START_DATE_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub single_before_start_date_value: ::std::option::Option<i64>,
+        /// `MULTIPLE_TYPE`: `string`.
+        #[serde(
+            rename = "MULTIPLE_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple_type: ::std::option::Option<::std::string::String>,
+        /// `MULTIPLE_INTERVAL`: `int`.
+        #[serde(
+            rename = "MULTIPLE_INTERVAL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple_interval: ::std::option::Option<i64>,
+        /// `OFFSET_BEGINDATE_TYPE`: `string`.
+        #[serde(
+            rename = "OFFSET_BEGINDATE_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub offset_begindate_type: ::std::option::Option<::std::string::String>,
+        /// `OFFSET_BEGINDATE_VALUE`: `int`.
+        #[serde(
+            rename = "OFFSET_BEGINDATE_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub offset_begindate_value: ::std::option::Option<i64>,
+        /// `OFFSET_CLOSEDATE_TYPE`: `string`.
+        #[serde(
+            rename = "OFFSET_CLOSEDATE_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub offset_closedate_type: ::std::option::Option<::std::string::String>,
+        /// `OFFSET_CLOSEDATE_VALUE`: `int`.
+        #[serde(
+            rename = "OFFSET_CLOSEDATE_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub offset_closedate_value: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Params {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            ] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "MODE",
+                    "SINGLE_BEFORE_START_DATE_TYPE",
+                    "SINGLE_BEFORE_START_DATE_VALUE",
+                    "MULTIPLE_TYPE",
+                    "MULTIPLE_INTERVAL",
+                    "OFFSET_BEGINDATE_TYPE",
+                    "OFFSET_BEGINDATE_VALUE",
+                    "OFFSET_CLOSEDATE_TYPE",
+                    "OFFSET_CLOSEDATE_VALUE",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                mode: ::b24_core::__private::wire::field_at(slot_0, "MODE")?,
+                single_before_start_date_type: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "SINGLE_BEFORE_START_DATE_TYPE",
+                )?,
+                single_before_start_date_value: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "SINGLE_BEFORE_START_DATE_VALUE",
+                )?,
+                multiple_type: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "MULTIPLE_TYPE",
+                )?,
+                multiple_interval: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "MULTIPLE_INTERVAL",
+                )?,
+                offset_begindate_type: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "OFFSET_BEGINDATE_TYPE",
+                )?,
+                offset_begindate_value: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "OFFSET_BEGINDATE_VALUE",
+                )?,
+                offset_closedate_type: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "OFFSET_CLOSEDATE_TYPE",
+                )?,
+                offset_closedate_value: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "OFFSET_CLOSEDATE_VALUE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Params {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.mode,
+                &::std::format!("{}.{}", field, "MODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.single_before_start_date_type,
+                &::std::format!("{}.{}", field, "SINGLE_BEFORE_START_DATE_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.single_before_start_date_value,
+                &::std::format!("{}.{}", field, "SINGLE_BEFORE_START_DATE_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.multiple_type,
+                &::std::format!("{}.{}", field, "MULTIPLE_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.multiple_interval,
+                &::std::format!("{}.{}", field, "MULTIPLE_INTERVAL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.offset_begindate_type,
+                &::std::format!("{}.{}", field, "OFFSET_BEGINDATE_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.offset_begindate_value,
+                &::std::format!("{}.{}", field, "OFFSET_BEGINDATE_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.offset_closedate_type,
+                &::std::format!("{}.{}", field, "OFFSET_CLOSEDATE_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.offset_closedate_value,
+                &::std::format!("{}.{}", field, "OFFSET_CLOSEDATE_VALUE"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.deal.recurring.list`](https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/crm-deal-recurring-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `deal_id`: `string`.
+        #[serde(
+            rename = "deal_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deal_id: ::std::option::Option<::std::string::String>,
+        /// `based_id`: `string`.
+        #[serde(
+            rename = "based_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub based_id: ::std::option::Option<::std::string::String>,
+        /// `ACTIVE`: `string`.
+        #[serde(
+            rename = "ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::std::string::String>,
+        /// `category_id`: `string`.
+        #[serde(
+            rename = "category_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub category_id: ::std::option::Option<::std::string::String>,
+        /// `IS_LIMIT`: `string`.
+        #[serde(
+            rename = "IS_LIMIT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_limit: ::std::option::Option<::std::string::String>,
+        /// `COUNTER_REPEAT`: `string`.
+        #[serde(
+            rename = "COUNTER_REPEAT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub counter_repeat: ::std::option::Option<::std::string::String>,
+        /// `LIMIT_REPEAT`: `string`.
+        #[serde(
+            rename = "LIMIT_REPEAT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub limit_repeat: ::std::option::Option<::std::string::String>,
+        /// `LIMIT_DATE`: `string`.
+        #[serde(
+            rename = "LIMIT_DATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub limit_date: ::std::option::Option<::std::string::String>,
+        /// `START_DATE`: `datetime`.
+        #[serde(
+            rename = "START_DATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `NEXT_EXECUTION`: `string`.
+        #[serde(
+            rename = "NEXT_EXECUTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub next_execution: ::std::option::Option<::std::string::String>,
+        /// `LAST_EXECUTION`: `datetime`.
+        #[serde(
+            rename = "LAST_EXECUTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_execution: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
+        /// `PARAMS`: `Params`.
+        #[serde(
+            rename = "PARAMS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub params: ::std::option::Option<Params>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "deal_id",
+                    "based_id",
+                    "ACTIVE",
+                    "category_id",
+                    "IS_LIMIT",
+                    "COUNTER_REPEAT",
+                    "LIMIT_REPEAT",
+                    "LIMIT_DATE",
+                    "START_DATE",
+                    "NEXT_EXECUTION",
+                    "LAST_EXECUTION",
+                    "PARAMS",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                deal_id: ::b24_core::__private::wire::field_at(slot_1, "deal_id")?,
+                based_id: ::b24_core::__private::wire::field_at(slot_2, "based_id")?,
+                active: ::b24_core::__private::wire::field_at(slot_3, "ACTIVE")?,
+                category_id: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "category_id",
+                )?,
+                is_limit: ::b24_core::__private::wire::field_at(slot_5, "IS_LIMIT")?,
+                counter_repeat: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "COUNTER_REPEAT",
+                )?,
+                limit_repeat: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "LIMIT_REPEAT",
+                )?,
+                limit_date: ::b24_core::__private::wire::field_at(slot_8, "LIMIT_DATE")?,
+                start_date: ::b24_core::__private::wire::field_at(slot_9, "START_DATE")?,
+                next_execution: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "NEXT_EXECUTION",
+                )?,
+                last_execution: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "LAST_EXECUTION",
+                )?,
+                params: ::b24_core::__private::wire::field_at(slot_12, "PARAMS")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deal_id,
+                &::std::format!("{}.{}", field, "deal_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.based_id,
+                &::std::format!("{}.{}", field, "based_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "ACTIVE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.category_id,
+                &::std::format!("{}.{}", field, "category_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_limit,
+                &::std::format!("{}.{}", field, "IS_LIMIT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.counter_repeat,
+                &::std::format!("{}.{}", field, "COUNTER_REPEAT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.limit_repeat,
+                &::std::format!("{}.{}", field, "LIMIT_REPEAT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.limit_date,
+                &::std::format!("{}.{}", field, "LIMIT_DATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.start_date,
+                &::std::format!("{}.{}", field, "START_DATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.next_execution,
+                &::std::format!("{}.{}", field, "NEXT_EXECUTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_execution,
+                &::std::format!("{}.{}", field, "LAST_EXECUTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.params,
+                &::std::format!("{}.{}", field, "PARAMS"),
+                problems,
+            );
         }
     }
 }
@@ -7038,14 +8650,14 @@ pub mod deal_recurring_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub limit_date: ::std::option::Option<::std::string::String>,
+        pub limit_date: ::std::option::Option<::b24_core::__private::types::Date>,
         /// `START_DATE`: `date`.
         #[serde(
             rename = "START_DATE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub start_date: ::std::option::Option<::std::string::String>,
+        pub start_date: ::std::option::Option<::b24_core::__private::types::Date>,
         /// `PARAMS`: `Params`.
         #[serde(
             rename = "PARAMS",
@@ -7053,6 +8665,12 @@ pub mod deal_recurring_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub params: ::std::option::Option<Params>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -7066,6 +8684,7 @@ pub mod deal_recurring_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -7077,7 +8696,7 @@ pub mod deal_recurring_update {
                     "START_DATE",
                     "PARAMS",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 active: ::b24_core::__private::wire::field_at(slot_0, "ACTIVE")?,
@@ -7093,6 +8712,7 @@ pub mod deal_recurring_update {
                 limit_date: ::b24_core::__private::wire::field_at(slot_4, "LIMIT_DATE")?,
                 start_date: ::b24_core::__private::wire::field_at(slot_5, "START_DATE")?,
                 params: ::b24_core::__private::wire::field_at(slot_6, "PARAMS")?,
+                extra,
             })
         }
     }
@@ -7209,6 +8829,12 @@ pub mod deal_recurring_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub offset_closedate_value: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -7222,6 +8848,7 @@ pub mod deal_recurring_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             ] = ::b24_core::__private::wire::slots(
                 obj,
@@ -7236,7 +8863,7 @@ pub mod deal_recurring_update {
                     "OFFSET_CLOSEDATE_TYPE",
                     "OFFSET_CLOSEDATE_VALUE",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 mode: ::b24_core::__private::wire::field_at(slot_0, "MODE")?,
@@ -7272,6 +8899,7 @@ pub mod deal_recurring_update {
                     slot_8,
                     "OFFSET_CLOSEDATE_VALUE",
                 )?,
+                extra,
             })
         }
     }
@@ -7616,14 +9244,14 @@ pub mod deal_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub begindate: ::std::option::Option<::std::string::String>,
+        pub begindate: ::std::option::Option<::b24_core::__private::types::Date>,
         /// `CLOSEDATE`: `date`.
         #[serde(
             rename = "CLOSEDATE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub closedate: ::std::option::Option<::std::string::String>,
+        pub closedate: ::std::option::Option<::b24_core::__private::types::Date>,
         /// `OPENED`: `yn`.
         #[serde(
             rename = "OPENED",
@@ -7672,14 +9300,14 @@ pub mod deal_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_create: ::std::option::Option<::std::string::String>,
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `DATE_MODIFY`: `datetime`.
         #[serde(
             rename = "DATE_MODIFY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_modify: ::std::option::Option<::std::string::String>,
+        pub date_modify: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `SOURCE_ID`: `crm_status`.
         #[serde(
             rename = "SOURCE_ID",
@@ -7757,7 +9385,7 @@ pub mod deal_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub utm_term: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields (`UF_CRM_*`, `PARENT_ID_*`, …).
+        /// Members outside the documented fields (`UF_CRM_*`, `PARENT_ID_*`, …), kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
             ::std::string::String,
@@ -8156,6 +9784,12 @@ pub mod deal_update {
         pub register_history_event: ::std::option::Option<
             ::b24_core::__private::types::Yn,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DealParams {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -8169,10 +9803,11 @@ pub mod deal_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["REGISTER_SONET_EVENT", "REGISTER_HISTORY_EVENT"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 register_sonet_event: ::b24_core::__private::wire::field_at(
@@ -8183,6 +9818,7 @@ pub mod deal_update {
                     slot_1,
                     "REGISTER_HISTORY_EVENT",
                 )?,
+                extra,
             })
         }
     }
@@ -8463,6 +10099,12 @@ pub mod deal_userfield_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_searchable: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -8476,6 +10118,7 @@ pub mod deal_userfield_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17] = ::b24_core::__private::wire::slots(
@@ -8500,7 +10143,7 @@ pub mod deal_userfield_add {
                     "EDIT_IN_LIST",
                     "IS_SEARCHABLE",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 user_type_id: ::b24_core::__private::wire::field_at(
@@ -8551,6 +10194,7 @@ pub mod deal_userfield_add {
                     slot_17,
                     "IS_SEARCHABLE",
                 )?,
+                extra,
             })
         }
     }
@@ -8762,6 +10406,12 @@ pub mod deal_userfield_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub deal: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -8775,6 +10425,7 @@ pub mod deal_userfield_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
                 obj,
@@ -8793,7 +10444,7 @@ pub mod deal_userfield_add {
                     "COMPANY",
                     "DEAL",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 default_value: ::b24_core::__private::wire::field_at(
@@ -8824,6 +10475,7 @@ pub mod deal_userfield_add {
                 contact: ::b24_core::__private::wire::field_at(slot_10, "CONTACT")?,
                 company: ::b24_core::__private::wire::field_at(slot_11, "COMPANY")?,
                 deal: ::b24_core::__private::wire::field_at(slot_12, "DEAL")?,
+                extra,
             })
         }
     }
@@ -9100,10 +10752,7 @@ impl ::b24_core::__private::Method for DealUserfieldGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/deals/user-defined-fields/crm-deal-userfield-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = deal_userfield_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -9148,6 +10797,2178 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DealUserfieldGet
         }
     }
 }
+/// Named types of [`crm.deal.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/deals/user-defined-fields/crm-deal-userfield-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod deal_userfield_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `EditFormLabel` of [`crm.deal.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/deals/user-defined-fields/crm-deal-userfield-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct EditFormLabel {
+        /// `ar`: `string`.
+        #[serde(
+            rename = "ar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ar: ::std::option::Option<::std::string::String>,
+        /// `br`: `string`.
+        #[serde(
+            rename = "br",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub br: ::std::option::Option<::std::string::String>,
+        /// `de`: `string`.
+        #[serde(
+            rename = "de",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub de: ::std::option::Option<::std::string::String>,
+        /// `en`: `string`.
+        #[serde(
+            rename = "en",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub en: ::std::option::Option<::std::string::String>,
+        /// `fr`: `string`.
+        #[serde(
+            rename = "fr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fr: ::std::option::Option<::std::string::String>,
+        /// `hi`: `string`.
+        #[serde(
+            rename = "hi",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hi: ::std::option::Option<::std::string::String>,
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `in`: `string`.
+        #[serde(
+            rename = "in",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub in_: ::std::option::Option<::std::string::String>,
+        /// `it`: `string`.
+        #[serde(
+            rename = "it",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub it: ::std::option::Option<::std::string::String>,
+        /// `ja`: `string`.
+        #[serde(
+            rename = "ja",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ja: ::std::option::Option<::std::string::String>,
+        /// `kz`: `string`.
+        #[serde(
+            rename = "kz",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kz: ::std::option::Option<::std::string::String>,
+        /// `la`: `string`.
+        #[serde(
+            rename = "la",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub la: ::std::option::Option<::std::string::String>,
+        /// `ms`: `string`.
+        #[serde(
+            rename = "ms",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ms: ::std::option::Option<::std::string::String>,
+        /// `pl`: `string`.
+        #[serde(
+            rename = "pl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pl: ::std::option::Option<::std::string::String>,
+        /// `ru`: `string`.
+        #[serde(
+            rename = "ru",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ru: ::std::option::Option<::std::string::String>,
+        /// `sc`: `string`.
+        #[serde(
+            rename = "sc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sc: ::std::option::Option<::std::string::String>,
+        /// `tc`: `string`.
+        #[serde(
+            rename = "tc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tc: ::std::option::Option<::std::string::String>,
+        /// `th`: `string`.
+        #[serde(
+            rename = "th",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub th: ::std::option::Option<::std::string::String>,
+        /// `tr`: `string`.
+        #[serde(
+            rename = "tr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tr: ::std::option::Option<::std::string::String>,
+        /// `ua`: `string`.
+        #[serde(
+            rename = "ua",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ua: ::std::option::Option<::std::string::String>,
+        /// `vn`: `string`.
+        #[serde(
+            rename = "vn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vn: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EditFormLabel {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for EditFormLabel {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ar",
+                    "br",
+                    "de",
+                    "en",
+                    "fr",
+                    "hi",
+                    "id",
+                    "in",
+                    "it",
+                    "ja",
+                    "kz",
+                    "la",
+                    "ms",
+                    "pl",
+                    "ru",
+                    "sc",
+                    "tc",
+                    "th",
+                    "tr",
+                    "ua",
+                    "vn",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                ar: ::b24_core::__private::wire::field_at(slot_0, "ar")?,
+                br: ::b24_core::__private::wire::field_at(slot_1, "br")?,
+                de: ::b24_core::__private::wire::field_at(slot_2, "de")?,
+                en: ::b24_core::__private::wire::field_at(slot_3, "en")?,
+                fr: ::b24_core::__private::wire::field_at(slot_4, "fr")?,
+                hi: ::b24_core::__private::wire::field_at(slot_5, "hi")?,
+                id: ::b24_core::__private::wire::field_at(slot_6, "id")?,
+                in_: ::b24_core::__private::wire::field_at(slot_7, "in")?,
+                it: ::b24_core::__private::wire::field_at(slot_8, "it")?,
+                ja: ::b24_core::__private::wire::field_at(slot_9, "ja")?,
+                kz: ::b24_core::__private::wire::field_at(slot_10, "kz")?,
+                la: ::b24_core::__private::wire::field_at(slot_11, "la")?,
+                ms: ::b24_core::__private::wire::field_at(slot_12, "ms")?,
+                pl: ::b24_core::__private::wire::field_at(slot_13, "pl")?,
+                ru: ::b24_core::__private::wire::field_at(slot_14, "ru")?,
+                sc: ::b24_core::__private::wire::field_at(slot_15, "sc")?,
+                tc: ::b24_core::__private::wire::field_at(slot_16, "tc")?,
+                th: ::b24_core::__private::wire::field_at(slot_17, "th")?,
+                tr: ::b24_core::__private::wire::field_at(slot_18, "tr")?,
+                ua: ::b24_core::__private::wire::field_at(slot_19, "ua")?,
+                vn: ::b24_core::__private::wire::field_at(slot_20, "vn")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for EditFormLabel {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.ar,
+                &::std::format!("{}.{}", field, "ar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.br,
+                &::std::format!("{}.{}", field, "br"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.de,
+                &::std::format!("{}.{}", field, "de"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.en,
+                &::std::format!("{}.{}", field, "en"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fr,
+                &::std::format!("{}.{}", field, "fr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.hi,
+                &::std::format!("{}.{}", field, "hi"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.in_,
+                &::std::format!("{}.{}", field, "in"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.it,
+                &::std::format!("{}.{}", field, "it"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ja,
+                &::std::format!("{}.{}", field, "ja"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.kz,
+                &::std::format!("{}.{}", field, "kz"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.la,
+                &::std::format!("{}.{}", field, "la"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ms,
+                &::std::format!("{}.{}", field, "ms"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pl,
+                &::std::format!("{}.{}", field, "pl"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ru,
+                &::std::format!("{}.{}", field, "ru"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sc,
+                &::std::format!("{}.{}", field, "sc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tc,
+                &::std::format!("{}.{}", field, "tc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.th,
+                &::std::format!("{}.{}", field, "th"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tr,
+                &::std::format!("{}.{}", field, "tr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ua,
+                &::std::format!("{}.{}", field, "ua"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vn,
+                &::std::format!("{}.{}", field, "vn"),
+                problems,
+            );
+        }
+    }
+    /// `ErrorMessage` of [`crm.deal.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/deals/user-defined-fields/crm-deal-userfield-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ErrorMessage {
+        /// `ar`: `string`.
+        #[serde(
+            rename = "ar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ar: ::std::option::Option<::std::string::String>,
+        /// `br`: `string`.
+        #[serde(
+            rename = "br",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub br: ::std::option::Option<::std::string::String>,
+        /// `de`: `string`.
+        #[serde(
+            rename = "de",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub de: ::std::option::Option<::std::string::String>,
+        /// `en`: `string`.
+        #[serde(
+            rename = "en",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub en: ::std::option::Option<::std::string::String>,
+        /// `fr`: `string`.
+        #[serde(
+            rename = "fr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fr: ::std::option::Option<::std::string::String>,
+        /// `hi`: `string`.
+        #[serde(
+            rename = "hi",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hi: ::std::option::Option<::std::string::String>,
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `in`: `string`.
+        #[serde(
+            rename = "in",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub in_: ::std::option::Option<::std::string::String>,
+        /// `it`: `string`.
+        #[serde(
+            rename = "it",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub it: ::std::option::Option<::std::string::String>,
+        /// `ja`: `string`.
+        #[serde(
+            rename = "ja",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ja: ::std::option::Option<::std::string::String>,
+        /// `kz`: `string`.
+        #[serde(
+            rename = "kz",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kz: ::std::option::Option<::std::string::String>,
+        /// `la`: `string`.
+        #[serde(
+            rename = "la",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub la: ::std::option::Option<::std::string::String>,
+        /// `ms`: `string`.
+        #[serde(
+            rename = "ms",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ms: ::std::option::Option<::std::string::String>,
+        /// `pl`: `string`.
+        #[serde(
+            rename = "pl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pl: ::std::option::Option<::std::string::String>,
+        /// `ru`: `string`.
+        #[serde(
+            rename = "ru",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ru: ::std::option::Option<::std::string::String>,
+        /// `sc`: `string`.
+        #[serde(
+            rename = "sc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sc: ::std::option::Option<::std::string::String>,
+        /// `tc`: `string`.
+        #[serde(
+            rename = "tc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tc: ::std::option::Option<::std::string::String>,
+        /// `th`: `string`.
+        #[serde(
+            rename = "th",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub th: ::std::option::Option<::std::string::String>,
+        /// `tr`: `string`.
+        #[serde(
+            rename = "tr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tr: ::std::option::Option<::std::string::String>,
+        /// `ua`: `string`.
+        #[serde(
+            rename = "ua",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ua: ::std::option::Option<::std::string::String>,
+        /// `vn`: `string`.
+        #[serde(
+            rename = "vn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vn: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ErrorMessage {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ErrorMessage {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ar",
+                    "br",
+                    "de",
+                    "en",
+                    "fr",
+                    "hi",
+                    "id",
+                    "in",
+                    "it",
+                    "ja",
+                    "kz",
+                    "la",
+                    "ms",
+                    "pl",
+                    "ru",
+                    "sc",
+                    "tc",
+                    "th",
+                    "tr",
+                    "ua",
+                    "vn",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                ar: ::b24_core::__private::wire::field_at(slot_0, "ar")?,
+                br: ::b24_core::__private::wire::field_at(slot_1, "br")?,
+                de: ::b24_core::__private::wire::field_at(slot_2, "de")?,
+                en: ::b24_core::__private::wire::field_at(slot_3, "en")?,
+                fr: ::b24_core::__private::wire::field_at(slot_4, "fr")?,
+                hi: ::b24_core::__private::wire::field_at(slot_5, "hi")?,
+                id: ::b24_core::__private::wire::field_at(slot_6, "id")?,
+                in_: ::b24_core::__private::wire::field_at(slot_7, "in")?,
+                it: ::b24_core::__private::wire::field_at(slot_8, "it")?,
+                ja: ::b24_core::__private::wire::field_at(slot_9, "ja")?,
+                kz: ::b24_core::__private::wire::field_at(slot_10, "kz")?,
+                la: ::b24_core::__private::wire::field_at(slot_11, "la")?,
+                ms: ::b24_core::__private::wire::field_at(slot_12, "ms")?,
+                pl: ::b24_core::__private::wire::field_at(slot_13, "pl")?,
+                ru: ::b24_core::__private::wire::field_at(slot_14, "ru")?,
+                sc: ::b24_core::__private::wire::field_at(slot_15, "sc")?,
+                tc: ::b24_core::__private::wire::field_at(slot_16, "tc")?,
+                th: ::b24_core::__private::wire::field_at(slot_17, "th")?,
+                tr: ::b24_core::__private::wire::field_at(slot_18, "tr")?,
+                ua: ::b24_core::__private::wire::field_at(slot_19, "ua")?,
+                vn: ::b24_core::__private::wire::field_at(slot_20, "vn")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ErrorMessage {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.ar,
+                &::std::format!("{}.{}", field, "ar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.br,
+                &::std::format!("{}.{}", field, "br"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.de,
+                &::std::format!("{}.{}", field, "de"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.en,
+                &::std::format!("{}.{}", field, "en"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fr,
+                &::std::format!("{}.{}", field, "fr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.hi,
+                &::std::format!("{}.{}", field, "hi"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.in_,
+                &::std::format!("{}.{}", field, "in"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.it,
+                &::std::format!("{}.{}", field, "it"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ja,
+                &::std::format!("{}.{}", field, "ja"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.kz,
+                &::std::format!("{}.{}", field, "kz"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.la,
+                &::std::format!("{}.{}", field, "la"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ms,
+                &::std::format!("{}.{}", field, "ms"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pl,
+                &::std::format!("{}.{}", field, "pl"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ru,
+                &::std::format!("{}.{}", field, "ru"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sc,
+                &::std::format!("{}.{}", field, "sc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tc,
+                &::std::format!("{}.{}", field, "tc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.th,
+                &::std::format!("{}.{}", field, "th"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tr,
+                &::std::format!("{}.{}", field, "tr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ua,
+                &::std::format!("{}.{}", field, "ua"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vn,
+                &::std::format!("{}.{}", field, "vn"),
+                problems,
+            );
+        }
+    }
+    /// `HelpMessage` of [`crm.deal.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/deals/user-defined-fields/crm-deal-userfield-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct HelpMessage {
+        /// `ar`: `string`.
+        #[serde(
+            rename = "ar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ar: ::std::option::Option<::std::string::String>,
+        /// `br`: `string`.
+        #[serde(
+            rename = "br",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub br: ::std::option::Option<::std::string::String>,
+        /// `de`: `string`.
+        #[serde(
+            rename = "de",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub de: ::std::option::Option<::std::string::String>,
+        /// `en`: `string`.
+        #[serde(
+            rename = "en",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub en: ::std::option::Option<::std::string::String>,
+        /// `fr`: `string`.
+        #[serde(
+            rename = "fr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fr: ::std::option::Option<::std::string::String>,
+        /// `hi`: `string`.
+        #[serde(
+            rename = "hi",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hi: ::std::option::Option<::std::string::String>,
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `in`: `string`.
+        #[serde(
+            rename = "in",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub in_: ::std::option::Option<::std::string::String>,
+        /// `it`: `string`.
+        #[serde(
+            rename = "it",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub it: ::std::option::Option<::std::string::String>,
+        /// `ja`: `string`.
+        #[serde(
+            rename = "ja",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ja: ::std::option::Option<::std::string::String>,
+        /// `kz`: `string`.
+        #[serde(
+            rename = "kz",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kz: ::std::option::Option<::std::string::String>,
+        /// `la`: `string`.
+        #[serde(
+            rename = "la",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub la: ::std::option::Option<::std::string::String>,
+        /// `ms`: `string`.
+        #[serde(
+            rename = "ms",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ms: ::std::option::Option<::std::string::String>,
+        /// `pl`: `string`.
+        #[serde(
+            rename = "pl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pl: ::std::option::Option<::std::string::String>,
+        /// `ru`: `string`.
+        #[serde(
+            rename = "ru",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ru: ::std::option::Option<::std::string::String>,
+        /// `sc`: `string`.
+        #[serde(
+            rename = "sc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sc: ::std::option::Option<::std::string::String>,
+        /// `tc`: `string`.
+        #[serde(
+            rename = "tc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tc: ::std::option::Option<::std::string::String>,
+        /// `th`: `string`.
+        #[serde(
+            rename = "th",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub th: ::std::option::Option<::std::string::String>,
+        /// `tr`: `string`.
+        #[serde(
+            rename = "tr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tr: ::std::option::Option<::std::string::String>,
+        /// `ua`: `string`.
+        #[serde(
+            rename = "ua",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ua: ::std::option::Option<::std::string::String>,
+        /// `vn`: `string`.
+        #[serde(
+            rename = "vn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vn: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for HelpMessage {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for HelpMessage {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ar",
+                    "br",
+                    "de",
+                    "en",
+                    "fr",
+                    "hi",
+                    "id",
+                    "in",
+                    "it",
+                    "ja",
+                    "kz",
+                    "la",
+                    "ms",
+                    "pl",
+                    "ru",
+                    "sc",
+                    "tc",
+                    "th",
+                    "tr",
+                    "ua",
+                    "vn",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                ar: ::b24_core::__private::wire::field_at(slot_0, "ar")?,
+                br: ::b24_core::__private::wire::field_at(slot_1, "br")?,
+                de: ::b24_core::__private::wire::field_at(slot_2, "de")?,
+                en: ::b24_core::__private::wire::field_at(slot_3, "en")?,
+                fr: ::b24_core::__private::wire::field_at(slot_4, "fr")?,
+                hi: ::b24_core::__private::wire::field_at(slot_5, "hi")?,
+                id: ::b24_core::__private::wire::field_at(slot_6, "id")?,
+                in_: ::b24_core::__private::wire::field_at(slot_7, "in")?,
+                it: ::b24_core::__private::wire::field_at(slot_8, "it")?,
+                ja: ::b24_core::__private::wire::field_at(slot_9, "ja")?,
+                kz: ::b24_core::__private::wire::field_at(slot_10, "kz")?,
+                la: ::b24_core::__private::wire::field_at(slot_11, "la")?,
+                ms: ::b24_core::__private::wire::field_at(slot_12, "ms")?,
+                pl: ::b24_core::__private::wire::field_at(slot_13, "pl")?,
+                ru: ::b24_core::__private::wire::field_at(slot_14, "ru")?,
+                sc: ::b24_core::__private::wire::field_at(slot_15, "sc")?,
+                tc: ::b24_core::__private::wire::field_at(slot_16, "tc")?,
+                th: ::b24_core::__private::wire::field_at(slot_17, "th")?,
+                tr: ::b24_core::__private::wire::field_at(slot_18, "tr")?,
+                ua: ::b24_core::__private::wire::field_at(slot_19, "ua")?,
+                vn: ::b24_core::__private::wire::field_at(slot_20, "vn")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for HelpMessage {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.ar,
+                &::std::format!("{}.{}", field, "ar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.br,
+                &::std::format!("{}.{}", field, "br"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.de,
+                &::std::format!("{}.{}", field, "de"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.en,
+                &::std::format!("{}.{}", field, "en"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fr,
+                &::std::format!("{}.{}", field, "fr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.hi,
+                &::std::format!("{}.{}", field, "hi"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.in_,
+                &::std::format!("{}.{}", field, "in"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.it,
+                &::std::format!("{}.{}", field, "it"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ja,
+                &::std::format!("{}.{}", field, "ja"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.kz,
+                &::std::format!("{}.{}", field, "kz"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.la,
+                &::std::format!("{}.{}", field, "la"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ms,
+                &::std::format!("{}.{}", field, "ms"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pl,
+                &::std::format!("{}.{}", field, "pl"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ru,
+                &::std::format!("{}.{}", field, "ru"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sc,
+                &::std::format!("{}.{}", field, "sc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tc,
+                &::std::format!("{}.{}", field, "tc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.th,
+                &::std::format!("{}.{}", field, "th"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tr,
+                &::std::format!("{}.{}", field, "tr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ua,
+                &::std::format!("{}.{}", field, "ua"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vn,
+                &::std::format!("{}.{}", field, "vn"),
+                problems,
+            );
+        }
+    }
+    /// `ListColumnLabel` of [`crm.deal.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/deals/user-defined-fields/crm-deal-userfield-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ListColumnLabel {
+        /// `ar`: `string`.
+        #[serde(
+            rename = "ar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ar: ::std::option::Option<::std::string::String>,
+        /// `br`: `string`.
+        #[serde(
+            rename = "br",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub br: ::std::option::Option<::std::string::String>,
+        /// `de`: `string`.
+        #[serde(
+            rename = "de",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub de: ::std::option::Option<::std::string::String>,
+        /// `en`: `string`.
+        #[serde(
+            rename = "en",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub en: ::std::option::Option<::std::string::String>,
+        /// `fr`: `string`.
+        #[serde(
+            rename = "fr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fr: ::std::option::Option<::std::string::String>,
+        /// `hi`: `string`.
+        #[serde(
+            rename = "hi",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hi: ::std::option::Option<::std::string::String>,
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `in`: `string`.
+        #[serde(
+            rename = "in",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub in_: ::std::option::Option<::std::string::String>,
+        /// `it`: `string`.
+        #[serde(
+            rename = "it",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub it: ::std::option::Option<::std::string::String>,
+        /// `ja`: `string`.
+        #[serde(
+            rename = "ja",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ja: ::std::option::Option<::std::string::String>,
+        /// `kz`: `string`.
+        #[serde(
+            rename = "kz",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kz: ::std::option::Option<::std::string::String>,
+        /// `la`: `string`.
+        #[serde(
+            rename = "la",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub la: ::std::option::Option<::std::string::String>,
+        /// `ms`: `string`.
+        #[serde(
+            rename = "ms",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ms: ::std::option::Option<::std::string::String>,
+        /// `pl`: `string`.
+        #[serde(
+            rename = "pl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pl: ::std::option::Option<::std::string::String>,
+        /// `ru`: `string`.
+        #[serde(
+            rename = "ru",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ru: ::std::option::Option<::std::string::String>,
+        /// `sc`: `string`.
+        #[serde(
+            rename = "sc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sc: ::std::option::Option<::std::string::String>,
+        /// `tc`: `string`.
+        #[serde(
+            rename = "tc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tc: ::std::option::Option<::std::string::String>,
+        /// `th`: `string`.
+        #[serde(
+            rename = "th",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub th: ::std::option::Option<::std::string::String>,
+        /// `tr`: `string`.
+        #[serde(
+            rename = "tr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tr: ::std::option::Option<::std::string::String>,
+        /// `ua`: `string`.
+        #[serde(
+            rename = "ua",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ua: ::std::option::Option<::std::string::String>,
+        /// `vn`: `string`.
+        #[serde(
+            rename = "vn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vn: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ListColumnLabel {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ListColumnLabel {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ar",
+                    "br",
+                    "de",
+                    "en",
+                    "fr",
+                    "hi",
+                    "id",
+                    "in",
+                    "it",
+                    "ja",
+                    "kz",
+                    "la",
+                    "ms",
+                    "pl",
+                    "ru",
+                    "sc",
+                    "tc",
+                    "th",
+                    "tr",
+                    "ua",
+                    "vn",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                ar: ::b24_core::__private::wire::field_at(slot_0, "ar")?,
+                br: ::b24_core::__private::wire::field_at(slot_1, "br")?,
+                de: ::b24_core::__private::wire::field_at(slot_2, "de")?,
+                en: ::b24_core::__private::wire::field_at(slot_3, "en")?,
+                fr: ::b24_core::__private::wire::field_at(slot_4, "fr")?,
+                hi: ::b24_core::__private::wire::field_at(slot_5, "hi")?,
+                id: ::b24_core::__private::wire::field_at(slot_6, "id")?,
+                in_: ::b24_core::__private::wire::field_at(slot_7, "in")?,
+                it: ::b24_core::__private::wire::field_at(slot_8, "it")?,
+                ja: ::b24_core::__private::wire::field_at(slot_9, "ja")?,
+                kz: ::b24_core::__private::wire::field_at(slot_10, "kz")?,
+                la: ::b24_core::__private::wire::field_at(slot_11, "la")?,
+                ms: ::b24_core::__private::wire::field_at(slot_12, "ms")?,
+                pl: ::b24_core::__private::wire::field_at(slot_13, "pl")?,
+                ru: ::b24_core::__private::wire::field_at(slot_14, "ru")?,
+                sc: ::b24_core::__private::wire::field_at(slot_15, "sc")?,
+                tc: ::b24_core::__private::wire::field_at(slot_16, "tc")?,
+                th: ::b24_core::__private::wire::field_at(slot_17, "th")?,
+                tr: ::b24_core::__private::wire::field_at(slot_18, "tr")?,
+                ua: ::b24_core::__private::wire::field_at(slot_19, "ua")?,
+                vn: ::b24_core::__private::wire::field_at(slot_20, "vn")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ListColumnLabel {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.ar,
+                &::std::format!("{}.{}", field, "ar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.br,
+                &::std::format!("{}.{}", field, "br"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.de,
+                &::std::format!("{}.{}", field, "de"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.en,
+                &::std::format!("{}.{}", field, "en"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fr,
+                &::std::format!("{}.{}", field, "fr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.hi,
+                &::std::format!("{}.{}", field, "hi"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.in_,
+                &::std::format!("{}.{}", field, "in"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.it,
+                &::std::format!("{}.{}", field, "it"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ja,
+                &::std::format!("{}.{}", field, "ja"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.kz,
+                &::std::format!("{}.{}", field, "kz"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.la,
+                &::std::format!("{}.{}", field, "la"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ms,
+                &::std::format!("{}.{}", field, "ms"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pl,
+                &::std::format!("{}.{}", field, "pl"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ru,
+                &::std::format!("{}.{}", field, "ru"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sc,
+                &::std::format!("{}.{}", field, "sc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tc,
+                &::std::format!("{}.{}", field, "tc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.th,
+                &::std::format!("{}.{}", field, "th"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tr,
+                &::std::format!("{}.{}", field, "tr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ua,
+                &::std::format!("{}.{}", field, "ua"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vn,
+                &::std::format!("{}.{}", field, "vn"),
+                problems,
+            );
+        }
+    }
+    /// `ListFilterLabel` of [`crm.deal.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/deals/user-defined-fields/crm-deal-userfield-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ListFilterLabel {
+        /// `ar`: `string`.
+        #[serde(
+            rename = "ar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ar: ::std::option::Option<::std::string::String>,
+        /// `br`: `string`.
+        #[serde(
+            rename = "br",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub br: ::std::option::Option<::std::string::String>,
+        /// `de`: `string`.
+        #[serde(
+            rename = "de",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub de: ::std::option::Option<::std::string::String>,
+        /// `en`: `string`.
+        #[serde(
+            rename = "en",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub en: ::std::option::Option<::std::string::String>,
+        /// `fr`: `string`.
+        #[serde(
+            rename = "fr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fr: ::std::option::Option<::std::string::String>,
+        /// `hi`: `string`.
+        #[serde(
+            rename = "hi",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hi: ::std::option::Option<::std::string::String>,
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `in`: `string`.
+        #[serde(
+            rename = "in",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub in_: ::std::option::Option<::std::string::String>,
+        /// `it`: `string`.
+        #[serde(
+            rename = "it",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub it: ::std::option::Option<::std::string::String>,
+        /// `ja`: `string`.
+        #[serde(
+            rename = "ja",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ja: ::std::option::Option<::std::string::String>,
+        /// `kz`: `string`.
+        #[serde(
+            rename = "kz",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kz: ::std::option::Option<::std::string::String>,
+        /// `la`: `string`.
+        #[serde(
+            rename = "la",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub la: ::std::option::Option<::std::string::String>,
+        /// `ms`: `string`.
+        #[serde(
+            rename = "ms",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ms: ::std::option::Option<::std::string::String>,
+        /// `pl`: `string`.
+        #[serde(
+            rename = "pl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pl: ::std::option::Option<::std::string::String>,
+        /// `ru`: `string`.
+        #[serde(
+            rename = "ru",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ru: ::std::option::Option<::std::string::String>,
+        /// `sc`: `string`.
+        #[serde(
+            rename = "sc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sc: ::std::option::Option<::std::string::String>,
+        /// `tc`: `string`.
+        #[serde(
+            rename = "tc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tc: ::std::option::Option<::std::string::String>,
+        /// `th`: `string`.
+        #[serde(
+            rename = "th",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub th: ::std::option::Option<::std::string::String>,
+        /// `tr`: `string`.
+        #[serde(
+            rename = "tr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tr: ::std::option::Option<::std::string::String>,
+        /// `ua`: `string`.
+        #[serde(
+            rename = "ua",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ua: ::std::option::Option<::std::string::String>,
+        /// `vn`: `string`.
+        #[serde(
+            rename = "vn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vn: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ListFilterLabel {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ListFilterLabel {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ar",
+                    "br",
+                    "de",
+                    "en",
+                    "fr",
+                    "hi",
+                    "id",
+                    "in",
+                    "it",
+                    "ja",
+                    "kz",
+                    "la",
+                    "ms",
+                    "pl",
+                    "ru",
+                    "sc",
+                    "tc",
+                    "th",
+                    "tr",
+                    "ua",
+                    "vn",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                ar: ::b24_core::__private::wire::field_at(slot_0, "ar")?,
+                br: ::b24_core::__private::wire::field_at(slot_1, "br")?,
+                de: ::b24_core::__private::wire::field_at(slot_2, "de")?,
+                en: ::b24_core::__private::wire::field_at(slot_3, "en")?,
+                fr: ::b24_core::__private::wire::field_at(slot_4, "fr")?,
+                hi: ::b24_core::__private::wire::field_at(slot_5, "hi")?,
+                id: ::b24_core::__private::wire::field_at(slot_6, "id")?,
+                in_: ::b24_core::__private::wire::field_at(slot_7, "in")?,
+                it: ::b24_core::__private::wire::field_at(slot_8, "it")?,
+                ja: ::b24_core::__private::wire::field_at(slot_9, "ja")?,
+                kz: ::b24_core::__private::wire::field_at(slot_10, "kz")?,
+                la: ::b24_core::__private::wire::field_at(slot_11, "la")?,
+                ms: ::b24_core::__private::wire::field_at(slot_12, "ms")?,
+                pl: ::b24_core::__private::wire::field_at(slot_13, "pl")?,
+                ru: ::b24_core::__private::wire::field_at(slot_14, "ru")?,
+                sc: ::b24_core::__private::wire::field_at(slot_15, "sc")?,
+                tc: ::b24_core::__private::wire::field_at(slot_16, "tc")?,
+                th: ::b24_core::__private::wire::field_at(slot_17, "th")?,
+                tr: ::b24_core::__private::wire::field_at(slot_18, "tr")?,
+                ua: ::b24_core::__private::wire::field_at(slot_19, "ua")?,
+                vn: ::b24_core::__private::wire::field_at(slot_20, "vn")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ListFilterLabel {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.ar,
+                &::std::format!("{}.{}", field, "ar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.br,
+                &::std::format!("{}.{}", field, "br"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.de,
+                &::std::format!("{}.{}", field, "de"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.en,
+                &::std::format!("{}.{}", field, "en"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fr,
+                &::std::format!("{}.{}", field, "fr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.hi,
+                &::std::format!("{}.{}", field, "hi"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.in_,
+                &::std::format!("{}.{}", field, "in"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.it,
+                &::std::format!("{}.{}", field, "it"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ja,
+                &::std::format!("{}.{}", field, "ja"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.kz,
+                &::std::format!("{}.{}", field, "kz"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.la,
+                &::std::format!("{}.{}", field, "la"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ms,
+                &::std::format!("{}.{}", field, "ms"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pl,
+                &::std::format!("{}.{}", field, "pl"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ru,
+                &::std::format!("{}.{}", field, "ru"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sc,
+                &::std::format!("{}.{}", field, "sc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tc,
+                &::std::format!("{}.{}", field, "tc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.th,
+                &::std::format!("{}.{}", field, "th"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tr,
+                &::std::format!("{}.{}", field, "tr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ua,
+                &::std::format!("{}.{}", field, "ua"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vn,
+                &::std::format!("{}.{}", field, "vn"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.deal.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/deals/user-defined-fields/crm-deal-userfield-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `ENTITY_ID`: `string`.
+        #[serde(
+            rename = "ENTITY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<::std::string::String>,
+        /// `FIELD_NAME`: `string`.
+        #[serde(
+            rename = "FIELD_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub field_name: ::std::option::Option<::std::string::String>,
+        /// `USER_TYPE_ID`: `string`.
+        #[serde(
+            rename = "USER_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_type_id: ::std::option::Option<::std::string::String>,
+        /// `XML_ID`: `any`.
+        #[serde(
+            rename = "XML_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `SORT`: `string`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<::std::string::String>,
+        /// `MULTIPLE`: `string`.
+        #[serde(
+            rename = "MULTIPLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple: ::std::option::Option<::std::string::String>,
+        /// `MANDATORY`: `string`.
+        #[serde(
+            rename = "MANDATORY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mandatory: ::std::option::Option<::std::string::String>,
+        /// `SHOW_FILTER`: `string`.
+        #[serde(
+            rename = "SHOW_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_filter: ::std::option::Option<::std::string::String>,
+        /// `SHOW_IN_LIST`: `string`.
+        #[serde(
+            rename = "SHOW_IN_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_in_list: ::std::option::Option<::std::string::String>,
+        /// `EDIT_IN_LIST`: `string`.
+        #[serde(
+            rename = "EDIT_IN_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub edit_in_list: ::std::option::Option<::std::string::String>,
+        /// `IS_SEARCHABLE`: `string`.
+        #[serde(
+            rename = "IS_SEARCHABLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_searchable: ::std::option::Option<::std::string::String>,
+        /// `SETTINGS`: `Settings`.
+        #[serde(
+            rename = "SETTINGS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<Settings>,
+        /// `EDIT_FORM_LABEL`: `EditFormLabel`.
+        #[serde(
+            rename = "EDIT_FORM_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub edit_form_label: ::std::option::Option<EditFormLabel>,
+        /// `LIST_COLUMN_LABEL`: `ListColumnLabel`.
+        #[serde(
+            rename = "LIST_COLUMN_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_column_label: ::std::option::Option<ListColumnLabel>,
+        /// `LIST_FILTER_LABEL`: `ListFilterLabel`.
+        #[serde(
+            rename = "LIST_FILTER_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_filter_label: ::std::option::Option<ListFilterLabel>,
+        /// `ERROR_MESSAGE`: `ErrorMessage`.
+        #[serde(
+            rename = "ERROR_MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub error_message: ::std::option::Option<ErrorMessage>,
+        /// `HELP_MESSAGE`: `HelpMessage`.
+        #[serde(
+            rename = "HELP_MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub help_message: ::std::option::Option<HelpMessage>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "ENTITY_ID",
+                    "FIELD_NAME",
+                    "USER_TYPE_ID",
+                    "XML_ID",
+                    "SORT",
+                    "MULTIPLE",
+                    "MANDATORY",
+                    "SHOW_FILTER",
+                    "SHOW_IN_LIST",
+                    "EDIT_IN_LIST",
+                    "IS_SEARCHABLE",
+                    "SETTINGS",
+                    "EDIT_FORM_LABEL",
+                    "LIST_COLUMN_LABEL",
+                    "LIST_FILTER_LABEL",
+                    "ERROR_MESSAGE",
+                    "HELP_MESSAGE",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
+                field_name: ::b24_core::__private::wire::field_at(slot_2, "FIELD_NAME")?,
+                user_type_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "USER_TYPE_ID",
+                )?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_4, "XML_ID")?,
+                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
+                multiple: ::b24_core::__private::wire::field_at(slot_6, "MULTIPLE")?,
+                mandatory: ::b24_core::__private::wire::field_at(slot_7, "MANDATORY")?,
+                show_filter: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "SHOW_FILTER",
+                )?,
+                show_in_list: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "SHOW_IN_LIST",
+                )?,
+                edit_in_list: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "EDIT_IN_LIST",
+                )?,
+                is_searchable: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "IS_SEARCHABLE",
+                )?,
+                settings: ::b24_core::__private::wire::field_at(slot_12, "SETTINGS")?,
+                edit_form_label: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "EDIT_FORM_LABEL",
+                )?,
+                list_column_label: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "LIST_COLUMN_LABEL",
+                )?,
+                list_filter_label: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "LIST_FILTER_LABEL",
+                )?,
+                error_message: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "ERROR_MESSAGE",
+                )?,
+                help_message: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "HELP_MESSAGE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "ENTITY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.field_name,
+                &::std::format!("{}.{}", field, "FIELD_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_type_id,
+                &::std::format!("{}.{}", field, "USER_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "XML_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.multiple,
+                &::std::format!("{}.{}", field, "MULTIPLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mandatory,
+                &::std::format!("{}.{}", field, "MANDATORY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_filter,
+                &::std::format!("{}.{}", field, "SHOW_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_in_list,
+                &::std::format!("{}.{}", field, "SHOW_IN_LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.edit_in_list,
+                &::std::format!("{}.{}", field, "EDIT_IN_LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_searchable,
+                &::std::format!("{}.{}", field, "IS_SEARCHABLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "SETTINGS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.edit_form_label,
+                &::std::format!("{}.{}", field, "EDIT_FORM_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_column_label,
+                &::std::format!("{}.{}", field, "LIST_COLUMN_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_filter_label,
+                &::std::format!("{}.{}", field, "LIST_FILTER_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.error_message,
+                &::std::format!("{}.{}", field, "ERROR_MESSAGE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.help_message,
+                &::std::format!("{}.{}", field, "HELP_MESSAGE"),
+                problems,
+            );
+        }
+    }
+    /// `Settings` of [`crm.deal.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/deals/user-defined-fields/crm-deal-userfield-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Settings {
+        /// `SIZE`: `int`.
+        #[serde(
+            rename = "SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<i64>,
+        /// `ROWS`: `int`.
+        #[serde(
+            rename = "ROWS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rows: ::std::option::Option<i64>,
+        /// `REGEXP`: `string`.
+        #[serde(
+            rename = "REGEXP",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub regexp: ::std::option::Option<::std::string::String>,
+        /// `MIN_LENGTH`: `int`.
+        #[serde(
+            rename = "MIN_LENGTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub min_length: ::std::option::Option<i64>,
+        /// `MAX_LENGTH`: `int`.
+        #[serde(
+            rename = "MAX_LENGTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_length: ::std::option::Option<i64>,
+        /// `DEFAULT_VALUE`: `string`.
+        #[serde(
+            rename = "DEFAULT_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Settings {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["SIZE", "ROWS", "REGEXP", "MIN_LENGTH", "MAX_LENGTH", "DEFAULT_VALUE"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                size: ::b24_core::__private::wire::field_at(slot_0, "SIZE")?,
+                rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
+                regexp: ::b24_core::__private::wire::field_at(slot_2, "REGEXP")?,
+                min_length: ::b24_core::__private::wire::field_at(slot_3, "MIN_LENGTH")?,
+                max_length: ::b24_core::__private::wire::field_at(slot_4, "MAX_LENGTH")?,
+                default_value: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "DEFAULT_VALUE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rows,
+                &::std::format!("{}.{}", field, "ROWS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.regexp,
+                &::std::format!("{}.{}", field, "REGEXP"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.min_length,
+                &::std::format!("{}.{}", field, "MIN_LENGTH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.max_length,
+                &::std::format!("{}.{}", field, "MAX_LENGTH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.deal.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/deals/user-defined-fields/crm-deal-userfield-list.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -9161,30 +12982,20 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DealUserfieldGet
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DealUserfieldList {
-    /// `filter`: `map<any>`.
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `order`: `map<any>`.
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -9215,12 +13026,7 @@ impl DealUserfieldList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -9229,12 +13035,7 @@ impl DealUserfieldList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -9297,7 +13098,7 @@ impl ::b24_core::__private::Method for DealUserfieldList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::vec::Vec<deal_userfield_list::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -9308,6 +13109,13 @@ impl ::b24_core::__private::Method for DealUserfieldList {
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for DealUserfieldList {
+    type Item = deal_userfield_list::Result;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
     }
 }
 /// Errors of [`crm.deal.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/deals/user-defined-fields/crm-deal-userfield-list.html): the documented codes, then the system errors.
@@ -9335,6 +13143,870 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DealUserfieldLis
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.deal.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/deals/user-defined-fields/crm-deal-userfield-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod deal_userfield_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.deal.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/deals/user-defined-fields/crm-deal-userfield-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `ENTITY_ID`: `string`.
+        #[serde(
+            rename = "ENTITY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<::std::string::String>,
+        /// `FIELD_NAME`: `string`.
+        #[serde(
+            rename = "FIELD_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub field_name: ::std::option::Option<::std::string::String>,
+        /// `USER_TYPE_ID`: `string`.
+        #[serde(
+            rename = "USER_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_type_id: ::std::option::Option<::std::string::String>,
+        /// `XML_ID`: `any`.
+        #[serde(
+            rename = "XML_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `SORT`: `string`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<::std::string::String>,
+        /// `MULTIPLE`: `string`.
+        #[serde(
+            rename = "MULTIPLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple: ::std::option::Option<::std::string::String>,
+        /// `MANDATORY`: `string`.
+        #[serde(
+            rename = "MANDATORY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mandatory: ::std::option::Option<::std::string::String>,
+        /// `SHOW_FILTER`: `string`.
+        #[serde(
+            rename = "SHOW_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_filter: ::std::option::Option<::std::string::String>,
+        /// `SHOW_IN_LIST`: `string`.
+        #[serde(
+            rename = "SHOW_IN_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_in_list: ::std::option::Option<::std::string::String>,
+        /// `EDIT_IN_LIST`: `string`.
+        #[serde(
+            rename = "EDIT_IN_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub edit_in_list: ::std::option::Option<::std::string::String>,
+        /// `IS_SEARCHABLE`: `string`.
+        #[serde(
+            rename = "IS_SEARCHABLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_searchable: ::std::option::Option<::std::string::String>,
+        /// `SETTINGS`: `Settings`.
+        #[serde(
+            rename = "SETTINGS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<Settings>,
+        /// `EDIT_FORM_LABEL`: `string`.
+        #[serde(
+            rename = "EDIT_FORM_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub edit_form_label: ::std::option::Option<::std::string::String>,
+        /// `LIST_COLUMN_LABEL`: `string`.
+        #[serde(
+            rename = "LIST_COLUMN_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_column_label: ::std::option::Option<::std::string::String>,
+        /// `LIST_FILTER_LABEL`: `string`.
+        #[serde(
+            rename = "LIST_FILTER_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_filter_label: ::std::option::Option<::std::string::String>,
+        /// `ERROR_MESSAGE`: `any`.
+        #[serde(
+            rename = "ERROR_MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub error_message: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `HELP_MESSAGE`: `any`.
+        #[serde(
+            rename = "HELP_MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub help_message: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `LIST`: `any[]`.
+        #[serde(
+            rename = "LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "ENTITY_ID",
+                    "FIELD_NAME",
+                    "USER_TYPE_ID",
+                    "XML_ID",
+                    "SORT",
+                    "MULTIPLE",
+                    "MANDATORY",
+                    "SHOW_FILTER",
+                    "SHOW_IN_LIST",
+                    "EDIT_IN_LIST",
+                    "IS_SEARCHABLE",
+                    "SETTINGS",
+                    "EDIT_FORM_LABEL",
+                    "LIST_COLUMN_LABEL",
+                    "LIST_FILTER_LABEL",
+                    "ERROR_MESSAGE",
+                    "HELP_MESSAGE",
+                    "LIST",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
+                field_name: ::b24_core::__private::wire::field_at(slot_2, "FIELD_NAME")?,
+                user_type_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "USER_TYPE_ID",
+                )?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_4, "XML_ID")?,
+                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
+                multiple: ::b24_core::__private::wire::field_at(slot_6, "MULTIPLE")?,
+                mandatory: ::b24_core::__private::wire::field_at(slot_7, "MANDATORY")?,
+                show_filter: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "SHOW_FILTER",
+                )?,
+                show_in_list: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "SHOW_IN_LIST",
+                )?,
+                edit_in_list: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "EDIT_IN_LIST",
+                )?,
+                is_searchable: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "IS_SEARCHABLE",
+                )?,
+                settings: ::b24_core::__private::wire::field_at(slot_12, "SETTINGS")?,
+                edit_form_label: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "EDIT_FORM_LABEL",
+                )?,
+                list_column_label: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "LIST_COLUMN_LABEL",
+                )?,
+                list_filter_label: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "LIST_FILTER_LABEL",
+                )?,
+                error_message: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "ERROR_MESSAGE",
+                )?,
+                help_message: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "HELP_MESSAGE",
+                )?,
+                list: ::b24_core::__private::wire::field_at(slot_18, "LIST")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "ENTITY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.field_name,
+                &::std::format!("{}.{}", field, "FIELD_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_type_id,
+                &::std::format!("{}.{}", field, "USER_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "XML_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.multiple,
+                &::std::format!("{}.{}", field, "MULTIPLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mandatory,
+                &::std::format!("{}.{}", field, "MANDATORY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_filter,
+                &::std::format!("{}.{}", field, "SHOW_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_in_list,
+                &::std::format!("{}.{}", field, "SHOW_IN_LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.edit_in_list,
+                &::std::format!("{}.{}", field, "EDIT_IN_LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_searchable,
+                &::std::format!("{}.{}", field, "IS_SEARCHABLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "SETTINGS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.edit_form_label,
+                &::std::format!("{}.{}", field, "EDIT_FORM_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_column_label,
+                &::std::format!("{}.{}", field, "LIST_COLUMN_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_filter_label,
+                &::std::format!("{}.{}", field, "LIST_FILTER_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.error_message,
+                &::std::format!("{}.{}", field, "ERROR_MESSAGE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.help_message,
+                &::std::format!("{}.{}", field, "HELP_MESSAGE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list,
+                &::std::format!("{}.{}", field, "LIST"),
+                problems,
+            );
+        }
+    }
+    /// `Settings` of [`crm.deal.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/deals/user-defined-fields/crm-deal-userfield-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Settings {
+        /// `ENTITY_TYPE`: `string`.
+        #[serde(
+            rename = "ENTITY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type: ::std::option::Option<::std::string::String>,
+        /// `DISPLAY`: `string`.
+        #[serde(
+            rename = "DISPLAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display: ::std::option::Option<::std::string::String>,
+        /// `LIST_HEIGHT`: `int`.
+        #[serde(
+            rename = "LIST_HEIGHT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_height: ::std::option::Option<i64>,
+        /// `CAPTION_NO_VALUE`: `string`.
+        #[serde(
+            rename = "CAPTION_NO_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub caption_no_value: ::std::option::Option<::std::string::String>,
+        /// `SHOW_NO_VALUE`: `string`.
+        #[serde(
+            rename = "SHOW_NO_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_no_value: ::std::option::Option<::std::string::String>,
+        /// `SIZE`: `int`.
+        #[serde(
+            rename = "SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<i64>,
+        /// `LIST_WIDTH`: `int`.
+        #[serde(
+            rename = "LIST_WIDTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_width: ::std::option::Option<i64>,
+        /// `MAX_SHOW_SIZE`: `int`.
+        #[serde(
+            rename = "MAX_SHOW_SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_show_size: ::std::option::Option<i64>,
+        /// `MAX_ALLOWED_SIZE`: `int`.
+        #[serde(
+            rename = "MAX_ALLOWED_SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_allowed_size: ::std::option::Option<i64>,
+        /// `EXTENSIONS`: `any[]`.
+        #[serde(
+            rename = "EXTENSIONS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extensions: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `TARGET_BLANK`: `string`.
+        #[serde(
+            rename = "TARGET_BLANK",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub target_blank: ::std::option::Option<::std::string::String>,
+        /// `USE_USERS`: `string`.
+        #[serde(
+            rename = "USE_USERS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_users: ::std::option::Option<::std::string::String>,
+        /// `USE_RESOURCES`: `string`.
+        #[serde(
+            rename = "USE_RESOURCES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_resources: ::std::option::Option<::std::string::String>,
+        /// `RESOURCES`: `map<any>`.
+        #[serde(
+            rename = "RESOURCES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub resources: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `SELECTED_RESOURCES`: `any[]`.
+        #[serde(
+            rename = "SELECTED_RESOURCES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub selected_resources: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `SELECTED_USERS`: `any[]`.
+        #[serde(
+            rename = "SELECTED_USERS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub selected_users: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `FULL_DAY`: `string`.
+        #[serde(
+            rename = "FULL_DAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub full_day: ::std::option::Option<::std::string::String>,
+        /// `ALLOW_OVERBOOKING`: `string`.
+        #[serde(
+            rename = "ALLOW_OVERBOOKING",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub allow_overbooking: ::std::option::Option<::std::string::String>,
+        /// `USE_SERVICES`: `string`.
+        #[serde(
+            rename = "USE_SERVICES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_services: ::std::option::Option<::std::string::String>,
+        /// `SERVICE_LIST`: `any[]`.
+        #[serde(
+            rename = "SERVICE_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub service_list: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `RESOURCE_LIMIT`: `int`.
+        #[serde(
+            rename = "RESOURCE_LIMIT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub resource_limit: ::std::option::Option<i64>,
+        /// `TIMEZONE`: `string`.
+        #[serde(
+            rename = "TIMEZONE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub timezone: ::std::option::Option<::std::string::String>,
+        /// `USE_USER_TIMEZONE`: `string`.
+        #[serde(
+            rename = "USE_USER_TIMEZONE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_user_timezone: ::std::option::Option<::std::string::String>,
+        /// `ROWS`: `int`.
+        #[serde(
+            rename = "ROWS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rows: ::std::option::Option<i64>,
+        /// `REGEXP`: `string`.
+        #[serde(
+            rename = "REGEXP",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub regexp: ::std::option::Option<::std::string::String>,
+        /// `MIN_LENGTH`: `int`.
+        #[serde(
+            rename = "MIN_LENGTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub min_length: ::std::option::Option<i64>,
+        /// `MAX_LENGTH`: `int`.
+        #[serde(
+            rename = "MAX_LENGTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_length: ::std::option::Option<i64>,
+        /// `DEFAULT_VALUE`: `string`.
+        #[serde(
+            rename = "DEFAULT_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Settings {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ENTITY_TYPE",
+                    "DISPLAY",
+                    "LIST_HEIGHT",
+                    "CAPTION_NO_VALUE",
+                    "SHOW_NO_VALUE",
+                    "SIZE",
+                    "LIST_WIDTH",
+                    "MAX_SHOW_SIZE",
+                    "MAX_ALLOWED_SIZE",
+                    "EXTENSIONS",
+                    "TARGET_BLANK",
+                    "USE_USERS",
+                    "USE_RESOURCES",
+                    "RESOURCES",
+                    "SELECTED_RESOURCES",
+                    "SELECTED_USERS",
+                    "FULL_DAY",
+                    "ALLOW_OVERBOOKING",
+                    "USE_SERVICES",
+                    "SERVICE_LIST",
+                    "RESOURCE_LIMIT",
+                    "TIMEZONE",
+                    "USE_USER_TIMEZONE",
+                    "ROWS",
+                    "REGEXP",
+                    "MIN_LENGTH",
+                    "MAX_LENGTH",
+                    "DEFAULT_VALUE",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                entity_type: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "ENTITY_TYPE",
+                )?,
+                display: ::b24_core::__private::wire::field_at(slot_1, "DISPLAY")?,
+                list_height: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "LIST_HEIGHT",
+                )?,
+                caption_no_value: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "CAPTION_NO_VALUE",
+                )?,
+                show_no_value: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "SHOW_NO_VALUE",
+                )?,
+                size: ::b24_core::__private::wire::field_at(slot_5, "SIZE")?,
+                list_width: ::b24_core::__private::wire::field_at(slot_6, "LIST_WIDTH")?,
+                max_show_size: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "MAX_SHOW_SIZE",
+                )?,
+                max_allowed_size: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "MAX_ALLOWED_SIZE",
+                )?,
+                extensions: ::b24_core::__private::wire::field_at(slot_9, "EXTENSIONS")?,
+                target_blank: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "TARGET_BLANK",
+                )?,
+                use_users: ::b24_core::__private::wire::field_at(slot_11, "USE_USERS")?,
+                use_resources: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "USE_RESOURCES",
+                )?,
+                resources: ::b24_core::__private::wire::field_at(slot_13, "RESOURCES")?,
+                selected_resources: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "SELECTED_RESOURCES",
+                )?,
+                selected_users: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "SELECTED_USERS",
+                )?,
+                full_day: ::b24_core::__private::wire::field_at(slot_16, "FULL_DAY")?,
+                allow_overbooking: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "ALLOW_OVERBOOKING",
+                )?,
+                use_services: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "USE_SERVICES",
+                )?,
+                service_list: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "SERVICE_LIST",
+                )?,
+                resource_limit: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "RESOURCE_LIMIT",
+                )?,
+                timezone: ::b24_core::__private::wire::field_at(slot_21, "TIMEZONE")?,
+                use_user_timezone: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "USE_USER_TIMEZONE",
+                )?,
+                rows: ::b24_core::__private::wire::field_at(slot_23, "ROWS")?,
+                regexp: ::b24_core::__private::wire::field_at(slot_24, "REGEXP")?,
+                min_length: ::b24_core::__private::wire::field_at(
+                    slot_25,
+                    "MIN_LENGTH",
+                )?,
+                max_length: ::b24_core::__private::wire::field_at(
+                    slot_26,
+                    "MAX_LENGTH",
+                )?,
+                default_value: ::b24_core::__private::wire::field_at(
+                    slot_27,
+                    "DEFAULT_VALUE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                &::std::format!("{}.{}", field, "ENTITY_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.display,
+                &::std::format!("{}.{}", field, "DISPLAY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_height,
+                &::std::format!("{}.{}", field, "LIST_HEIGHT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.caption_no_value,
+                &::std::format!("{}.{}", field, "CAPTION_NO_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_no_value,
+                &::std::format!("{}.{}", field, "SHOW_NO_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_width,
+                &::std::format!("{}.{}", field, "LIST_WIDTH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.max_show_size,
+                &::std::format!("{}.{}", field, "MAX_SHOW_SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.max_allowed_size,
+                &::std::format!("{}.{}", field, "MAX_ALLOWED_SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.extensions,
+                &::std::format!("{}.{}", field, "EXTENSIONS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.target_blank,
+                &::std::format!("{}.{}", field, "TARGET_BLANK"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_users,
+                &::std::format!("{}.{}", field, "USE_USERS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_resources,
+                &::std::format!("{}.{}", field, "USE_RESOURCES"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.resources,
+                &::std::format!("{}.{}", field, "RESOURCES"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.selected_resources,
+                &::std::format!("{}.{}", field, "SELECTED_RESOURCES"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.selected_users,
+                &::std::format!("{}.{}", field, "SELECTED_USERS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.full_day,
+                &::std::format!("{}.{}", field, "FULL_DAY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.allow_overbooking,
+                &::std::format!("{}.{}", field, "ALLOW_OVERBOOKING"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_services,
+                &::std::format!("{}.{}", field, "USE_SERVICES"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.service_list,
+                &::std::format!("{}.{}", field, "SERVICE_LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.resource_limit,
+                &::std::format!("{}.{}", field, "RESOURCE_LIMIT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.timezone,
+                &::std::format!("{}.{}", field, "TIMEZONE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_user_timezone,
+                &::std::format!("{}.{}", field, "USE_USER_TIMEZONE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rows,
+                &::std::format!("{}.{}", field, "ROWS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.regexp,
+                &::std::format!("{}.{}", field, "REGEXP"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.min_length,
+                &::std::format!("{}.{}", field, "MIN_LENGTH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.max_length,
+                &::std::format!("{}.{}", field, "MAX_LENGTH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
+                problems,
+            );
         }
     }
 }
@@ -9599,6 +14271,12 @@ pub mod deal_userfield_update {
         pub help_message: ::std::option::Option<
             ::b24_core::__private::serde_json::Value,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -9612,6 +14290,7 @@ pub mod deal_userfield_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
                 obj,
@@ -9631,7 +14310,7 @@ pub mod deal_userfield_update {
                     "ERROR_MESSAGE",
                     "HELP_MESSAGE",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 mandatory: ::b24_core::__private::wire::field_at(slot_0, "MANDATORY")?,
@@ -9675,6 +14354,7 @@ pub mod deal_userfield_update {
                     slot_13,
                     "HELP_MESSAGE",
                 )?,
+                extra,
             })
         }
     }
@@ -9856,6 +14536,12 @@ pub mod deal_userfield_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub deal: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -9869,6 +14555,7 @@ pub mod deal_userfield_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
                 obj,
@@ -9887,7 +14574,7 @@ pub mod deal_userfield_update {
                     "COMPANY",
                     "DEAL",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 default_value: ::b24_core::__private::wire::field_at(
@@ -9918,6 +14605,7 @@ pub mod deal_userfield_update {
                 contact: ::b24_core::__private::wire::field_at(slot_10, "CONTACT")?,
                 company: ::b24_core::__private::wire::field_at(slot_11, "COMPANY")?,
                 deal: ::b24_core::__private::wire::field_at(slot_12, "DEAL")?,
+                extra,
             })
         }
     }

@@ -29,18 +29,13 @@ pub struct DocumentgeneratorDocumentAdd {
     /// `entityId` (required): `int`.
     #[serde(rename = "entityId")]
     pub entity_id: i64,
-    /// `values`: `map<any>`.
+    /// `values`: `Values`.
     #[serde(
         rename = "values",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub values: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub values: ::std::option::Option<documentgenerator_document_add::Values>,
     /// `stampsEnabled`: `int`. Server default: `0`. Documented values: `1`, `0`.
     #[serde(
         rename = "stampsEnabled",
@@ -48,18 +43,13 @@ pub struct DocumentgeneratorDocumentAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub stamps_enabled: ::std::option::Option<i64>,
-    /// `fields`: `map<any>`.
+    /// `fields`: `Fields`.
     #[serde(
         rename = "fields",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub fields: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub fields: ::std::option::Option<documentgenerator_document_add::Fields>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -90,12 +80,7 @@ impl DocumentgeneratorDocumentAdd {
     #[must_use]
     pub fn values(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<documentgenerator_document_add::Values>,
     ) -> Self {
         self.values = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -112,12 +97,7 @@ impl DocumentgeneratorDocumentAdd {
     #[must_use]
     pub fn fields(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<documentgenerator_document_add::Fields>,
     ) -> Self {
         self.fields = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -293,14 +273,14 @@ pub mod documentgenerator_document_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub create_time: ::std::option::Option<::std::string::String>,
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `updateTime`: `datetime`.
         #[serde(
             rename = "updateTime",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub update_time: ::std::option::Option<::std::string::String>,
+        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `createdBy`: `int`.
         #[serde(
             rename = "createdBy",
@@ -478,6 +458,12 @@ pub mod documentgenerator_document_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub pdf_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Document {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -491,6 +477,7 @@ pub mod documentgenerator_document_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
@@ -526,7 +513,7 @@ pub mod documentgenerator_document_add {
                     "imageUrl",
                     "pdfUrl",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -605,6 +592,7 @@ pub mod documentgenerator_document_add {
                 values: ::b24_core::__private::wire::field_at(slot_25, "values")?,
                 image_url: ::b24_core::__private::wire::field_at(slot_26, "imageUrl")?,
                 pdf_url: ::b24_core::__private::wire::field_at(slot_27, "pdfUrl")?,
+                extra,
             })
         }
     }
@@ -753,6 +741,132 @@ pub mod documentgenerator_document_add {
             );
         }
     }
+    /// `Fields` of [`crm.documentgenerator.document.add`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `entityTypeId`: `int`.
+        #[serde(
+            rename = "entityTypeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type_id: ::std::option::Option<i64>,
+        /// `entityId`: `int`.
+        #[serde(
+            rename = "entityId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<i64>,
+        /// `values`: `map<any>`.
+        #[serde(
+            rename = "values",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub values: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `DocumentTitle`: `map<any>`.
+        #[serde(
+            rename = "DocumentTitle",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub document_title: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "entityTypeId", "entityId", "values", "DocumentTitle"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                entity_type_id: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "entityTypeId",
+                )?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_2, "entityId")?,
+                values: ::b24_core::__private::wire::field_at(slot_3, "values")?,
+                document_title: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "DocumentTitle",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                &::std::format!("{}.{}", field, "entityTypeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "entityId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.values,
+                &::std::format!("{}.{}", field, "values"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.document_title,
+                &::std::format!("{}.{}", field, "DocumentTitle"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`crm.documentgenerator.document.add`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-add.html).
     #[derive(
         ::std::fmt::Debug,
@@ -770,6 +884,12 @@ pub mod documentgenerator_document_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub document: ::std::option::Option<Document>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -783,13 +903,15 @@ pub mod documentgenerator_document_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["document"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 document: ::b24_core::__private::wire::field_at(slot_0, "document")?,
+                extra,
             })
         }
     }
@@ -799,6 +921,98 @@ pub mod documentgenerator_document_add {
             ::b24_core::__private::Check::check(
                 &self.document,
                 &::std::format!("{}.{}", field, "document"),
+                problems,
+            );
+        }
+    }
+    /// `Values` of [`crm.documentgenerator.document.add`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Values {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `values`: `map<any>`.
+        #[serde(
+            rename = "values",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub values: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `DocumentNumber`: `string`.
+        #[serde(
+            rename = "DocumentNumber",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub document_number: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Values {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Values {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "values", "DocumentNumber"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                values: ::b24_core::__private::wire::field_at(slot_1, "values")?,
+                document_number: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "DocumentNumber",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Values {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.values,
+                &::std::format!("{}.{}", field, "values"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.document_number,
+                &::std::format!("{}.{}", field, "DocumentNumber"),
                 problems,
             );
         }
@@ -883,7 +1097,7 @@ impl ::b24_core::__private::Method for DocumentgeneratorDocumentDelete {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-delete.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::option::Option<()>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1096,6 +1310,12 @@ pub mod documentgenerator_document_enablepublicurl {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub public_url: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1109,13 +1329,15 @@ pub mod documentgenerator_document_enablepublicurl {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["publicUrl"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 public_url: ::b24_core::__private::wire::field_at(slot_0, "publicUrl")?,
+                extra,
             })
         }
     }
@@ -1299,14 +1521,14 @@ pub mod documentgenerator_document_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub create_time: ::std::option::Option<::std::string::String>,
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `updateTime`: `datetime`.
         #[serde(
             rename = "updateTime",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub update_time: ::std::option::Option<::std::string::String>,
+        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `createdBy`: `any`.
         #[serde(
             rename = "createdBy",
@@ -1500,6 +1722,12 @@ pub mod documentgenerator_document_get {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Document {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1513,6 +1741,7 @@ pub mod documentgenerator_document_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
@@ -1550,7 +1779,7 @@ pub mod documentgenerator_document_get {
                     "entityId",
                     "values",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -1637,6 +1866,7 @@ pub mod documentgenerator_document_get {
                 )?,
                 entity_id: ::b24_core::__private::wire::field_at(slot_28, "entityId")?,
                 values: ::b24_core::__private::wire::field_at(slot_29, "values")?,
+                extra,
             })
         }
     }
@@ -1812,6 +2042,12 @@ pub mod documentgenerator_document_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub document: ::std::option::Option<Document>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1825,13 +2061,15 @@ pub mod documentgenerator_document_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["document"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 document: ::b24_core::__private::wire::field_at(slot_0, "document")?,
+                extra,
             })
         }
     }
@@ -2125,6 +2363,12 @@ pub mod documentgenerator_document_getfields {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DocumentFields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2138,6 +2382,7 @@ pub mod documentgenerator_document_getfields {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
                 obj,
@@ -2156,7 +2401,7 @@ pub mod documentgenerator_document_getfields {
                     "MyCompanyUfLogo",
                     "MY_COMPANY",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
@@ -2177,7 +2422,11 @@ pub mod documentgenerator_document_getfields {
                     slot_11,
                     "MyCompanyUfLogo",
                 )?,
-                my_company: ::b24_core::__private::wire::field_at(slot_12, "MY_COMPANY")?,
+                my_company: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "MY_COMPANY",
+                )?,
+                extra,
             })
         }
     }
@@ -2268,6 +2517,12 @@ pub mod documentgenerator_document_getfields {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub document_fields: ::std::option::Option<DocumentFields>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2281,16 +2536,18 @@ pub mod documentgenerator_document_getfields {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["documentFields"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 document_fields: ::b24_core::__private::wire::field_at(
                     slot_0,
                     "documentFields",
                 )?,
+                extra,
             })
         }
     }
@@ -2374,6 +2631,12 @@ pub mod documentgenerator_document_getfields {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub total_sum: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Values {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2387,6 +2650,7 @@ pub mod documentgenerator_document_getfields {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -2399,7 +2663,7 @@ pub mod documentgenerator_document_getfields {
                     "ProductsProductQuantity",
                     "TotalSum",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 document_number: ::b24_core::__private::wire::field_at(
@@ -2431,6 +2695,7 @@ pub mod documentgenerator_document_getfields {
                     "ProductsProductQuantity",
                 )?,
                 total_sum: ::b24_core::__private::wire::field_at(slot_7, "TotalSum")?,
+                extra,
             })
         }
     }
@@ -2500,30 +2765,20 @@ pub struct DocumentgeneratorDocumentList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `filter`: `map<any>`.
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `order`: `map<any>`.
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -2564,12 +2819,7 @@ impl DocumentgeneratorDocumentList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2578,12 +2828,7 @@ impl DocumentgeneratorDocumentList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2725,6 +2970,12 @@ pub mod documentgenerator_document_list {
                 >,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2738,13 +2989,15 @@ pub mod documentgenerator_document_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["documents"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 documents: ::b24_core::__private::wire::field_at(slot_0, "documents")?,
+                extra,
             })
         }
     }
@@ -2774,18 +3027,13 @@ pub struct DocumentgeneratorDocumentUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `values`: `map<any>`.
+    /// `values`: `Values`.
     #[serde(
         rename = "values",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub values: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub values: ::std::option::Option<documentgenerator_document_update::Values>,
     /// `stampsEnabled`: `int`. Server default: `1`. Documented values: `1`, `0`.
     #[serde(
         rename = "stampsEnabled",
@@ -2816,12 +3064,7 @@ impl DocumentgeneratorDocumentUpdate {
     #[must_use]
     pub fn values(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<documentgenerator_document_update::Values>,
     ) -> Self {
         self.values = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2982,14 +3225,14 @@ pub mod documentgenerator_document_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub create_time: ::std::option::Option<::std::string::String>,
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `updateTime`: `datetime`.
         #[serde(
             rename = "updateTime",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub update_time: ::std::option::Option<::std::string::String>,
+        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `createdBy`: `any`.
         #[serde(
             rename = "createdBy",
@@ -3169,6 +3412,12 @@ pub mod documentgenerator_document_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub pdf_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Document {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3182,6 +3431,7 @@ pub mod documentgenerator_document_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
@@ -3217,7 +3467,7 @@ pub mod documentgenerator_document_update {
                     "imageUrl",
                     "pdfUrl",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -3296,6 +3546,7 @@ pub mod documentgenerator_document_update {
                 values: ::b24_core::__private::wire::field_at(slot_25, "values")?,
                 image_url: ::b24_core::__private::wire::field_at(slot_26, "imageUrl")?,
                 pdf_url: ::b24_core::__private::wire::field_at(slot_27, "pdfUrl")?,
+                extra,
             })
         }
     }
@@ -3461,6 +3712,12 @@ pub mod documentgenerator_document_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub document: ::std::option::Option<Document>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3474,13 +3731,15 @@ pub mod documentgenerator_document_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["document"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 document: ::b24_core::__private::wire::field_at(slot_0, "document")?,
+                extra,
             })
         }
     }
@@ -3490,6 +3749,98 @@ pub mod documentgenerator_document_update {
             ::b24_core::__private::Check::check(
                 &self.document,
                 &::std::format!("{}.{}", field, "document"),
+                problems,
+            );
+        }
+    }
+    /// `Values` of [`crm.documentgenerator.document.update`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Values {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `values`: `map<any>`.
+        #[serde(
+            rename = "values",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub values: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `DocumentNumber`: `string`.
+        #[serde(
+            rename = "DocumentNumber",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub document_number: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Values {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Values {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "values", "DocumentNumber"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                values: ::b24_core::__private::wire::field_at(slot_1, "values")?,
+                document_number: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "DocumentNumber",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Values {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.values,
+                &::std::format!("{}.{}", field, "values"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.document_number,
+                &::std::format!("{}.{}", field, "DocumentNumber"),
                 problems,
             );
         }
@@ -3663,14 +4014,14 @@ pub mod documentgenerator_document_upload {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub create_time: ::std::option::Option<::std::string::String>,
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `updateTime`: `datetime`.
         #[serde(
             rename = "updateTime",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub update_time: ::std::option::Option<::std::string::String>,
+        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `createdBy`: `any`.
         #[serde(
             rename = "createdBy",
@@ -3859,6 +4210,12 @@ pub mod documentgenerator_document_upload {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub pdf_url_machine: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Document {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3872,6 +4229,7 @@ pub mod documentgenerator_document_upload {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
@@ -3909,7 +4267,7 @@ pub mod documentgenerator_document_upload {
                     "imageUrlMachine",
                     "pdfUrlMachine",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -3996,6 +4354,7 @@ pub mod documentgenerator_document_upload {
                     slot_29,
                     "pdfUrlMachine",
                 )?,
+                extra,
             })
         }
     }
@@ -4169,9 +4528,9 @@ pub mod documentgenerator_document_upload {
         /// `entityId`: `int`.
         #[serde(rename = "entityId")]
         pub entity_id: i64,
-        /// `fileContent`: `string`.
+        /// `fileContent`: `file`.
         #[serde(rename = "fileContent")]
-        pub file_content: ::std::string::String,
+        pub file_content: ::b24_core::__private::types::File,
         /// `region`: `string`.
         #[serde(rename = "region")]
         pub region: ::std::string::String,
@@ -4181,20 +4540,26 @@ pub mod documentgenerator_document_upload {
         /// `number`: `string`.
         #[serde(rename = "number")]
         pub number: ::std::string::String,
-        /// `pdfContent`: `string`.
+        /// `pdfContent`: `file`.
         #[serde(
             rename = "pdfContent",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub pdf_content: ::std::option::Option<::std::string::String>,
-        /// `imageContent`: `string`.
+        pub pdf_content: ::std::option::Option<::b24_core::__private::types::File>,
+        /// `imageContent`: `file`.
         #[serde(
             rename = "imageContent",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub image_content: ::std::option::Option<::std::string::String>,
+        pub image_content: ::std::option::Option<::b24_core::__private::types::File>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4208,6 +4573,7 @@ pub mod documentgenerator_document_upload {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -4220,7 +4586,7 @@ pub mod documentgenerator_document_upload {
                     "pdfContent",
                     "imageContent",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 entity_type_id: ::b24_core::__private::wire::field_at(
@@ -4243,6 +4609,7 @@ pub mod documentgenerator_document_upload {
                     slot_7,
                     "imageContent",
                 )?,
+                extra,
             })
         }
     }
@@ -4264,11 +4631,6 @@ pub mod documentgenerator_document_upload {
                 &::std::format!("{}.{}", field, "fileContent"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "fileContent"),
-                    &self.file_content,
-                );
             ::b24_core::__private::Check::check(
                 &self.region,
                 &::std::format!("{}.{}", field, "region"),
@@ -4316,6 +4678,12 @@ pub mod documentgenerator_document_upload {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub document: ::std::option::Option<Document>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4329,13 +4697,15 @@ pub mod documentgenerator_document_upload {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["document"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 document: ::b24_core::__private::wire::field_at(slot_0, "document")?,
+                extra,
             })
         }
     }
@@ -4542,6 +4912,12 @@ pub mod documentgenerator_numerator_add {
         pub is_direct_numeration: ::std::option::Option<
             ::b24_core::__private::types::Yn,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de>
     for BitrixMainNumeratorGeneratorSequentNumberGenerator {
@@ -4557,6 +4933,7 @@ pub mod documentgenerator_numerator_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -4568,7 +4945,7 @@ pub mod documentgenerator_numerator_add {
                     "timezone",
                     "isDirectNumeration",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 start: ::b24_core::__private::wire::field_at(slot_0, "start")?,
@@ -4584,6 +4961,7 @@ pub mod documentgenerator_numerator_add {
                     slot_6,
                     "isDirectNumeration",
                 )?,
+                extra,
             })
         }
     }
@@ -4655,6 +5033,12 @@ pub mod documentgenerator_numerator_add {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4668,15 +5052,17 @@ pub mod documentgenerator_numerator_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["name", "template", "settings"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
                 template: ::b24_core::__private::wire::field_at(slot_1, "template")?,
                 settings: ::b24_core::__private::wire::field_at(slot_2, "settings")?,
+                extra,
             })
         }
     }
@@ -4748,6 +5134,12 @@ pub mod documentgenerator_numerator_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub settings: ::std::option::Option<Settings>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4761,10 +5153,11 @@ pub mod documentgenerator_numerator_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
                 obj,
                 &["id", "name", "template", "code", "settings"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -4772,6 +5165,7 @@ pub mod documentgenerator_numerator_add {
                 template: ::b24_core::__private::wire::field_at(slot_2, "template")?,
                 code: ::b24_core::__private::wire::field_at(slot_3, "code")?,
                 settings: ::b24_core::__private::wire::field_at(slot_4, "settings")?,
+                extra,
             })
         }
     }
@@ -4822,6 +5216,12 @@ pub mod documentgenerator_numerator_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub numerator: ::std::option::Option<Result>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4835,13 +5235,15 @@ pub mod documentgenerator_numerator_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["numerator"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 numerator: ::b24_core::__private::wire::field_at(slot_0, "numerator")?,
+                extra,
             })
         }
     }
@@ -4874,6 +5276,12 @@ pub mod documentgenerator_numerator_add {
         pub bitrix_main_numerator_generator_sequent_number_generator: ::std::option::Option<
             BitrixMainNumeratorGeneratorSequentNumberGenerator,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4887,16 +5295,18 @@ pub mod documentgenerator_numerator_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["Bitrix_Main_Numerator_Generator_SequentNumberGenerator"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 bitrix_main_numerator_generator_sequent_number_generator: ::b24_core::__private::wire::field_at(
                     slot_0,
                     "Bitrix_Main_Numerator_Generator_SequentNumberGenerator",
                 )?,
+                extra,
             })
         }
     }
@@ -4993,7 +5403,7 @@ impl ::b24_core::__private::Method for DocumentgeneratorNumeratorDelete {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-delete.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::option::Option<()>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5177,13 +5587,13 @@ pub mod documentgenerator_numerator_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `id`: `string`.
+        /// `id`: `int`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::option::Option<i64>,
         /// `name`: `string`.
         #[serde(
             rename = "name",
@@ -5212,6 +5622,12 @@ pub mod documentgenerator_numerator_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub settings: ::std::option::Option<SettingsWrapper>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5225,10 +5641,11 @@ pub mod documentgenerator_numerator_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
                 obj,
                 &["id", "name", "template", "code", "settings"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -5236,6 +5653,7 @@ pub mod documentgenerator_numerator_get {
                 template: ::b24_core::__private::wire::field_at(slot_2, "template")?,
                 code: ::b24_core::__private::wire::field_at(slot_3, "code")?,
                 settings: ::b24_core::__private::wire::field_at(slot_4, "settings")?,
+                extra,
             })
         }
     }
@@ -5286,6 +5704,12 @@ pub mod documentgenerator_numerator_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub numerator: ::std::option::Option<Result>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5299,13 +5723,15 @@ pub mod documentgenerator_numerator_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["numerator"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 numerator: ::b24_core::__private::wire::field_at(slot_0, "numerator")?,
+                extra,
             })
         }
     }
@@ -5380,6 +5806,12 @@ pub mod documentgenerator_numerator_get {
         pub is_direct_numeration: ::std::option::Option<
             ::b24_core::__private::types::Yn,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5393,6 +5825,7 @@ pub mod documentgenerator_numerator_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -5404,7 +5837,7 @@ pub mod documentgenerator_numerator_get {
                     "timezone",
                     "isDirectNumeration",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 start: ::b24_core::__private::wire::field_at(slot_0, "start")?,
@@ -5420,6 +5853,7 @@ pub mod documentgenerator_numerator_get {
                     slot_6,
                     "isDirectNumeration",
                 )?,
+                extra,
             })
         }
     }
@@ -5482,6 +5916,12 @@ pub mod documentgenerator_numerator_get {
         pub bitrix_main_numerator_generator_sequent_number_generator: ::std::option::Option<
             Settings,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SettingsWrapper {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5495,16 +5935,18 @@ pub mod documentgenerator_numerator_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["Bitrix_Main_Numerator_Generator_SequentNumberGenerator"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 bitrix_main_numerator_generator_sequent_number_generator: ::b24_core::__private::wire::field_at(
                     slot_0,
                     "Bitrix_Main_Numerator_Generator_SequentNumberGenerator",
                 )?,
+                extra,
             })
         }
     }
@@ -5670,13 +6112,13 @@ pub mod documentgenerator_numerator_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `id`: `string`.
+        /// `id`: `int`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::option::Option<i64>,
         /// `name`: `string`.
         #[serde(
             rename = "name",
@@ -5698,6 +6140,12 @@ pub mod documentgenerator_numerator_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub settings: ::std::option::Option<SettingsWrapper>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5711,16 +6159,18 @@ pub mod documentgenerator_numerator_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["id", "name", "template", "settings"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
                 template: ::b24_core::__private::wire::field_at(slot_2, "template")?,
                 settings: ::b24_core::__private::wire::field_at(slot_3, "settings")?,
+                extra,
             })
         }
     }
@@ -5766,6 +6216,12 @@ pub mod documentgenerator_numerator_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub numerators: ::std::option::Option<::std::vec::Vec<Result>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5779,13 +6235,15 @@ pub mod documentgenerator_numerator_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["numerators"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 numerators: ::b24_core::__private::wire::field_at(slot_0, "numerators")?,
+                extra,
             })
         }
     }
@@ -5860,6 +6318,12 @@ pub mod documentgenerator_numerator_list {
         pub is_direct_numeration: ::std::option::Option<
             ::b24_core::__private::types::Yn,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5873,6 +6337,7 @@ pub mod documentgenerator_numerator_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -5884,7 +6349,7 @@ pub mod documentgenerator_numerator_list {
                     "timezone",
                     "isDirectNumeration",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 start: ::b24_core::__private::wire::field_at(slot_0, "start")?,
@@ -5900,6 +6365,7 @@ pub mod documentgenerator_numerator_list {
                     slot_6,
                     "isDirectNumeration",
                 )?,
+                extra,
             })
         }
     }
@@ -5962,6 +6428,12 @@ pub mod documentgenerator_numerator_list {
         pub bitrix_main_numerator_generator_sequent_number_generator: ::std::option::Option<
             Settings,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SettingsWrapper {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5975,16 +6447,18 @@ pub mod documentgenerator_numerator_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["Bitrix_Main_Numerator_Generator_SequentNumberGenerator"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 bitrix_main_numerator_generator_sequent_number_generator: ::b24_core::__private::wire::field_at(
                     slot_0,
                     "Bitrix_Main_Numerator_Generator_SequentNumberGenerator",
                 )?,
+                extra,
             })
         }
     }
@@ -6201,6 +6675,12 @@ pub mod documentgenerator_numerator_update {
         pub is_direct_numeration: ::std::option::Option<
             ::b24_core::__private::types::Yn,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de>
     for BitrixMainNumeratorGeneratorSequentNumberGenerator {
@@ -6216,6 +6696,7 @@ pub mod documentgenerator_numerator_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -6227,7 +6708,7 @@ pub mod documentgenerator_numerator_update {
                     "timezone",
                     "isDirectNumeration",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 start: ::b24_core::__private::wire::field_at(slot_0, "start")?,
@@ -6243,6 +6724,7 @@ pub mod documentgenerator_numerator_update {
                     slot_6,
                     "isDirectNumeration",
                 )?,
+                extra,
             })
         }
     }
@@ -6323,6 +6805,12 @@ pub mod documentgenerator_numerator_update {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -6336,15 +6824,17 @@ pub mod documentgenerator_numerator_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["name", "template", "settings"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
                 template: ::b24_core::__private::wire::field_at(slot_1, "template")?,
                 settings: ::b24_core::__private::wire::field_at(slot_2, "settings")?,
+                extra,
             })
         }
     }
@@ -6378,13 +6868,13 @@ pub mod documentgenerator_numerator_update {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `id`: `string`.
+        /// `id`: `int`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::option::Option<i64>,
         /// `name`: `string`.
         #[serde(
             rename = "name",
@@ -6413,6 +6903,12 @@ pub mod documentgenerator_numerator_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub settings: ::std::option::Option<Settings>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -6426,10 +6922,11 @@ pub mod documentgenerator_numerator_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
                 obj,
                 &["id", "name", "template", "code", "settings"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -6437,6 +6934,7 @@ pub mod documentgenerator_numerator_update {
                 template: ::b24_core::__private::wire::field_at(slot_2, "template")?,
                 code: ::b24_core::__private::wire::field_at(slot_3, "code")?,
                 settings: ::b24_core::__private::wire::field_at(slot_4, "settings")?,
+                extra,
             })
         }
     }
@@ -6489,6 +6987,12 @@ pub mod documentgenerator_numerator_update {
         pub bitrix_main_numerator_generator_sequent_number_generator: ::std::option::Option<
             BitrixMainNumeratorGeneratorSequentNumberGenerator,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -6502,16 +7006,18 @@ pub mod documentgenerator_numerator_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["Bitrix_Main_Numerator_Generator_SequentNumberGenerator"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 bitrix_main_numerator_generator_sequent_number_generator: ::b24_core::__private::wire::field_at(
                     slot_0,
                     "Bitrix_Main_Numerator_Generator_SequentNumberGenerator",
                 )?,
+                extra,
             })
         }
     }
@@ -6674,7 +7180,7 @@ pub mod documentgenerator_template_add {
         pub name: ::std::string::String,
         /// `file`: `file`.
         #[serde(rename = "file")]
-        pub file: ::b24_core::__private::serde_json::Value,
+        pub file: ::b24_core::__private::types::File,
         /// `numeratorId`: `int`.
         #[serde(rename = "numeratorId")]
         pub numerator_id: i64,
@@ -6714,6 +7220,12 @@ pub mod documentgenerator_template_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sort: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -6727,6 +7239,7 @@ pub mod documentgenerator_template_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             ] = ::b24_core::__private::wire::slots(
                 obj,
@@ -6741,7 +7254,7 @@ pub mod documentgenerator_template_add {
                     "withStamps",
                     "sort",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
@@ -6762,6 +7275,7 @@ pub mod documentgenerator_template_add {
                     "withStamps",
                 )?,
                 sort: ::b24_core::__private::wire::field_at(slot_8, "sort")?,
+                extra,
             })
         }
     }
@@ -6827,13 +7341,13 @@ pub mod documentgenerator_template_add {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `id`: `string`.
+        /// `id`: `int`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::option::Option<i64>,
         /// `name`: `string`.
         #[serde(
             rename = "name",
@@ -6883,13 +7397,13 @@ pub mod documentgenerator_template_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub module_id: ::std::option::Option<::std::string::String>,
-        /// `numeratorId`: `string`.
+        /// `numeratorId`: `int`.
         #[serde(
             rename = "numeratorId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub numerator_id: ::std::option::Option<::std::string::String>,
+        pub numerator_id: ::std::option::Option<i64>,
         /// `withStamps`: `char`.
         #[serde(
             rename = "withStamps",
@@ -6938,14 +7452,20 @@ pub mod documentgenerator_template_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub create_time: ::std::option::Option<::std::string::String>,
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `updateTime`: `datetime`.
         #[serde(
             rename = "updateTime",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub update_time: ::std::option::Option<::std::string::String>,
+        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -6959,6 +7479,7 @@ pub mod documentgenerator_template_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
                 obj,
@@ -6980,7 +7501,7 @@ pub mod documentgenerator_template_add {
                     "createTime",
                     "updateTime",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -7017,6 +7538,7 @@ pub mod documentgenerator_template_add {
                     slot_15,
                     "updateTime",
                 )?,
+                extra,
             })
         }
     }
@@ -7122,6 +7644,12 @@ pub mod documentgenerator_template_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub template: ::std::option::Option<Result>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -7135,13 +7663,15 @@ pub mod documentgenerator_template_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["template"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 template: ::b24_core::__private::wire::field_at(slot_0, "template")?,
+                extra,
             })
         }
     }
@@ -7235,7 +7765,7 @@ impl ::b24_core::__private::Method for DocumentgeneratorTemplateDelete {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-delete.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::option::Option<()>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -7419,13 +7949,13 @@ pub mod documentgenerator_template_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `id`: `string`.
+        /// `id`: `int`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::option::Option<i64>,
         /// `name`: `string`.
         #[serde(
             rename = "name",
@@ -7475,13 +8005,13 @@ pub mod documentgenerator_template_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub module_id: ::std::option::Option<::std::string::String>,
-        /// `numeratorId`: `string`.
+        /// `numeratorId`: `int`.
         #[serde(
             rename = "numeratorId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub numerator_id: ::std::option::Option<::std::string::String>,
+        pub numerator_id: ::std::option::Option<i64>,
         /// `withStamps`: `char`.
         #[serde(
             rename = "withStamps",
@@ -7530,14 +8060,20 @@ pub mod documentgenerator_template_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub create_time: ::std::option::Option<::std::string::String>,
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `updateTime`: `datetime`.
         #[serde(
             rename = "updateTime",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub update_time: ::std::option::Option<::std::string::String>,
+        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -7551,6 +8087,7 @@ pub mod documentgenerator_template_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
                 obj,
@@ -7572,7 +8109,7 @@ pub mod documentgenerator_template_get {
                     "createTime",
                     "updateTime",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -7609,6 +8146,7 @@ pub mod documentgenerator_template_get {
                     slot_15,
                     "updateTime",
                 )?,
+                extra,
             })
         }
     }
@@ -7714,6 +8252,12 @@ pub mod documentgenerator_template_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub template: ::std::option::Option<Result>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -7727,13 +8271,15 @@ pub mod documentgenerator_template_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["template"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 template: ::b24_core::__private::wire::field_at(slot_0, "template")?,
+                extra,
             })
         }
     }
@@ -7948,6 +8494,12 @@ pub mod documentgenerator_template_getfields {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub template_fields: ::std::option::Option<TemplateFields>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -7961,16 +8513,18 @@ pub mod documentgenerator_template_getfields {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["templateFields"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 template_fields: ::b24_core::__private::wire::field_at(
                     slot_0,
                     "templateFields",
                 )?,
+                extra,
             })
         }
     }
@@ -8081,6 +8635,12 @@ pub mod documentgenerator_template_getfields {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TemplateFields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -8094,6 +8654,7 @@ pub mod documentgenerator_template_getfields {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9] = ::b24_core::__private::wire::slots(
                 obj,
@@ -8109,7 +8670,7 @@ pub mod documentgenerator_template_getfields {
                     "MyCompanyUfLogo",
                     "MY_COMPANY",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
@@ -8128,6 +8689,7 @@ pub mod documentgenerator_template_getfields {
                     "MyCompanyUfLogo",
                 )?,
                 my_company: ::b24_core::__private::wire::field_at(slot_9, "MY_COMPANY")?,
+                extra,
             })
         }
     }
@@ -8434,6 +8996,12 @@ pub mod documentgenerator_template_getfields {
         pub my_company: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Values {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -8447,6 +9015,7 @@ pub mod documentgenerator_template_getfields {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
@@ -8484,7 +9053,7 @@ pub mod documentgenerator_template_getfields {
                     "DocumentTitle",
                     "MY_COMPANY",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 my_company_requisite_rq_company_name: ::b24_core::__private::wire::field_at(
@@ -8594,7 +9163,11 @@ pub mod documentgenerator_template_getfields {
                     slot_28,
                     "DocumentTitle",
                 )?,
-                my_company: ::b24_core::__private::wire::field_at(slot_29, "MY_COMPANY")?,
+                my_company: ::b24_core::__private::wire::field_at(
+                    slot_29,
+                    "MY_COMPANY",
+                )?,
+                extra,
             })
         }
     }
@@ -8769,37 +9342,27 @@ pub mod documentgenerator_template_getfields {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DocumentgeneratorTemplateList {
-    /// `select`: `any`.
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    /// `filter`: `map<any>`.
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `order`: `map<any>`.
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -8831,7 +9394,7 @@ impl DocumentgeneratorTemplateList {
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -8840,12 +9403,7 @@ impl DocumentgeneratorTemplateList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -8854,12 +9412,7 @@ impl DocumentgeneratorTemplateList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -9092,14 +9645,14 @@ pub mod documentgenerator_template_list {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub create_time: ::std::option::Option<::std::string::String>,
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `updateTime`: `datetime`.
         #[serde(
             rename = "updateTime",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub update_time: ::std::option::Option<::std::string::String>,
+        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `templates`: `map<any>`.
         #[serde(
             rename = "templates",
@@ -9111,6 +9664,12 @@ pub mod documentgenerator_template_list {
                 ::std::string::String,
                 ::b24_core::__private::serde_json::Value,
             >,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
         >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Select {
@@ -9125,6 +9684,7 @@ pub mod documentgenerator_template_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16] = ::b24_core::__private::wire::slots(
                 obj,
@@ -9147,7 +9707,7 @@ pub mod documentgenerator_template_list {
                     "updateTime",
                     "templates",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -9185,6 +9745,7 @@ pub mod documentgenerator_template_list {
                     "updateTime",
                 )?,
                 templates: ::b24_core::__private::wire::field_at(slot_16, "templates")?,
+                extra,
             })
         }
     }
@@ -9443,7 +10004,7 @@ pub mod documentgenerator_template_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub file: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub file: ::std::option::Option<::b24_core::__private::types::File>,
         /// `numeratorId`: `int`.
         #[serde(
             rename = "numeratorId",
@@ -9497,6 +10058,12 @@ pub mod documentgenerator_template_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sort: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -9510,6 +10077,7 @@ pub mod documentgenerator_template_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             ] = ::b24_core::__private::wire::slots(
                 obj,
@@ -9524,7 +10092,7 @@ pub mod documentgenerator_template_update {
                     "withStamps",
                     "sort",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
@@ -9545,6 +10113,7 @@ pub mod documentgenerator_template_update {
                     "withStamps",
                 )?,
                 sort: ::b24_core::__private::wire::field_at(slot_8, "sort")?,
+                extra,
             })
         }
     }
@@ -9608,13 +10177,13 @@ pub mod documentgenerator_template_update {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `id`: `string`.
+        /// `id`: `int`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::option::Option<i64>,
         /// `name`: `string`.
         #[serde(
             rename = "name",
@@ -9664,13 +10233,13 @@ pub mod documentgenerator_template_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub module_id: ::std::option::Option<::std::string::String>,
-        /// `numeratorId`: `string`.
+        /// `numeratorId`: `int`.
         #[serde(
             rename = "numeratorId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub numerator_id: ::std::option::Option<::std::string::String>,
+        pub numerator_id: ::std::option::Option<i64>,
         /// `withStamps`: `char`.
         #[serde(
             rename = "withStamps",
@@ -9719,14 +10288,20 @@ pub mod documentgenerator_template_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub create_time: ::std::option::Option<::std::string::String>,
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `updateTime`: `datetime`.
         #[serde(
             rename = "updateTime",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub update_time: ::std::option::Option<::std::string::String>,
+        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -9740,6 +10315,7 @@ pub mod documentgenerator_template_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
                 obj,
@@ -9761,7 +10337,7 @@ pub mod documentgenerator_template_update {
                     "createTime",
                     "updateTime",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -9798,6 +10374,7 @@ pub mod documentgenerator_template_update {
                     slot_15,
                     "updateTime",
                 )?,
+                extra,
             })
         }
     }
@@ -9903,6 +10480,12 @@ pub mod documentgenerator_template_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub template: ::std::option::Option<Result>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -9916,13 +10499,15 @@ pub mod documentgenerator_template_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["template"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 template: ::b24_core::__private::wire::field_at(slot_0, "template")?,
+                extra,
             })
         }
     }

@@ -22,18 +22,13 @@
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct InvoiceAdd {
-    /// `fields`: `map<any>`.
+    /// `fields`: `Fields`.
     #[serde(
         rename = "fields",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub fields: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub fields: ::std::option::Option<invoice_add::Fields>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -55,12 +50,7 @@ impl InvoiceAdd {
     #[must_use]
     pub fn fields(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<invoice_add::Fields>,
     ) -> Self {
         self.fields = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -144,6 +134,627 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for InvoiceAddError 
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.invoice.add`](https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-add.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod invoice_add {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Fields` of [`crm.invoice.add`](https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields {
+        /// `ORDER_TOPIC`: `string`.
+        #[serde(
+            rename = "ORDER_TOPIC",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub order_topic: ::std::option::Option<::std::string::String>,
+        /// `STATUS_ID`: `string`.
+        #[serde(
+            rename = "STATUS_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status_id: ::std::option::Option<::std::string::String>,
+        /// `DATE_INSERT`: `datetime`.
+        #[serde(
+            rename = "DATE_INSERT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_insert: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `PAY_VOUCHER_DATE`: `datetime`.
+        #[serde(
+            rename = "PAY_VOUCHER_DATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pay_voucher_date: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
+        /// `PAY_VOUCHER_NUM`: `string`.
+        #[serde(
+            rename = "PAY_VOUCHER_NUM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pay_voucher_num: ::std::option::Option<::std::string::String>,
+        /// `DATE_MARKED`: `datetime`.
+        #[serde(
+            rename = "DATE_MARKED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_marked: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `REASON_MARKED`: `string`.
+        #[serde(
+            rename = "REASON_MARKED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reason_marked: ::std::option::Option<::std::string::String>,
+        /// `COMMENTS`: `string`.
+        #[serde(
+            rename = "COMMENTS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub comments: ::std::option::Option<::std::string::String>,
+        /// `USER_DESCRIPTION`: `string`.
+        #[serde(
+            rename = "USER_DESCRIPTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_description: ::std::option::Option<::std::string::String>,
+        /// `DATE_BILL`: `datetime`.
+        #[serde(
+            rename = "DATE_BILL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_bill: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DATE_PAY_BEFORE`: `datetime`.
+        #[serde(
+            rename = "DATE_PAY_BEFORE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_pay_before: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
+        /// `RESPONSIBLE_ID`: `int`.
+        #[serde(
+            rename = "RESPONSIBLE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub responsible_id: ::std::option::Option<i64>,
+        /// `UF_DEAL_ID`: `int`.
+        #[serde(
+            rename = "UF_DEAL_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_deal_id: ::std::option::Option<i64>,
+        /// `UF_COMPANY_ID`: `int`.
+        #[serde(
+            rename = "UF_COMPANY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_company_id: ::std::option::Option<i64>,
+        /// `UF_CONTACT_ID`: `int`.
+        #[serde(
+            rename = "UF_CONTACT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_contact_id: ::std::option::Option<i64>,
+        /// `PERSON_TYPE_ID`: `int`.
+        #[serde(
+            rename = "PERSON_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub person_type_id: ::std::option::Option<i64>,
+        /// `PAY_SYSTEM_ID`: `int`.
+        #[serde(
+            rename = "PAY_SYSTEM_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pay_system_id: ::std::option::Option<i64>,
+        /// `INVOICE_PROPERTIES`: `InvoiceProperties`.
+        #[serde(
+            rename = "INVOICE_PROPERTIES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub invoice_properties: ::std::option::Option<InvoiceProperties>,
+        /// `PRODUCT_ROWS`: `ProductRows[]`.
+        #[serde(
+            rename = "PRODUCT_ROWS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_rows: ::std::option::Option<::std::vec::Vec<ProductRows>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ORDER_TOPIC",
+                    "STATUS_ID",
+                    "DATE_INSERT",
+                    "PAY_VOUCHER_DATE",
+                    "PAY_VOUCHER_NUM",
+                    "DATE_MARKED",
+                    "REASON_MARKED",
+                    "COMMENTS",
+                    "USER_DESCRIPTION",
+                    "DATE_BILL",
+                    "DATE_PAY_BEFORE",
+                    "RESPONSIBLE_ID",
+                    "UF_DEAL_ID",
+                    "UF_COMPANY_ID",
+                    "UF_CONTACT_ID",
+                    "PERSON_TYPE_ID",
+                    "PAY_SYSTEM_ID",
+                    "INVOICE_PROPERTIES",
+                    "PRODUCT_ROWS",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                order_topic: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "ORDER_TOPIC",
+                )?,
+                status_id: ::b24_core::__private::wire::field_at(slot_1, "STATUS_ID")?,
+                date_insert: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "DATE_INSERT",
+                )?,
+                pay_voucher_date: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "PAY_VOUCHER_DATE",
+                )?,
+                pay_voucher_num: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "PAY_VOUCHER_NUM",
+                )?,
+                date_marked: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "DATE_MARKED",
+                )?,
+                reason_marked: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "REASON_MARKED",
+                )?,
+                comments: ::b24_core::__private::wire::field_at(slot_7, "COMMENTS")?,
+                user_description: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "USER_DESCRIPTION",
+                )?,
+                date_bill: ::b24_core::__private::wire::field_at(slot_9, "DATE_BILL")?,
+                date_pay_before: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "DATE_PAY_BEFORE",
+                )?,
+                responsible_id: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "RESPONSIBLE_ID",
+                )?,
+                uf_deal_id: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "UF_DEAL_ID",
+                )?,
+                uf_company_id: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "UF_COMPANY_ID",
+                )?,
+                uf_contact_id: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "UF_CONTACT_ID",
+                )?,
+                person_type_id: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "PERSON_TYPE_ID",
+                )?,
+                pay_system_id: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "PAY_SYSTEM_ID",
+                )?,
+                invoice_properties: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "INVOICE_PROPERTIES",
+                )?,
+                product_rows: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "PRODUCT_ROWS",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.order_topic,
+                &::std::format!("{}.{}", field, "ORDER_TOPIC"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.status_id,
+                &::std::format!("{}.{}", field, "STATUS_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_insert,
+                &::std::format!("{}.{}", field, "DATE_INSERT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pay_voucher_date,
+                &::std::format!("{}.{}", field, "PAY_VOUCHER_DATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pay_voucher_num,
+                &::std::format!("{}.{}", field, "PAY_VOUCHER_NUM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_marked,
+                &::std::format!("{}.{}", field, "DATE_MARKED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reason_marked,
+                &::std::format!("{}.{}", field, "REASON_MARKED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.comments,
+                &::std::format!("{}.{}", field, "COMMENTS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_description,
+                &::std::format!("{}.{}", field, "USER_DESCRIPTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_bill,
+                &::std::format!("{}.{}", field, "DATE_BILL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_pay_before,
+                &::std::format!("{}.{}", field, "DATE_PAY_BEFORE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.responsible_id,
+                &::std::format!("{}.{}", field, "RESPONSIBLE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_deal_id,
+                &::std::format!("{}.{}", field, "UF_DEAL_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_company_id,
+                &::std::format!("{}.{}", field, "UF_COMPANY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_contact_id,
+                &::std::format!("{}.{}", field, "UF_CONTACT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.person_type_id,
+                &::std::format!("{}.{}", field, "PERSON_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pay_system_id,
+                &::std::format!("{}.{}", field, "PAY_SYSTEM_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.invoice_properties,
+                &::std::format!("{}.{}", field, "INVOICE_PROPERTIES"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.product_rows,
+                &::std::format!("{}.{}", field, "PRODUCT_ROWS"),
+                problems,
+            );
+        }
+    }
+    /// `InvoiceProperties` of [`crm.invoice.add`](https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct InvoiceProperties {
+        /// `FIO`: `string`.
+        #[serde(
+            rename = "FIO",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fio: ::std::option::Option<::std::string::String>,
+        /// `EMAIL`: `string`.
+        #[serde(
+            rename = "EMAIL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email: ::std::option::Option<::std::string::String>,
+        /// `PHONE`: `string`.
+        #[serde(
+            rename = "PHONE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub phone: ::std::option::Option<::std::string::String>,
+        /// `ZIP`: `string`.
+        #[serde(
+            rename = "ZIP",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub zip: ::std::option::Option<::std::string::String>,
+        /// `CITY`: `string`.
+        #[serde(
+            rename = "CITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub city: ::std::option::Option<::std::string::String>,
+        /// `LOCATION`: `string`.
+        #[serde(
+            rename = "LOCATION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub location: ::std::option::Option<::std::string::String>,
+        /// `ADDRESS`: `string`.
+        #[serde(
+            rename = "ADDRESS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for InvoiceProperties {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for InvoiceProperties {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &["FIO", "EMAIL", "PHONE", "ZIP", "CITY", "LOCATION", "ADDRESS"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                fio: ::b24_core::__private::wire::field_at(slot_0, "FIO")?,
+                email: ::b24_core::__private::wire::field_at(slot_1, "EMAIL")?,
+                phone: ::b24_core::__private::wire::field_at(slot_2, "PHONE")?,
+                zip: ::b24_core::__private::wire::field_at(slot_3, "ZIP")?,
+                city: ::b24_core::__private::wire::field_at(slot_4, "CITY")?,
+                location: ::b24_core::__private::wire::field_at(slot_5, "LOCATION")?,
+                address: ::b24_core::__private::wire::field_at(slot_6, "ADDRESS")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for InvoiceProperties {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.fio,
+                &::std::format!("{}.{}", field, "FIO"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.email,
+                &::std::format!("{}.{}", field, "EMAIL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.phone,
+                &::std::format!("{}.{}", field, "PHONE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.zip,
+                &::std::format!("{}.{}", field, "ZIP"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.city,
+                &::std::format!("{}.{}", field, "CITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.location,
+                &::std::format!("{}.{}", field, "LOCATION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address,
+                &::std::format!("{}.{}", field, "ADDRESS"),
+                problems,
+            );
+        }
+    }
+    /// `ProductRows` of [`crm.invoice.add`](https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ProductRows {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `PRODUCT_ID`: `int`.
+        #[serde(
+            rename = "PRODUCT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_id: ::std::option::Option<i64>,
+        /// `PRODUCT_NAME`: `string`.
+        #[serde(
+            rename = "PRODUCT_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_name: ::std::option::Option<::std::string::String>,
+        /// `QUANTITY`: `int`.
+        #[serde(
+            rename = "QUANTITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub quantity: ::std::option::Option<i64>,
+        /// `PRICE`: `int`.
+        #[serde(
+            rename = "PRICE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ProductRows {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ProductRows {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "PRODUCT_ID", "PRODUCT_NAME", "QUANTITY", "PRICE"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                product_id: ::b24_core::__private::wire::field_at(slot_1, "PRODUCT_ID")?,
+                product_name: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "PRODUCT_NAME",
+                )?,
+                quantity: ::b24_core::__private::wire::field_at(slot_3, "QUANTITY")?,
+                price: ::b24_core::__private::wire::field_at(slot_4, "PRICE")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ProductRows {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.product_id,
+                &::std::format!("{}.{}", field, "PRODUCT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.product_name,
+                &::std::format!("{}.{}", field, "PRODUCT_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.quantity,
+                &::std::format!("{}.{}", field, "QUANTITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price,
+                &::std::format!("{}.{}", field, "PRICE"),
+                problems,
+            );
         }
     }
 }
@@ -346,7 +957,10 @@ impl ::b24_core::__private::Method for InvoiceFields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::types::FieldInfo,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -650,20 +1264,20 @@ for InvoiceGetexternallinkError {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct InvoiceList {
-    /// `filter`: `any`.
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    /// `order`: `any`.
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// `select`: `string[]`.
     #[serde(
         rename = "select",
@@ -694,7 +1308,7 @@ impl InvoiceList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -703,7 +1317,7 @@ impl InvoiceList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -859,49 +1473,49 @@ pub mod invoice_list {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_bill: ::std::option::Option<::std::string::String>,
+        pub date_bill: ::std::option::Option<::b24_core::__private::types::Date>,
         /// `DATE_INSERT`: `datetime`.
         #[serde(
             rename = "DATE_INSERT",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_insert: ::std::option::Option<::std::string::String>,
+        pub date_insert: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `DATE_MARKED`: `datetime`.
         #[serde(
             rename = "DATE_MARKED",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_marked: ::std::option::Option<::std::string::String>,
+        pub date_marked: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `DATE_PAY_BEFORE`: `date`.
         #[serde(
             rename = "DATE_PAY_BEFORE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_pay_before: ::std::option::Option<::std::string::String>,
+        pub date_pay_before: ::std::option::Option<::b24_core::__private::types::Date>,
         /// `DATE_PAYED`: `datetime`.
         #[serde(
             rename = "DATE_PAYED",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_payed: ::std::option::Option<::std::string::String>,
+        pub date_payed: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `DATE_STATUS`: `datetime`.
         #[serde(
             rename = "DATE_STATUS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_status: ::std::option::Option<::std::string::String>,
+        pub date_status: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `DATE_UPDATE`: `datetime`.
         #[serde(
             rename = "DATE_UPDATE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_update: ::std::option::Option<::std::string::String>,
+        pub date_update: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `EMP_PAYED_ID`: `int`.
         #[serde(
             rename = "EMP_PAYED_ID",
@@ -957,7 +1571,7 @@ pub mod invoice_list {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub pay_voucher_date: ::std::option::Option<::std::string::String>,
+        pub pay_voucher_date: ::std::option::Option<::b24_core::__private::types::Date>,
         /// `PAY_VOUCHER_NUM`: `string`.
         #[serde(
             rename = "PAY_VOUCHER_NUM",
@@ -1105,6 +1719,12 @@ pub mod invoice_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub user_description: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1118,6 +1738,7 @@ pub mod invoice_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
@@ -1167,7 +1788,7 @@ pub mod invoice_list {
                     "UF_QUOTE_ID",
                     "USER_DESCRIPTION",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
@@ -1298,6 +1919,7 @@ pub mod invoice_list {
                     slot_40,
                     "USER_DESCRIPTION",
                 )?,
+                extra,
             })
         }
     }
@@ -1526,18 +2148,13 @@ pub mod invoice_list {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct InvoiceRecurringAdd {
-    /// `fields`: `map<any>`.
+    /// `fields`: `Fields`.
     #[serde(
         rename = "fields",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub fields: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub fields: ::std::option::Option<invoice_recurring_add::Fields>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -1559,12 +2176,7 @@ impl InvoiceRecurringAdd {
     #[must_use]
     pub fn fields(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<invoice_recurring_add::Fields>,
     ) -> Self {
         self.fields = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1649,6 +2261,234 @@ for InvoiceRecurringAddError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.invoice.recurring.add`](https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-recurring-add.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod invoice_recurring_add {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Fields` of [`crm.invoice.recurring.add`](https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-recurring-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields {
+        /// `INVOICE_ID`: `string`.
+        #[serde(
+            rename = "INVOICE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub invoice_id: ::std::option::Option<::std::string::String>,
+        /// `IS_LIMIT`: `string`.
+        #[serde(
+            rename = "IS_LIMIT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_limit: ::std::option::Option<::std::string::String>,
+        /// `START_DATE`: `datetime`.
+        #[serde(
+            rename = "START_DATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `PARAMS`: `Params`.
+        #[serde(
+            rename = "PARAMS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub params: ::std::option::Option<Params>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["INVOICE_ID", "IS_LIMIT", "START_DATE", "PARAMS"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                invoice_id: ::b24_core::__private::wire::field_at(slot_0, "INVOICE_ID")?,
+                is_limit: ::b24_core::__private::wire::field_at(slot_1, "IS_LIMIT")?,
+                start_date: ::b24_core::__private::wire::field_at(slot_2, "START_DATE")?,
+                params: ::b24_core::__private::wire::field_at(slot_3, "PARAMS")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.invoice_id,
+                &::std::format!("{}.{}", field, "INVOICE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_limit,
+                &::std::format!("{}.{}", field, "IS_LIMIT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.start_date,
+                &::std::format!("{}.{}", field, "START_DATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.params,
+                &::std::format!("{}.{}", field, "PARAMS"),
+                problems,
+            );
+        }
+    }
+    /// `Params` of [`crm.invoice.recurring.add`](https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-recurring-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Params {
+        /// `PERIOD`: `string`.
+        #[serde(
+            rename = "PERIOD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub period: ::std::option::Option<::std::string::String>,
+        /// `IS_WORKING_ONLY`: `string`.
+        #[serde(
+            rename = "IS_WORKING_ONLY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_working_only: ::std::option::Option<::std::string::String>,
+        /// `INTERVAL`: `int`.
+        #[serde(
+            rename = "INTERVAL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub interval: ::std::option::Option<i64>,
+        /// `DATE_PAY_BEFORE_OFFSET_TYPE`: `string`.
+        #[serde(
+            rename = "DATE_PAY_BEFORE_OFFSET_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_pay_before_offset_type: ::std::option::Option<::std::string::String>,
+        /// `DATE_PAY_BEFORE_OFFSET_VALUE`: `int`.
+        #[serde(
+            rename = "DATE_PAY_BEFORE_OFFSET_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_pay_before_offset_value: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Params {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "PERIOD",
+                    "IS_WORKING_ONLY",
+                    "INTERVAL",
+                    "DATE_PAY_BEFORE_OFFSET_TYPE",
+                    "DATE_PAY_BEFORE_OFFSET_VALUE",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                period: ::b24_core::__private::wire::field_at(slot_0, "PERIOD")?,
+                is_working_only: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "IS_WORKING_ONLY",
+                )?,
+                interval: ::b24_core::__private::wire::field_at(slot_2, "INTERVAL")?,
+                date_pay_before_offset_type: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "DATE_PAY_BEFORE_OFFSET_TYPE",
+                )?,
+                date_pay_before_offset_value: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "DATE_PAY_BEFORE_OFFSET_VALUE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Params {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.period,
+                &::std::format!("{}.{}", field, "PERIOD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_working_only,
+                &::std::format!("{}.{}", field, "IS_WORKING_ONLY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.interval,
+                &::std::format!("{}.{}", field, "INTERVAL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_pay_before_offset_type,
+                &::std::format!("{}.{}", field, "DATE_PAY_BEFORE_OFFSET_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_pay_before_offset_value,
+                &::std::format!("{}.{}", field, "DATE_PAY_BEFORE_OFFSET_VALUE"),
+                problems,
+            );
         }
     }
 }
@@ -1983,7 +2823,10 @@ impl ::b24_core::__private::Method for InvoiceRecurringFields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-recurring-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::types::FieldInfo,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2162,30 +3005,20 @@ for InvoiceRecurringGetError {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct InvoiceRecurringList {
-    /// `order`: `map<any>`.
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `filter`: `map<any>`.
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
     /// `select`: `string[]`.
     #[serde(
         rename = "select",
@@ -2216,12 +3049,7 @@ impl InvoiceRecurringList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2230,12 +3058,7 @@ impl InvoiceRecurringList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2357,18 +3180,13 @@ pub struct InvoiceRecurringUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub id: ::std::option::Option<i64>,
-    /// `fields`: `map<any>`.
+    /// `fields`: `Fields`.
     #[serde(
         rename = "fields",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub fields: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub fields: ::std::option::Option<invoice_recurring_update::Fields>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -2397,12 +3215,7 @@ impl InvoiceRecurringUpdate {
     #[must_use]
     pub fn fields(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<invoice_recurring_update::Fields>,
     ) -> Self {
         self.fields = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2491,6 +3304,249 @@ for InvoiceRecurringUpdateError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.invoice.recurring.update`](https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-recurring-update.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod invoice_recurring_update {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Fields` of [`crm.invoice.recurring.update`](https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-recurring-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields {
+        /// `SEND_BILL`: `string`.
+        #[serde(
+            rename = "SEND_BILL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub send_bill: ::std::option::Option<::std::string::String>,
+        /// `EMAIL_ID`: `int`.
+        #[serde(
+            rename = "EMAIL_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email_id: ::std::option::Option<i64>,
+        /// `PARAMS`: `Params`.
+        #[serde(
+            rename = "PARAMS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub params: ::std::option::Option<Params>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["SEND_BILL", "EMAIL_ID", "PARAMS"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                send_bill: ::b24_core::__private::wire::field_at(slot_0, "SEND_BILL")?,
+                email_id: ::b24_core::__private::wire::field_at(slot_1, "EMAIL_ID")?,
+                params: ::b24_core::__private::wire::field_at(slot_2, "PARAMS")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.send_bill,
+                &::std::format!("{}.{}", field, "SEND_BILL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.email_id,
+                &::std::format!("{}.{}", field, "EMAIL_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.params,
+                &::std::format!("{}.{}", field, "PARAMS"),
+                problems,
+            );
+        }
+    }
+    /// `Params` of [`crm.invoice.recurring.update`](https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-recurring-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Params {
+        /// `MODE`: `string`.
+        #[serde(
+            rename = "MODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mode: ::std::option::Option<::std::string::String>,
+        /// `TYPE`: `int`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<i64>,
+        /// `INTERVAL`: `int`.
+        #[serde(
+            rename = "INTERVAL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub interval: ::std::option::Option<i64>,
+        /// `WEEKDAY`: `string`.
+        #[serde(
+            rename = "WEEKDAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub weekday: ::std::option::Option<::std::string::String>,
+        /// `NUM_WEEKDAY_IN_MONTH`: `int`.
+        #[serde(
+            rename = "NUM_WEEKDAY_IN_MONTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub num_weekday_in_month: ::std::option::Option<i64>,
+        /// `DATE_PAY_BEFORE_OFFSET_TYPE`: `string`.
+        #[serde(
+            rename = "DATE_PAY_BEFORE_OFFSET_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_pay_before_offset_type: ::std::option::Option<::std::string::String>,
+        /// `DATE_PAY_BEFORE_OFFSET_VALUE`: `int`.
+        #[serde(
+            rename = "DATE_PAY_BEFORE_OFFSET_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_pay_before_offset_value: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Params {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "MODE",
+                    "TYPE",
+                    "INTERVAL",
+                    "WEEKDAY",
+                    "NUM_WEEKDAY_IN_MONTH",
+                    "DATE_PAY_BEFORE_OFFSET_TYPE",
+                    "DATE_PAY_BEFORE_OFFSET_VALUE",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                mode: ::b24_core::__private::wire::field_at(slot_0, "MODE")?,
+                type_: ::b24_core::__private::wire::field_at(slot_1, "TYPE")?,
+                interval: ::b24_core::__private::wire::field_at(slot_2, "INTERVAL")?,
+                weekday: ::b24_core::__private::wire::field_at(slot_3, "WEEKDAY")?,
+                num_weekday_in_month: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "NUM_WEEKDAY_IN_MONTH",
+                )?,
+                date_pay_before_offset_type: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "DATE_PAY_BEFORE_OFFSET_TYPE",
+                )?,
+                date_pay_before_offset_value: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "DATE_PAY_BEFORE_OFFSET_VALUE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Params {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.mode,
+                &::std::format!("{}.{}", field, "MODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.interval,
+                &::std::format!("{}.{}", field, "INTERVAL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.weekday,
+                &::std::format!("{}.{}", field, "WEEKDAY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.num_weekday_in_month,
+                &::std::format!("{}.{}", field, "NUM_WEEKDAY_IN_MONTH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_pay_before_offset_type,
+                &::std::format!("{}.{}", field, "DATE_PAY_BEFORE_OFFSET_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_pay_before_offset_value,
+                &::std::format!("{}.{}", field, "DATE_PAY_BEFORE_OFFSET_VALUE"),
+                problems,
+            );
         }
     }
 }
@@ -2802,7 +3858,10 @@ impl ::b24_core::__private::Method for InvoiceStatusFields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice-status-old/crm-invoice-status-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::types::FieldInfo,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3209,18 +4268,13 @@ pub struct InvoiceUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub id: ::std::option::Option<i64>,
-    /// `fields`: `map<any>`.
+    /// `fields`: `Fields`.
     #[serde(
         rename = "fields",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub fields: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub fields: ::std::option::Option<invoice_update::Fields>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -3249,12 +4303,7 @@ impl InvoiceUpdate {
     #[must_use]
     pub fn fields(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<invoice_update::Fields>,
     ) -> Self {
         self.fields = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -3340,6 +4389,199 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for InvoiceUpdateErr
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.invoice.update`](https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-update.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod invoice_update {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Fields` of [`crm.invoice.update`](https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields {
+        /// `DATE_BILL`: `string`.
+        #[serde(
+            rename = "DATE_BILL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_bill: ::std::option::Option<::std::string::String>,
+        /// `USER_DESCRIPTION`: `string`.
+        #[serde(
+            rename = "USER_DESCRIPTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_description: ::std::option::Option<::std::string::String>,
+        /// `PRODUCT_ROWS`: `ProductRows[]`.
+        #[serde(
+            rename = "PRODUCT_ROWS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_rows: ::std::option::Option<::std::vec::Vec<ProductRows>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["DATE_BILL", "USER_DESCRIPTION", "PRODUCT_ROWS"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                date_bill: ::b24_core::__private::wire::field_at(slot_0, "DATE_BILL")?,
+                user_description: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "USER_DESCRIPTION",
+                )?,
+                product_rows: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "PRODUCT_ROWS",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.date_bill,
+                &::std::format!("{}.{}", field, "DATE_BILL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_description,
+                &::std::format!("{}.{}", field, "USER_DESCRIPTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.product_rows,
+                &::std::format!("{}.{}", field, "PRODUCT_ROWS"),
+                problems,
+            );
+        }
+    }
+    /// `ProductRows` of [`crm.invoice.update`](https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ProductRows {
+        /// `ID`: `string`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `PRODUCT_ID`: `int`.
+        #[serde(
+            rename = "PRODUCT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_id: ::std::option::Option<i64>,
+        /// `QUANTITY`: `int`.
+        #[serde(
+            rename = "QUANTITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub quantity: ::std::option::Option<i64>,
+        /// `PRICE`: `float`.
+        #[serde(
+            rename = "PRICE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price: ::std::option::Option<f64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ProductRows {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ProductRows {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "PRODUCT_ID", "QUANTITY", "PRICE"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                product_id: ::b24_core::__private::wire::field_at(slot_1, "PRODUCT_ID")?,
+                quantity: ::b24_core::__private::wire::field_at(slot_2, "QUANTITY")?,
+                price: ::b24_core::__private::wire::field_at(slot_3, "PRICE")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ProductRows {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.product_id,
+                &::std::format!("{}.{}", field, "PRODUCT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.quantity,
+                &::std::format!("{}.{}", field, "QUANTITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price,
+                &::std::format!("{}.{}", field, "PRICE"),
+                problems,
+            );
         }
     }
 }
@@ -3762,20 +5004,20 @@ for InvoiceUserfieldGetError {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct InvoiceUserfieldList {
-    /// `order`: `any`.
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    /// `filter`: `any`.
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -3798,7 +5040,7 @@ impl InvoiceUserfieldList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -3807,7 +5049,7 @@ impl InvoiceUserfieldList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -3918,13 +5160,13 @@ pub struct InvoiceUserfieldUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    /// `fields`: `any`.
+    /// `fields`: `Fields`.
     #[serde(
         rename = "fields",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub fields: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    pub fields: ::std::option::Option<invoice_userfield_update::Fields>,
     /// `LIST`: `any`.
     #[serde(
         rename = "LIST",
@@ -3964,7 +5206,7 @@ impl InvoiceUserfieldUpdate {
     #[must_use]
     pub fn fields(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<invoice_userfield_update::Fields>,
     ) -> Self {
         self.fields = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4064,6 +5306,89 @@ for InvoiceUserfieldUpdateError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.invoice.userfield.update`](https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-user-field-update.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod invoice_userfield_update {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Fields` of [`crm.invoice.userfield.update`](https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-user-field-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields {
+        /// `EDIT_FORM_LABEL`: `string`.
+        #[serde(
+            rename = "EDIT_FORM_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub edit_form_label: ::std::option::Option<::std::string::String>,
+        /// `LIST_COLUMN_LABEL`: `string`.
+        #[serde(
+            rename = "LIST_COLUMN_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_column_label: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["EDIT_FORM_LABEL", "LIST_COLUMN_LABEL"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                edit_form_label: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "EDIT_FORM_LABEL",
+                )?,
+                list_column_label: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "LIST_COLUMN_LABEL",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.edit_form_label,
+                &::std::format!("{}.{}", field, "EDIT_FORM_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_column_label,
+                &::std::format!("{}.{}", field, "LIST_COLUMN_LABEL"),
+                problems,
+            );
         }
     }
 }

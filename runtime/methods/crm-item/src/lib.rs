@@ -120,10 +120,7 @@ impl ::b24_core::__private::Method for ItemAdd {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-add.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = item_add::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -243,7 +240,7 @@ pub mod item_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub birthdate: ::std::option::Option<::std::string::String>,
+        pub birthdate: ::std::option::Option<::b24_core::__private::types::Date>,
         /// `companyTitle`: `string`.
         #[serde(
             rename = "companyTitle",
@@ -465,14 +462,14 @@ pub mod item_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub quote_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `begindate`: `date`.
+        /// `begindate`: `string`.
         #[serde(
             rename = "begindate",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub begindate: ::std::option::Option<::std::string::String>,
-        /// `closedate`: `date`.
+        /// `closedate`: `string`.
         #[serde(
             rename = "closedate",
             default,
@@ -506,7 +503,7 @@ pub mod item_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub photo: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub photo: ::std::option::Option<::b24_core::__private::types::File>,
         /// `export`: `yn`.
         #[serde(
             rename = "export",
@@ -534,7 +531,7 @@ pub mod item_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub logo: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub logo: ::std::option::Option<::b24_core::__private::types::File>,
         /// `bankingDetails`: `string`.
         #[serde(
             rename = "bankingDetails",
@@ -611,7 +608,7 @@ pub mod item_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub actual_date: ::std::option::Option<::std::string::String>,
+        pub actual_date: ::std::option::Option<::b24_core::__private::types::Date>,
         /// `mycompanyId`: `crm_company`.
         #[serde(
             rename = "mycompanyId",
@@ -633,7 +630,7 @@ pub mod item_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_reccurring: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields (`ufCrm*`, `parentId*`, …).
+        /// Members outside the documented fields (`ufCrm*`, `parentId*`, …), kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
             ::std::string::String,
@@ -1181,6 +1178,1185 @@ pub mod item_add {
             );
         }
     }
+    /// `Item` of [`crm.item.add`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Item {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `createdTime`: `datetime`.
+        #[serde(
+            rename = "createdTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `dateCreateShort`: `any`.
+        #[serde(
+            rename = "dateCreateShort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create_short: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `updatedTime`: `datetime`.
+        #[serde(
+            rename = "updatedTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `dateModifyShort`: `any`.
+        #[serde(
+            rename = "dateModifyShort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_modify_short: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `createdBy`: `int`.
+        #[serde(
+            rename = "createdBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<i64>,
+        /// `updatedBy`: `int`.
+        #[serde(
+            rename = "updatedBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<i64>,
+        /// `assignedById`: `int`.
+        #[serde(
+            rename = "assignedById",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub assigned_by_id: ::std::option::Option<i64>,
+        /// `opened`: `string`.
+        #[serde(
+            rename = "opened",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub opened: ::std::option::Option<::std::string::String>,
+        /// `leadId`: `int`.
+        #[serde(
+            rename = "leadId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lead_id: ::std::option::Option<i64>,
+        /// `companyId`: `int`.
+        #[serde(
+            rename = "companyId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company_id: ::std::option::Option<i64>,
+        /// `contactId`: `int`.
+        #[serde(
+            rename = "contactId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact_id: ::std::option::Option<i64>,
+        /// `quoteId`: `int`.
+        #[serde(
+            rename = "quoteId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub quote_id: ::std::option::Option<i64>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `productId`: `any`.
+        #[serde(
+            rename = "productId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `categoryId`: `int`.
+        #[serde(
+            rename = "categoryId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub category_id: ::std::option::Option<i64>,
+        /// `stageId`: `string`.
+        #[serde(
+            rename = "stageId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stage_id: ::std::option::Option<::std::string::String>,
+        /// `stageSemanticId`: `string`.
+        #[serde(
+            rename = "stageSemanticId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stage_semantic_id: ::std::option::Option<::std::string::String>,
+        /// `isNew`: `string`.
+        #[serde(
+            rename = "isNew",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_new: ::std::option::Option<::std::string::String>,
+        /// `isRecurring`: `string`.
+        #[serde(
+            rename = "isRecurring",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_recurring: ::std::option::Option<::std::string::String>,
+        /// `isReturnCustomer`: `string`.
+        #[serde(
+            rename = "isReturnCustomer",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_return_customer: ::std::option::Option<::std::string::String>,
+        /// `isRepeatedApproach`: `string`.
+        #[serde(
+            rename = "isRepeatedApproach",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_repeated_approach: ::std::option::Option<::std::string::String>,
+        /// `closed`: `string`.
+        #[serde(
+            rename = "closed",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub closed: ::std::option::Option<::std::string::String>,
+        /// `typeId`: `string`.
+        #[serde(
+            rename = "typeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_id: ::std::option::Option<::std::string::String>,
+        /// `opportunity`: `float`.
+        #[serde(
+            rename = "opportunity",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub opportunity: ::std::option::Option<f64>,
+        /// `isManualOpportunity`: `string`.
+        #[serde(
+            rename = "isManualOpportunity",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_manual_opportunity: ::std::option::Option<::std::string::String>,
+        /// `taxValue`: `int`.
+        #[serde(
+            rename = "taxValue",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tax_value: ::std::option::Option<i64>,
+        /// `currencyId`: `string`.
+        #[serde(
+            rename = "currencyId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub currency_id: ::std::option::Option<::std::string::String>,
+        /// `probability`: `int`.
+        #[serde(
+            rename = "probability",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub probability: ::std::option::Option<i64>,
+        /// `comments`: `string`.
+        #[serde(
+            rename = "comments",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub comments: ::std::option::Option<::std::string::String>,
+        /// `begindate`: `datetime`.
+        #[serde(
+            rename = "begindate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub begindate: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `begindateShort`: `any`.
+        #[serde(
+            rename = "begindateShort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub begindate_short: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `closedate`: `datetime`.
+        #[serde(
+            rename = "closedate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub closedate: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `closedateShort`: `any`.
+        #[serde(
+            rename = "closedateShort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub closedate_short: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `eventDate`: `any`.
+        #[serde(
+            rename = "eventDate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub event_date: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `eventDateShort`: `any`.
+        #[serde(
+            rename = "eventDateShort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub event_date_short: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `eventId`: `any`.
+        #[serde(
+            rename = "eventId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub event_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `eventDescription`: `any`.
+        #[serde(
+            rename = "eventDescription",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub event_description: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `locationId`: `any`.
+        #[serde(
+            rename = "locationId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub location_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `webformId`: `any`.
+        #[serde(
+            rename = "webformId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub webform_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `sourceId`: `string`.
+        #[serde(
+            rename = "sourceId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub source_id: ::std::option::Option<::std::string::String>,
+        /// `sourceDescription`: `string`.
+        #[serde(
+            rename = "sourceDescription",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub source_description: ::std::option::Option<::std::string::String>,
+        /// `originatorId`: `any`.
+        #[serde(
+            rename = "originatorId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub originator_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `originId`: `any`.
+        #[serde(
+            rename = "originId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub origin_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `additionalInfo`: `string`.
+        #[serde(
+            rename = "additionalInfo",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub additional_info: ::std::option::Option<::std::string::String>,
+        /// `searchContent`: `any`.
+        #[serde(
+            rename = "searchContent",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub search_content: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `orderStage`: `any`.
+        #[serde(
+            rename = "orderStage",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub order_stage: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `movedBy`: `int`.
+        #[serde(
+            rename = "movedBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub moved_by: ::std::option::Option<i64>,
+        /// `movedTime`: `datetime`.
+        #[serde(
+            rename = "movedTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub moved_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `lastActivityBy`: `int`.
+        #[serde(
+            rename = "lastActivityBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_activity_by: ::std::option::Option<i64>,
+        /// `lastActivityTime`: `datetime`.
+        #[serde(
+            rename = "lastActivityTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_activity_time: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
+        /// `isWork`: `any`.
+        #[serde(
+            rename = "isWork",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_work: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `isWon`: `any`.
+        #[serde(
+            rename = "isWon",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_won: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `isLose`: `any`.
+        #[serde(
+            rename = "isLose",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_lose: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `receivedAmount`: `any`.
+        #[serde(
+            rename = "receivedAmount",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub received_amount: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `lostAmount`: `any`.
+        #[serde(
+            rename = "lostAmount",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lost_amount: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `hasProducts`: `any`.
+        #[serde(
+            rename = "hasProducts",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_products: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ufCrm_1721244707107`: `float`.
+        #[serde(
+            rename = "ufCrm_1721244707107",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_crm_1721244707107: ::std::option::Option<f64>,
+        /// `parentId1220`: `int`.
+        #[serde(
+            rename = "parentId1220",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id1220: ::std::option::Option<i64>,
+        /// `utmSource`: `string`.
+        #[serde(
+            rename = "utmSource",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_source: ::std::option::Option<::std::string::String>,
+        /// `utmMedium`: `string`.
+        #[serde(
+            rename = "utmMedium",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_medium: ::std::option::Option<::std::string::String>,
+        /// `utmCampaign`: `any`.
+        #[serde(
+            rename = "utmCampaign",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_campaign: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `utmContent`: `any`.
+        #[serde(
+            rename = "utmContent",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_content: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `utmTerm`: `any`.
+        #[serde(
+            rename = "utmTerm",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_term: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `observers`: `int[]`.
+        #[serde(
+            rename = "observers",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub observers: ::std::option::Option<::std::vec::Vec<i64>>,
+        /// `contactIds`: `int[]`.
+        #[serde(
+            rename = "contactIds",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact_ids: ::std::option::Option<::std::vec::Vec<i64>>,
+        /// `entityTypeId`: `int`.
+        #[serde(
+            rename = "entityTypeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Item {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
+            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46, slot_47, slot_48,
+            slot_49, slot_50, slot_51, slot_52, slot_53, slot_54, slot_55, slot_56,
+            slot_57, slot_58, slot_59, slot_60, slot_61, slot_62, slot_63, slot_64,
+            slot_65, slot_66] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "createdTime",
+                    "dateCreateShort",
+                    "updatedTime",
+                    "dateModifyShort",
+                    "createdBy",
+                    "updatedBy",
+                    "assignedById",
+                    "opened",
+                    "leadId",
+                    "companyId",
+                    "contactId",
+                    "quoteId",
+                    "title",
+                    "productId",
+                    "categoryId",
+                    "stageId",
+                    "stageSemanticId",
+                    "isNew",
+                    "isRecurring",
+                    "isReturnCustomer",
+                    "isRepeatedApproach",
+                    "closed",
+                    "typeId",
+                    "opportunity",
+                    "isManualOpportunity",
+                    "taxValue",
+                    "currencyId",
+                    "probability",
+                    "comments",
+                    "begindate",
+                    "begindateShort",
+                    "closedate",
+                    "closedateShort",
+                    "eventDate",
+                    "eventDateShort",
+                    "eventId",
+                    "eventDescription",
+                    "locationId",
+                    "webformId",
+                    "sourceId",
+                    "sourceDescription",
+                    "originatorId",
+                    "originId",
+                    "additionalInfo",
+                    "searchContent",
+                    "orderStage",
+                    "movedBy",
+                    "movedTime",
+                    "lastActivityBy",
+                    "lastActivityTime",
+                    "isWork",
+                    "isWon",
+                    "isLose",
+                    "receivedAmount",
+                    "lostAmount",
+                    "hasProducts",
+                    "ufCrm_1721244707107",
+                    "parentId1220",
+                    "utmSource",
+                    "utmMedium",
+                    "utmCampaign",
+                    "utmContent",
+                    "utmTerm",
+                    "observers",
+                    "contactIds",
+                    "entityTypeId",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                created_time: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "createdTime",
+                )?,
+                date_create_short: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "dateCreateShort",
+                )?,
+                updated_time: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "updatedTime",
+                )?,
+                date_modify_short: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "dateModifyShort",
+                )?,
+                created_by: ::b24_core::__private::wire::field_at(slot_5, "createdBy")?,
+                updated_by: ::b24_core::__private::wire::field_at(slot_6, "updatedBy")?,
+                assigned_by_id: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "assignedById",
+                )?,
+                opened: ::b24_core::__private::wire::field_at(slot_8, "opened")?,
+                lead_id: ::b24_core::__private::wire::field_at(slot_9, "leadId")?,
+                company_id: ::b24_core::__private::wire::field_at(slot_10, "companyId")?,
+                contact_id: ::b24_core::__private::wire::field_at(slot_11, "contactId")?,
+                quote_id: ::b24_core::__private::wire::field_at(slot_12, "quoteId")?,
+                title: ::b24_core::__private::wire::field_at(slot_13, "title")?,
+                product_id: ::b24_core::__private::wire::field_at(slot_14, "productId")?,
+                category_id: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "categoryId",
+                )?,
+                stage_id: ::b24_core::__private::wire::field_at(slot_16, "stageId")?,
+                stage_semantic_id: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "stageSemanticId",
+                )?,
+                is_new: ::b24_core::__private::wire::field_at(slot_18, "isNew")?,
+                is_recurring: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "isRecurring",
+                )?,
+                is_return_customer: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "isReturnCustomer",
+                )?,
+                is_repeated_approach: ::b24_core::__private::wire::field_at(
+                    slot_21,
+                    "isRepeatedApproach",
+                )?,
+                closed: ::b24_core::__private::wire::field_at(slot_22, "closed")?,
+                type_id: ::b24_core::__private::wire::field_at(slot_23, "typeId")?,
+                opportunity: ::b24_core::__private::wire::field_at(
+                    slot_24,
+                    "opportunity",
+                )?,
+                is_manual_opportunity: ::b24_core::__private::wire::field_at(
+                    slot_25,
+                    "isManualOpportunity",
+                )?,
+                tax_value: ::b24_core::__private::wire::field_at(slot_26, "taxValue")?,
+                currency_id: ::b24_core::__private::wire::field_at(
+                    slot_27,
+                    "currencyId",
+                )?,
+                probability: ::b24_core::__private::wire::field_at(
+                    slot_28,
+                    "probability",
+                )?,
+                comments: ::b24_core::__private::wire::field_at(slot_29, "comments")?,
+                begindate: ::b24_core::__private::wire::field_at(slot_30, "begindate")?,
+                begindate_short: ::b24_core::__private::wire::field_at(
+                    slot_31,
+                    "begindateShort",
+                )?,
+                closedate: ::b24_core::__private::wire::field_at(slot_32, "closedate")?,
+                closedate_short: ::b24_core::__private::wire::field_at(
+                    slot_33,
+                    "closedateShort",
+                )?,
+                event_date: ::b24_core::__private::wire::field_at(slot_34, "eventDate")?,
+                event_date_short: ::b24_core::__private::wire::field_at(
+                    slot_35,
+                    "eventDateShort",
+                )?,
+                event_id: ::b24_core::__private::wire::field_at(slot_36, "eventId")?,
+                event_description: ::b24_core::__private::wire::field_at(
+                    slot_37,
+                    "eventDescription",
+                )?,
+                location_id: ::b24_core::__private::wire::field_at(
+                    slot_38,
+                    "locationId",
+                )?,
+                webform_id: ::b24_core::__private::wire::field_at(slot_39, "webformId")?,
+                source_id: ::b24_core::__private::wire::field_at(slot_40, "sourceId")?,
+                source_description: ::b24_core::__private::wire::field_at(
+                    slot_41,
+                    "sourceDescription",
+                )?,
+                originator_id: ::b24_core::__private::wire::field_at(
+                    slot_42,
+                    "originatorId",
+                )?,
+                origin_id: ::b24_core::__private::wire::field_at(slot_43, "originId")?,
+                additional_info: ::b24_core::__private::wire::field_at(
+                    slot_44,
+                    "additionalInfo",
+                )?,
+                search_content: ::b24_core::__private::wire::field_at(
+                    slot_45,
+                    "searchContent",
+                )?,
+                order_stage: ::b24_core::__private::wire::field_at(
+                    slot_46,
+                    "orderStage",
+                )?,
+                moved_by: ::b24_core::__private::wire::field_at(slot_47, "movedBy")?,
+                moved_time: ::b24_core::__private::wire::field_at(slot_48, "movedTime")?,
+                last_activity_by: ::b24_core::__private::wire::field_at(
+                    slot_49,
+                    "lastActivityBy",
+                )?,
+                last_activity_time: ::b24_core::__private::wire::field_at(
+                    slot_50,
+                    "lastActivityTime",
+                )?,
+                is_work: ::b24_core::__private::wire::field_at(slot_51, "isWork")?,
+                is_won: ::b24_core::__private::wire::field_at(slot_52, "isWon")?,
+                is_lose: ::b24_core::__private::wire::field_at(slot_53, "isLose")?,
+                received_amount: ::b24_core::__private::wire::field_at(
+                    slot_54,
+                    "receivedAmount",
+                )?,
+                lost_amount: ::b24_core::__private::wire::field_at(
+                    slot_55,
+                    "lostAmount",
+                )?,
+                has_products: ::b24_core::__private::wire::field_at(
+                    slot_56,
+                    "hasProducts",
+                )?,
+                uf_crm_1721244707107: ::b24_core::__private::wire::field_at(
+                    slot_57,
+                    "ufCrm_1721244707107",
+                )?,
+                parent_id1220: ::b24_core::__private::wire::field_at(
+                    slot_58,
+                    "parentId1220",
+                )?,
+                utm_source: ::b24_core::__private::wire::field_at(slot_59, "utmSource")?,
+                utm_medium: ::b24_core::__private::wire::field_at(slot_60, "utmMedium")?,
+                utm_campaign: ::b24_core::__private::wire::field_at(
+                    slot_61,
+                    "utmCampaign",
+                )?,
+                utm_content: ::b24_core::__private::wire::field_at(
+                    slot_62,
+                    "utmContent",
+                )?,
+                utm_term: ::b24_core::__private::wire::field_at(slot_63, "utmTerm")?,
+                observers: ::b24_core::__private::wire::field_at(slot_64, "observers")?,
+                contact_ids: ::b24_core::__private::wire::field_at(
+                    slot_65,
+                    "contactIds",
+                )?,
+                entity_type_id: ::b24_core::__private::wire::field_at(
+                    slot_66,
+                    "entityTypeId",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Item {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_time,
+                &::std::format!("{}.{}", field, "createdTime"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create_short,
+                &::std::format!("{}.{}", field, "dateCreateShort"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_time,
+                &::std::format!("{}.{}", field, "updatedTime"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_modify_short,
+                &::std::format!("{}.{}", field, "dateModifyShort"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "createdBy"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "updatedBy"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.assigned_by_id,
+                &::std::format!("{}.{}", field, "assignedById"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.opened,
+                &::std::format!("{}.{}", field, "opened"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lead_id,
+                &::std::format!("{}.{}", field, "leadId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.company_id,
+                &::std::format!("{}.{}", field, "companyId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.contact_id,
+                &::std::format!("{}.{}", field, "contactId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.quote_id,
+                &::std::format!("{}.{}", field, "quoteId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.product_id,
+                &::std::format!("{}.{}", field, "productId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.category_id,
+                &::std::format!("{}.{}", field, "categoryId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.stage_id,
+                &::std::format!("{}.{}", field, "stageId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.stage_semantic_id,
+                &::std::format!("{}.{}", field, "stageSemanticId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_new,
+                &::std::format!("{}.{}", field, "isNew"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_recurring,
+                &::std::format!("{}.{}", field, "isRecurring"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_return_customer,
+                &::std::format!("{}.{}", field, "isReturnCustomer"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_repeated_approach,
+                &::std::format!("{}.{}", field, "isRepeatedApproach"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.closed,
+                &::std::format!("{}.{}", field, "closed"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_id,
+                &::std::format!("{}.{}", field, "typeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.opportunity,
+                &::std::format!("{}.{}", field, "opportunity"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_manual_opportunity,
+                &::std::format!("{}.{}", field, "isManualOpportunity"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tax_value,
+                &::std::format!("{}.{}", field, "taxValue"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.currency_id,
+                &::std::format!("{}.{}", field, "currencyId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.probability,
+                &::std::format!("{}.{}", field, "probability"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.comments,
+                &::std::format!("{}.{}", field, "comments"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.begindate,
+                &::std::format!("{}.{}", field, "begindate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.begindate_short,
+                &::std::format!("{}.{}", field, "begindateShort"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.closedate,
+                &::std::format!("{}.{}", field, "closedate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.closedate_short,
+                &::std::format!("{}.{}", field, "closedateShort"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.event_date,
+                &::std::format!("{}.{}", field, "eventDate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.event_date_short,
+                &::std::format!("{}.{}", field, "eventDateShort"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.event_id,
+                &::std::format!("{}.{}", field, "eventId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.event_description,
+                &::std::format!("{}.{}", field, "eventDescription"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.location_id,
+                &::std::format!("{}.{}", field, "locationId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.webform_id,
+                &::std::format!("{}.{}", field, "webformId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.source_id,
+                &::std::format!("{}.{}", field, "sourceId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.source_description,
+                &::std::format!("{}.{}", field, "sourceDescription"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.originator_id,
+                &::std::format!("{}.{}", field, "originatorId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.origin_id,
+                &::std::format!("{}.{}", field, "originId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.additional_info,
+                &::std::format!("{}.{}", field, "additionalInfo"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.search_content,
+                &::std::format!("{}.{}", field, "searchContent"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.order_stage,
+                &::std::format!("{}.{}", field, "orderStage"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.moved_by,
+                &::std::format!("{}.{}", field, "movedBy"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.moved_time,
+                &::std::format!("{}.{}", field, "movedTime"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_activity_by,
+                &::std::format!("{}.{}", field, "lastActivityBy"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_activity_time,
+                &::std::format!("{}.{}", field, "lastActivityTime"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_work,
+                &::std::format!("{}.{}", field, "isWork"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_won,
+                &::std::format!("{}.{}", field, "isWon"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_lose,
+                &::std::format!("{}.{}", field, "isLose"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.received_amount,
+                &::std::format!("{}.{}", field, "receivedAmount"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lost_amount,
+                &::std::format!("{}.{}", field, "lostAmount"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.has_products,
+                &::std::format!("{}.{}", field, "hasProducts"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_crm_1721244707107,
+                &::std::format!("{}.{}", field, "ufCrm_1721244707107"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id1220,
+                &::std::format!("{}.{}", field, "parentId1220"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_source,
+                &::std::format!("{}.{}", field, "utmSource"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_medium,
+                &::std::format!("{}.{}", field, "utmMedium"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_campaign,
+                &::std::format!("{}.{}", field, "utmCampaign"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_content,
+                &::std::format!("{}.{}", field, "utmContent"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_term,
+                &::std::format!("{}.{}", field, "utmTerm"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.observers,
+                &::std::format!("{}.{}", field, "observers"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.contact_ids,
+                &::std::format!("{}.{}", field, "contactIds"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                &::std::format!("{}.{}", field, "entityTypeId"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.item.add`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `item`: `Item`.
+        #[serde(
+            rename = "item",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub item: ::std::option::Option<Item>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["item"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.item,
+                &::std::format!("{}.{}", field, "item"),
+                problems,
+            );
+        }
+    }
 }
 /// [`crm.item.batchImport`](https://apidocs.bitrix24.com/api-reference/crm/universal/import/crm-item-batch-import.html) (REST v2)
 ///
@@ -1197,9 +2373,9 @@ pub struct ItemBatchImport {
     /// `entityTypeId` (required): `int`.
     #[serde(rename = "entityTypeId")]
     pub entity_type_id: i64,
-    /// `data` (required): `any[]`.
+    /// `data` (required): `Data[]`.
     #[serde(rename = "data")]
-    pub data: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub data: ::std::vec::Vec<item_batch_import::Data>,
     /// `useOriginalUfNames`: `yn`. Server default: `N`.
     #[serde(
         rename = "useOriginalUfNames",
@@ -1220,9 +2396,7 @@ impl ItemBatchImport {
     #[must_use]
     pub fn new(
         entity_type_id: impl ::std::convert::Into<i64>,
-        data: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        data: impl ::std::convert::Into<::std::vec::Vec<item_batch_import::Data>>,
     ) -> Self {
         Self {
             entity_type_id: ::std::convert::Into::into(entity_type_id),
@@ -1296,10 +2470,7 @@ impl ::b24_core::__private::Method for ItemBatchImport {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/universal/import/crm-item-batch-import.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = item_batch_import::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1366,6 +2537,835 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemBatchImportE
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.item.batchImport`](https://apidocs.bitrix24.com/api-reference/crm/universal/import/crm-item-batch-import.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod item_batch_import {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Data` of [`crm.item.batchImport`](https://apidocs.bitrix24.com/api-reference/crm/universal/import/crm-item-batch-import.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Data {
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `typeId`: `string`.
+        #[serde(
+            rename = "typeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_id: ::std::option::Option<::std::string::String>,
+        /// `categoryId`: `int`.
+        #[serde(
+            rename = "categoryId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub category_id: ::std::option::Option<i64>,
+        /// `stageId`: `string`.
+        #[serde(
+            rename = "stageId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stage_id: ::std::option::Option<::std::string::String>,
+        /// `isReccurring`: `string`.
+        #[serde(
+            rename = "isReccurring",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_reccurring: ::std::option::Option<::std::string::String>,
+        /// `probability`: `int`.
+        #[serde(
+            rename = "probability",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub probability: ::std::option::Option<i64>,
+        /// `currencyId`: `string`.
+        #[serde(
+            rename = "currencyId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub currency_id: ::std::option::Option<::std::string::String>,
+        /// `isManualOpportunity`: `string`.
+        #[serde(
+            rename = "isManualOpportunity",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_manual_opportunity: ::std::option::Option<::std::string::String>,
+        /// `opportunity`: `float`.
+        #[serde(
+            rename = "opportunity",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub opportunity: ::std::option::Option<f64>,
+        /// `taxValue`: `float`.
+        #[serde(
+            rename = "taxValue",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tax_value: ::std::option::Option<f64>,
+        /// `companyId`: `int`.
+        #[serde(
+            rename = "companyId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company_id: ::std::option::Option<i64>,
+        /// `contactId`: `int`.
+        #[serde(
+            rename = "contactId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact_id: ::std::option::Option<i64>,
+        /// `contactIds`: `int[]`.
+        #[serde(
+            rename = "contactIds",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact_ids: ::std::option::Option<::std::vec::Vec<i64>>,
+        /// `quoteId`: `int`.
+        #[serde(
+            rename = "quoteId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub quote_id: ::std::option::Option<i64>,
+        /// `begindate`: `string`.
+        #[serde(
+            rename = "begindate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub begindate: ::std::option::Option<::std::string::String>,
+        /// `closedate`: `string`.
+        #[serde(
+            rename = "closedate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub closedate: ::std::option::Option<::std::string::String>,
+        /// `opened`: `string`.
+        #[serde(
+            rename = "opened",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub opened: ::std::option::Option<::std::string::String>,
+        /// `comments`: `string`.
+        #[serde(
+            rename = "comments",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub comments: ::std::option::Option<::std::string::String>,
+        /// `assignedById`: `int`.
+        #[serde(
+            rename = "assignedById",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub assigned_by_id: ::std::option::Option<i64>,
+        /// `sourceId`: `string`.
+        #[serde(
+            rename = "sourceId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub source_id: ::std::option::Option<::std::string::String>,
+        /// `sourceDescription`: `string`.
+        #[serde(
+            rename = "sourceDescription",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub source_description: ::std::option::Option<::std::string::String>,
+        /// `leadId`: `int`.
+        #[serde(
+            rename = "leadId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lead_id: ::std::option::Option<i64>,
+        /// `additionalInfo`: `string`.
+        #[serde(
+            rename = "additionalInfo",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub additional_info: ::std::option::Option<::std::string::String>,
+        /// `observers`: `int[]`.
+        #[serde(
+            rename = "observers",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub observers: ::std::option::Option<::std::vec::Vec<i64>>,
+        /// `utmSource`: `string`.
+        #[serde(
+            rename = "utmSource",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_source: ::std::option::Option<::std::string::String>,
+        /// `utmMedium`: `string`.
+        #[serde(
+            rename = "utmMedium",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_medium: ::std::option::Option<::std::string::String>,
+        /// `ufCrm_1721244707107`: `float`.
+        #[serde(
+            rename = "ufCrm_1721244707107",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_crm_1721244707107: ::std::option::Option<f64>,
+        /// `parentId1220`: `int`.
+        #[serde(
+            rename = "parentId1220",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id1220: ::std::option::Option<i64>,
+        /// `ufCrm44_1721812760630`: `string`.
+        #[serde(
+            rename = "ufCrm44_1721812760630",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_crm44_1721812760630: ::std::option::Option<::std::string::String>,
+        /// `ufCrm44_1721812814433`: `int`.
+        #[serde(
+            rename = "ufCrm44_1721812814433",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_crm44_1721812814433: ::std::option::Option<i64>,
+        /// `ufCrm44_1721812853419`: `datetime`.
+        #[serde(
+            rename = "ufCrm44_1721812853419",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_crm44_1721812853419: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
+        /// `ufCrm44_1721812885588`: `string[]`.
+        #[serde(
+            rename = "ufCrm44_1721812885588",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_crm44_1721812885588: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        /// `ufCrm44_1721812898903`: `string[]`.
+        #[serde(
+            rename = "ufCrm44_1721812898903",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_crm44_1721812898903: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        /// `ufCrm44_1721812915476`: `string`.
+        #[serde(
+            rename = "ufCrm44_1721812915476",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_crm44_1721812915476: ::std::option::Option<::std::string::String>,
+        /// `ufCrm44_1721812935209`: `string`.
+        #[serde(
+            rename = "ufCrm44_1721812935209",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_crm44_1721812935209: ::std::option::Option<::std::string::String>,
+        /// `ufCrm44_1721812948498`: `float`.
+        #[serde(
+            rename = "ufCrm44_1721812948498",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_crm44_1721812948498: ::std::option::Option<f64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Data {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Data {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34, slot_35] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "title",
+                    "typeId",
+                    "categoryId",
+                    "stageId",
+                    "isReccurring",
+                    "probability",
+                    "currencyId",
+                    "isManualOpportunity",
+                    "opportunity",
+                    "taxValue",
+                    "companyId",
+                    "contactId",
+                    "contactIds",
+                    "quoteId",
+                    "begindate",
+                    "closedate",
+                    "opened",
+                    "comments",
+                    "assignedById",
+                    "sourceId",
+                    "sourceDescription",
+                    "leadId",
+                    "additionalInfo",
+                    "observers",
+                    "utmSource",
+                    "utmMedium",
+                    "ufCrm_1721244707107",
+                    "parentId1220",
+                    "ufCrm44_1721812760630",
+                    "ufCrm44_1721812814433",
+                    "ufCrm44_1721812853419",
+                    "ufCrm44_1721812885588",
+                    "ufCrm44_1721812898903",
+                    "ufCrm44_1721812915476",
+                    "ufCrm44_1721812935209",
+                    "ufCrm44_1721812948498",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
+                type_id: ::b24_core::__private::wire::field_at(slot_1, "typeId")?,
+                category_id: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "categoryId",
+                )?,
+                stage_id: ::b24_core::__private::wire::field_at(slot_3, "stageId")?,
+                is_reccurring: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "isReccurring",
+                )?,
+                probability: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "probability",
+                )?,
+                currency_id: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "currencyId",
+                )?,
+                is_manual_opportunity: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "isManualOpportunity",
+                )?,
+                opportunity: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "opportunity",
+                )?,
+                tax_value: ::b24_core::__private::wire::field_at(slot_9, "taxValue")?,
+                company_id: ::b24_core::__private::wire::field_at(slot_10, "companyId")?,
+                contact_id: ::b24_core::__private::wire::field_at(slot_11, "contactId")?,
+                contact_ids: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "contactIds",
+                )?,
+                quote_id: ::b24_core::__private::wire::field_at(slot_13, "quoteId")?,
+                begindate: ::b24_core::__private::wire::field_at(slot_14, "begindate")?,
+                closedate: ::b24_core::__private::wire::field_at(slot_15, "closedate")?,
+                opened: ::b24_core::__private::wire::field_at(slot_16, "opened")?,
+                comments: ::b24_core::__private::wire::field_at(slot_17, "comments")?,
+                assigned_by_id: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "assignedById",
+                )?,
+                source_id: ::b24_core::__private::wire::field_at(slot_19, "sourceId")?,
+                source_description: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "sourceDescription",
+                )?,
+                lead_id: ::b24_core::__private::wire::field_at(slot_21, "leadId")?,
+                additional_info: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "additionalInfo",
+                )?,
+                observers: ::b24_core::__private::wire::field_at(slot_23, "observers")?,
+                utm_source: ::b24_core::__private::wire::field_at(slot_24, "utmSource")?,
+                utm_medium: ::b24_core::__private::wire::field_at(slot_25, "utmMedium")?,
+                uf_crm_1721244707107: ::b24_core::__private::wire::field_at(
+                    slot_26,
+                    "ufCrm_1721244707107",
+                )?,
+                parent_id1220: ::b24_core::__private::wire::field_at(
+                    slot_27,
+                    "parentId1220",
+                )?,
+                uf_crm44_1721812760630: ::b24_core::__private::wire::field_at(
+                    slot_28,
+                    "ufCrm44_1721812760630",
+                )?,
+                uf_crm44_1721812814433: ::b24_core::__private::wire::field_at(
+                    slot_29,
+                    "ufCrm44_1721812814433",
+                )?,
+                uf_crm44_1721812853419: ::b24_core::__private::wire::field_at(
+                    slot_30,
+                    "ufCrm44_1721812853419",
+                )?,
+                uf_crm44_1721812885588: ::b24_core::__private::wire::field_at(
+                    slot_31,
+                    "ufCrm44_1721812885588",
+                )?,
+                uf_crm44_1721812898903: ::b24_core::__private::wire::field_at(
+                    slot_32,
+                    "ufCrm44_1721812898903",
+                )?,
+                uf_crm44_1721812915476: ::b24_core::__private::wire::field_at(
+                    slot_33,
+                    "ufCrm44_1721812915476",
+                )?,
+                uf_crm44_1721812935209: ::b24_core::__private::wire::field_at(
+                    slot_34,
+                    "ufCrm44_1721812935209",
+                )?,
+                uf_crm44_1721812948498: ::b24_core::__private::wire::field_at(
+                    slot_35,
+                    "ufCrm44_1721812948498",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Data {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_id,
+                &::std::format!("{}.{}", field, "typeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.category_id,
+                &::std::format!("{}.{}", field, "categoryId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.stage_id,
+                &::std::format!("{}.{}", field, "stageId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_reccurring,
+                &::std::format!("{}.{}", field, "isReccurring"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.probability,
+                &::std::format!("{}.{}", field, "probability"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.currency_id,
+                &::std::format!("{}.{}", field, "currencyId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_manual_opportunity,
+                &::std::format!("{}.{}", field, "isManualOpportunity"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.opportunity,
+                &::std::format!("{}.{}", field, "opportunity"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tax_value,
+                &::std::format!("{}.{}", field, "taxValue"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.company_id,
+                &::std::format!("{}.{}", field, "companyId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.contact_id,
+                &::std::format!("{}.{}", field, "contactId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.contact_ids,
+                &::std::format!("{}.{}", field, "contactIds"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.quote_id,
+                &::std::format!("{}.{}", field, "quoteId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.begindate,
+                &::std::format!("{}.{}", field, "begindate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.closedate,
+                &::std::format!("{}.{}", field, "closedate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.opened,
+                &::std::format!("{}.{}", field, "opened"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.comments,
+                &::std::format!("{}.{}", field, "comments"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.assigned_by_id,
+                &::std::format!("{}.{}", field, "assignedById"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.source_id,
+                &::std::format!("{}.{}", field, "sourceId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.source_description,
+                &::std::format!("{}.{}", field, "sourceDescription"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lead_id,
+                &::std::format!("{}.{}", field, "leadId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.additional_info,
+                &::std::format!("{}.{}", field, "additionalInfo"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.observers,
+                &::std::format!("{}.{}", field, "observers"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_source,
+                &::std::format!("{}.{}", field, "utmSource"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_medium,
+                &::std::format!("{}.{}", field, "utmMedium"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_crm_1721244707107,
+                &::std::format!("{}.{}", field, "ufCrm_1721244707107"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id1220,
+                &::std::format!("{}.{}", field, "parentId1220"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_crm44_1721812760630,
+                &::std::format!("{}.{}", field, "ufCrm44_1721812760630"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_crm44_1721812814433,
+                &::std::format!("{}.{}", field, "ufCrm44_1721812814433"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_crm44_1721812853419,
+                &::std::format!("{}.{}", field, "ufCrm44_1721812853419"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_crm44_1721812885588,
+                &::std::format!("{}.{}", field, "ufCrm44_1721812885588"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_crm44_1721812898903,
+                &::std::format!("{}.{}", field, "ufCrm44_1721812898903"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_crm44_1721812915476,
+                &::std::format!("{}.{}", field, "ufCrm44_1721812915476"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_crm44_1721812935209,
+                &::std::format!("{}.{}", field, "ufCrm44_1721812935209"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_crm44_1721812948498,
+                &::std::format!("{}.{}", field, "ufCrm44_1721812948498"),
+                problems,
+            );
+        }
+    }
+    /// `Item` of [`crm.item.batchImport`](https://apidocs.bitrix24.com/api-reference/crm/universal/import/crm-item-batch-import.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Item {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Item {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Item {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+        }
+    }
+    /// `Items` of [`crm.item.batchImport`](https://apidocs.bitrix24.com/api-reference/crm/universal/import/crm-item-batch-import.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Items {
+        /// `item`: `Item`.
+        #[serde(
+            rename = "item",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub item: ::std::option::Option<Item>,
+        /// `error`: `string`.
+        #[serde(
+            rename = "error",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub error: ::std::option::Option<::std::string::String>,
+        /// `error_description`: `string`.
+        #[serde(
+            rename = "error_description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub error_description: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Items {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["item", "error", "error_description"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
+                error: ::b24_core::__private::wire::field_at(slot_1, "error")?,
+                error_description: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "error_description",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Items {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.item,
+                &::std::format!("{}.{}", field, "item"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.error,
+                &::std::format!("{}.{}", field, "error"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.error_description,
+                &::std::format!("{}.{}", field, "error_description"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.item.batchImport`](https://apidocs.bitrix24.com/api-reference/crm/universal/import/crm-item-batch-import.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `items`: `Items[]`.
+        #[serde(
+            rename = "items",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["items"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.items,
+                &::std::format!("{}.{}", field, "items"),
+                problems,
+            );
         }
     }
 }
@@ -1458,7 +3458,7 @@ impl ::b24_core::__private::Method for ItemDelete {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-delete.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ();
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1520,9 +3520,9 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemDeleteError 
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemDeliveryGet {
-    /// `id` (required): `any`.
+    /// `id` (required): `int`.
     #[serde(rename = "id")]
-    pub id: ::b24_core::__private::serde_json::Value,
+    pub id: i64,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -1534,9 +3534,7 @@ pub struct ItemDeliveryGet {
 impl ItemDeliveryGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(
-        id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
-    ) -> Self {
+    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
             extra: ::std::collections::BTreeMap::new(),
@@ -1588,7 +3586,7 @@ impl ::b24_core::__private::Method for ItemDeliveryGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/universal/delivery/crm-item-delivery-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = item_delivery_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1630,6 +3628,187 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemDeliveryGetE
         }
     }
 }
+/// Named types of [`crm.item.delivery.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/delivery/crm-item-delivery-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod item_delivery_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.item.delivery.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/delivery/crm-item-delivery-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `accountNumber`: `string`.
+        #[serde(
+            rename = "accountNumber",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub account_number: ::std::option::Option<::std::string::String>,
+        /// `priceDelivery`: `float`.
+        #[serde(
+            rename = "priceDelivery",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price_delivery: ::std::option::Option<f64>,
+        /// `currency`: `string`.
+        #[serde(
+            rename = "currency",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub currency: ::std::option::Option<::std::string::String>,
+        /// `deducted`: `string`.
+        #[serde(
+            rename = "deducted",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deducted: ::std::option::Option<::std::string::String>,
+        /// `dateDeducted`: `any`.
+        #[serde(
+            rename = "dateDeducted",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_deducted: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `deliveryId`: `int`.
+        #[serde(
+            rename = "deliveryId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delivery_id: ::std::option::Option<i64>,
+        /// `deliveryName`: `string`.
+        #[serde(
+            rename = "deliveryName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delivery_name: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "accountNumber",
+                    "priceDelivery",
+                    "currency",
+                    "deducted",
+                    "dateDeducted",
+                    "deliveryId",
+                    "deliveryName",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                account_number: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "accountNumber",
+                )?,
+                price_delivery: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "priceDelivery",
+                )?,
+                currency: ::b24_core::__private::wire::field_at(slot_3, "currency")?,
+                deducted: ::b24_core::__private::wire::field_at(slot_4, "deducted")?,
+                date_deducted: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "dateDeducted",
+                )?,
+                delivery_id: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "deliveryId",
+                )?,
+                delivery_name: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "deliveryName",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.account_number,
+                &::std::format!("{}.{}", field, "accountNumber"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price_delivery,
+                &::std::format!("{}.{}", field, "priceDelivery"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.currency,
+                &::std::format!("{}.{}", field, "currency"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deducted,
+                &::std::format!("{}.{}", field, "deducted"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_deducted,
+                &::std::format!("{}.{}", field, "dateDeducted"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delivery_id,
+                &::std::format!("{}.{}", field, "deliveryId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delivery_name,
+                &::std::format!("{}.{}", field, "deliveryName"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.item.delivery.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/delivery/crm-item-delivery-list.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -1648,30 +3827,20 @@ pub struct ItemDeliveryList {
     /// `entityTypeId` (required): `int`.
     #[serde(rename = "entityTypeId")]
     pub entity_type_id: i64,
-    /// `filter`: `map<any>`.
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `order`: `map<any>`.
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -1707,12 +3876,7 @@ impl ItemDeliveryList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1721,12 +3885,7 @@ impl ItemDeliveryList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1794,7 +3953,7 @@ impl ::b24_core::__private::Method for ItemDeliveryList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::vec::Vec<item_delivery_list::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1811,6 +3970,13 @@ impl ::b24_core::__private::Method for ItemDeliveryList {
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for ItemDeliveryList {
+    type Item = item_delivery_list::Result;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
     }
 }
 /// Errors of [`crm.item.delivery.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/delivery/crm-item-delivery-list.html): the documented codes, then the system errors.
@@ -1841,6 +4007,187 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemDeliveryList
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.item.delivery.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/delivery/crm-item-delivery-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod item_delivery_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.item.delivery.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/delivery/crm-item-delivery-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `accountNumber`: `string`.
+        #[serde(
+            rename = "accountNumber",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub account_number: ::std::option::Option<::std::string::String>,
+        /// `deducted`: `string`.
+        #[serde(
+            rename = "deducted",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deducted: ::std::option::Option<::std::string::String>,
+        /// `dateDeducted`: `any`.
+        #[serde(
+            rename = "dateDeducted",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_deducted: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `deliveryId`: `int`.
+        #[serde(
+            rename = "deliveryId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delivery_id: ::std::option::Option<i64>,
+        /// `priceDelivery`: `float`.
+        #[serde(
+            rename = "priceDelivery",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price_delivery: ::std::option::Option<f64>,
+        /// `currency`: `string`.
+        #[serde(
+            rename = "currency",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub currency: ::std::option::Option<::std::string::String>,
+        /// `deliveryName`: `string`.
+        #[serde(
+            rename = "deliveryName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delivery_name: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "accountNumber",
+                    "deducted",
+                    "dateDeducted",
+                    "deliveryId",
+                    "priceDelivery",
+                    "currency",
+                    "deliveryName",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                account_number: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "accountNumber",
+                )?,
+                deducted: ::b24_core::__private::wire::field_at(slot_2, "deducted")?,
+                date_deducted: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "dateDeducted",
+                )?,
+                delivery_id: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "deliveryId",
+                )?,
+                price_delivery: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "priceDelivery",
+                )?,
+                currency: ::b24_core::__private::wire::field_at(slot_6, "currency")?,
+                delivery_name: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "deliveryName",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.account_number,
+                &::std::format!("{}.{}", field, "accountNumber"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deducted,
+                &::std::format!("{}.{}", field, "deducted"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_deducted,
+                &::std::format!("{}.{}", field, "dateDeducted"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delivery_id,
+                &::std::format!("{}.{}", field, "deliveryId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price_delivery,
+                &::std::format!("{}.{}", field, "priceDelivery"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.currency,
+                &::std::format!("{}.{}", field, "currency"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delivery_name,
+                &::std::format!("{}.{}", field, "deliveryName"),
+                problems,
+            );
         }
     }
 }
@@ -2036,6 +4383,12 @@ pub mod item_details_configuration_force_common_scope_for_all {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub deal_category_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Extras {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2049,10 +4402,11 @@ pub mod item_details_configuration_force_common_scope_for_all {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["SPA", "Deal", "Lead", "dealCategoryId"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 spa: ::b24_core::__private::wire::field_at(slot_0, "SPA")?,
@@ -2062,6 +4416,7 @@ pub mod item_details_configuration_force_common_scope_for_all {
                     slot_3,
                     "dealCategoryId",
                 )?,
+                extra,
             })
         }
     }
@@ -2224,7 +4579,7 @@ impl ::b24_core::__private::Method for ItemDetailsConfigurationGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/universal/item-details-configuration/crm-item-details-configuration-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::vec::Vec<item_details_configuration_get::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2275,6 +4630,98 @@ for ItemDetailsConfigurationGetError {
 pub mod item_details_configuration_get {
     #[allow(unused_imports)]
     use super::*;
+    /// `Elements` of [`crm.item.details.configuration.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/item-details-configuration/crm-item-details-configuration-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Elements {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `optionFlags`: `string`.
+        #[serde(
+            rename = "optionFlags",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub option_flags: ::std::option::Option<::std::string::String>,
+        /// `options`: `map<any>`.
+        #[serde(
+            rename = "options",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub options: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Elements {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Elements {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "optionFlags", "options"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                option_flags: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "optionFlags",
+                )?,
+                options: ::b24_core::__private::wire::field_at(slot_2, "options")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Elements {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.option_flags,
+                &::std::format!("{}.{}", field, "optionFlags"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.options,
+                &::std::format!("{}.{}", field, "options"),
+                problems,
+            );
+        }
+    }
     /// `Extras` of [`crm.item.details.configuration.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/item-details-configuration/crm-item-details-configuration-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -2320,6 +4767,12 @@ pub mod item_details_configuration_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub category_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Extras {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2333,10 +4786,11 @@ pub mod item_details_configuration_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
                 obj,
                 &["SPA", "Deal", "Lead", "dealCategoryId", "categoryId"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 spa: ::b24_core::__private::wire::field_at(slot_0, "SPA")?,
@@ -2346,7 +4800,11 @@ pub mod item_details_configuration_get {
                     slot_3,
                     "dealCategoryId",
                 )?,
-                category_id: ::b24_core::__private::wire::field_at(slot_4, "categoryId")?,
+                category_id: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "categoryId",
+                )?,
+                extra,
             })
         }
     }
@@ -2376,6 +4834,103 @@ pub mod item_details_configuration_get {
             ::b24_core::__private::Check::check(
                 &self.category_id,
                 &::std::format!("{}.{}", field, "categoryId"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.item.details.configuration.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/item-details-configuration/crm-item-details-configuration-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `elements`: `Elements[]`.
+        #[serde(
+            rename = "elements",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub elements: ::std::option::Option<::std::vec::Vec<Elements>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "title", "type", "elements"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
+                elements: ::b24_core::__private::wire::field_at(slot_3, "elements")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.elements,
+                &::std::format!("{}.{}", field, "elements"),
                 problems,
             );
         }
@@ -2603,6 +5158,12 @@ pub mod item_details_configuration_reset {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub deal_category_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Extras {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2616,10 +5177,11 @@ pub mod item_details_configuration_reset {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["SPA", "Deal", "Lead", "dealCategoryId"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 spa: ::b24_core::__private::wire::field_at(slot_0, "SPA")?,
@@ -2629,6 +5191,7 @@ pub mod item_details_configuration_reset {
                     slot_3,
                     "dealCategoryId",
                 )?,
+                extra,
             })
         }
     }
@@ -2673,9 +5236,9 @@ pub struct ItemDetailsConfigurationSet {
     /// `entityTypeId` (required): `int`.
     #[serde(rename = "entityTypeId")]
     pub entity_type_id: i64,
-    /// `data` (required): `any[]`.
+    /// `data` (required): `Data[]`.
     #[serde(rename = "data")]
-    pub data: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub data: ::std::vec::Vec<item_details_configuration_set::Data>,
     /// `userId`: `user`.
     #[serde(
         rename = "userId",
@@ -2711,7 +5274,7 @@ impl ItemDetailsConfigurationSet {
     pub fn new(
         entity_type_id: impl ::std::convert::Into<i64>,
         data: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::vec::Vec<item_details_configuration_set::Data>,
         >,
     ) -> Self {
         Self {
@@ -2853,6 +5416,195 @@ for ItemDetailsConfigurationSetError {
 pub mod item_details_configuration_set {
     #[allow(unused_imports)]
     use super::*;
+    /// `Data` of [`crm.item.details.configuration.set`](https://apidocs.bitrix24.com/api-reference/crm/universal/item-details-configuration/crm-item-details-configuration-set.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Data {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `elements`: `Elements[]`.
+        #[serde(
+            rename = "elements",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub elements: ::std::option::Option<::std::vec::Vec<Elements>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Data {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Data {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "title", "type", "elements"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
+                elements: ::b24_core::__private::wire::field_at(slot_3, "elements")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Data {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.elements,
+                &::std::format!("{}.{}", field, "elements"),
+                problems,
+            );
+        }
+    }
+    /// `Elements` of [`crm.item.details.configuration.set`](https://apidocs.bitrix24.com/api-reference/crm/universal/item-details-configuration/crm-item-details-configuration-set.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Elements {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `optionFlags`: `int`.
+        #[serde(
+            rename = "optionFlags",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub option_flags: ::std::option::Option<i64>,
+        /// `options`: `map<any>`.
+        #[serde(
+            rename = "options",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub options: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Elements {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Elements {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "optionFlags", "options"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                option_flags: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "optionFlags",
+                )?,
+                options: ::b24_core::__private::wire::field_at(slot_2, "options")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Elements {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.option_flags,
+                &::std::format!("{}.{}", field, "optionFlags"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.options,
+                &::std::format!("{}.{}", field, "options"),
+                problems,
+            );
+        }
+    }
     /// `Extras` of [`crm.item.details.configuration.set`](https://apidocs.bitrix24.com/api-reference/crm/universal/item-details-configuration/crm-item-details-configuration-set.html).
     #[derive(
         ::std::fmt::Debug,
@@ -2884,6 +5636,12 @@ pub mod item_details_configuration_set {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub lead: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Extras {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2897,15 +5655,17 @@ pub mod item_details_configuration_set {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["SPA", "Deal", "Lead"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 spa: ::b24_core::__private::wire::field_at(slot_0, "SPA")?,
                 deal: ::b24_core::__private::wire::field_at(slot_1, "Deal")?,
                 lead: ::b24_core::__private::wire::field_at(slot_2, "Lead")?,
+                extra,
             })
         }
     }
@@ -3034,10 +5794,7 @@ impl ::b24_core::__private::Method for ItemFields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = item_fields::Result2;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3088,6 +5845,75 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemFieldsError 
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.item.fields`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-fields.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod item_fields {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result2` of [`crm.item.fields`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result2 {
+        /// `fields`: `map<field_info>`.
+        #[serde(
+            rename = "fields",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fields: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::types::FieldInfo,
+            >,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["fields"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.fields,
+                &::std::format!("{}.{}", field, "fields"),
+                problems,
+            );
         }
     }
 }
@@ -3203,10 +6029,7 @@ impl ::b24_core::__private::Method for ItemGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = item_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3258,6 +6081,1447 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemGetError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.item.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod item_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Fm` of [`crm.item.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fm {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `valueType`: `string`.
+        #[serde(
+            rename = "valueType",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub value_type: ::std::option::Option<::std::string::String>,
+        /// `value`: `string`.
+        #[serde(
+            rename = "value",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub value: ::std::option::Option<::std::string::String>,
+        /// `typeId`: `string`.
+        #[serde(
+            rename = "typeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fm {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fm {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "valueType", "value", "typeId"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                value_type: ::b24_core::__private::wire::field_at(slot_1, "valueType")?,
+                value: ::b24_core::__private::wire::field_at(slot_2, "value")?,
+                type_id: ::b24_core::__private::wire::field_at(slot_3, "typeId")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fm {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.value_type,
+                &::std::format!("{}.{}", field, "valueType"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.value,
+                &::std::format!("{}.{}", field, "value"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_id,
+                &::std::format!("{}.{}", field, "typeId"),
+                problems,
+            );
+        }
+    }
+    /// `Item` of [`crm.item.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Item {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `createdTime`: `datetime`.
+        #[serde(
+            rename = "createdTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `dateCreateShort`: `any`.
+        #[serde(
+            rename = "dateCreateShort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create_short: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `updatedTime`: `datetime`.
+        #[serde(
+            rename = "updatedTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `dateModifyShort`: `any`.
+        #[serde(
+            rename = "dateModifyShort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_modify_short: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `createdBy`: `int`.
+        #[serde(
+            rename = "createdBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<i64>,
+        /// `updatedBy`: `int`.
+        #[serde(
+            rename = "updatedBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<i64>,
+        /// `assignedById`: `int`.
+        #[serde(
+            rename = "assignedById",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub assigned_by_id: ::std::option::Option<i64>,
+        /// `opened`: `string`.
+        #[serde(
+            rename = "opened",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub opened: ::std::option::Option<::std::string::String>,
+        /// `companyId`: `int`.
+        #[serde(
+            rename = "companyId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company_id: ::std::option::Option<i64>,
+        /// `contactId`: `int`.
+        #[serde(
+            rename = "contactId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact_id: ::std::option::Option<i64>,
+        /// `stageId`: `string`.
+        #[serde(
+            rename = "stageId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stage_id: ::std::option::Option<::std::string::String>,
+        /// `isConvert`: `any`.
+        #[serde(
+            rename = "isConvert",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_convert: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `statusDescription`: `any`.
+        #[serde(
+            rename = "statusDescription",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status_description: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `stageSemanticId`: `string`.
+        #[serde(
+            rename = "stageSemanticId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stage_semantic_id: ::std::option::Option<::std::string::String>,
+        /// `productId`: `any`.
+        #[serde(
+            rename = "productId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `opportunity`: `float`.
+        #[serde(
+            rename = "opportunity",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub opportunity: ::std::option::Option<f64>,
+        /// `currencyId`: `string`.
+        #[serde(
+            rename = "currencyId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub currency_id: ::std::option::Option<::std::string::String>,
+        /// `sourceId`: `string`.
+        #[serde(
+            rename = "sourceId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub source_id: ::std::option::Option<::std::string::String>,
+        /// `sourceDescription`: `string`.
+        #[serde(
+            rename = "sourceDescription",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub source_description: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `lastName`: `string`.
+        #[serde(
+            rename = "lastName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_name: ::std::option::Option<::std::string::String>,
+        /// `secondName`: `string`.
+        #[serde(
+            rename = "secondName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub second_name: ::std::option::Option<::std::string::String>,
+        /// `shortName`: `any`.
+        #[serde(
+            rename = "shortName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub short_name: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `companyTitle`: `string`.
+        #[serde(
+            rename = "companyTitle",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company_title: ::std::option::Option<::std::string::String>,
+        /// `post`: `string`.
+        #[serde(
+            rename = "post",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub post: ::std::option::Option<::std::string::String>,
+        /// `address`: `any`.
+        #[serde(
+            rename = "address",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `comments`: `string`.
+        #[serde(
+            rename = "comments",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub comments: ::std::option::Option<::std::string::String>,
+        /// `webformId`: `int`.
+        #[serde(
+            rename = "webformId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub webform_id: ::std::option::Option<i64>,
+        /// `originatorId`: `any`.
+        #[serde(
+            rename = "originatorId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub originator_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `originId`: `any`.
+        #[serde(
+            rename = "originId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub origin_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `dateClosed`: `any`.
+        #[serde(
+            rename = "dateClosed",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_closed: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `birthdate`: `datetime`.
+        #[serde(
+            rename = "birthdate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub birthdate: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `honorific`: `string`.
+        #[serde(
+            rename = "honorific",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub honorific: ::std::option::Option<::std::string::String>,
+        /// `hasPhone`: `string`.
+        #[serde(
+            rename = "hasPhone",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_phone: ::std::option::Option<::std::string::String>,
+        /// `hasEmail`: `string`.
+        #[serde(
+            rename = "hasEmail",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_email: ::std::option::Option<::std::string::String>,
+        /// `hasImol`: `string`.
+        #[serde(
+            rename = "hasImol",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_imol: ::std::option::Option<::std::string::String>,
+        /// `login`: `any`.
+        #[serde(
+            rename = "login",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub login: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `isReturnCustomer`: `string`.
+        #[serde(
+            rename = "isReturnCustomer",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_return_customer: ::std::option::Option<::std::string::String>,
+        /// `searchContent`: `string`.
+        #[serde(
+            rename = "searchContent",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub search_content: ::std::option::Option<::std::string::String>,
+        /// `isManualOpportunity`: `string`.
+        #[serde(
+            rename = "isManualOpportunity",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_manual_opportunity: ::std::option::Option<::std::string::String>,
+        /// `movedBy`: `int`.
+        #[serde(
+            rename = "movedBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub moved_by: ::std::option::Option<i64>,
+        /// `movedTime`: `datetime`.
+        #[serde(
+            rename = "movedTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub moved_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `lastActivityBy`: `int`.
+        #[serde(
+            rename = "lastActivityBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_activity_by: ::std::option::Option<i64>,
+        /// `lastActivityTime`: `datetime`.
+        #[serde(
+            rename = "lastActivityTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_activity_time: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
+        /// `phoneMobile`: `string`.
+        #[serde(
+            rename = "phoneMobile",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub phone_mobile: ::std::option::Option<::std::string::String>,
+        /// `phoneWork`: `string`.
+        #[serde(
+            rename = "phoneWork",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub phone_work: ::std::option::Option<::std::string::String>,
+        /// `phoneMailing`: `string`.
+        #[serde(
+            rename = "phoneMailing",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub phone_mailing: ::std::option::Option<::std::string::String>,
+        /// `emailHome`: `string`.
+        #[serde(
+            rename = "emailHome",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email_home: ::std::option::Option<::std::string::String>,
+        /// `emailWork`: `string`.
+        #[serde(
+            rename = "emailWork",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email_work: ::std::option::Option<::std::string::String>,
+        /// `emailMailing`: `string`.
+        #[serde(
+            rename = "emailMailing",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email_mailing: ::std::option::Option<::std::string::String>,
+        /// `skype`: `any`.
+        #[serde(
+            rename = "skype",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub skype: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `icq`: `any`.
+        #[serde(
+            rename = "icq",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub icq: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `imol`: `string`.
+        #[serde(
+            rename = "imol",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub imol: ::std::option::Option<::std::string::String>,
+        /// `email`: `string`.
+        #[serde(
+            rename = "email",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email: ::std::option::Option<::std::string::String>,
+        /// `phone`: `string`.
+        #[serde(
+            rename = "phone",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub phone: ::std::option::Option<::std::string::String>,
+        /// `fm`: `Fm[]`.
+        #[serde(
+            rename = "fm",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fm: ::std::option::Option<::std::vec::Vec<Fm>>,
+        /// `ufCrm_1720019876534`: `string`.
+        #[serde(
+            rename = "ufCrm_1720019876534",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_crm_1720019876534: ::std::option::Option<::std::string::String>,
+        /// `parentId1222`: `any`.
+        #[serde(
+            rename = "parentId1222",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id1222: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `parentId1226`: `any`.
+        #[serde(
+            rename = "parentId1226",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id1226: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `parentId1228`: `any`.
+        #[serde(
+            rename = "parentId1228",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id1228: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `parentId1236`: `any`.
+        #[serde(
+            rename = "parentId1236",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id1236: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `parentId1238`: `any`.
+        #[serde(
+            rename = "parentId1238",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id1238: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `parentId1240`: `any`.
+        #[serde(
+            rename = "parentId1240",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id1240: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `parentId1244`: `any`.
+        #[serde(
+            rename = "parentId1244",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id1244: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `parentId1246`: `any`.
+        #[serde(
+            rename = "parentId1246",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id1246: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `parentId1254`: `any`.
+        #[serde(
+            rename = "parentId1254",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id1254: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `parentId1256`: `any`.
+        #[serde(
+            rename = "parentId1256",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id1256: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `utmSource`: `any`.
+        #[serde(
+            rename = "utmSource",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_source: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `utmMedium`: `any`.
+        #[serde(
+            rename = "utmMedium",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_medium: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `utmCampaign`: `any`.
+        #[serde(
+            rename = "utmCampaign",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_campaign: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `utmContent`: `any`.
+        #[serde(
+            rename = "utmContent",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_content: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `utmTerm`: `any`.
+        #[serde(
+            rename = "utmTerm",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_term: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `observers`: `any[]`.
+        #[serde(
+            rename = "observers",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub observers: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `contactIds`: `any[]`.
+        #[serde(
+            rename = "contactIds",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact_ids: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `entityTypeId`: `int`.
+        #[serde(
+            rename = "entityTypeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Item {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
+            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46, slot_47, slot_48,
+            slot_49, slot_50, slot_51, slot_52, slot_53, slot_54, slot_55, slot_56,
+            slot_57, slot_58, slot_59, slot_60, slot_61, slot_62, slot_63, slot_64,
+            slot_65, slot_66, slot_67, slot_68, slot_69, slot_70, slot_71, slot_72,
+            slot_73, slot_74, slot_75, slot_76] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "createdTime",
+                    "dateCreateShort",
+                    "updatedTime",
+                    "dateModifyShort",
+                    "createdBy",
+                    "updatedBy",
+                    "assignedById",
+                    "opened",
+                    "companyId",
+                    "contactId",
+                    "stageId",
+                    "isConvert",
+                    "statusDescription",
+                    "stageSemanticId",
+                    "productId",
+                    "opportunity",
+                    "currencyId",
+                    "sourceId",
+                    "sourceDescription",
+                    "title",
+                    "name",
+                    "lastName",
+                    "secondName",
+                    "shortName",
+                    "companyTitle",
+                    "post",
+                    "address",
+                    "comments",
+                    "webformId",
+                    "originatorId",
+                    "originId",
+                    "dateClosed",
+                    "birthdate",
+                    "honorific",
+                    "hasPhone",
+                    "hasEmail",
+                    "hasImol",
+                    "login",
+                    "isReturnCustomer",
+                    "searchContent",
+                    "isManualOpportunity",
+                    "movedBy",
+                    "movedTime",
+                    "lastActivityBy",
+                    "lastActivityTime",
+                    "phoneMobile",
+                    "phoneWork",
+                    "phoneMailing",
+                    "emailHome",
+                    "emailWork",
+                    "emailMailing",
+                    "skype",
+                    "icq",
+                    "imol",
+                    "email",
+                    "phone",
+                    "fm",
+                    "ufCrm_1720019876534",
+                    "parentId1222",
+                    "parentId1226",
+                    "parentId1228",
+                    "parentId1236",
+                    "parentId1238",
+                    "parentId1240",
+                    "parentId1244",
+                    "parentId1246",
+                    "parentId1254",
+                    "parentId1256",
+                    "utmSource",
+                    "utmMedium",
+                    "utmCampaign",
+                    "utmContent",
+                    "utmTerm",
+                    "observers",
+                    "contactIds",
+                    "entityTypeId",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                created_time: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "createdTime",
+                )?,
+                date_create_short: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "dateCreateShort",
+                )?,
+                updated_time: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "updatedTime",
+                )?,
+                date_modify_short: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "dateModifyShort",
+                )?,
+                created_by: ::b24_core::__private::wire::field_at(slot_5, "createdBy")?,
+                updated_by: ::b24_core::__private::wire::field_at(slot_6, "updatedBy")?,
+                assigned_by_id: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "assignedById",
+                )?,
+                opened: ::b24_core::__private::wire::field_at(slot_8, "opened")?,
+                company_id: ::b24_core::__private::wire::field_at(slot_9, "companyId")?,
+                contact_id: ::b24_core::__private::wire::field_at(slot_10, "contactId")?,
+                stage_id: ::b24_core::__private::wire::field_at(slot_11, "stageId")?,
+                is_convert: ::b24_core::__private::wire::field_at(slot_12, "isConvert")?,
+                status_description: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "statusDescription",
+                )?,
+                stage_semantic_id: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "stageSemanticId",
+                )?,
+                product_id: ::b24_core::__private::wire::field_at(slot_15, "productId")?,
+                opportunity: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "opportunity",
+                )?,
+                currency_id: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "currencyId",
+                )?,
+                source_id: ::b24_core::__private::wire::field_at(slot_18, "sourceId")?,
+                source_description: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "sourceDescription",
+                )?,
+                title: ::b24_core::__private::wire::field_at(slot_20, "title")?,
+                name: ::b24_core::__private::wire::field_at(slot_21, "name")?,
+                last_name: ::b24_core::__private::wire::field_at(slot_22, "lastName")?,
+                second_name: ::b24_core::__private::wire::field_at(
+                    slot_23,
+                    "secondName",
+                )?,
+                short_name: ::b24_core::__private::wire::field_at(slot_24, "shortName")?,
+                company_title: ::b24_core::__private::wire::field_at(
+                    slot_25,
+                    "companyTitle",
+                )?,
+                post: ::b24_core::__private::wire::field_at(slot_26, "post")?,
+                address: ::b24_core::__private::wire::field_at(slot_27, "address")?,
+                comments: ::b24_core::__private::wire::field_at(slot_28, "comments")?,
+                webform_id: ::b24_core::__private::wire::field_at(slot_29, "webformId")?,
+                originator_id: ::b24_core::__private::wire::field_at(
+                    slot_30,
+                    "originatorId",
+                )?,
+                origin_id: ::b24_core::__private::wire::field_at(slot_31, "originId")?,
+                date_closed: ::b24_core::__private::wire::field_at(
+                    slot_32,
+                    "dateClosed",
+                )?,
+                birthdate: ::b24_core::__private::wire::field_at(slot_33, "birthdate")?,
+                honorific: ::b24_core::__private::wire::field_at(slot_34, "honorific")?,
+                has_phone: ::b24_core::__private::wire::field_at(slot_35, "hasPhone")?,
+                has_email: ::b24_core::__private::wire::field_at(slot_36, "hasEmail")?,
+                has_imol: ::b24_core::__private::wire::field_at(slot_37, "hasImol")?,
+                login: ::b24_core::__private::wire::field_at(slot_38, "login")?,
+                is_return_customer: ::b24_core::__private::wire::field_at(
+                    slot_39,
+                    "isReturnCustomer",
+                )?,
+                search_content: ::b24_core::__private::wire::field_at(
+                    slot_40,
+                    "searchContent",
+                )?,
+                is_manual_opportunity: ::b24_core::__private::wire::field_at(
+                    slot_41,
+                    "isManualOpportunity",
+                )?,
+                moved_by: ::b24_core::__private::wire::field_at(slot_42, "movedBy")?,
+                moved_time: ::b24_core::__private::wire::field_at(slot_43, "movedTime")?,
+                last_activity_by: ::b24_core::__private::wire::field_at(
+                    slot_44,
+                    "lastActivityBy",
+                )?,
+                last_activity_time: ::b24_core::__private::wire::field_at(
+                    slot_45,
+                    "lastActivityTime",
+                )?,
+                phone_mobile: ::b24_core::__private::wire::field_at(
+                    slot_46,
+                    "phoneMobile",
+                )?,
+                phone_work: ::b24_core::__private::wire::field_at(slot_47, "phoneWork")?,
+                phone_mailing: ::b24_core::__private::wire::field_at(
+                    slot_48,
+                    "phoneMailing",
+                )?,
+                email_home: ::b24_core::__private::wire::field_at(slot_49, "emailHome")?,
+                email_work: ::b24_core::__private::wire::field_at(slot_50, "emailWork")?,
+                email_mailing: ::b24_core::__private::wire::field_at(
+                    slot_51,
+                    "emailMailing",
+                )?,
+                skype: ::b24_core::__private::wire::field_at(slot_52, "skype")?,
+                icq: ::b24_core::__private::wire::field_at(slot_53, "icq")?,
+                imol: ::b24_core::__private::wire::field_at(slot_54, "imol")?,
+                email: ::b24_core::__private::wire::field_at(slot_55, "email")?,
+                phone: ::b24_core::__private::wire::field_at(slot_56, "phone")?,
+                fm: ::b24_core::__private::wire::field_at(slot_57, "fm")?,
+                uf_crm_1720019876534: ::b24_core::__private::wire::field_at(
+                    slot_58,
+                    "ufCrm_1720019876534",
+                )?,
+                parent_id1222: ::b24_core::__private::wire::field_at(
+                    slot_59,
+                    "parentId1222",
+                )?,
+                parent_id1226: ::b24_core::__private::wire::field_at(
+                    slot_60,
+                    "parentId1226",
+                )?,
+                parent_id1228: ::b24_core::__private::wire::field_at(
+                    slot_61,
+                    "parentId1228",
+                )?,
+                parent_id1236: ::b24_core::__private::wire::field_at(
+                    slot_62,
+                    "parentId1236",
+                )?,
+                parent_id1238: ::b24_core::__private::wire::field_at(
+                    slot_63,
+                    "parentId1238",
+                )?,
+                parent_id1240: ::b24_core::__private::wire::field_at(
+                    slot_64,
+                    "parentId1240",
+                )?,
+                parent_id1244: ::b24_core::__private::wire::field_at(
+                    slot_65,
+                    "parentId1244",
+                )?,
+                parent_id1246: ::b24_core::__private::wire::field_at(
+                    slot_66,
+                    "parentId1246",
+                )?,
+                parent_id1254: ::b24_core::__private::wire::field_at(
+                    slot_67,
+                    "parentId1254",
+                )?,
+                parent_id1256: ::b24_core::__private::wire::field_at(
+                    slot_68,
+                    "parentId1256",
+                )?,
+                utm_source: ::b24_core::__private::wire::field_at(slot_69, "utmSource")?,
+                utm_medium: ::b24_core::__private::wire::field_at(slot_70, "utmMedium")?,
+                utm_campaign: ::b24_core::__private::wire::field_at(
+                    slot_71,
+                    "utmCampaign",
+                )?,
+                utm_content: ::b24_core::__private::wire::field_at(
+                    slot_72,
+                    "utmContent",
+                )?,
+                utm_term: ::b24_core::__private::wire::field_at(slot_73, "utmTerm")?,
+                observers: ::b24_core::__private::wire::field_at(slot_74, "observers")?,
+                contact_ids: ::b24_core::__private::wire::field_at(
+                    slot_75,
+                    "contactIds",
+                )?,
+                entity_type_id: ::b24_core::__private::wire::field_at(
+                    slot_76,
+                    "entityTypeId",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Item {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_time,
+                &::std::format!("{}.{}", field, "createdTime"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create_short,
+                &::std::format!("{}.{}", field, "dateCreateShort"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_time,
+                &::std::format!("{}.{}", field, "updatedTime"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_modify_short,
+                &::std::format!("{}.{}", field, "dateModifyShort"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "createdBy"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "updatedBy"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.assigned_by_id,
+                &::std::format!("{}.{}", field, "assignedById"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.opened,
+                &::std::format!("{}.{}", field, "opened"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.company_id,
+                &::std::format!("{}.{}", field, "companyId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.contact_id,
+                &::std::format!("{}.{}", field, "contactId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.stage_id,
+                &::std::format!("{}.{}", field, "stageId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_convert,
+                &::std::format!("{}.{}", field, "isConvert"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.status_description,
+                &::std::format!("{}.{}", field, "statusDescription"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.stage_semantic_id,
+                &::std::format!("{}.{}", field, "stageSemanticId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.product_id,
+                &::std::format!("{}.{}", field, "productId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.opportunity,
+                &::std::format!("{}.{}", field, "opportunity"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.currency_id,
+                &::std::format!("{}.{}", field, "currencyId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.source_id,
+                &::std::format!("{}.{}", field, "sourceId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.source_description,
+                &::std::format!("{}.{}", field, "sourceDescription"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_name,
+                &::std::format!("{}.{}", field, "lastName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.second_name,
+                &::std::format!("{}.{}", field, "secondName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.short_name,
+                &::std::format!("{}.{}", field, "shortName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.company_title,
+                &::std::format!("{}.{}", field, "companyTitle"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.post,
+                &::std::format!("{}.{}", field, "post"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address,
+                &::std::format!("{}.{}", field, "address"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.comments,
+                &::std::format!("{}.{}", field, "comments"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.webform_id,
+                &::std::format!("{}.{}", field, "webformId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.originator_id,
+                &::std::format!("{}.{}", field, "originatorId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.origin_id,
+                &::std::format!("{}.{}", field, "originId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_closed,
+                &::std::format!("{}.{}", field, "dateClosed"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.birthdate,
+                &::std::format!("{}.{}", field, "birthdate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.honorific,
+                &::std::format!("{}.{}", field, "honorific"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.has_phone,
+                &::std::format!("{}.{}", field, "hasPhone"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.has_email,
+                &::std::format!("{}.{}", field, "hasEmail"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.has_imol,
+                &::std::format!("{}.{}", field, "hasImol"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.login,
+                &::std::format!("{}.{}", field, "login"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_return_customer,
+                &::std::format!("{}.{}", field, "isReturnCustomer"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.search_content,
+                &::std::format!("{}.{}", field, "searchContent"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_manual_opportunity,
+                &::std::format!("{}.{}", field, "isManualOpportunity"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.moved_by,
+                &::std::format!("{}.{}", field, "movedBy"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.moved_time,
+                &::std::format!("{}.{}", field, "movedTime"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_activity_by,
+                &::std::format!("{}.{}", field, "lastActivityBy"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_activity_time,
+                &::std::format!("{}.{}", field, "lastActivityTime"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.phone_mobile,
+                &::std::format!("{}.{}", field, "phoneMobile"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.phone_work,
+                &::std::format!("{}.{}", field, "phoneWork"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.phone_mailing,
+                &::std::format!("{}.{}", field, "phoneMailing"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.email_home,
+                &::std::format!("{}.{}", field, "emailHome"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.email_work,
+                &::std::format!("{}.{}", field, "emailWork"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.email_mailing,
+                &::std::format!("{}.{}", field, "emailMailing"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.skype,
+                &::std::format!("{}.{}", field, "skype"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.icq,
+                &::std::format!("{}.{}", field, "icq"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.imol,
+                &::std::format!("{}.{}", field, "imol"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.email,
+                &::std::format!("{}.{}", field, "email"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.phone,
+                &::std::format!("{}.{}", field, "phone"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fm,
+                &::std::format!("{}.{}", field, "fm"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_crm_1720019876534,
+                &::std::format!("{}.{}", field, "ufCrm_1720019876534"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id1222,
+                &::std::format!("{}.{}", field, "parentId1222"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id1226,
+                &::std::format!("{}.{}", field, "parentId1226"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id1228,
+                &::std::format!("{}.{}", field, "parentId1228"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id1236,
+                &::std::format!("{}.{}", field, "parentId1236"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id1238,
+                &::std::format!("{}.{}", field, "parentId1238"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id1240,
+                &::std::format!("{}.{}", field, "parentId1240"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id1244,
+                &::std::format!("{}.{}", field, "parentId1244"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id1246,
+                &::std::format!("{}.{}", field, "parentId1246"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id1254,
+                &::std::format!("{}.{}", field, "parentId1254"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id1256,
+                &::std::format!("{}.{}", field, "parentId1256"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_source,
+                &::std::format!("{}.{}", field, "utmSource"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_medium,
+                &::std::format!("{}.{}", field, "utmMedium"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_campaign,
+                &::std::format!("{}.{}", field, "utmCampaign"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_content,
+                &::std::format!("{}.{}", field, "utmContent"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_term,
+                &::std::format!("{}.{}", field, "utmTerm"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.observers,
+                &::std::format!("{}.{}", field, "observers"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.contact_ids,
+                &::std::format!("{}.{}", field, "contactIds"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                &::std::format!("{}.{}", field, "entityTypeId"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.item.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `item`: `Item`.
+        #[serde(
+            rename = "item",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub item: ::std::option::Option<Item>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["item"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.item,
+                &::std::format!("{}.{}", field, "item"),
+                problems,
+            );
         }
     }
 }
@@ -3373,10 +7637,7 @@ impl ::b24_core::__private::Method for ItemImport {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/universal/import/crm-item-import.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = item_import::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3499,7 +7760,7 @@ pub mod item_import {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub birthdate: ::std::option::Option<::std::string::String>,
+        pub birthdate: ::std::option::Option<::b24_core::__private::types::Date>,
         /// `companyTitle`: `string`.
         #[serde(
             rename = "companyTitle",
@@ -3712,14 +7973,14 @@ pub mod item_import {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub quote_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `begindate`: `date`.
+        /// `begindate`: `string`.
         #[serde(
             rename = "begindate",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub begindate: ::std::option::Option<::std::string::String>,
-        /// `closedate`: `date`.
+        /// `closedate`: `string`.
         #[serde(
             rename = "closedate",
             default,
@@ -3753,7 +8014,7 @@ pub mod item_import {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub photo: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub photo: ::std::option::Option<::b24_core::__private::types::File>,
         /// `export`: `yn`.
         #[serde(
             rename = "export",
@@ -3781,7 +8042,7 @@ pub mod item_import {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub logo: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub logo: ::std::option::Option<::b24_core::__private::types::File>,
         /// `bankingDetails`: `string`.
         #[serde(
             rename = "bankingDetails",
@@ -3858,7 +8119,7 @@ pub mod item_import {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub actual_date: ::std::option::Option<::std::string::String>,
+        pub actual_date: ::std::option::Option<::b24_core::__private::types::Date>,
         /// `mycompanyId`: `crm_company`.
         #[serde(
             rename = "mycompanyId",
@@ -3880,7 +8141,7 @@ pub mod item_import {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_reccurring: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields (`ufCrm*`, `parentId*`, …).
+        /// Members outside the documented fields (`ufCrm*`, `parentId*`, …), kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
             ::std::string::String,
@@ -4421,6 +8682,122 @@ pub mod item_import {
             );
         }
     }
+    /// `Item` of [`crm.item.import`](https://apidocs.bitrix24.com/api-reference/crm/universal/import/crm-item-import.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Item {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Item {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Item {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.item.import`](https://apidocs.bitrix24.com/api-reference/crm/universal/import/crm-item-import.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `item`: `Item`.
+        #[serde(
+            rename = "item",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub item: ::std::option::Option<Item>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["item"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.item,
+                &::std::format!("{}.{}", field, "item"),
+                problems,
+            );
+        }
+    }
 }
 /// [`crm.item.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-list.html) (REST v2)
 ///
@@ -4444,25 +8821,20 @@ pub struct ItemList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `filter`: `any`.
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    /// `order`: `map<any>`.
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -4512,7 +8884,7 @@ impl ItemList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4521,12 +8893,7 @@ impl ItemList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4616,10 +8983,7 @@ impl ::b24_core::__private::Method for ItemList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = item_list::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4674,6 +9038,252 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemListError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.item.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod item_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Items` of [`crm.item.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Items {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `assignedById`: `int`.
+        #[serde(
+            rename = "assignedById",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub assigned_by_id: ::std::option::Option<i64>,
+        /// `stageId`: `string`.
+        #[serde(
+            rename = "stageId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stage_id: ::std::option::Option<::std::string::String>,
+        /// `opportunity`: `int`.
+        #[serde(
+            rename = "opportunity",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub opportunity: ::std::option::Option<i64>,
+        /// `sourceId`: `string`.
+        #[serde(
+            rename = "sourceId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub source_id: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `lastName`: `any`.
+        #[serde(
+            rename = "lastName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_name: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `isManualOpportunity`: `string`.
+        #[serde(
+            rename = "isManualOpportunity",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_manual_opportunity: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Items {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            ] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "assignedById",
+                    "stageId",
+                    "opportunity",
+                    "sourceId",
+                    "title",
+                    "name",
+                    "lastName",
+                    "isManualOpportunity",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                assigned_by_id: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "assignedById",
+                )?,
+                stage_id: ::b24_core::__private::wire::field_at(slot_2, "stageId")?,
+                opportunity: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "opportunity",
+                )?,
+                source_id: ::b24_core::__private::wire::field_at(slot_4, "sourceId")?,
+                title: ::b24_core::__private::wire::field_at(slot_5, "title")?,
+                name: ::b24_core::__private::wire::field_at(slot_6, "name")?,
+                last_name: ::b24_core::__private::wire::field_at(slot_7, "lastName")?,
+                is_manual_opportunity: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "isManualOpportunity",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Items {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.assigned_by_id,
+                &::std::format!("{}.{}", field, "assignedById"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.stage_id,
+                &::std::format!("{}.{}", field, "stageId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.opportunity,
+                &::std::format!("{}.{}", field, "opportunity"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.source_id,
+                &::std::format!("{}.{}", field, "sourceId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_name,
+                &::std::format!("{}.{}", field, "lastName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_manual_opportunity,
+                &::std::format!("{}.{}", field, "isManualOpportunity"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.item.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `items`: `Items[]`.
+        #[serde(
+            rename = "items",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["items"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.items,
+                &::std::format!("{}.{}", field, "items"),
+                problems,
+            );
         }
     }
 }
@@ -4766,7 +9376,7 @@ impl ::b24_core::__private::Method for ItemPaymentAdd {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/universal/payment/crm-item-payment-add.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = i64;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4825,9 +9435,9 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemPaymentAddEr
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemPaymentDelete {
-    /// `id` (required): `any`.
+    /// `id` (required): `int`.
     #[serde(rename = "id")]
-    pub id: ::b24_core::__private::serde_json::Value,
+    pub id: i64,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -4839,9 +9449,7 @@ pub struct ItemPaymentDelete {
 impl ItemPaymentDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(
-        id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
-    ) -> Self {
+    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
             extra: ::std::collections::BTreeMap::new(),
@@ -4947,12 +9555,12 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemPaymentDelet
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemPaymentDeliveryAdd {
-    /// `paymentId` (required): `any`.
+    /// `paymentId` (required): `int`.
     #[serde(rename = "paymentId")]
-    pub payment_id: ::b24_core::__private::serde_json::Value,
-    /// `deliveryId` (required): `any`.
+    pub payment_id: i64,
+    /// `deliveryId` (required): `int`.
     #[serde(rename = "deliveryId")]
-    pub delivery_id: ::b24_core::__private::serde_json::Value,
+    pub delivery_id: i64,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -4965,8 +9573,8 @@ impl ItemPaymentDeliveryAdd {
     /// A request with the required parameters `paymentId`, `deliveryId`.
     #[must_use]
     pub fn new(
-        payment_id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
-        delivery_id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        payment_id: impl ::std::convert::Into<i64>,
+        delivery_id: impl ::std::convert::Into<i64>,
     ) -> Self {
         Self {
             payment_id: ::std::convert::Into::into(payment_id),
@@ -5202,27 +9810,19 @@ for ItemPaymentDeliveryDeleteError {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemPaymentDeliveryList {
-    /// `paymentId` (required): `any`.
+    /// `paymentId` (required): `int`.
     #[serde(rename = "paymentId")]
-    pub payment_id: ::b24_core::__private::serde_json::Value,
-    /// `filter` (required): `map<any>`.
+    pub payment_id: i64,
+    /// `filter` (required): `filter`.
     #[serde(rename = "filter")]
-    pub filter: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >,
-    /// `order`: `map<any>`.
+    pub filter: ::b24_core::__private::types::Filter,
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -5242,13 +9842,8 @@ impl ItemPaymentDeliveryList {
     /// A request with the required parameters `paymentId`, `filter`.
     #[must_use]
     pub fn new(
-        payment_id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
-        filter: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        payment_id: impl ::std::convert::Into<i64>,
+        filter: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         Self {
             payment_id: ::std::convert::Into::into(payment_id),
@@ -5262,12 +9857,7 @@ impl ItemPaymentDeliveryList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -5331,7 +9921,7 @@ impl ::b24_core::__private::Method for ItemPaymentDeliveryList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<item_payment_delivery_list::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5349,7 +9939,7 @@ impl ::b24_core::__private::Method for ItemPaymentDeliveryList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for ItemPaymentDeliveryList {
-    type Item = ::b24_core::__private::serde_json::Value;
+    type Item = item_payment_delivery_list::Result;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -5386,6 +9976,112 @@ for ItemPaymentDeliveryListError {
         }
     }
 }
+/// Named types of [`crm.item.payment.delivery.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/payment/delivery-in-payment/crm-item-payment-delivery-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod item_payment_delivery_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.item.payment.delivery.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/payment/delivery-in-payment/crm-item-payment-delivery-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `paymentId`: `int`.
+        #[serde(
+            rename = "paymentId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub payment_id: ::std::option::Option<i64>,
+        /// `quantity`: `int`.
+        #[serde(
+            rename = "quantity",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub quantity: ::std::option::Option<i64>,
+        /// `deliveryId`: `int`.
+        #[serde(
+            rename = "deliveryId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delivery_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "paymentId", "quantity", "deliveryId"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                payment_id: ::b24_core::__private::wire::field_at(slot_1, "paymentId")?,
+                quantity: ::b24_core::__private::wire::field_at(slot_2, "quantity")?,
+                delivery_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "deliveryId",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.payment_id,
+                &::std::format!("{}.{}", field, "paymentId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.quantity,
+                &::std::format!("{}.{}", field, "quantity"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delivery_id,
+                &::std::format!("{}.{}", field, "deliveryId"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.item.payment.delivery.setDelivery`](https://apidocs.bitrix24.com/api-reference/crm/universal/payment/delivery-in-payment/crm-item-payment-delivery-set-delivery.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -5401,9 +10097,9 @@ pub struct ItemPaymentDeliverySetDelivery {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `deliveryId` (required): `any`.
+    /// `deliveryId` (required): `int`.
     #[serde(rename = "deliveryId")]
-    pub delivery_id: ::b24_core::__private::serde_json::Value,
+    pub delivery_id: i64,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -5417,7 +10113,7 @@ impl ItemPaymentDeliverySetDelivery {
     #[must_use]
     pub fn new(
         id: impl ::std::convert::Into<i64>,
-        delivery_id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        delivery_id: impl ::std::convert::Into<i64>,
     ) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
@@ -5531,9 +10227,9 @@ for ItemPaymentDeliverySetDeliveryError {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemPaymentGet {
-    /// `id` (required): `any`.
+    /// `id` (required): `int`.
     #[serde(rename = "id")]
-    pub id: ::b24_core::__private::serde_json::Value,
+    pub id: i64,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -5545,9 +10241,7 @@ pub struct ItemPaymentGet {
 impl ItemPaymentGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(
-        id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
-    ) -> Self {
+    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
             extra: ::std::collections::BTreeMap::new(),
@@ -5599,7 +10293,7 @@ impl ::b24_core::__private::Method for ItemPaymentGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/universal/payment/crm-item-payment-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = item_payment_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5641,6 +10335,194 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemPaymentGetEr
         }
     }
 }
+/// Named types of [`crm.item.payment.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/payment/crm-item-payment-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod item_payment_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.item.payment.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/payment/crm-item-payment-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `accountNumber`: `string`.
+        #[serde(
+            rename = "accountNumber",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub account_number: ::std::option::Option<::std::string::String>,
+        /// `paid`: `string`.
+        #[serde(
+            rename = "paid",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub paid: ::std::option::Option<::std::string::String>,
+        /// `datePaid`: `datetime`.
+        #[serde(
+            rename = "datePaid",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_paid: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `empPaidId`: `int`.
+        #[serde(
+            rename = "empPaidId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub emp_paid_id: ::std::option::Option<i64>,
+        /// `paySystemId`: `int`.
+        #[serde(
+            rename = "paySystemId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pay_system_id: ::std::option::Option<i64>,
+        /// `sum`: `int`.
+        #[serde(
+            rename = "sum",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sum: ::std::option::Option<i64>,
+        /// `currency`: `string`.
+        #[serde(
+            rename = "currency",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub currency: ::std::option::Option<::std::string::String>,
+        /// `paySystemName`: `string`.
+        #[serde(
+            rename = "paySystemName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pay_system_name: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            ] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "accountNumber",
+                    "paid",
+                    "datePaid",
+                    "empPaidId",
+                    "paySystemId",
+                    "sum",
+                    "currency",
+                    "paySystemName",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                account_number: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "accountNumber",
+                )?,
+                paid: ::b24_core::__private::wire::field_at(slot_2, "paid")?,
+                date_paid: ::b24_core::__private::wire::field_at(slot_3, "datePaid")?,
+                emp_paid_id: ::b24_core::__private::wire::field_at(slot_4, "empPaidId")?,
+                pay_system_id: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "paySystemId",
+                )?,
+                sum: ::b24_core::__private::wire::field_at(slot_6, "sum")?,
+                currency: ::b24_core::__private::wire::field_at(slot_7, "currency")?,
+                pay_system_name: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "paySystemName",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.account_number,
+                &::std::format!("{}.{}", field, "accountNumber"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.paid,
+                &::std::format!("{}.{}", field, "paid"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_paid,
+                &::std::format!("{}.{}", field, "datePaid"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.emp_paid_id,
+                &::std::format!("{}.{}", field, "empPaidId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pay_system_id,
+                &::std::format!("{}.{}", field, "paySystemId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sum,
+                &::std::format!("{}.{}", field, "sum"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.currency,
+                &::std::format!("{}.{}", field, "currency"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pay_system_name,
+                &::std::format!("{}.{}", field, "paySystemName"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.item.payment.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/payment/crm-item-payment-list.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -5659,30 +10541,20 @@ pub struct ItemPaymentList {
     /// `entityTypeId` (required): `int`.
     #[serde(rename = "entityTypeId")]
     pub entity_type_id: i64,
-    /// `filter`: `map<any>`.
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `order`: `map<any>`.
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -5718,12 +10590,7 @@ impl ItemPaymentList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -5732,12 +10599,7 @@ impl ItemPaymentList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -5805,7 +10667,7 @@ impl ::b24_core::__private::Method for ItemPaymentList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<item_payment_list::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5826,7 +10688,7 @@ impl ::b24_core::__private::Method for ItemPaymentList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for ItemPaymentList {
-    type Item = ::b24_core::__private::serde_json::Value;
+    type Item = item_payment_list::Result;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -5862,6 +10724,194 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemPaymentListE
         }
     }
 }
+/// Named types of [`crm.item.payment.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/payment/crm-item-payment-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod item_payment_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.item.payment.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/payment/crm-item-payment-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `accountNumber`: `string`.
+        #[serde(
+            rename = "accountNumber",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub account_number: ::std::option::Option<::std::string::String>,
+        /// `paid`: `string`.
+        #[serde(
+            rename = "paid",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub paid: ::std::option::Option<::std::string::String>,
+        /// `datePaid`: `datetime`.
+        #[serde(
+            rename = "datePaid",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_paid: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `empPaidId`: `int`.
+        #[serde(
+            rename = "empPaidId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub emp_paid_id: ::std::option::Option<i64>,
+        /// `paySystemId`: `int`.
+        #[serde(
+            rename = "paySystemId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pay_system_id: ::std::option::Option<i64>,
+        /// `sum`: `int`.
+        #[serde(
+            rename = "sum",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sum: ::std::option::Option<i64>,
+        /// `currency`: `string`.
+        #[serde(
+            rename = "currency",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub currency: ::std::option::Option<::std::string::String>,
+        /// `paySystemName`: `string`.
+        #[serde(
+            rename = "paySystemName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pay_system_name: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            ] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "accountNumber",
+                    "paid",
+                    "datePaid",
+                    "empPaidId",
+                    "paySystemId",
+                    "sum",
+                    "currency",
+                    "paySystemName",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                account_number: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "accountNumber",
+                )?,
+                paid: ::b24_core::__private::wire::field_at(slot_2, "paid")?,
+                date_paid: ::b24_core::__private::wire::field_at(slot_3, "datePaid")?,
+                emp_paid_id: ::b24_core::__private::wire::field_at(slot_4, "empPaidId")?,
+                pay_system_id: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "paySystemId",
+                )?,
+                sum: ::b24_core::__private::wire::field_at(slot_6, "sum")?,
+                currency: ::b24_core::__private::wire::field_at(slot_7, "currency")?,
+                pay_system_name: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "paySystemName",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.account_number,
+                &::std::format!("{}.{}", field, "accountNumber"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.paid,
+                &::std::format!("{}.{}", field, "paid"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_paid,
+                &::std::format!("{}.{}", field, "datePaid"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.emp_paid_id,
+                &::std::format!("{}.{}", field, "empPaidId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pay_system_id,
+                &::std::format!("{}.{}", field, "paySystemId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sum,
+                &::std::format!("{}.{}", field, "sum"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.currency,
+                &::std::format!("{}.{}", field, "currency"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pay_system_name,
+                &::std::format!("{}.{}", field, "paySystemName"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.item.payment.pay`](https://apidocs.bitrix24.com/api-reference/crm/universal/payment/crm-item-payment-pay.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -5874,9 +10924,9 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemPaymentListE
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemPaymentPay {
-    /// `id` (required): `any`.
+    /// `id` (required): `int`.
     #[serde(rename = "id")]
-    pub id: ::b24_core::__private::serde_json::Value,
+    pub id: i64,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -5888,9 +10938,7 @@ pub struct ItemPaymentPay {
 impl ItemPaymentPay {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(
-        id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
-    ) -> Self {
+    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
             extra: ::std::collections::BTreeMap::new(),
@@ -5996,9 +11044,9 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemPaymentPayEr
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemPaymentProductAdd {
-    /// `paymentId` (required): `any`.
+    /// `paymentId` (required): `int`.
     #[serde(rename = "paymentId")]
-    pub payment_id: ::b24_core::__private::serde_json::Value,
+    pub payment_id: i64,
     /// `rowId` (required): `int`.
     #[serde(rename = "rowId")]
     pub row_id: i64,
@@ -6017,7 +11065,7 @@ impl ItemPaymentProductAdd {
     /// A request with the required parameters `paymentId`, `rowId`, `quantity`.
     #[must_use]
     pub fn new(
-        payment_id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        payment_id: impl ::std::convert::Into<i64>,
         row_id: impl ::std::convert::Into<i64>,
         quantity: impl ::std::convert::Into<f64>,
     ) -> Self {
@@ -6258,27 +11306,19 @@ for ItemPaymentProductDeleteError {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemPaymentProductList {
-    /// `paymentId` (required): `any`.
+    /// `paymentId` (required): `int`.
     #[serde(rename = "paymentId")]
-    pub payment_id: ::b24_core::__private::serde_json::Value,
-    /// `filter` (required): `map<any>`.
+    pub payment_id: i64,
+    /// `filter` (required): `filter`.
     #[serde(rename = "filter")]
-    pub filter: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >,
-    /// `order`: `map<any>`.
+    pub filter: ::b24_core::__private::types::Filter,
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -6298,13 +11338,8 @@ impl ItemPaymentProductList {
     /// A request with the required parameters `paymentId`, `filter`.
     #[must_use]
     pub fn new(
-        payment_id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
-        filter: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        payment_id: impl ::std::convert::Into<i64>,
+        filter: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         Self {
             payment_id: ::std::convert::Into::into(payment_id),
@@ -6318,12 +11353,7 @@ impl ItemPaymentProductList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -6387,7 +11417,7 @@ impl ::b24_core::__private::Method for ItemPaymentProductList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<item_payment_product_list::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -6405,7 +11435,7 @@ impl ::b24_core::__private::Method for ItemPaymentProductList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for ItemPaymentProductList {
-    type Item = ::b24_core::__private::serde_json::Value;
+    type Item = item_payment_product_list::Result;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -6439,6 +11469,109 @@ for ItemPaymentProductListError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.item.payment.product.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/payment/products-in-payment/crm-item-payment-product-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod item_payment_product_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.item.payment.product.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/payment/products-in-payment/crm-item-payment-product-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `paymentId`: `int`.
+        #[serde(
+            rename = "paymentId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub payment_id: ::std::option::Option<i64>,
+        /// `quantity`: `int`.
+        #[serde(
+            rename = "quantity",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub quantity: ::std::option::Option<i64>,
+        /// `rowId`: `int`.
+        #[serde(
+            rename = "rowId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub row_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "paymentId", "quantity", "rowId"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                payment_id: ::b24_core::__private::wire::field_at(slot_1, "paymentId")?,
+                quantity: ::b24_core::__private::wire::field_at(slot_2, "quantity")?,
+                row_id: ::b24_core::__private::wire::field_at(slot_3, "rowId")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.payment_id,
+                &::std::format!("{}.{}", field, "paymentId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.quantity,
+                &::std::format!("{}.{}", field, "quantity"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.row_id,
+                &::std::format!("{}.{}", field, "rowId"),
+                problems,
+            );
         }
     }
 }
@@ -6587,9 +11720,9 @@ for ItemPaymentProductSetQuantityError {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemPaymentUnpay {
-    /// `id` (required): `any`.
+    /// `id` (required): `int`.
     #[serde(rename = "id")]
-    pub id: ::b24_core::__private::serde_json::Value,
+    pub id: i64,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -6601,9 +11734,7 @@ pub struct ItemPaymentUnpay {
 impl ItemPaymentUnpay {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(
-        id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
-    ) -> Self {
+    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
             extra: ::std::collections::BTreeMap::new(),
@@ -6709,9 +11840,9 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemPaymentUnpay
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemPaymentUpdate {
-    /// `id` (required): `any`.
+    /// `id` (required): `int`.
     #[serde(rename = "id")]
-    pub id: ::b24_core::__private::serde_json::Value,
+    pub id: i64,
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: item_payment_update::Fields,
@@ -6727,7 +11858,7 @@ impl ItemPaymentUpdate {
     /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        id: impl ::std::convert::Into<i64>,
         fields: impl ::std::convert::Into<item_payment_update::Fields>,
     ) -> Self {
         Self {
@@ -6857,6 +11988,12 @@ pub mod item_payment_update {
         pub pay_system_id: ::std::option::Option<
             ::b24_core::__private::serde_json::Value,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -6870,10 +12007,11 @@ pub mod item_payment_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["paid", "paySystemId"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 paid: ::b24_core::__private::wire::field_at(slot_0, "paid")?,
@@ -6881,6 +12019,7 @@ pub mod item_payment_update {
                     slot_1,
                     "paySystemId",
                 )?,
+                extra,
             })
         }
     }
@@ -6978,10 +12117,7 @@ impl ::b24_core::__private::Method for ItemProductrowAdd {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-add.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = item_productrow_add::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -7052,13 +12188,13 @@ pub mod item_productrow_add {
         /// `ownerType`: `string`.
         #[serde(rename = "ownerType")]
         pub owner_type: ::std::string::String,
-        /// `productId`: `any`.
+        /// `productId`: `int`.
         #[serde(
             rename = "productId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub product_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub product_id: ::std::option::Option<i64>,
         /// `productName`: `string`.
         #[serde(
             rename = "productName",
@@ -7115,15 +12251,13 @@ pub mod item_productrow_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub tax_included: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `measureCode`: `any`.
+        /// `measureCode`: `int`.
         #[serde(
             rename = "measureCode",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub measure_code: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
+        pub measure_code: ::std::option::Option<i64>,
         /// `sort`: `int`.
         #[serde(
             rename = "sort",
@@ -7131,6 +12265,12 @@ pub mod item_productrow_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sort: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -7144,6 +12284,7 @@ pub mod item_productrow_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
                 obj,
@@ -7162,7 +12303,7 @@ pub mod item_productrow_add {
                     "measureCode",
                     "sort",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 owner_id: ::b24_core::__private::wire::field_at(slot_0, "ownerId")?,
@@ -7196,6 +12337,7 @@ pub mod item_productrow_add {
                     "measureCode",
                 )?,
                 sort: ::b24_core::__private::wire::field_at(slot_12, "sort")?,
+                extra,
             })
         }
     }
@@ -7274,6 +12416,459 @@ pub mod item_productrow_add {
             );
         }
     }
+    /// `ProductRow` of [`crm.item.productrow.add`](https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ProductRow {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `ownerId`: `int`.
+        #[serde(
+            rename = "ownerId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub owner_id: ::std::option::Option<i64>,
+        /// `ownerType`: `string`.
+        #[serde(
+            rename = "ownerType",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub owner_type: ::std::option::Option<::std::string::String>,
+        /// `productId`: `int`.
+        #[serde(
+            rename = "productId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_id: ::std::option::Option<i64>,
+        /// `price`: `int`.
+        #[serde(
+            rename = "price",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price: ::std::option::Option<i64>,
+        /// `quantity`: `int`.
+        #[serde(
+            rename = "quantity",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub quantity: ::std::option::Option<i64>,
+        /// `discountTypeId`: `int`.
+        #[serde(
+            rename = "discountTypeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub discount_type_id: ::std::option::Option<i64>,
+        /// `discountRate`: `int`.
+        #[serde(
+            rename = "discountRate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub discount_rate: ::std::option::Option<i64>,
+        /// `taxRate`: `int`.
+        #[serde(
+            rename = "taxRate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tax_rate: ::std::option::Option<i64>,
+        /// `taxIncluded`: `string`.
+        #[serde(
+            rename = "taxIncluded",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tax_included: ::std::option::Option<::std::string::String>,
+        /// `measureCode`: `int`.
+        #[serde(
+            rename = "measureCode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub measure_code: ::std::option::Option<i64>,
+        /// `sort`: `int`.
+        #[serde(
+            rename = "sort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `type`: `int`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<i64>,
+        /// `productName`: `string`.
+        #[serde(
+            rename = "productName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_name: ::std::option::Option<::std::string::String>,
+        /// `priceAccount`: `int`.
+        #[serde(
+            rename = "priceAccount",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price_account: ::std::option::Option<i64>,
+        /// `priceExclusive`: `float`.
+        #[serde(
+            rename = "priceExclusive",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price_exclusive: ::std::option::Option<f64>,
+        /// `priceNetto`: `float`.
+        #[serde(
+            rename = "priceNetto",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price_netto: ::std::option::Option<f64>,
+        /// `priceBrutto`: `float`.
+        #[serde(
+            rename = "priceBrutto",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price_brutto: ::std::option::Option<f64>,
+        /// `discountSum`: `float`.
+        #[serde(
+            rename = "discountSum",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub discount_sum: ::std::option::Option<f64>,
+        /// `customized`: `string`.
+        #[serde(
+            rename = "customized",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub customized: ::std::option::Option<::std::string::String>,
+        /// `measureName`: `string`.
+        #[serde(
+            rename = "measureName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub measure_name: ::std::option::Option<::std::string::String>,
+        /// `xmlId`: `string`.
+        #[serde(
+            rename = "xmlId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ProductRow {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ProductRow {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "ownerId",
+                    "ownerType",
+                    "productId",
+                    "price",
+                    "quantity",
+                    "discountTypeId",
+                    "discountRate",
+                    "taxRate",
+                    "taxIncluded",
+                    "measureCode",
+                    "sort",
+                    "type",
+                    "productName",
+                    "priceAccount",
+                    "priceExclusive",
+                    "priceNetto",
+                    "priceBrutto",
+                    "discountSum",
+                    "customized",
+                    "measureName",
+                    "xmlId",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                owner_id: ::b24_core::__private::wire::field_at(slot_1, "ownerId")?,
+                owner_type: ::b24_core::__private::wire::field_at(slot_2, "ownerType")?,
+                product_id: ::b24_core::__private::wire::field_at(slot_3, "productId")?,
+                price: ::b24_core::__private::wire::field_at(slot_4, "price")?,
+                quantity: ::b24_core::__private::wire::field_at(slot_5, "quantity")?,
+                discount_type_id: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "discountTypeId",
+                )?,
+                discount_rate: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "discountRate",
+                )?,
+                tax_rate: ::b24_core::__private::wire::field_at(slot_8, "taxRate")?,
+                tax_included: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "taxIncluded",
+                )?,
+                measure_code: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "measureCode",
+                )?,
+                sort: ::b24_core::__private::wire::field_at(slot_11, "sort")?,
+                type_: ::b24_core::__private::wire::field_at(slot_12, "type")?,
+                product_name: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "productName",
+                )?,
+                price_account: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "priceAccount",
+                )?,
+                price_exclusive: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "priceExclusive",
+                )?,
+                price_netto: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "priceNetto",
+                )?,
+                price_brutto: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "priceBrutto",
+                )?,
+                discount_sum: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "discountSum",
+                )?,
+                customized: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "customized",
+                )?,
+                measure_name: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "measureName",
+                )?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_21, "xmlId")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ProductRow {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.owner_id,
+                &::std::format!("{}.{}", field, "ownerId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.owner_type,
+                &::std::format!("{}.{}", field, "ownerType"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.product_id,
+                &::std::format!("{}.{}", field, "productId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price,
+                &::std::format!("{}.{}", field, "price"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.quantity,
+                &::std::format!("{}.{}", field, "quantity"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.discount_type_id,
+                &::std::format!("{}.{}", field, "discountTypeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.discount_rate,
+                &::std::format!("{}.{}", field, "discountRate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tax_rate,
+                &::std::format!("{}.{}", field, "taxRate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tax_included,
+                &::std::format!("{}.{}", field, "taxIncluded"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.measure_code,
+                &::std::format!("{}.{}", field, "measureCode"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "sort"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.product_name,
+                &::std::format!("{}.{}", field, "productName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price_account,
+                &::std::format!("{}.{}", field, "priceAccount"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price_exclusive,
+                &::std::format!("{}.{}", field, "priceExclusive"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price_netto,
+                &::std::format!("{}.{}", field, "priceNetto"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price_brutto,
+                &::std::format!("{}.{}", field, "priceBrutto"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.discount_sum,
+                &::std::format!("{}.{}", field, "discountSum"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.customized,
+                &::std::format!("{}.{}", field, "customized"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.measure_name,
+                &::std::format!("{}.{}", field, "measureName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "xmlId"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.item.productrow.add`](https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `productRow`: `ProductRow`.
+        #[serde(
+            rename = "productRow",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_row: ::std::option::Option<ProductRow>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["productRow"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                product_row: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "productRow",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.product_row,
+                &::std::format!("{}.{}", field, "productRow"),
+                problems,
+            );
+        }
+    }
 }
 /// [`crm.item.productrow.delete`](https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-delete.html) (REST v2)
 ///
@@ -7287,9 +12882,9 @@ pub mod item_productrow_add {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemProductrowDelete {
-    /// `id` (required): `any`.
+    /// `id` (required): `int`.
     #[serde(rename = "id")]
-    pub id: ::b24_core::__private::serde_json::Value,
+    pub id: i64,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -7301,9 +12896,7 @@ pub struct ItemProductrowDelete {
 impl ItemProductrowDelete {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(
-        id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
-    ) -> Self {
+    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
             extra: ::std::collections::BTreeMap::new(),
@@ -7355,7 +12948,7 @@ impl ::b24_core::__private::Method for ItemProductrowDelete {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-delete.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ();
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -7479,10 +13072,7 @@ impl ::b24_core::__private::Method for ItemProductrowFields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = item_productrow_fields::Result2;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -7521,6 +13111,75 @@ for ItemProductrowFieldsError {
         }
     }
 }
+/// Named types of [`crm.item.productrow.fields`](https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-fields.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod item_productrow_fields {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result2` of [`crm.item.productrow.fields`](https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result2 {
+        /// `fields`: `map<field_info>`.
+        #[serde(
+            rename = "fields",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fields: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::types::FieldInfo,
+            >,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["fields"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.fields,
+                &::std::format!("{}.{}", field, "fields"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.item.productrow.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-get.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -7533,9 +13192,9 @@ for ItemProductrowFieldsError {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemProductrowGet {
-    /// `id` (required): `any`.
+    /// `id` (required): `int`.
     #[serde(rename = "id")]
-    pub id: ::b24_core::__private::serde_json::Value,
+    pub id: i64,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -7547,9 +13206,7 @@ pub struct ItemProductrowGet {
 impl ItemProductrowGet {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(
-        id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
-    ) -> Self {
+    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
             extra: ::std::collections::BTreeMap::new(),
@@ -7601,10 +13258,7 @@ impl ::b24_core::__private::Method for ItemProductrowGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = item_productrow_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -7652,6 +13306,479 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemProductrowGe
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.item.productrow.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod item_productrow_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `ProductRow` of [`crm.item.productrow.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ProductRow {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `ownerId`: `int`.
+        #[serde(
+            rename = "ownerId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub owner_id: ::std::option::Option<i64>,
+        /// `ownerType`: `string`.
+        #[serde(
+            rename = "ownerType",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub owner_type: ::std::option::Option<::std::string::String>,
+        /// `productId`: `int`.
+        #[serde(
+            rename = "productId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_id: ::std::option::Option<i64>,
+        /// `productName`: `string`.
+        #[serde(
+            rename = "productName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_name: ::std::option::Option<::std::string::String>,
+        /// `price`: `int`.
+        #[serde(
+            rename = "price",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price: ::std::option::Option<i64>,
+        /// `priceAccount`: `int`.
+        #[serde(
+            rename = "priceAccount",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price_account: ::std::option::Option<i64>,
+        /// `priceExclusive`: `int`.
+        #[serde(
+            rename = "priceExclusive",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price_exclusive: ::std::option::Option<i64>,
+        /// `priceNetto`: `int`.
+        #[serde(
+            rename = "priceNetto",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price_netto: ::std::option::Option<i64>,
+        /// `priceBrutto`: `int`.
+        #[serde(
+            rename = "priceBrutto",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price_brutto: ::std::option::Option<i64>,
+        /// `quantity`: `int`.
+        #[serde(
+            rename = "quantity",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub quantity: ::std::option::Option<i64>,
+        /// `discountTypeId`: `int`.
+        #[serde(
+            rename = "discountTypeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub discount_type_id: ::std::option::Option<i64>,
+        /// `discountRate`: `int`.
+        #[serde(
+            rename = "discountRate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub discount_rate: ::std::option::Option<i64>,
+        /// `discountSum`: `int`.
+        #[serde(
+            rename = "discountSum",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub discount_sum: ::std::option::Option<i64>,
+        /// `taxRate`: `any`.
+        #[serde(
+            rename = "taxRate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tax_rate: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `taxIncluded`: `string`.
+        #[serde(
+            rename = "taxIncluded",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tax_included: ::std::option::Option<::std::string::String>,
+        /// `customized`: `string`.
+        #[serde(
+            rename = "customized",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub customized: ::std::option::Option<::std::string::String>,
+        /// `measureCode`: `int`.
+        #[serde(
+            rename = "measureCode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub measure_code: ::std::option::Option<i64>,
+        /// `measureName`: `string`.
+        #[serde(
+            rename = "measureName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub measure_name: ::std::option::Option<::std::string::String>,
+        /// `sort`: `int`.
+        #[serde(
+            rename = "sort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `xmlId`: `string`.
+        #[serde(
+            rename = "xmlId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::std::string::String>,
+        /// `type`: `int`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<i64>,
+        /// `storeId`: `int`.
+        #[serde(
+            rename = "storeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub store_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ProductRow {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ProductRow {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "ownerId",
+                    "ownerType",
+                    "productId",
+                    "productName",
+                    "price",
+                    "priceAccount",
+                    "priceExclusive",
+                    "priceNetto",
+                    "priceBrutto",
+                    "quantity",
+                    "discountTypeId",
+                    "discountRate",
+                    "discountSum",
+                    "taxRate",
+                    "taxIncluded",
+                    "customized",
+                    "measureCode",
+                    "measureName",
+                    "sort",
+                    "xmlId",
+                    "type",
+                    "storeId",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                owner_id: ::b24_core::__private::wire::field_at(slot_1, "ownerId")?,
+                owner_type: ::b24_core::__private::wire::field_at(slot_2, "ownerType")?,
+                product_id: ::b24_core::__private::wire::field_at(slot_3, "productId")?,
+                product_name: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "productName",
+                )?,
+                price: ::b24_core::__private::wire::field_at(slot_5, "price")?,
+                price_account: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "priceAccount",
+                )?,
+                price_exclusive: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "priceExclusive",
+                )?,
+                price_netto: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "priceNetto",
+                )?,
+                price_brutto: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "priceBrutto",
+                )?,
+                quantity: ::b24_core::__private::wire::field_at(slot_10, "quantity")?,
+                discount_type_id: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "discountTypeId",
+                )?,
+                discount_rate: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "discountRate",
+                )?,
+                discount_sum: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "discountSum",
+                )?,
+                tax_rate: ::b24_core::__private::wire::field_at(slot_14, "taxRate")?,
+                tax_included: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "taxIncluded",
+                )?,
+                customized: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "customized",
+                )?,
+                measure_code: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "measureCode",
+                )?,
+                measure_name: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "measureName",
+                )?,
+                sort: ::b24_core::__private::wire::field_at(slot_19, "sort")?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_20, "xmlId")?,
+                type_: ::b24_core::__private::wire::field_at(slot_21, "type")?,
+                store_id: ::b24_core::__private::wire::field_at(slot_22, "storeId")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ProductRow {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.owner_id,
+                &::std::format!("{}.{}", field, "ownerId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.owner_type,
+                &::std::format!("{}.{}", field, "ownerType"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.product_id,
+                &::std::format!("{}.{}", field, "productId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.product_name,
+                &::std::format!("{}.{}", field, "productName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price,
+                &::std::format!("{}.{}", field, "price"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price_account,
+                &::std::format!("{}.{}", field, "priceAccount"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price_exclusive,
+                &::std::format!("{}.{}", field, "priceExclusive"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price_netto,
+                &::std::format!("{}.{}", field, "priceNetto"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price_brutto,
+                &::std::format!("{}.{}", field, "priceBrutto"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.quantity,
+                &::std::format!("{}.{}", field, "quantity"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.discount_type_id,
+                &::std::format!("{}.{}", field, "discountTypeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.discount_rate,
+                &::std::format!("{}.{}", field, "discountRate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.discount_sum,
+                &::std::format!("{}.{}", field, "discountSum"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tax_rate,
+                &::std::format!("{}.{}", field, "taxRate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tax_included,
+                &::std::format!("{}.{}", field, "taxIncluded"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.customized,
+                &::std::format!("{}.{}", field, "customized"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.measure_code,
+                &::std::format!("{}.{}", field, "measureCode"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.measure_name,
+                &::std::format!("{}.{}", field, "measureName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "sort"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "xmlId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.store_id,
+                &::std::format!("{}.{}", field, "storeId"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.item.productrow.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `productRow`: `ProductRow`.
+        #[serde(
+            rename = "productRow",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_row: ::std::option::Option<ProductRow>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["productRow"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                product_row: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "productRow",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.product_row,
+                &::std::format!("{}.{}", field, "productRow"),
+                problems,
+            );
         }
     }
 }
@@ -7742,10 +13869,7 @@ impl ::b24_core::__private::Method for ItemProductrowGetAvailableForPayment {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-get-available-for-payment.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = item_productrow_get_available_for_payment::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -7795,6 +13919,465 @@ for ItemProductrowGetAvailableForPaymentError {
         }
     }
 }
+/// Named types of [`crm.item.productrow.getAvailableForPayment`](https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-get-available-for-payment.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod item_productrow_get_available_for_payment {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `ProductRows` of [`crm.item.productrow.getAvailableForPayment`](https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-get-available-for-payment.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ProductRows {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `ownerId`: `int`.
+        #[serde(
+            rename = "ownerId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub owner_id: ::std::option::Option<i64>,
+        /// `ownerType`: `string`.
+        #[serde(
+            rename = "ownerType",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub owner_type: ::std::option::Option<::std::string::String>,
+        /// `productId`: `int`.
+        #[serde(
+            rename = "productId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_id: ::std::option::Option<i64>,
+        /// `productName`: `string`.
+        #[serde(
+            rename = "productName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_name: ::std::option::Option<::std::string::String>,
+        /// `price`: `int`.
+        #[serde(
+            rename = "price",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price: ::std::option::Option<i64>,
+        /// `priceAccount`: `int`.
+        #[serde(
+            rename = "priceAccount",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price_account: ::std::option::Option<i64>,
+        /// `priceExclusive`: `int`.
+        #[serde(
+            rename = "priceExclusive",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price_exclusive: ::std::option::Option<i64>,
+        /// `priceNetto`: `int`.
+        #[serde(
+            rename = "priceNetto",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price_netto: ::std::option::Option<i64>,
+        /// `priceBrutto`: `int`.
+        #[serde(
+            rename = "priceBrutto",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price_brutto: ::std::option::Option<i64>,
+        /// `quantity`: `int`.
+        #[serde(
+            rename = "quantity",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub quantity: ::std::option::Option<i64>,
+        /// `discountTypeId`: `int`.
+        #[serde(
+            rename = "discountTypeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub discount_type_id: ::std::option::Option<i64>,
+        /// `discountRate`: `int`.
+        #[serde(
+            rename = "discountRate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub discount_rate: ::std::option::Option<i64>,
+        /// `discountSum`: `int`.
+        #[serde(
+            rename = "discountSum",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub discount_sum: ::std::option::Option<i64>,
+        /// `taxRate`: `any`.
+        #[serde(
+            rename = "taxRate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tax_rate: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `taxIncluded`: `string`.
+        #[serde(
+            rename = "taxIncluded",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tax_included: ::std::option::Option<::std::string::String>,
+        /// `customized`: `string`.
+        #[serde(
+            rename = "customized",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub customized: ::std::option::Option<::std::string::String>,
+        /// `measureCode`: `int`.
+        #[serde(
+            rename = "measureCode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub measure_code: ::std::option::Option<i64>,
+        /// `measureName`: `string`.
+        #[serde(
+            rename = "measureName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub measure_name: ::std::option::Option<::std::string::String>,
+        /// `sort`: `int`.
+        #[serde(
+            rename = "sort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `xmlId`: `string`.
+        #[serde(
+            rename = "xmlId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::std::string::String>,
+        /// `type`: `int`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ProductRows {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ProductRows {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "ownerId",
+                    "ownerType",
+                    "productId",
+                    "productName",
+                    "price",
+                    "priceAccount",
+                    "priceExclusive",
+                    "priceNetto",
+                    "priceBrutto",
+                    "quantity",
+                    "discountTypeId",
+                    "discountRate",
+                    "discountSum",
+                    "taxRate",
+                    "taxIncluded",
+                    "customized",
+                    "measureCode",
+                    "measureName",
+                    "sort",
+                    "xmlId",
+                    "type",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                owner_id: ::b24_core::__private::wire::field_at(slot_1, "ownerId")?,
+                owner_type: ::b24_core::__private::wire::field_at(slot_2, "ownerType")?,
+                product_id: ::b24_core::__private::wire::field_at(slot_3, "productId")?,
+                product_name: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "productName",
+                )?,
+                price: ::b24_core::__private::wire::field_at(slot_5, "price")?,
+                price_account: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "priceAccount",
+                )?,
+                price_exclusive: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "priceExclusive",
+                )?,
+                price_netto: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "priceNetto",
+                )?,
+                price_brutto: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "priceBrutto",
+                )?,
+                quantity: ::b24_core::__private::wire::field_at(slot_10, "quantity")?,
+                discount_type_id: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "discountTypeId",
+                )?,
+                discount_rate: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "discountRate",
+                )?,
+                discount_sum: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "discountSum",
+                )?,
+                tax_rate: ::b24_core::__private::wire::field_at(slot_14, "taxRate")?,
+                tax_included: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "taxIncluded",
+                )?,
+                customized: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "customized",
+                )?,
+                measure_code: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "measureCode",
+                )?,
+                measure_name: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "measureName",
+                )?,
+                sort: ::b24_core::__private::wire::field_at(slot_19, "sort")?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_20, "xmlId")?,
+                type_: ::b24_core::__private::wire::field_at(slot_21, "type")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ProductRows {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.owner_id,
+                &::std::format!("{}.{}", field, "ownerId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.owner_type,
+                &::std::format!("{}.{}", field, "ownerType"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.product_id,
+                &::std::format!("{}.{}", field, "productId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.product_name,
+                &::std::format!("{}.{}", field, "productName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price,
+                &::std::format!("{}.{}", field, "price"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price_account,
+                &::std::format!("{}.{}", field, "priceAccount"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price_exclusive,
+                &::std::format!("{}.{}", field, "priceExclusive"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price_netto,
+                &::std::format!("{}.{}", field, "priceNetto"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price_brutto,
+                &::std::format!("{}.{}", field, "priceBrutto"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.quantity,
+                &::std::format!("{}.{}", field, "quantity"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.discount_type_id,
+                &::std::format!("{}.{}", field, "discountTypeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.discount_rate,
+                &::std::format!("{}.{}", field, "discountRate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.discount_sum,
+                &::std::format!("{}.{}", field, "discountSum"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tax_rate,
+                &::std::format!("{}.{}", field, "taxRate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tax_included,
+                &::std::format!("{}.{}", field, "taxIncluded"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.customized,
+                &::std::format!("{}.{}", field, "customized"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.measure_code,
+                &::std::format!("{}.{}", field, "measureCode"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.measure_name,
+                &::std::format!("{}.{}", field, "measureName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "sort"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "xmlId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.item.productrow.getAvailableForPayment`](https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-get-available-for-payment.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `productRows`: `ProductRows[]`.
+        #[serde(
+            rename = "productRows",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_rows: ::std::option::Option<::std::vec::Vec<ProductRows>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["productRows"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                product_rows: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "productRows",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.product_rows,
+                &::std::format!("{}.{}", field, "productRows"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.item.productrow.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-list.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -7807,24 +14390,16 @@ for ItemProductrowGetAvailableForPaymentError {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemProductrowList {
-    /// `filter` (required): `map<any>`.
+    /// `filter` (required): `filter`.
     #[serde(rename = "filter")]
-    pub filter: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >,
-    /// `order`: `map<any>`.
+    pub filter: ::b24_core::__private::types::Filter,
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -7844,12 +14419,7 @@ impl ItemProductrowList {
     /// A request with the required parameter `filter`.
     #[must_use]
     pub fn new(
-        filter: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        filter: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         Self {
             filter: ::std::convert::Into::into(filter),
@@ -7862,12 +14432,7 @@ impl ItemProductrowList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -7930,10 +14495,7 @@ impl ::b24_core::__private::Method for ItemProductrowList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = item_productrow_list::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -7980,6 +14542,479 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemProductrowLi
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.item.productrow.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod item_productrow_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `ProductRows` of [`crm.item.productrow.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ProductRows {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `ownerId`: `int`.
+        #[serde(
+            rename = "ownerId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub owner_id: ::std::option::Option<i64>,
+        /// `ownerType`: `string`.
+        #[serde(
+            rename = "ownerType",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub owner_type: ::std::option::Option<::std::string::String>,
+        /// `productId`: `int`.
+        #[serde(
+            rename = "productId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_id: ::std::option::Option<i64>,
+        /// `productName`: `string`.
+        #[serde(
+            rename = "productName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_name: ::std::option::Option<::std::string::String>,
+        /// `price`: `int`.
+        #[serde(
+            rename = "price",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price: ::std::option::Option<i64>,
+        /// `priceAccount`: `int`.
+        #[serde(
+            rename = "priceAccount",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price_account: ::std::option::Option<i64>,
+        /// `priceExclusive`: `float`.
+        #[serde(
+            rename = "priceExclusive",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price_exclusive: ::std::option::Option<f64>,
+        /// `priceNetto`: `float`.
+        #[serde(
+            rename = "priceNetto",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price_netto: ::std::option::Option<f64>,
+        /// `priceBrutto`: `int`.
+        #[serde(
+            rename = "priceBrutto",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price_brutto: ::std::option::Option<i64>,
+        /// `quantity`: `int`.
+        #[serde(
+            rename = "quantity",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub quantity: ::std::option::Option<i64>,
+        /// `discountTypeId`: `int`.
+        #[serde(
+            rename = "discountTypeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub discount_type_id: ::std::option::Option<i64>,
+        /// `discountRate`: `int`.
+        #[serde(
+            rename = "discountRate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub discount_rate: ::std::option::Option<i64>,
+        /// `discountSum`: `float`.
+        #[serde(
+            rename = "discountSum",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub discount_sum: ::std::option::Option<f64>,
+        /// `taxRate`: `int`.
+        #[serde(
+            rename = "taxRate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tax_rate: ::std::option::Option<i64>,
+        /// `taxIncluded`: `string`.
+        #[serde(
+            rename = "taxIncluded",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tax_included: ::std::option::Option<::std::string::String>,
+        /// `customized`: `string`.
+        #[serde(
+            rename = "customized",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub customized: ::std::option::Option<::std::string::String>,
+        /// `measureCode`: `int`.
+        #[serde(
+            rename = "measureCode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub measure_code: ::std::option::Option<i64>,
+        /// `measureName`: `string`.
+        #[serde(
+            rename = "measureName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub measure_name: ::std::option::Option<::std::string::String>,
+        /// `sort`: `int`.
+        #[serde(
+            rename = "sort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `xmlId`: `string`.
+        #[serde(
+            rename = "xmlId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::std::string::String>,
+        /// `type`: `int`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<i64>,
+        /// `storeId`: `int`.
+        #[serde(
+            rename = "storeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub store_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ProductRows {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ProductRows {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "ownerId",
+                    "ownerType",
+                    "productId",
+                    "productName",
+                    "price",
+                    "priceAccount",
+                    "priceExclusive",
+                    "priceNetto",
+                    "priceBrutto",
+                    "quantity",
+                    "discountTypeId",
+                    "discountRate",
+                    "discountSum",
+                    "taxRate",
+                    "taxIncluded",
+                    "customized",
+                    "measureCode",
+                    "measureName",
+                    "sort",
+                    "xmlId",
+                    "type",
+                    "storeId",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                owner_id: ::b24_core::__private::wire::field_at(slot_1, "ownerId")?,
+                owner_type: ::b24_core::__private::wire::field_at(slot_2, "ownerType")?,
+                product_id: ::b24_core::__private::wire::field_at(slot_3, "productId")?,
+                product_name: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "productName",
+                )?,
+                price: ::b24_core::__private::wire::field_at(slot_5, "price")?,
+                price_account: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "priceAccount",
+                )?,
+                price_exclusive: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "priceExclusive",
+                )?,
+                price_netto: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "priceNetto",
+                )?,
+                price_brutto: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "priceBrutto",
+                )?,
+                quantity: ::b24_core::__private::wire::field_at(slot_10, "quantity")?,
+                discount_type_id: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "discountTypeId",
+                )?,
+                discount_rate: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "discountRate",
+                )?,
+                discount_sum: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "discountSum",
+                )?,
+                tax_rate: ::b24_core::__private::wire::field_at(slot_14, "taxRate")?,
+                tax_included: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "taxIncluded",
+                )?,
+                customized: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "customized",
+                )?,
+                measure_code: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "measureCode",
+                )?,
+                measure_name: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "measureName",
+                )?,
+                sort: ::b24_core::__private::wire::field_at(slot_19, "sort")?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_20, "xmlId")?,
+                type_: ::b24_core::__private::wire::field_at(slot_21, "type")?,
+                store_id: ::b24_core::__private::wire::field_at(slot_22, "storeId")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ProductRows {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.owner_id,
+                &::std::format!("{}.{}", field, "ownerId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.owner_type,
+                &::std::format!("{}.{}", field, "ownerType"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.product_id,
+                &::std::format!("{}.{}", field, "productId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.product_name,
+                &::std::format!("{}.{}", field, "productName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price,
+                &::std::format!("{}.{}", field, "price"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price_account,
+                &::std::format!("{}.{}", field, "priceAccount"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price_exclusive,
+                &::std::format!("{}.{}", field, "priceExclusive"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price_netto,
+                &::std::format!("{}.{}", field, "priceNetto"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price_brutto,
+                &::std::format!("{}.{}", field, "priceBrutto"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.quantity,
+                &::std::format!("{}.{}", field, "quantity"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.discount_type_id,
+                &::std::format!("{}.{}", field, "discountTypeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.discount_rate,
+                &::std::format!("{}.{}", field, "discountRate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.discount_sum,
+                &::std::format!("{}.{}", field, "discountSum"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tax_rate,
+                &::std::format!("{}.{}", field, "taxRate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tax_included,
+                &::std::format!("{}.{}", field, "taxIncluded"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.customized,
+                &::std::format!("{}.{}", field, "customized"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.measure_code,
+                &::std::format!("{}.{}", field, "measureCode"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.measure_name,
+                &::std::format!("{}.{}", field, "measureName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "sort"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "xmlId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.store_id,
+                &::std::format!("{}.{}", field, "storeId"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.item.productrow.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `productRows`: `ProductRows[]`.
+        #[serde(
+            rename = "productRows",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_rows: ::std::option::Option<::std::vec::Vec<ProductRows>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["productRows"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                product_rows: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "productRows",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.product_rows,
+                &::std::format!("{}.{}", field, "productRows"),
+                problems,
+            );
         }
     }
 }
@@ -8077,10 +15112,7 @@ impl ::b24_core::__private::Method for ItemProductrowSet {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-set.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = item_productrow_set::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -8149,13 +15181,13 @@ pub mod item_productrow_set {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct ProductRows {
-        /// `productId`: `any`.
+        /// `productId`: `int`.
         #[serde(
             rename = "productId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub product_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub product_id: ::std::option::Option<i64>,
         /// `productName`: `string`.
         #[serde(
             rename = "productName",
@@ -8212,15 +15244,13 @@ pub mod item_productrow_set {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub tax_included: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `measureCode`: `any`.
+        /// `measureCode`: `int`.
         #[serde(
             rename = "measureCode",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub measure_code: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
+        pub measure_code: ::std::option::Option<i64>,
         /// `sort`: `int`.
         #[serde(
             rename = "sort",
@@ -8228,6 +15258,12 @@ pub mod item_productrow_set {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sort: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ProductRows {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -8241,6 +15277,7 @@ pub mod item_productrow_set {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10] = ::b24_core::__private::wire::slots(
                 obj,
@@ -8257,7 +15294,7 @@ pub mod item_productrow_set {
                     "measureCode",
                     "sort",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 product_id: ::b24_core::__private::wire::field_at(slot_0, "productId")?,
@@ -8289,6 +15326,7 @@ pub mod item_productrow_set {
                     "measureCode",
                 )?,
                 sort: ::b24_core::__private::wire::field_at(slot_10, "sort")?,
+                extra,
             })
         }
     }
@@ -8352,6 +15390,459 @@ pub mod item_productrow_set {
             );
         }
     }
+    /// `ProductRows2` of [`crm.item.productrow.set`](https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-set.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ProductRows2 {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `ownerId`: `int`.
+        #[serde(
+            rename = "ownerId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub owner_id: ::std::option::Option<i64>,
+        /// `ownerType`: `string`.
+        #[serde(
+            rename = "ownerType",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub owner_type: ::std::option::Option<::std::string::String>,
+        /// `productId`: `int`.
+        #[serde(
+            rename = "productId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_id: ::std::option::Option<i64>,
+        /// `productName`: `string`.
+        #[serde(
+            rename = "productName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_name: ::std::option::Option<::std::string::String>,
+        /// `price`: `float`.
+        #[serde(
+            rename = "price",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price: ::std::option::Option<f64>,
+        /// `priceAccount`: `float`.
+        #[serde(
+            rename = "priceAccount",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price_account: ::std::option::Option<f64>,
+        /// `priceExclusive`: `float`.
+        #[serde(
+            rename = "priceExclusive",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price_exclusive: ::std::option::Option<f64>,
+        /// `priceNetto`: `float`.
+        #[serde(
+            rename = "priceNetto",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price_netto: ::std::option::Option<f64>,
+        /// `priceBrutto`: `float`.
+        #[serde(
+            rename = "priceBrutto",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price_brutto: ::std::option::Option<f64>,
+        /// `quantity`: `int`.
+        #[serde(
+            rename = "quantity",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub quantity: ::std::option::Option<i64>,
+        /// `discountTypeId`: `int`.
+        #[serde(
+            rename = "discountTypeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub discount_type_id: ::std::option::Option<i64>,
+        /// `discountRate`: `int`.
+        #[serde(
+            rename = "discountRate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub discount_rate: ::std::option::Option<i64>,
+        /// `discountSum`: `int`.
+        #[serde(
+            rename = "discountSum",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub discount_sum: ::std::option::Option<i64>,
+        /// `taxRate`: `any`.
+        #[serde(
+            rename = "taxRate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tax_rate: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `taxIncluded`: `string`.
+        #[serde(
+            rename = "taxIncluded",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tax_included: ::std::option::Option<::std::string::String>,
+        /// `customized`: `string`.
+        #[serde(
+            rename = "customized",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub customized: ::std::option::Option<::std::string::String>,
+        /// `measureCode`: `int`.
+        #[serde(
+            rename = "measureCode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub measure_code: ::std::option::Option<i64>,
+        /// `measureName`: `string`.
+        #[serde(
+            rename = "measureName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub measure_name: ::std::option::Option<::std::string::String>,
+        /// `sort`: `int`.
+        #[serde(
+            rename = "sort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `xmlId`: `string`.
+        #[serde(
+            rename = "xmlId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::std::string::String>,
+        /// `type`: `int`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ProductRows2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ProductRows2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "ownerId",
+                    "ownerType",
+                    "productId",
+                    "productName",
+                    "price",
+                    "priceAccount",
+                    "priceExclusive",
+                    "priceNetto",
+                    "priceBrutto",
+                    "quantity",
+                    "discountTypeId",
+                    "discountRate",
+                    "discountSum",
+                    "taxRate",
+                    "taxIncluded",
+                    "customized",
+                    "measureCode",
+                    "measureName",
+                    "sort",
+                    "xmlId",
+                    "type",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                owner_id: ::b24_core::__private::wire::field_at(slot_1, "ownerId")?,
+                owner_type: ::b24_core::__private::wire::field_at(slot_2, "ownerType")?,
+                product_id: ::b24_core::__private::wire::field_at(slot_3, "productId")?,
+                product_name: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "productName",
+                )?,
+                price: ::b24_core::__private::wire::field_at(slot_5, "price")?,
+                price_account: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "priceAccount",
+                )?,
+                price_exclusive: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "priceExclusive",
+                )?,
+                price_netto: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "priceNetto",
+                )?,
+                price_brutto: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "priceBrutto",
+                )?,
+                quantity: ::b24_core::__private::wire::field_at(slot_10, "quantity")?,
+                discount_type_id: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "discountTypeId",
+                )?,
+                discount_rate: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "discountRate",
+                )?,
+                discount_sum: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "discountSum",
+                )?,
+                tax_rate: ::b24_core::__private::wire::field_at(slot_14, "taxRate")?,
+                tax_included: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "taxIncluded",
+                )?,
+                customized: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "customized",
+                )?,
+                measure_code: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "measureCode",
+                )?,
+                measure_name: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "measureName",
+                )?,
+                sort: ::b24_core::__private::wire::field_at(slot_19, "sort")?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_20, "xmlId")?,
+                type_: ::b24_core::__private::wire::field_at(slot_21, "type")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ProductRows2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.owner_id,
+                &::std::format!("{}.{}", field, "ownerId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.owner_type,
+                &::std::format!("{}.{}", field, "ownerType"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.product_id,
+                &::std::format!("{}.{}", field, "productId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.product_name,
+                &::std::format!("{}.{}", field, "productName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price,
+                &::std::format!("{}.{}", field, "price"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price_account,
+                &::std::format!("{}.{}", field, "priceAccount"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price_exclusive,
+                &::std::format!("{}.{}", field, "priceExclusive"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price_netto,
+                &::std::format!("{}.{}", field, "priceNetto"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price_brutto,
+                &::std::format!("{}.{}", field, "priceBrutto"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.quantity,
+                &::std::format!("{}.{}", field, "quantity"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.discount_type_id,
+                &::std::format!("{}.{}", field, "discountTypeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.discount_rate,
+                &::std::format!("{}.{}", field, "discountRate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.discount_sum,
+                &::std::format!("{}.{}", field, "discountSum"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tax_rate,
+                &::std::format!("{}.{}", field, "taxRate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tax_included,
+                &::std::format!("{}.{}", field, "taxIncluded"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.customized,
+                &::std::format!("{}.{}", field, "customized"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.measure_code,
+                &::std::format!("{}.{}", field, "measureCode"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.measure_name,
+                &::std::format!("{}.{}", field, "measureName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "sort"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "xmlId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.item.productrow.set`](https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-set.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `productRows`: `ProductRows2[]`.
+        #[serde(
+            rename = "productRows",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_rows: ::std::option::Option<::std::vec::Vec<ProductRows2>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["productRows"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                product_rows: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "productRows",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.product_rows,
+                &::std::format!("{}.{}", field, "productRows"),
+                problems,
+            );
+        }
+    }
 }
 /// [`crm.item.productrow.update`](https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-update.html) (REST v2)
 ///
@@ -8365,9 +15856,9 @@ pub mod item_productrow_set {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemProductrowUpdate {
-    /// `id` (required): `any`.
+    /// `id` (required): `int`.
     #[serde(rename = "id")]
-    pub id: ::b24_core::__private::serde_json::Value,
+    pub id: i64,
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: item_productrow_update::Fields,
@@ -8383,7 +15874,7 @@ impl ItemProductrowUpdate {
     /// A request with the required parameters `id`, `fields`.
     #[must_use]
     pub fn new(
-        id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        id: impl ::std::convert::Into<i64>,
         fields: impl ::std::convert::Into<item_productrow_update::Fields>,
     ) -> Self {
         Self {
@@ -8439,10 +15930,7 @@ impl ::b24_core::__private::Method for ItemProductrowUpdate {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-update.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = item_productrow_update::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -8513,13 +16001,13 @@ pub mod item_productrow_update {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Fields {
-        /// `productId`: `any`.
+        /// `productId`: `int`.
         #[serde(
             rename = "productId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub product_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub product_id: ::std::option::Option<i64>,
         /// `productName`: `string`.
         #[serde(
             rename = "productName",
@@ -8576,15 +16064,13 @@ pub mod item_productrow_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub tax_included: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `measureCode`: `any`.
+        /// `measureCode`: `int`.
         #[serde(
             rename = "measureCode",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub measure_code: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
+        pub measure_code: ::std::option::Option<i64>,
         /// `sort`: `int`.
         #[serde(
             rename = "sort",
@@ -8592,6 +16078,12 @@ pub mod item_productrow_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sort: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -8605,6 +16097,7 @@ pub mod item_productrow_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10] = ::b24_core::__private::wire::slots(
                 obj,
@@ -8621,7 +16114,7 @@ pub mod item_productrow_update {
                     "measureCode",
                     "sort",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 product_id: ::b24_core::__private::wire::field_at(slot_0, "productId")?,
@@ -8653,6 +16146,7 @@ pub mod item_productrow_update {
                     "measureCode",
                 )?,
                 sort: ::b24_core::__private::wire::field_at(slot_10, "sort")?,
+                extra,
             })
         }
     }
@@ -8712,6 +16206,459 @@ pub mod item_productrow_update {
             ::b24_core::__private::Check::check(
                 &self.sort,
                 &::std::format!("{}.{}", field, "sort"),
+                problems,
+            );
+        }
+    }
+    /// `ProductRow` of [`crm.item.productrow.update`](https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ProductRow {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `ownerId`: `int`.
+        #[serde(
+            rename = "ownerId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub owner_id: ::std::option::Option<i64>,
+        /// `ownerType`: `string`.
+        #[serde(
+            rename = "ownerType",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub owner_type: ::std::option::Option<::std::string::String>,
+        /// `productId`: `int`.
+        #[serde(
+            rename = "productId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_id: ::std::option::Option<i64>,
+        /// `productName`: `string`.
+        #[serde(
+            rename = "productName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_name: ::std::option::Option<::std::string::String>,
+        /// `price`: `int`.
+        #[serde(
+            rename = "price",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price: ::std::option::Option<i64>,
+        /// `priceAccount`: `int`.
+        #[serde(
+            rename = "priceAccount",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price_account: ::std::option::Option<i64>,
+        /// `priceExclusive`: `float`.
+        #[serde(
+            rename = "priceExclusive",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price_exclusive: ::std::option::Option<f64>,
+        /// `priceNetto`: `float`.
+        #[serde(
+            rename = "priceNetto",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price_netto: ::std::option::Option<f64>,
+        /// `priceBrutto`: `int`.
+        #[serde(
+            rename = "priceBrutto",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price_brutto: ::std::option::Option<i64>,
+        /// `quantity`: `int`.
+        #[serde(
+            rename = "quantity",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub quantity: ::std::option::Option<i64>,
+        /// `discountTypeId`: `int`.
+        #[serde(
+            rename = "discountTypeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub discount_type_id: ::std::option::Option<i64>,
+        /// `discountRate`: `int`.
+        #[serde(
+            rename = "discountRate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub discount_rate: ::std::option::Option<i64>,
+        /// `discountSum`: `float`.
+        #[serde(
+            rename = "discountSum",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub discount_sum: ::std::option::Option<f64>,
+        /// `taxRate`: `int`.
+        #[serde(
+            rename = "taxRate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tax_rate: ::std::option::Option<i64>,
+        /// `taxIncluded`: `string`.
+        #[serde(
+            rename = "taxIncluded",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tax_included: ::std::option::Option<::std::string::String>,
+        /// `customized`: `string`.
+        #[serde(
+            rename = "customized",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub customized: ::std::option::Option<::std::string::String>,
+        /// `measureCode`: `int`.
+        #[serde(
+            rename = "measureCode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub measure_code: ::std::option::Option<i64>,
+        /// `measureName`: `string`.
+        #[serde(
+            rename = "measureName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub measure_name: ::std::option::Option<::std::string::String>,
+        /// `sort`: `int`.
+        #[serde(
+            rename = "sort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `xmlId`: `string`.
+        #[serde(
+            rename = "xmlId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::std::string::String>,
+        /// `type`: `int`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ProductRow {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ProductRow {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "ownerId",
+                    "ownerType",
+                    "productId",
+                    "productName",
+                    "price",
+                    "priceAccount",
+                    "priceExclusive",
+                    "priceNetto",
+                    "priceBrutto",
+                    "quantity",
+                    "discountTypeId",
+                    "discountRate",
+                    "discountSum",
+                    "taxRate",
+                    "taxIncluded",
+                    "customized",
+                    "measureCode",
+                    "measureName",
+                    "sort",
+                    "xmlId",
+                    "type",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                owner_id: ::b24_core::__private::wire::field_at(slot_1, "ownerId")?,
+                owner_type: ::b24_core::__private::wire::field_at(slot_2, "ownerType")?,
+                product_id: ::b24_core::__private::wire::field_at(slot_3, "productId")?,
+                product_name: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "productName",
+                )?,
+                price: ::b24_core::__private::wire::field_at(slot_5, "price")?,
+                price_account: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "priceAccount",
+                )?,
+                price_exclusive: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "priceExclusive",
+                )?,
+                price_netto: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "priceNetto",
+                )?,
+                price_brutto: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "priceBrutto",
+                )?,
+                quantity: ::b24_core::__private::wire::field_at(slot_10, "quantity")?,
+                discount_type_id: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "discountTypeId",
+                )?,
+                discount_rate: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "discountRate",
+                )?,
+                discount_sum: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "discountSum",
+                )?,
+                tax_rate: ::b24_core::__private::wire::field_at(slot_14, "taxRate")?,
+                tax_included: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "taxIncluded",
+                )?,
+                customized: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "customized",
+                )?,
+                measure_code: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "measureCode",
+                )?,
+                measure_name: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "measureName",
+                )?,
+                sort: ::b24_core::__private::wire::field_at(slot_19, "sort")?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_20, "xmlId")?,
+                type_: ::b24_core::__private::wire::field_at(slot_21, "type")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ProductRow {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.owner_id,
+                &::std::format!("{}.{}", field, "ownerId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.owner_type,
+                &::std::format!("{}.{}", field, "ownerType"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.product_id,
+                &::std::format!("{}.{}", field, "productId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.product_name,
+                &::std::format!("{}.{}", field, "productName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price,
+                &::std::format!("{}.{}", field, "price"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price_account,
+                &::std::format!("{}.{}", field, "priceAccount"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price_exclusive,
+                &::std::format!("{}.{}", field, "priceExclusive"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price_netto,
+                &::std::format!("{}.{}", field, "priceNetto"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price_brutto,
+                &::std::format!("{}.{}", field, "priceBrutto"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.quantity,
+                &::std::format!("{}.{}", field, "quantity"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.discount_type_id,
+                &::std::format!("{}.{}", field, "discountTypeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.discount_rate,
+                &::std::format!("{}.{}", field, "discountRate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.discount_sum,
+                &::std::format!("{}.{}", field, "discountSum"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tax_rate,
+                &::std::format!("{}.{}", field, "taxRate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tax_included,
+                &::std::format!("{}.{}", field, "taxIncluded"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.customized,
+                &::std::format!("{}.{}", field, "customized"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.measure_code,
+                &::std::format!("{}.{}", field, "measureCode"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.measure_name,
+                &::std::format!("{}.{}", field, "measureName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "sort"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "xmlId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.item.productrow.update`](https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `productRow`: `ProductRow`.
+        #[serde(
+            rename = "productRow",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_row: ::std::option::Option<ProductRow>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["productRow"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                product_row: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "productRow",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.product_row,
+                &::std::format!("{}.{}", field, "productRow"),
                 problems,
             );
         }
@@ -8835,10 +16782,7 @@ impl ::b24_core::__private::Method for ItemUpdate {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-update.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = item_update::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -8959,7 +16903,7 @@ pub mod item_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub birthdate: ::std::option::Option<::std::string::String>,
+        pub birthdate: ::std::option::Option<::b24_core::__private::types::Date>,
         /// `companyTitle`: `string`.
         #[serde(
             rename = "companyTitle",
@@ -9187,14 +17131,14 @@ pub mod item_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub begindate: ::std::option::Option<::std::string::String>,
+        pub begindate: ::std::option::Option<::b24_core::__private::types::Date>,
         /// `closedate`: `date`.
         #[serde(
             rename = "closedate",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub closedate: ::std::option::Option<::std::string::String>,
+        pub closedate: ::std::option::Option<::b24_core::__private::types::Date>,
         /// `leadId`: `crm_lead`.
         #[serde(
             rename = "leadId",
@@ -9222,7 +17166,7 @@ pub mod item_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub photo: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub photo: ::std::option::Option<::b24_core::__private::types::File>,
         /// `export`: `yn`.
         #[serde(
             rename = "export",
@@ -9250,7 +17194,7 @@ pub mod item_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub logo: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub logo: ::std::option::Option<::b24_core::__private::types::File>,
         /// `bankingDetails`: `string`.
         #[serde(
             rename = "bankingDetails",
@@ -9327,7 +17271,7 @@ pub mod item_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub actual_date: ::std::option::Option<::std::string::String>,
+        pub actual_date: ::std::option::Option<::b24_core::__private::types::Date>,
         /// `mycompanyId`: `crm_company`.
         #[serde(
             rename = "mycompanyId",
@@ -9342,7 +17286,7 @@ pub mod item_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub xml_id: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields (`ufCrm*`, `parentId*`, …).
+        /// Members outside the documented fields (`ufCrm*`, `parentId*`, …), kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
             ::std::string::String,
@@ -9876,6 +17820,1185 @@ pub mod item_update {
             ::b24_core::__private::Check::check(
                 &self.xml_id,
                 &::std::format!("{}.{}", field, "xmlId"),
+                problems,
+            );
+        }
+    }
+    /// `Item` of [`crm.item.update`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Item {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `createdTime`: `datetime`.
+        #[serde(
+            rename = "createdTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `dateCreateShort`: `any`.
+        #[serde(
+            rename = "dateCreateShort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create_short: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `updatedTime`: `datetime`.
+        #[serde(
+            rename = "updatedTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `dateModifyShort`: `any`.
+        #[serde(
+            rename = "dateModifyShort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_modify_short: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `createdBy`: `int`.
+        #[serde(
+            rename = "createdBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<i64>,
+        /// `updatedBy`: `int`.
+        #[serde(
+            rename = "updatedBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<i64>,
+        /// `assignedById`: `int`.
+        #[serde(
+            rename = "assignedById",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub assigned_by_id: ::std::option::Option<i64>,
+        /// `opened`: `string`.
+        #[serde(
+            rename = "opened",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub opened: ::std::option::Option<::std::string::String>,
+        /// `leadId`: `any`.
+        #[serde(
+            rename = "leadId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lead_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `companyId`: `int`.
+        #[serde(
+            rename = "companyId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company_id: ::std::option::Option<i64>,
+        /// `contactId`: `int`.
+        #[serde(
+            rename = "contactId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact_id: ::std::option::Option<i64>,
+        /// `quoteId`: `any`.
+        #[serde(
+            rename = "quoteId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub quote_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `productId`: `any`.
+        #[serde(
+            rename = "productId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `categoryId`: `int`.
+        #[serde(
+            rename = "categoryId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub category_id: ::std::option::Option<i64>,
+        /// `stageId`: `string`.
+        #[serde(
+            rename = "stageId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stage_id: ::std::option::Option<::std::string::String>,
+        /// `stageSemanticId`: `string`.
+        #[serde(
+            rename = "stageSemanticId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stage_semantic_id: ::std::option::Option<::std::string::String>,
+        /// `isNew`: `string`.
+        #[serde(
+            rename = "isNew",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_new: ::std::option::Option<::std::string::String>,
+        /// `isRecurring`: `string`.
+        #[serde(
+            rename = "isRecurring",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_recurring: ::std::option::Option<::std::string::String>,
+        /// `isReturnCustomer`: `string`.
+        #[serde(
+            rename = "isReturnCustomer",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_return_customer: ::std::option::Option<::std::string::String>,
+        /// `isRepeatedApproach`: `string`.
+        #[serde(
+            rename = "isRepeatedApproach",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_repeated_approach: ::std::option::Option<::std::string::String>,
+        /// `closed`: `string`.
+        #[serde(
+            rename = "closed",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub closed: ::std::option::Option<::std::string::String>,
+        /// `typeId`: `string`.
+        #[serde(
+            rename = "typeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_id: ::std::option::Option<::std::string::String>,
+        /// `opportunity`: `int`.
+        #[serde(
+            rename = "opportunity",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub opportunity: ::std::option::Option<i64>,
+        /// `isManualOpportunity`: `string`.
+        #[serde(
+            rename = "isManualOpportunity",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_manual_opportunity: ::std::option::Option<::std::string::String>,
+        /// `taxValue`: `int`.
+        #[serde(
+            rename = "taxValue",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tax_value: ::std::option::Option<i64>,
+        /// `currencyId`: `string`.
+        #[serde(
+            rename = "currencyId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub currency_id: ::std::option::Option<::std::string::String>,
+        /// `probability`: `any`.
+        #[serde(
+            rename = "probability",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub probability: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `comments`: `string`.
+        #[serde(
+            rename = "comments",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub comments: ::std::option::Option<::std::string::String>,
+        /// `begindate`: `datetime`.
+        #[serde(
+            rename = "begindate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub begindate: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `begindateShort`: `any`.
+        #[serde(
+            rename = "begindateShort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub begindate_short: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `closedate`: `datetime`.
+        #[serde(
+            rename = "closedate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub closedate: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `closedateShort`: `any`.
+        #[serde(
+            rename = "closedateShort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub closedate_short: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `eventDate`: `any`.
+        #[serde(
+            rename = "eventDate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub event_date: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `eventDateShort`: `any`.
+        #[serde(
+            rename = "eventDateShort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub event_date_short: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `eventId`: `any`.
+        #[serde(
+            rename = "eventId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub event_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `eventDescription`: `any`.
+        #[serde(
+            rename = "eventDescription",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub event_description: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `locationId`: `any`.
+        #[serde(
+            rename = "locationId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub location_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `webformId`: `int`.
+        #[serde(
+            rename = "webformId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub webform_id: ::std::option::Option<i64>,
+        /// `sourceId`: `string`.
+        #[serde(
+            rename = "sourceId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub source_id: ::std::option::Option<::std::string::String>,
+        /// `sourceDescription`: `string`.
+        #[serde(
+            rename = "sourceDescription",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub source_description: ::std::option::Option<::std::string::String>,
+        /// `originatorId`: `any`.
+        #[serde(
+            rename = "originatorId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub originator_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `originId`: `any`.
+        #[serde(
+            rename = "originId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub origin_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `additionalInfo`: `string`.
+        #[serde(
+            rename = "additionalInfo",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub additional_info: ::std::option::Option<::std::string::String>,
+        /// `searchContent`: `string`.
+        #[serde(
+            rename = "searchContent",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub search_content: ::std::option::Option<::std::string::String>,
+        /// `orderStage`: `any`.
+        #[serde(
+            rename = "orderStage",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub order_stage: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `movedBy`: `int`.
+        #[serde(
+            rename = "movedBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub moved_by: ::std::option::Option<i64>,
+        /// `movedTime`: `datetime`.
+        #[serde(
+            rename = "movedTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub moved_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `lastActivityBy`: `int`.
+        #[serde(
+            rename = "lastActivityBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_activity_by: ::std::option::Option<i64>,
+        /// `lastActivityTime`: `datetime`.
+        #[serde(
+            rename = "lastActivityTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_activity_time: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
+        /// `isWork`: `any`.
+        #[serde(
+            rename = "isWork",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_work: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `isWon`: `any`.
+        #[serde(
+            rename = "isWon",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_won: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `isLose`: `any`.
+        #[serde(
+            rename = "isLose",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_lose: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `receivedAmount`: `any`.
+        #[serde(
+            rename = "receivedAmount",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub received_amount: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `lostAmount`: `any`.
+        #[serde(
+            rename = "lostAmount",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lost_amount: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `hasProducts`: `any`.
+        #[serde(
+            rename = "hasProducts",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_products: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ufCrm_1721244707107`: `float`.
+        #[serde(
+            rename = "ufCrm_1721244707107",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_crm_1721244707107: ::std::option::Option<f64>,
+        /// `parentId1220`: `int`.
+        #[serde(
+            rename = "parentId1220",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id1220: ::std::option::Option<i64>,
+        /// `utmSource`: `string`.
+        #[serde(
+            rename = "utmSource",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_source: ::std::option::Option<::std::string::String>,
+        /// `utmMedium`: `any`.
+        #[serde(
+            rename = "utmMedium",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_medium: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `utmCampaign`: `any`.
+        #[serde(
+            rename = "utmCampaign",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_campaign: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `utmContent`: `any`.
+        #[serde(
+            rename = "utmContent",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_content: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `utmTerm`: `any`.
+        #[serde(
+            rename = "utmTerm",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_term: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `observers`: `int[]`.
+        #[serde(
+            rename = "observers",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub observers: ::std::option::Option<::std::vec::Vec<i64>>,
+        /// `contactIds`: `any[]`.
+        #[serde(
+            rename = "contactIds",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact_ids: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `entityTypeId`: `int`.
+        #[serde(
+            rename = "entityTypeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Item {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
+            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46, slot_47, slot_48,
+            slot_49, slot_50, slot_51, slot_52, slot_53, slot_54, slot_55, slot_56,
+            slot_57, slot_58, slot_59, slot_60, slot_61, slot_62, slot_63, slot_64,
+            slot_65, slot_66] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "createdTime",
+                    "dateCreateShort",
+                    "updatedTime",
+                    "dateModifyShort",
+                    "createdBy",
+                    "updatedBy",
+                    "assignedById",
+                    "opened",
+                    "leadId",
+                    "companyId",
+                    "contactId",
+                    "quoteId",
+                    "title",
+                    "productId",
+                    "categoryId",
+                    "stageId",
+                    "stageSemanticId",
+                    "isNew",
+                    "isRecurring",
+                    "isReturnCustomer",
+                    "isRepeatedApproach",
+                    "closed",
+                    "typeId",
+                    "opportunity",
+                    "isManualOpportunity",
+                    "taxValue",
+                    "currencyId",
+                    "probability",
+                    "comments",
+                    "begindate",
+                    "begindateShort",
+                    "closedate",
+                    "closedateShort",
+                    "eventDate",
+                    "eventDateShort",
+                    "eventId",
+                    "eventDescription",
+                    "locationId",
+                    "webformId",
+                    "sourceId",
+                    "sourceDescription",
+                    "originatorId",
+                    "originId",
+                    "additionalInfo",
+                    "searchContent",
+                    "orderStage",
+                    "movedBy",
+                    "movedTime",
+                    "lastActivityBy",
+                    "lastActivityTime",
+                    "isWork",
+                    "isWon",
+                    "isLose",
+                    "receivedAmount",
+                    "lostAmount",
+                    "hasProducts",
+                    "ufCrm_1721244707107",
+                    "parentId1220",
+                    "utmSource",
+                    "utmMedium",
+                    "utmCampaign",
+                    "utmContent",
+                    "utmTerm",
+                    "observers",
+                    "contactIds",
+                    "entityTypeId",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                created_time: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "createdTime",
+                )?,
+                date_create_short: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "dateCreateShort",
+                )?,
+                updated_time: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "updatedTime",
+                )?,
+                date_modify_short: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "dateModifyShort",
+                )?,
+                created_by: ::b24_core::__private::wire::field_at(slot_5, "createdBy")?,
+                updated_by: ::b24_core::__private::wire::field_at(slot_6, "updatedBy")?,
+                assigned_by_id: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "assignedById",
+                )?,
+                opened: ::b24_core::__private::wire::field_at(slot_8, "opened")?,
+                lead_id: ::b24_core::__private::wire::field_at(slot_9, "leadId")?,
+                company_id: ::b24_core::__private::wire::field_at(slot_10, "companyId")?,
+                contact_id: ::b24_core::__private::wire::field_at(slot_11, "contactId")?,
+                quote_id: ::b24_core::__private::wire::field_at(slot_12, "quoteId")?,
+                title: ::b24_core::__private::wire::field_at(slot_13, "title")?,
+                product_id: ::b24_core::__private::wire::field_at(slot_14, "productId")?,
+                category_id: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "categoryId",
+                )?,
+                stage_id: ::b24_core::__private::wire::field_at(slot_16, "stageId")?,
+                stage_semantic_id: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "stageSemanticId",
+                )?,
+                is_new: ::b24_core::__private::wire::field_at(slot_18, "isNew")?,
+                is_recurring: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "isRecurring",
+                )?,
+                is_return_customer: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "isReturnCustomer",
+                )?,
+                is_repeated_approach: ::b24_core::__private::wire::field_at(
+                    slot_21,
+                    "isRepeatedApproach",
+                )?,
+                closed: ::b24_core::__private::wire::field_at(slot_22, "closed")?,
+                type_id: ::b24_core::__private::wire::field_at(slot_23, "typeId")?,
+                opportunity: ::b24_core::__private::wire::field_at(
+                    slot_24,
+                    "opportunity",
+                )?,
+                is_manual_opportunity: ::b24_core::__private::wire::field_at(
+                    slot_25,
+                    "isManualOpportunity",
+                )?,
+                tax_value: ::b24_core::__private::wire::field_at(slot_26, "taxValue")?,
+                currency_id: ::b24_core::__private::wire::field_at(
+                    slot_27,
+                    "currencyId",
+                )?,
+                probability: ::b24_core::__private::wire::field_at(
+                    slot_28,
+                    "probability",
+                )?,
+                comments: ::b24_core::__private::wire::field_at(slot_29, "comments")?,
+                begindate: ::b24_core::__private::wire::field_at(slot_30, "begindate")?,
+                begindate_short: ::b24_core::__private::wire::field_at(
+                    slot_31,
+                    "begindateShort",
+                )?,
+                closedate: ::b24_core::__private::wire::field_at(slot_32, "closedate")?,
+                closedate_short: ::b24_core::__private::wire::field_at(
+                    slot_33,
+                    "closedateShort",
+                )?,
+                event_date: ::b24_core::__private::wire::field_at(slot_34, "eventDate")?,
+                event_date_short: ::b24_core::__private::wire::field_at(
+                    slot_35,
+                    "eventDateShort",
+                )?,
+                event_id: ::b24_core::__private::wire::field_at(slot_36, "eventId")?,
+                event_description: ::b24_core::__private::wire::field_at(
+                    slot_37,
+                    "eventDescription",
+                )?,
+                location_id: ::b24_core::__private::wire::field_at(
+                    slot_38,
+                    "locationId",
+                )?,
+                webform_id: ::b24_core::__private::wire::field_at(slot_39, "webformId")?,
+                source_id: ::b24_core::__private::wire::field_at(slot_40, "sourceId")?,
+                source_description: ::b24_core::__private::wire::field_at(
+                    slot_41,
+                    "sourceDescription",
+                )?,
+                originator_id: ::b24_core::__private::wire::field_at(
+                    slot_42,
+                    "originatorId",
+                )?,
+                origin_id: ::b24_core::__private::wire::field_at(slot_43, "originId")?,
+                additional_info: ::b24_core::__private::wire::field_at(
+                    slot_44,
+                    "additionalInfo",
+                )?,
+                search_content: ::b24_core::__private::wire::field_at(
+                    slot_45,
+                    "searchContent",
+                )?,
+                order_stage: ::b24_core::__private::wire::field_at(
+                    slot_46,
+                    "orderStage",
+                )?,
+                moved_by: ::b24_core::__private::wire::field_at(slot_47, "movedBy")?,
+                moved_time: ::b24_core::__private::wire::field_at(slot_48, "movedTime")?,
+                last_activity_by: ::b24_core::__private::wire::field_at(
+                    slot_49,
+                    "lastActivityBy",
+                )?,
+                last_activity_time: ::b24_core::__private::wire::field_at(
+                    slot_50,
+                    "lastActivityTime",
+                )?,
+                is_work: ::b24_core::__private::wire::field_at(slot_51, "isWork")?,
+                is_won: ::b24_core::__private::wire::field_at(slot_52, "isWon")?,
+                is_lose: ::b24_core::__private::wire::field_at(slot_53, "isLose")?,
+                received_amount: ::b24_core::__private::wire::field_at(
+                    slot_54,
+                    "receivedAmount",
+                )?,
+                lost_amount: ::b24_core::__private::wire::field_at(
+                    slot_55,
+                    "lostAmount",
+                )?,
+                has_products: ::b24_core::__private::wire::field_at(
+                    slot_56,
+                    "hasProducts",
+                )?,
+                uf_crm_1721244707107: ::b24_core::__private::wire::field_at(
+                    slot_57,
+                    "ufCrm_1721244707107",
+                )?,
+                parent_id1220: ::b24_core::__private::wire::field_at(
+                    slot_58,
+                    "parentId1220",
+                )?,
+                utm_source: ::b24_core::__private::wire::field_at(slot_59, "utmSource")?,
+                utm_medium: ::b24_core::__private::wire::field_at(slot_60, "utmMedium")?,
+                utm_campaign: ::b24_core::__private::wire::field_at(
+                    slot_61,
+                    "utmCampaign",
+                )?,
+                utm_content: ::b24_core::__private::wire::field_at(
+                    slot_62,
+                    "utmContent",
+                )?,
+                utm_term: ::b24_core::__private::wire::field_at(slot_63, "utmTerm")?,
+                observers: ::b24_core::__private::wire::field_at(slot_64, "observers")?,
+                contact_ids: ::b24_core::__private::wire::field_at(
+                    slot_65,
+                    "contactIds",
+                )?,
+                entity_type_id: ::b24_core::__private::wire::field_at(
+                    slot_66,
+                    "entityTypeId",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Item {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_time,
+                &::std::format!("{}.{}", field, "createdTime"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create_short,
+                &::std::format!("{}.{}", field, "dateCreateShort"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_time,
+                &::std::format!("{}.{}", field, "updatedTime"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_modify_short,
+                &::std::format!("{}.{}", field, "dateModifyShort"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "createdBy"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "updatedBy"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.assigned_by_id,
+                &::std::format!("{}.{}", field, "assignedById"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.opened,
+                &::std::format!("{}.{}", field, "opened"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lead_id,
+                &::std::format!("{}.{}", field, "leadId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.company_id,
+                &::std::format!("{}.{}", field, "companyId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.contact_id,
+                &::std::format!("{}.{}", field, "contactId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.quote_id,
+                &::std::format!("{}.{}", field, "quoteId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.product_id,
+                &::std::format!("{}.{}", field, "productId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.category_id,
+                &::std::format!("{}.{}", field, "categoryId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.stage_id,
+                &::std::format!("{}.{}", field, "stageId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.stage_semantic_id,
+                &::std::format!("{}.{}", field, "stageSemanticId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_new,
+                &::std::format!("{}.{}", field, "isNew"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_recurring,
+                &::std::format!("{}.{}", field, "isRecurring"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_return_customer,
+                &::std::format!("{}.{}", field, "isReturnCustomer"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_repeated_approach,
+                &::std::format!("{}.{}", field, "isRepeatedApproach"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.closed,
+                &::std::format!("{}.{}", field, "closed"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_id,
+                &::std::format!("{}.{}", field, "typeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.opportunity,
+                &::std::format!("{}.{}", field, "opportunity"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_manual_opportunity,
+                &::std::format!("{}.{}", field, "isManualOpportunity"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tax_value,
+                &::std::format!("{}.{}", field, "taxValue"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.currency_id,
+                &::std::format!("{}.{}", field, "currencyId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.probability,
+                &::std::format!("{}.{}", field, "probability"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.comments,
+                &::std::format!("{}.{}", field, "comments"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.begindate,
+                &::std::format!("{}.{}", field, "begindate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.begindate_short,
+                &::std::format!("{}.{}", field, "begindateShort"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.closedate,
+                &::std::format!("{}.{}", field, "closedate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.closedate_short,
+                &::std::format!("{}.{}", field, "closedateShort"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.event_date,
+                &::std::format!("{}.{}", field, "eventDate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.event_date_short,
+                &::std::format!("{}.{}", field, "eventDateShort"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.event_id,
+                &::std::format!("{}.{}", field, "eventId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.event_description,
+                &::std::format!("{}.{}", field, "eventDescription"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.location_id,
+                &::std::format!("{}.{}", field, "locationId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.webform_id,
+                &::std::format!("{}.{}", field, "webformId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.source_id,
+                &::std::format!("{}.{}", field, "sourceId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.source_description,
+                &::std::format!("{}.{}", field, "sourceDescription"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.originator_id,
+                &::std::format!("{}.{}", field, "originatorId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.origin_id,
+                &::std::format!("{}.{}", field, "originId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.additional_info,
+                &::std::format!("{}.{}", field, "additionalInfo"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.search_content,
+                &::std::format!("{}.{}", field, "searchContent"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.order_stage,
+                &::std::format!("{}.{}", field, "orderStage"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.moved_by,
+                &::std::format!("{}.{}", field, "movedBy"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.moved_time,
+                &::std::format!("{}.{}", field, "movedTime"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_activity_by,
+                &::std::format!("{}.{}", field, "lastActivityBy"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_activity_time,
+                &::std::format!("{}.{}", field, "lastActivityTime"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_work,
+                &::std::format!("{}.{}", field, "isWork"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_won,
+                &::std::format!("{}.{}", field, "isWon"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_lose,
+                &::std::format!("{}.{}", field, "isLose"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.received_amount,
+                &::std::format!("{}.{}", field, "receivedAmount"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lost_amount,
+                &::std::format!("{}.{}", field, "lostAmount"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.has_products,
+                &::std::format!("{}.{}", field, "hasProducts"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_crm_1721244707107,
+                &::std::format!("{}.{}", field, "ufCrm_1721244707107"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id1220,
+                &::std::format!("{}.{}", field, "parentId1220"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_source,
+                &::std::format!("{}.{}", field, "utmSource"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_medium,
+                &::std::format!("{}.{}", field, "utmMedium"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_campaign,
+                &::std::format!("{}.{}", field, "utmCampaign"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_content,
+                &::std::format!("{}.{}", field, "utmContent"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_term,
+                &::std::format!("{}.{}", field, "utmTerm"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.observers,
+                &::std::format!("{}.{}", field, "observers"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.contact_ids,
+                &::std::format!("{}.{}", field, "contactIds"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                &::std::format!("{}.{}", field, "entityTypeId"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.item.update`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `item`: `Item`.
+        #[serde(
+            rename = "item",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub item: ::std::option::Option<Item>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["item"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.item,
+                &::std::format!("{}.{}", field, "item"),
                 problems,
             );
         }

@@ -237,7 +237,7 @@ pub mod lead_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub birthdate: ::std::option::Option<::std::string::String>,
+        pub birthdate: ::std::option::Option<::b24_core::__private::types::Date>,
         /// `COMMENTS`: `string`.
         #[serde(
             rename = "COMMENTS",
@@ -455,7 +455,7 @@ pub mod lead_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub web: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// Members outside the documented fields (`UF_*`, …).
+        /// Members outside the documented fields (`UF_*`, …), kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
             ::std::string::String,
@@ -867,6 +867,12 @@ pub mod lead_add {
         pub register_sonet_event: ::std::option::Option<
             ::b24_core::__private::types::Yn,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -880,16 +886,18 @@ pub mod lead_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["REGISTER_SONET_EVENT"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 register_sonet_event: ::b24_core::__private::wire::field_at(
                     slot_0,
                     "REGISTER_SONET_EVENT",
                 )?,
+                extra,
             })
         }
     }
@@ -1064,6 +1072,12 @@ pub mod lead_contact_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_primary: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1077,15 +1091,17 @@ pub mod lead_contact_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["CONTACT_ID", "SORT", "IS_PRIMARY"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 contact_id: ::b24_core::__private::wire::field_at(slot_0, "CONTACT_ID")?,
                 sort: ::b24_core::__private::wire::field_at(slot_1, "SORT")?,
                 is_primary: ::b24_core::__private::wire::field_at(slot_2, "IS_PRIMARY")?,
+                extra,
             })
         }
     }
@@ -1256,6 +1272,12 @@ pub mod lead_contact_delete {
         /// `CONTACT_ID`: `int`.
         #[serde(rename = "CONTACT_ID")]
         pub contact_id: i64,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1269,13 +1291,15 @@ pub mod lead_contact_delete {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["CONTACT_ID"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 contact_id: ::b24_core::__private::wire::field_at(slot_0, "CONTACT_ID")?,
+                extra,
             })
         }
     }
@@ -1364,7 +1388,7 @@ impl ::b24_core::__private::Method for LeadContactFields {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
+        ::b24_core::__private::types::FieldInfo,
     >;
     #[allow(unused_variables)]
     fn validate(
@@ -1601,7 +1625,7 @@ impl ::b24_core::__private::Method for LeadContactItemsGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/leads/management-communication/crm-lead-contact-items-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<lead_contact_items_get::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1644,6 +1668,109 @@ for LeadContactItemsGetError {
         }
     }
 }
+/// Named types of [`crm.lead.contact.items.get`](https://apidocs.bitrix24.com/api-reference/crm/leads/management-communication/crm-lead-contact-items-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod lead_contact_items_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.lead.contact.items.get`](https://apidocs.bitrix24.com/api-reference/crm/leads/management-communication/crm-lead-contact-items-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `CONTACT_ID`: `int`.
+        #[serde(
+            rename = "CONTACT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact_id: ::std::option::Option<i64>,
+        /// `SORT`: `int`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `ROLE_ID`: `int`.
+        #[serde(
+            rename = "ROLE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub role_id: ::std::option::Option<i64>,
+        /// `IS_PRIMARY`: `string`.
+        #[serde(
+            rename = "IS_PRIMARY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_primary: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["CONTACT_ID", "SORT", "ROLE_ID", "IS_PRIMARY"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                contact_id: ::b24_core::__private::wire::field_at(slot_0, "CONTACT_ID")?,
+                sort: ::b24_core::__private::wire::field_at(slot_1, "SORT")?,
+                role_id: ::b24_core::__private::wire::field_at(slot_2, "ROLE_ID")?,
+                is_primary: ::b24_core::__private::wire::field_at(slot_3, "IS_PRIMARY")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.contact_id,
+                &::std::format!("{}.{}", field, "CONTACT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.role_id,
+                &::std::format!("{}.{}", field, "ROLE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_primary,
+                &::std::format!("{}.{}", field, "IS_PRIMARY"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.lead.contact.items.set`](https://apidocs.bitrix24.com/api-reference/crm/leads/management-communication/crm-lead-contact-items-set.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -1659,9 +1786,9 @@ pub struct LeadContactItemsSet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `items` (required): `any`.
+    /// `items` (required): `Items[]`.
     #[serde(rename = "items")]
-    pub items: ::b24_core::__private::serde_json::Value,
+    pub items: ::std::vec::Vec<lead_contact_items_set::Items>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -1675,7 +1802,7 @@ impl LeadContactItemsSet {
     #[must_use]
     pub fn new(
         id: impl ::std::convert::Into<i64>,
-        items: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        items: impl ::std::convert::Into<::std::vec::Vec<lead_contact_items_set::Items>>,
     ) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
@@ -1771,6 +1898,96 @@ for LeadContactItemsSetError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.lead.contact.items.set`](https://apidocs.bitrix24.com/api-reference/crm/leads/management-communication/crm-lead-contact-items-set.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod lead_contact_items_set {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Items` of [`crm.lead.contact.items.set`](https://apidocs.bitrix24.com/api-reference/crm/leads/management-communication/crm-lead-contact-items-set.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Items {
+        /// `CONTACT_ID`: `int`.
+        #[serde(
+            rename = "CONTACT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact_id: ::std::option::Option<i64>,
+        /// `SORT`: `int`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `IS_PRIMARY`: `string`.
+        #[serde(
+            rename = "IS_PRIMARY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_primary: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Items {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["CONTACT_ID", "SORT", "IS_PRIMARY"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                contact_id: ::b24_core::__private::wire::field_at(slot_0, "CONTACT_ID")?,
+                sort: ::b24_core::__private::wire::field_at(slot_1, "SORT")?,
+                is_primary: ::b24_core::__private::wire::field_at(slot_2, "IS_PRIMARY")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Items {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.contact_id,
+                &::std::format!("{}.{}", field, "CONTACT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_primary,
+                &::std::format!("{}.{}", field, "IS_PRIMARY"),
+                problems,
+            );
         }
     }
 }
@@ -2051,6 +2268,12 @@ pub mod lead_details_configuration_force_common_scope_for_all {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub lead_customer_type: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Extras {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2064,16 +2287,18 @@ pub mod lead_details_configuration_force_common_scope_for_all {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["leadCustomerType"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 lead_customer_type: ::b24_core::__private::wire::field_at(
                     slot_0,
                     "leadCustomerType",
                 )?,
+                extra,
             })
         }
     }
@@ -2217,7 +2442,7 @@ impl ::b24_core::__private::Method for LeadDetailsConfigurationGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/leads/custom-form/crm-lead-details-configuration-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::vec::Vec<lead_details_configuration_get::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2263,6 +2488,80 @@ for LeadDetailsConfigurationGetError {
 pub mod lead_details_configuration_get {
     #[allow(unused_imports)]
     use super::*;
+    /// `Elements` of [`crm.lead.details.configuration.get`](https://apidocs.bitrix24.com/api-reference/crm/leads/custom-form/crm-lead-details-configuration-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Elements {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `optionFlags`: `string`.
+        #[serde(
+            rename = "optionFlags",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub option_flags: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Elements {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Elements {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "optionFlags"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                option_flags: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "optionFlags",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Elements {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.option_flags,
+                &::std::format!("{}.{}", field, "optionFlags"),
+                problems,
+            );
+        }
+    }
     /// `Extras` of [`crm.lead.details.configuration.get`](https://apidocs.bitrix24.com/api-reference/crm/leads/custom-form/crm-lead-details-configuration-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -2272,7 +2571,14 @@ pub mod lead_details_configuration_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Extras {}
+    pub struct Extras {
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Extras {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
@@ -2285,13 +2591,115 @@ pub mod lead_details_configuration_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let _ = obj;
-            ::std::result::Result::Ok(Self {})
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [] = ::b24_core::__private::wire::slots(
+                obj,
+                &[],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self { extra })
         }
     }
     impl ::b24_core::__private::Check for Extras {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {}
+    }
+    /// `Result` of [`crm.lead.details.configuration.get`](https://apidocs.bitrix24.com/api-reference/crm/leads/custom-form/crm-lead-details-configuration-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `elements`: `Elements[]`.
+        #[serde(
+            rename = "elements",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub elements: ::std::option::Option<::std::vec::Vec<Elements>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "title", "type", "elements"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
+                elements: ::b24_core::__private::wire::field_at(slot_3, "elements")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.elements,
+                &::std::format!("{}.{}", field, "elements"),
+                problems,
+            );
+        }
     }
 }
 /// [`crm.lead.details.configuration.reset`](https://apidocs.bitrix24.com/api-reference/crm/leads/custom-form/crm-lead-details-configuration-reset.html) (REST v2)
@@ -2478,7 +2886,14 @@ pub mod lead_details_configuration_reset {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Extras {}
+    pub struct Extras {
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Extras {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
@@ -2491,8 +2906,13 @@ pub mod lead_details_configuration_reset {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
-            let _ = obj;
-            ::std::result::Result::Ok(Self {})
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [] = ::b24_core::__private::wire::slots(
+                obj,
+                &[],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self { extra })
         }
     }
     impl ::b24_core::__private::Check for Extras {
@@ -2515,9 +2935,9 @@ pub mod lead_details_configuration_reset {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LeadDetailsConfigurationSet {
-    /// `data` (required): `any[]`.
+    /// `data` (required): `Data[]`.
     #[serde(rename = "data")]
-    pub data: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub data: ::std::vec::Vec<lead_details_configuration_set::Data>,
     /// `userId`: `user`.
     #[serde(
         rename = "userId",
@@ -2552,7 +2972,7 @@ impl LeadDetailsConfigurationSet {
     #[must_use]
     pub fn new(
         data: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::vec::Vec<lead_details_configuration_set::Data>,
         >,
     ) -> Self {
         Self {
@@ -2684,6 +3104,177 @@ for LeadDetailsConfigurationSetError {
 pub mod lead_details_configuration_set {
     #[allow(unused_imports)]
     use super::*;
+    /// `Data` of [`crm.lead.details.configuration.set`](https://apidocs.bitrix24.com/api-reference/crm/leads/custom-form/crm-lead-details-configuration-set.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Data {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `elements`: `Elements[]`.
+        #[serde(
+            rename = "elements",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub elements: ::std::option::Option<::std::vec::Vec<Elements>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Data {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Data {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "title", "type", "elements"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
+                elements: ::b24_core::__private::wire::field_at(slot_3, "elements")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Data {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.elements,
+                &::std::format!("{}.{}", field, "elements"),
+                problems,
+            );
+        }
+    }
+    /// `Elements` of [`crm.lead.details.configuration.set`](https://apidocs.bitrix24.com/api-reference/crm/leads/custom-form/crm-lead-details-configuration-set.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Elements {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `optionFlags`: `int`.
+        #[serde(
+            rename = "optionFlags",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub option_flags: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Elements {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Elements {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "optionFlags"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                option_flags: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "optionFlags",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Elements {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.option_flags,
+                &::std::format!("{}.{}", field, "optionFlags"),
+                problems,
+            );
+        }
+    }
     /// `Extras` of [`crm.lead.details.configuration.set`](https://apidocs.bitrix24.com/api-reference/crm/leads/custom-form/crm-lead-details-configuration-set.html).
     #[derive(
         ::std::fmt::Debug,
@@ -2701,6 +3292,12 @@ pub mod lead_details_configuration_set {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub lead_customer_type: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Extras {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2714,16 +3311,18 @@ pub mod lead_details_configuration_set {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["leadCustomerType"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 lead_customer_type: ::b24_core::__private::wire::field_at(
                     slot_0,
                     "leadCustomerType",
                 )?,
+                extra,
             })
         }
     }
@@ -2811,7 +3410,10 @@ impl ::b24_core::__private::Method for LeadFields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/leads/crm-lead-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::types::FieldInfo,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2925,7 +3527,7 @@ impl ::b24_core::__private::Method for LeadGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/leads/crm-lead-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = lead_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2961,6 +3563,1119 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LeadGetError {
         }
     }
 }
+/// Named types of [`crm.lead.get`](https://apidocs.bitrix24.com/api-reference/crm/leads/crm-lead-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod lead_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Im` of [`crm.lead.get`](https://apidocs.bitrix24.com/api-reference/crm/leads/crm-lead-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Im {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `VALUE_TYPE`: `string`.
+        #[serde(
+            rename = "VALUE_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub value_type: ::std::option::Option<::std::string::String>,
+        /// `VALUE`: `string`.
+        #[serde(
+            rename = "VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub value: ::std::option::Option<::std::string::String>,
+        /// `TYPE_ID`: `string`.
+        #[serde(
+            rename = "TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Im {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Im {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "VALUE_TYPE", "VALUE", "TYPE_ID"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                value_type: ::b24_core::__private::wire::field_at(slot_1, "VALUE_TYPE")?,
+                value: ::b24_core::__private::wire::field_at(slot_2, "VALUE")?,
+                type_id: ::b24_core::__private::wire::field_at(slot_3, "TYPE_ID")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Im {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.value_type,
+                &::std::format!("{}.{}", field, "VALUE_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.value,
+                &::std::format!("{}.{}", field, "VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_id,
+                &::std::format!("{}.{}", field, "TYPE_ID"),
+                problems,
+            );
+        }
+    }
+    /// `Phone` of [`crm.lead.get`](https://apidocs.bitrix24.com/api-reference/crm/leads/crm-lead-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Phone {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `VALUE_TYPE`: `string`.
+        #[serde(
+            rename = "VALUE_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub value_type: ::std::option::Option<::std::string::String>,
+        /// `VALUE`: `string`.
+        #[serde(
+            rename = "VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub value: ::std::option::Option<::std::string::String>,
+        /// `TYPE_ID`: `string`.
+        #[serde(
+            rename = "TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Phone {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Phone {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "VALUE_TYPE", "VALUE", "TYPE_ID"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                value_type: ::b24_core::__private::wire::field_at(slot_1, "VALUE_TYPE")?,
+                value: ::b24_core::__private::wire::field_at(slot_2, "VALUE")?,
+                type_id: ::b24_core::__private::wire::field_at(slot_3, "TYPE_ID")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Phone {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.value_type,
+                &::std::format!("{}.{}", field, "VALUE_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.value,
+                &::std::format!("{}.{}", field, "VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_id,
+                &::std::format!("{}.{}", field, "TYPE_ID"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.lead.get`](https://apidocs.bitrix24.com/api-reference/crm/leads/crm-lead-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `TITLE`: `string`.
+        #[serde(
+            rename = "TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `HONORIFIC`: `any`.
+        #[serde(
+            rename = "HONORIFIC",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub honorific: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `SECOND_NAME`: `any`.
+        #[serde(
+            rename = "SECOND_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub second_name: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `LAST_NAME`: `any`.
+        #[serde(
+            rename = "LAST_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_name: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `COMPANY_TITLE`: `any`.
+        #[serde(
+            rename = "COMPANY_TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company_title: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `COMPANY_ID`: `any`.
+        #[serde(
+            rename = "COMPANY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `CONTACT_ID`: `any`.
+        #[serde(
+            rename = "CONTACT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `IS_RETURN_CUSTOMER`: `string`.
+        #[serde(
+            rename = "IS_RETURN_CUSTOMER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_return_customer: ::std::option::Option<::std::string::String>,
+        /// `BIRTHDATE`: `string`.
+        #[serde(
+            rename = "BIRTHDATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub birthdate: ::std::option::Option<::std::string::String>,
+        /// `SOURCE_ID`: `int`.
+        #[serde(
+            rename = "SOURCE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub source_id: ::std::option::Option<i64>,
+        /// `SOURCE_DESCRIPTION`: `any`.
+        #[serde(
+            rename = "SOURCE_DESCRIPTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub source_description: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `STATUS_ID`: `string`.
+        #[serde(
+            rename = "STATUS_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status_id: ::std::option::Option<::std::string::String>,
+        /// `STATUS_DESCRIPTION`: `any`.
+        #[serde(
+            rename = "STATUS_DESCRIPTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status_description: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `POST`: `any`.
+        #[serde(
+            rename = "POST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub post: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `COMMENTS`: `any`.
+        #[serde(
+            rename = "COMMENTS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub comments: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `CURRENCY_ID`: `string`.
+        #[serde(
+            rename = "CURRENCY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub currency_id: ::std::option::Option<::std::string::String>,
+        /// `OPPORTUNITY`: `string`.
+        #[serde(
+            rename = "OPPORTUNITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub opportunity: ::std::option::Option<::std::string::String>,
+        /// `IS_MANUAL_OPPORTUNITY`: `string`.
+        #[serde(
+            rename = "IS_MANUAL_OPPORTUNITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_manual_opportunity: ::std::option::Option<::std::string::String>,
+        /// `HAS_PHONE`: `string`.
+        #[serde(
+            rename = "HAS_PHONE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_phone: ::std::option::Option<::std::string::String>,
+        /// `HAS_EMAIL`: `string`.
+        #[serde(
+            rename = "HAS_EMAIL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_email: ::std::option::Option<::std::string::String>,
+        /// `HAS_IMOL`: `string`.
+        #[serde(
+            rename = "HAS_IMOL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_imol: ::std::option::Option<::std::string::String>,
+        /// `ASSIGNED_BY_ID`: `int`.
+        #[serde(
+            rename = "ASSIGNED_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub assigned_by_id: ::std::option::Option<i64>,
+        /// `CREATED_BY_ID`: `int`.
+        #[serde(
+            rename = "CREATED_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by_id: ::std::option::Option<i64>,
+        /// `MODIFY_BY_ID`: `int`.
+        #[serde(
+            rename = "MODIFY_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub modify_by_id: ::std::option::Option<i64>,
+        /// `DATE_CREATE`: `datetime`.
+        #[serde(
+            rename = "DATE_CREATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DATE_MODIFY`: `datetime`.
+        #[serde(
+            rename = "DATE_MODIFY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_modify: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DATE_CLOSED`: `string`.
+        #[serde(
+            rename = "DATE_CLOSED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_closed: ::std::option::Option<::std::string::String>,
+        /// `STATUS_SEMANTIC_ID`: `string`.
+        #[serde(
+            rename = "STATUS_SEMANTIC_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status_semantic_id: ::std::option::Option<::std::string::String>,
+        /// `OPENED`: `string`.
+        #[serde(
+            rename = "OPENED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub opened: ::std::option::Option<::std::string::String>,
+        /// `ORIGINATOR_ID`: `any`.
+        #[serde(
+            rename = "ORIGINATOR_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub originator_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ORIGIN_ID`: `any`.
+        #[serde(
+            rename = "ORIGIN_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub origin_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `MOVED_BY_ID`: `int`.
+        #[serde(
+            rename = "MOVED_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub moved_by_id: ::std::option::Option<i64>,
+        /// `MOVED_TIME`: `datetime`.
+        #[serde(
+            rename = "MOVED_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub moved_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `ADDRESS`: `any`.
+        #[serde(
+            rename = "ADDRESS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `ADDRESS_2`: `any`.
+        #[serde(
+            rename = "ADDRESS_2",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_2: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `ADDRESS_CITY`: `any`.
+        #[serde(
+            rename = "ADDRESS_CITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_city: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ADDRESS_POSTAL_CODE`: `any`.
+        #[serde(
+            rename = "ADDRESS_POSTAL_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_postal_code: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ADDRESS_REGION`: `any`.
+        #[serde(
+            rename = "ADDRESS_REGION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_region: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ADDRESS_PROVINCE`: `any`.
+        #[serde(
+            rename = "ADDRESS_PROVINCE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_province: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ADDRESS_COUNTRY`: `any`.
+        #[serde(
+            rename = "ADDRESS_COUNTRY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_country: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ADDRESS_COUNTRY_CODE`: `any`.
+        #[serde(
+            rename = "ADDRESS_COUNTRY_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_country_code: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ADDRESS_LOC_ADDR_ID`: `any`.
+        #[serde(
+            rename = "ADDRESS_LOC_ADDR_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_loc_addr_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `UTM_SOURCE`: `any`.
+        #[serde(
+            rename = "UTM_SOURCE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_source: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `UTM_MEDIUM`: `any`.
+        #[serde(
+            rename = "UTM_MEDIUM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_medium: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `UTM_CAMPAIGN`: `any`.
+        #[serde(
+            rename = "UTM_CAMPAIGN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_campaign: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `UTM_CONTENT`: `any`.
+        #[serde(
+            rename = "UTM_CONTENT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_content: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `UTM_TERM`: `any`.
+        #[serde(
+            rename = "UTM_TERM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_term: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `LAST_ACTIVITY_BY`: `string`.
+        #[serde(
+            rename = "LAST_ACTIVITY_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_activity_by: ::std::option::Option<::std::string::String>,
+        /// `LAST_ACTIVITY_TIME`: `datetime`.
+        #[serde(
+            rename = "LAST_ACTIVITY_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_activity_time: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
+        /// `PHONE`: `Phone[]`.
+        #[serde(
+            rename = "PHONE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub phone: ::std::option::Option<::std::vec::Vec<Phone>>,
+        /// `IM`: `Im[]`.
+        #[serde(
+            rename = "IM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub im: ::std::option::Option<::std::vec::Vec<Im>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
+            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46, slot_47, slot_48,
+            slot_49, slot_50, slot_51, slot_52] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "TITLE",
+                    "HONORIFIC",
+                    "NAME",
+                    "SECOND_NAME",
+                    "LAST_NAME",
+                    "COMPANY_TITLE",
+                    "COMPANY_ID",
+                    "CONTACT_ID",
+                    "IS_RETURN_CUSTOMER",
+                    "BIRTHDATE",
+                    "SOURCE_ID",
+                    "SOURCE_DESCRIPTION",
+                    "STATUS_ID",
+                    "STATUS_DESCRIPTION",
+                    "POST",
+                    "COMMENTS",
+                    "CURRENCY_ID",
+                    "OPPORTUNITY",
+                    "IS_MANUAL_OPPORTUNITY",
+                    "HAS_PHONE",
+                    "HAS_EMAIL",
+                    "HAS_IMOL",
+                    "ASSIGNED_BY_ID",
+                    "CREATED_BY_ID",
+                    "MODIFY_BY_ID",
+                    "DATE_CREATE",
+                    "DATE_MODIFY",
+                    "DATE_CLOSED",
+                    "STATUS_SEMANTIC_ID",
+                    "OPENED",
+                    "ORIGINATOR_ID",
+                    "ORIGIN_ID",
+                    "MOVED_BY_ID",
+                    "MOVED_TIME",
+                    "ADDRESS",
+                    "ADDRESS_2",
+                    "ADDRESS_CITY",
+                    "ADDRESS_POSTAL_CODE",
+                    "ADDRESS_REGION",
+                    "ADDRESS_PROVINCE",
+                    "ADDRESS_COUNTRY",
+                    "ADDRESS_COUNTRY_CODE",
+                    "ADDRESS_LOC_ADDR_ID",
+                    "UTM_SOURCE",
+                    "UTM_MEDIUM",
+                    "UTM_CAMPAIGN",
+                    "UTM_CONTENT",
+                    "UTM_TERM",
+                    "LAST_ACTIVITY_BY",
+                    "LAST_ACTIVITY_TIME",
+                    "PHONE",
+                    "IM",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "TITLE")?,
+                honorific: ::b24_core::__private::wire::field_at(slot_2, "HONORIFIC")?,
+                name: ::b24_core::__private::wire::field_at(slot_3, "NAME")?,
+                second_name: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "SECOND_NAME",
+                )?,
+                last_name: ::b24_core::__private::wire::field_at(slot_5, "LAST_NAME")?,
+                company_title: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "COMPANY_TITLE",
+                )?,
+                company_id: ::b24_core::__private::wire::field_at(slot_7, "COMPANY_ID")?,
+                contact_id: ::b24_core::__private::wire::field_at(slot_8, "CONTACT_ID")?,
+                is_return_customer: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "IS_RETURN_CUSTOMER",
+                )?,
+                birthdate: ::b24_core::__private::wire::field_at(slot_10, "BIRTHDATE")?,
+                source_id: ::b24_core::__private::wire::field_at(slot_11, "SOURCE_ID")?,
+                source_description: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "SOURCE_DESCRIPTION",
+                )?,
+                status_id: ::b24_core::__private::wire::field_at(slot_13, "STATUS_ID")?,
+                status_description: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "STATUS_DESCRIPTION",
+                )?,
+                post: ::b24_core::__private::wire::field_at(slot_15, "POST")?,
+                comments: ::b24_core::__private::wire::field_at(slot_16, "COMMENTS")?,
+                currency_id: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "CURRENCY_ID",
+                )?,
+                opportunity: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "OPPORTUNITY",
+                )?,
+                is_manual_opportunity: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "IS_MANUAL_OPPORTUNITY",
+                )?,
+                has_phone: ::b24_core::__private::wire::field_at(slot_20, "HAS_PHONE")?,
+                has_email: ::b24_core::__private::wire::field_at(slot_21, "HAS_EMAIL")?,
+                has_imol: ::b24_core::__private::wire::field_at(slot_22, "HAS_IMOL")?,
+                assigned_by_id: ::b24_core::__private::wire::field_at(
+                    slot_23,
+                    "ASSIGNED_BY_ID",
+                )?,
+                created_by_id: ::b24_core::__private::wire::field_at(
+                    slot_24,
+                    "CREATED_BY_ID",
+                )?,
+                modify_by_id: ::b24_core::__private::wire::field_at(
+                    slot_25,
+                    "MODIFY_BY_ID",
+                )?,
+                date_create: ::b24_core::__private::wire::field_at(
+                    slot_26,
+                    "DATE_CREATE",
+                )?,
+                date_modify: ::b24_core::__private::wire::field_at(
+                    slot_27,
+                    "DATE_MODIFY",
+                )?,
+                date_closed: ::b24_core::__private::wire::field_at(
+                    slot_28,
+                    "DATE_CLOSED",
+                )?,
+                status_semantic_id: ::b24_core::__private::wire::field_at(
+                    slot_29,
+                    "STATUS_SEMANTIC_ID",
+                )?,
+                opened: ::b24_core::__private::wire::field_at(slot_30, "OPENED")?,
+                originator_id: ::b24_core::__private::wire::field_at(
+                    slot_31,
+                    "ORIGINATOR_ID",
+                )?,
+                origin_id: ::b24_core::__private::wire::field_at(slot_32, "ORIGIN_ID")?,
+                moved_by_id: ::b24_core::__private::wire::field_at(
+                    slot_33,
+                    "MOVED_BY_ID",
+                )?,
+                moved_time: ::b24_core::__private::wire::field_at(
+                    slot_34,
+                    "MOVED_TIME",
+                )?,
+                address: ::b24_core::__private::wire::field_at(slot_35, "ADDRESS")?,
+                address_2: ::b24_core::__private::wire::field_at(slot_36, "ADDRESS_2")?,
+                address_city: ::b24_core::__private::wire::field_at(
+                    slot_37,
+                    "ADDRESS_CITY",
+                )?,
+                address_postal_code: ::b24_core::__private::wire::field_at(
+                    slot_38,
+                    "ADDRESS_POSTAL_CODE",
+                )?,
+                address_region: ::b24_core::__private::wire::field_at(
+                    slot_39,
+                    "ADDRESS_REGION",
+                )?,
+                address_province: ::b24_core::__private::wire::field_at(
+                    slot_40,
+                    "ADDRESS_PROVINCE",
+                )?,
+                address_country: ::b24_core::__private::wire::field_at(
+                    slot_41,
+                    "ADDRESS_COUNTRY",
+                )?,
+                address_country_code: ::b24_core::__private::wire::field_at(
+                    slot_42,
+                    "ADDRESS_COUNTRY_CODE",
+                )?,
+                address_loc_addr_id: ::b24_core::__private::wire::field_at(
+                    slot_43,
+                    "ADDRESS_LOC_ADDR_ID",
+                )?,
+                utm_source: ::b24_core::__private::wire::field_at(
+                    slot_44,
+                    "UTM_SOURCE",
+                )?,
+                utm_medium: ::b24_core::__private::wire::field_at(
+                    slot_45,
+                    "UTM_MEDIUM",
+                )?,
+                utm_campaign: ::b24_core::__private::wire::field_at(
+                    slot_46,
+                    "UTM_CAMPAIGN",
+                )?,
+                utm_content: ::b24_core::__private::wire::field_at(
+                    slot_47,
+                    "UTM_CONTENT",
+                )?,
+                utm_term: ::b24_core::__private::wire::field_at(slot_48, "UTM_TERM")?,
+                last_activity_by: ::b24_core::__private::wire::field_at(
+                    slot_49,
+                    "LAST_ACTIVITY_BY",
+                )?,
+                last_activity_time: ::b24_core::__private::wire::field_at(
+                    slot_50,
+                    "LAST_ACTIVITY_TIME",
+                )?,
+                phone: ::b24_core::__private::wire::field_at(slot_51, "PHONE")?,
+                im: ::b24_core::__private::wire::field_at(slot_52, "IM")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.honorific,
+                &::std::format!("{}.{}", field, "HONORIFIC"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.second_name,
+                &::std::format!("{}.{}", field, "SECOND_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_name,
+                &::std::format!("{}.{}", field, "LAST_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.company_title,
+                &::std::format!("{}.{}", field, "COMPANY_TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.company_id,
+                &::std::format!("{}.{}", field, "COMPANY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.contact_id,
+                &::std::format!("{}.{}", field, "CONTACT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_return_customer,
+                &::std::format!("{}.{}", field, "IS_RETURN_CUSTOMER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.birthdate,
+                &::std::format!("{}.{}", field, "BIRTHDATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.source_id,
+                &::std::format!("{}.{}", field, "SOURCE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.source_description,
+                &::std::format!("{}.{}", field, "SOURCE_DESCRIPTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.status_id,
+                &::std::format!("{}.{}", field, "STATUS_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.status_description,
+                &::std::format!("{}.{}", field, "STATUS_DESCRIPTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.post,
+                &::std::format!("{}.{}", field, "POST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.comments,
+                &::std::format!("{}.{}", field, "COMMENTS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.currency_id,
+                &::std::format!("{}.{}", field, "CURRENCY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.opportunity,
+                &::std::format!("{}.{}", field, "OPPORTUNITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_manual_opportunity,
+                &::std::format!("{}.{}", field, "IS_MANUAL_OPPORTUNITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.has_phone,
+                &::std::format!("{}.{}", field, "HAS_PHONE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.has_email,
+                &::std::format!("{}.{}", field, "HAS_EMAIL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.has_imol,
+                &::std::format!("{}.{}", field, "HAS_IMOL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.assigned_by_id,
+                &::std::format!("{}.{}", field, "ASSIGNED_BY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by_id,
+                &::std::format!("{}.{}", field, "CREATED_BY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.modify_by_id,
+                &::std::format!("{}.{}", field, "MODIFY_BY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "DATE_CREATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_modify,
+                &::std::format!("{}.{}", field, "DATE_MODIFY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_closed,
+                &::std::format!("{}.{}", field, "DATE_CLOSED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.status_semantic_id,
+                &::std::format!("{}.{}", field, "STATUS_SEMANTIC_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.opened,
+                &::std::format!("{}.{}", field, "OPENED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.originator_id,
+                &::std::format!("{}.{}", field, "ORIGINATOR_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.origin_id,
+                &::std::format!("{}.{}", field, "ORIGIN_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.moved_by_id,
+                &::std::format!("{}.{}", field, "MOVED_BY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.moved_time,
+                &::std::format!("{}.{}", field, "MOVED_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address,
+                &::std::format!("{}.{}", field, "ADDRESS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_2,
+                &::std::format!("{}.{}", field, "ADDRESS_2"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_city,
+                &::std::format!("{}.{}", field, "ADDRESS_CITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_postal_code,
+                &::std::format!("{}.{}", field, "ADDRESS_POSTAL_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_region,
+                &::std::format!("{}.{}", field, "ADDRESS_REGION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_province,
+                &::std::format!("{}.{}", field, "ADDRESS_PROVINCE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_country,
+                &::std::format!("{}.{}", field, "ADDRESS_COUNTRY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_country_code,
+                &::std::format!("{}.{}", field, "ADDRESS_COUNTRY_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_loc_addr_id,
+                &::std::format!("{}.{}", field, "ADDRESS_LOC_ADDR_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_source,
+                &::std::format!("{}.{}", field, "UTM_SOURCE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_medium,
+                &::std::format!("{}.{}", field, "UTM_MEDIUM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_campaign,
+                &::std::format!("{}.{}", field, "UTM_CAMPAIGN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_content,
+                &::std::format!("{}.{}", field, "UTM_CONTENT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_term,
+                &::std::format!("{}.{}", field, "UTM_TERM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_activity_by,
+                &::std::format!("{}.{}", field, "LAST_ACTIVITY_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_activity_time,
+                &::std::format!("{}.{}", field, "LAST_ACTIVITY_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.phone,
+                &::std::format!("{}.{}", field, "PHONE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.im,
+                &::std::format!("{}.{}", field, "IM"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.lead.list`](https://apidocs.bitrix24.com/api-reference/crm/leads/crm-lead-list.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -2982,25 +4697,20 @@ pub struct LeadList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `filter`: `map<any>`.
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `order`: `any`.
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -3041,12 +4751,7 @@ impl LeadList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -3055,7 +4760,7 @@ impl LeadList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -3244,7 +4949,7 @@ impl ::b24_core::__private::Method for LeadProductrowsGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/leads/crm-lead-productrows-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<lead_productrows_get::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3277,6 +4982,516 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LeadProductrowsG
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.lead.productrows.get`](https://apidocs.bitrix24.com/api-reference/crm/leads/crm-lead-productrows-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod lead_productrows_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.lead.productrows.get`](https://apidocs.bitrix24.com/api-reference/crm/leads/crm-lead-productrows-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `OWNER_ID`: `int`.
+        #[serde(
+            rename = "OWNER_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub owner_id: ::std::option::Option<i64>,
+        /// `OWNER_TYPE`: `string`.
+        #[serde(
+            rename = "OWNER_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub owner_type: ::std::option::Option<::std::string::String>,
+        /// `PRODUCT_ID`: `int`.
+        #[serde(
+            rename = "PRODUCT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_id: ::std::option::Option<i64>,
+        /// `PRODUCT_NAME`: `string`.
+        #[serde(
+            rename = "PRODUCT_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_name: ::std::option::Option<::std::string::String>,
+        /// `ORIGINAL_PRODUCT_NAME`: `string`.
+        #[serde(
+            rename = "ORIGINAL_PRODUCT_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub original_product_name: ::std::option::Option<::std::string::String>,
+        /// `PRODUCT_DESCRIPTION`: `any`.
+        #[serde(
+            rename = "PRODUCT_DESCRIPTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_description: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `PRICE`: `any`.
+        #[serde(
+            rename = "PRICE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `PRICE_EXCLUSIVE`: `any`.
+        #[serde(
+            rename = "PRICE_EXCLUSIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price_exclusive: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `PRICE_NETTO`: `int`.
+        #[serde(
+            rename = "PRICE_NETTO",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price_netto: ::std::option::Option<i64>,
+        /// `PRICE_BRUTTO`: `any`.
+        #[serde(
+            rename = "PRICE_BRUTTO",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price_brutto: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `PRICE_ACCOUNT`: `string`.
+        #[serde(
+            rename = "PRICE_ACCOUNT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price_account: ::std::option::Option<::std::string::String>,
+        /// `QUANTITY`: `int`.
+        #[serde(
+            rename = "QUANTITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub quantity: ::std::option::Option<i64>,
+        /// `DISCOUNT_TYPE_ID`: `int`.
+        #[serde(
+            rename = "DISCOUNT_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub discount_type_id: ::std::option::Option<i64>,
+        /// `DISCOUNT_RATE`: `int`.
+        #[serde(
+            rename = "DISCOUNT_RATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub discount_rate: ::std::option::Option<i64>,
+        /// `DISCOUNT_SUM`: `any`.
+        #[serde(
+            rename = "DISCOUNT_SUM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub discount_sum: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `TAX_RATE`: `any`.
+        #[serde(
+            rename = "TAX_RATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tax_rate: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `TAX_INCLUDED`: `string`.
+        #[serde(
+            rename = "TAX_INCLUDED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tax_included: ::std::option::Option<::std::string::String>,
+        /// `CUSTOMIZED`: `string`.
+        #[serde(
+            rename = "CUSTOMIZED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub customized: ::std::option::Option<::std::string::String>,
+        /// `MEASURE_CODE`: `int`.
+        #[serde(
+            rename = "MEASURE_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub measure_code: ::std::option::Option<i64>,
+        /// `MEASURE_NAME`: `string`.
+        #[serde(
+            rename = "MEASURE_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub measure_name: ::std::option::Option<::std::string::String>,
+        /// `SORT`: `int`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `XML_ID`: `string`.
+        #[serde(
+            rename = "XML_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::std::string::String>,
+        /// `TYPE`: `int`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<i64>,
+        /// `STORE_ID`: `any`.
+        #[serde(
+            rename = "STORE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub store_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `RESERVE_ID`: `any`.
+        #[serde(
+            rename = "RESERVE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reserve_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `DATE_RESERVE_END`: `any`.
+        #[serde(
+            rename = "DATE_RESERVE_END",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_reserve_end: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `RESERVE_QUANTITY`: `any`.
+        #[serde(
+            rename = "RESERVE_QUANTITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reserve_quantity: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "OWNER_ID",
+                    "OWNER_TYPE",
+                    "PRODUCT_ID",
+                    "PRODUCT_NAME",
+                    "ORIGINAL_PRODUCT_NAME",
+                    "PRODUCT_DESCRIPTION",
+                    "PRICE",
+                    "PRICE_EXCLUSIVE",
+                    "PRICE_NETTO",
+                    "PRICE_BRUTTO",
+                    "PRICE_ACCOUNT",
+                    "QUANTITY",
+                    "DISCOUNT_TYPE_ID",
+                    "DISCOUNT_RATE",
+                    "DISCOUNT_SUM",
+                    "TAX_RATE",
+                    "TAX_INCLUDED",
+                    "CUSTOMIZED",
+                    "MEASURE_CODE",
+                    "MEASURE_NAME",
+                    "SORT",
+                    "XML_ID",
+                    "TYPE",
+                    "STORE_ID",
+                    "RESERVE_ID",
+                    "DATE_RESERVE_END",
+                    "RESERVE_QUANTITY",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                owner_id: ::b24_core::__private::wire::field_at(slot_1, "OWNER_ID")?,
+                owner_type: ::b24_core::__private::wire::field_at(slot_2, "OWNER_TYPE")?,
+                product_id: ::b24_core::__private::wire::field_at(slot_3, "PRODUCT_ID")?,
+                product_name: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "PRODUCT_NAME",
+                )?,
+                original_product_name: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "ORIGINAL_PRODUCT_NAME",
+                )?,
+                product_description: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "PRODUCT_DESCRIPTION",
+                )?,
+                price: ::b24_core::__private::wire::field_at(slot_7, "PRICE")?,
+                price_exclusive: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "PRICE_EXCLUSIVE",
+                )?,
+                price_netto: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "PRICE_NETTO",
+                )?,
+                price_brutto: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "PRICE_BRUTTO",
+                )?,
+                price_account: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "PRICE_ACCOUNT",
+                )?,
+                quantity: ::b24_core::__private::wire::field_at(slot_12, "QUANTITY")?,
+                discount_type_id: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "DISCOUNT_TYPE_ID",
+                )?,
+                discount_rate: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "DISCOUNT_RATE",
+                )?,
+                discount_sum: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "DISCOUNT_SUM",
+                )?,
+                tax_rate: ::b24_core::__private::wire::field_at(slot_16, "TAX_RATE")?,
+                tax_included: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "TAX_INCLUDED",
+                )?,
+                customized: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "CUSTOMIZED",
+                )?,
+                measure_code: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "MEASURE_CODE",
+                )?,
+                measure_name: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "MEASURE_NAME",
+                )?,
+                sort: ::b24_core::__private::wire::field_at(slot_21, "SORT")?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_22, "XML_ID")?,
+                type_: ::b24_core::__private::wire::field_at(slot_23, "TYPE")?,
+                store_id: ::b24_core::__private::wire::field_at(slot_24, "STORE_ID")?,
+                reserve_id: ::b24_core::__private::wire::field_at(
+                    slot_25,
+                    "RESERVE_ID",
+                )?,
+                date_reserve_end: ::b24_core::__private::wire::field_at(
+                    slot_26,
+                    "DATE_RESERVE_END",
+                )?,
+                reserve_quantity: ::b24_core::__private::wire::field_at(
+                    slot_27,
+                    "RESERVE_QUANTITY",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.owner_id,
+                &::std::format!("{}.{}", field, "OWNER_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.owner_type,
+                &::std::format!("{}.{}", field, "OWNER_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.product_id,
+                &::std::format!("{}.{}", field, "PRODUCT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.product_name,
+                &::std::format!("{}.{}", field, "PRODUCT_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.original_product_name,
+                &::std::format!("{}.{}", field, "ORIGINAL_PRODUCT_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.product_description,
+                &::std::format!("{}.{}", field, "PRODUCT_DESCRIPTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price,
+                &::std::format!("{}.{}", field, "PRICE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price_exclusive,
+                &::std::format!("{}.{}", field, "PRICE_EXCLUSIVE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price_netto,
+                &::std::format!("{}.{}", field, "PRICE_NETTO"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price_brutto,
+                &::std::format!("{}.{}", field, "PRICE_BRUTTO"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price_account,
+                &::std::format!("{}.{}", field, "PRICE_ACCOUNT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.quantity,
+                &::std::format!("{}.{}", field, "QUANTITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.discount_type_id,
+                &::std::format!("{}.{}", field, "DISCOUNT_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.discount_rate,
+                &::std::format!("{}.{}", field, "DISCOUNT_RATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.discount_sum,
+                &::std::format!("{}.{}", field, "DISCOUNT_SUM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tax_rate,
+                &::std::format!("{}.{}", field, "TAX_RATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tax_included,
+                &::std::format!("{}.{}", field, "TAX_INCLUDED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.customized,
+                &::std::format!("{}.{}", field, "CUSTOMIZED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.measure_code,
+                &::std::format!("{}.{}", field, "MEASURE_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.measure_name,
+                &::std::format!("{}.{}", field, "MEASURE_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "XML_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.store_id,
+                &::std::format!("{}.{}", field, "STORE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reserve_id,
+                &::std::format!("{}.{}", field, "RESERVE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_reserve_end,
+                &::std::format!("{}.{}", field, "DATE_RESERVE_END"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reserve_quantity,
+                &::std::format!("{}.{}", field, "RESERVE_QUANTITY"),
+                problems,
+            );
         }
     }
 }
@@ -3516,15 +5731,13 @@ pub mod lead_productrows_set {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub tax_included: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `MEASURE_CODE`: `any`.
+        /// `MEASURE_CODE`: `int`.
         #[serde(
             rename = "MEASURE_CODE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub measure_code: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
+        pub measure_code: ::std::option::Option<i64>,
         /// `MEASURE_NAME`: `string`.
         #[serde(
             rename = "MEASURE_NAME",
@@ -3539,6 +5752,12 @@ pub mod lead_productrows_set {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sort: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Rows {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3552,6 +5771,7 @@ pub mod lead_productrows_set {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
                 obj,
@@ -3572,7 +5792,7 @@ pub mod lead_productrows_set {
                     "MEASURE_NAME",
                     "SORT",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 product_id: ::b24_core::__private::wire::field_at(slot_0, "PRODUCT_ID")?,
@@ -3620,6 +5840,7 @@ pub mod lead_productrows_set {
                     "MEASURE_NAME",
                 )?,
                 sort: ::b24_core::__private::wire::field_at(slot_14, "SORT")?,
+                extra,
             })
         }
     }
@@ -3941,7 +6162,7 @@ pub mod lead_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub birthdate: ::std::option::Option<::std::string::String>,
+        pub birthdate: ::std::option::Option<::b24_core::__private::types::Date>,
         /// `COMMENTS`: `string`.
         #[serde(
             rename = "COMMENTS",
@@ -4159,7 +6380,7 @@ pub mod lead_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub web: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// Members outside the documented fields (`UF_*`, …).
+        /// Members outside the documented fields (`UF_*`, …), kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
             ::std::string::String,
@@ -4569,6 +6790,12 @@ pub mod lead_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub register_sonet_event: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4582,16 +6809,18 @@ pub mod lead_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["REGISTER_SONET_EVENT"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 register_sonet_event: ::b24_core::__private::wire::field_at(
                     slot_0,
                     "REGISTER_SONET_EVENT",
                 )?,
+                extra,
             })
         }
     }
@@ -4867,6 +7096,12 @@ pub mod lead_userfield_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_searchable: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4880,6 +7115,7 @@ pub mod lead_userfield_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17] = ::b24_core::__private::wire::slots(
@@ -4904,7 +7140,7 @@ pub mod lead_userfield_add {
                     "EDIT_IN_LIST",
                     "IS_SEARCHABLE",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 user_type_id: ::b24_core::__private::wire::field_at(
@@ -4955,6 +7191,7 @@ pub mod lead_userfield_add {
                     slot_17,
                     "IS_SEARCHABLE",
                 )?,
+                extra,
             })
         }
     }
@@ -5166,6 +7403,12 @@ pub mod lead_userfield_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub deal: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5179,6 +7422,7 @@ pub mod lead_userfield_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
                 obj,
@@ -5197,7 +7441,7 @@ pub mod lead_userfield_add {
                     "COMPANY",
                     "DEAL",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 default_value: ::b24_core::__private::wire::field_at(
@@ -5228,6 +7472,7 @@ pub mod lead_userfield_add {
                 contact: ::b24_core::__private::wire::field_at(slot_10, "CONTACT")?,
                 company: ::b24_core::__private::wire::field_at(slot_11, "COMPANY")?,
                 deal: ::b24_core::__private::wire::field_at(slot_12, "DEAL")?,
+                extra,
             })
         }
     }
@@ -5504,10 +7749,7 @@ impl ::b24_core::__private::Method for LeadUserfieldGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/leads/userfield/crm-lead-userfield-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = lead_userfield_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5552,6 +7794,2178 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LeadUserfieldGet
         }
     }
 }
+/// Named types of [`crm.lead.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/leads/userfield/crm-lead-userfield-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod lead_userfield_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `EditFormLabel` of [`crm.lead.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/leads/userfield/crm-lead-userfield-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct EditFormLabel {
+        /// `ar`: `string`.
+        #[serde(
+            rename = "ar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ar: ::std::option::Option<::std::string::String>,
+        /// `br`: `string`.
+        #[serde(
+            rename = "br",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub br: ::std::option::Option<::std::string::String>,
+        /// `de`: `string`.
+        #[serde(
+            rename = "de",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub de: ::std::option::Option<::std::string::String>,
+        /// `en`: `string`.
+        #[serde(
+            rename = "en",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub en: ::std::option::Option<::std::string::String>,
+        /// `fr`: `string`.
+        #[serde(
+            rename = "fr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fr: ::std::option::Option<::std::string::String>,
+        /// `hi`: `string`.
+        #[serde(
+            rename = "hi",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hi: ::std::option::Option<::std::string::String>,
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `in`: `string`.
+        #[serde(
+            rename = "in",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub in_: ::std::option::Option<::std::string::String>,
+        /// `it`: `string`.
+        #[serde(
+            rename = "it",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub it: ::std::option::Option<::std::string::String>,
+        /// `ja`: `string`.
+        #[serde(
+            rename = "ja",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ja: ::std::option::Option<::std::string::String>,
+        /// `kz`: `string`.
+        #[serde(
+            rename = "kz",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kz: ::std::option::Option<::std::string::String>,
+        /// `la`: `string`.
+        #[serde(
+            rename = "la",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub la: ::std::option::Option<::std::string::String>,
+        /// `ms`: `string`.
+        #[serde(
+            rename = "ms",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ms: ::std::option::Option<::std::string::String>,
+        /// `pl`: `string`.
+        #[serde(
+            rename = "pl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pl: ::std::option::Option<::std::string::String>,
+        /// `ru`: `string`.
+        #[serde(
+            rename = "ru",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ru: ::std::option::Option<::std::string::String>,
+        /// `sc`: `string`.
+        #[serde(
+            rename = "sc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sc: ::std::option::Option<::std::string::String>,
+        /// `tc`: `string`.
+        #[serde(
+            rename = "tc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tc: ::std::option::Option<::std::string::String>,
+        /// `th`: `string`.
+        #[serde(
+            rename = "th",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub th: ::std::option::Option<::std::string::String>,
+        /// `tr`: `string`.
+        #[serde(
+            rename = "tr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tr: ::std::option::Option<::std::string::String>,
+        /// `ua`: `string`.
+        #[serde(
+            rename = "ua",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ua: ::std::option::Option<::std::string::String>,
+        /// `vn`: `string`.
+        #[serde(
+            rename = "vn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vn: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EditFormLabel {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for EditFormLabel {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ar",
+                    "br",
+                    "de",
+                    "en",
+                    "fr",
+                    "hi",
+                    "id",
+                    "in",
+                    "it",
+                    "ja",
+                    "kz",
+                    "la",
+                    "ms",
+                    "pl",
+                    "ru",
+                    "sc",
+                    "tc",
+                    "th",
+                    "tr",
+                    "ua",
+                    "vn",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                ar: ::b24_core::__private::wire::field_at(slot_0, "ar")?,
+                br: ::b24_core::__private::wire::field_at(slot_1, "br")?,
+                de: ::b24_core::__private::wire::field_at(slot_2, "de")?,
+                en: ::b24_core::__private::wire::field_at(slot_3, "en")?,
+                fr: ::b24_core::__private::wire::field_at(slot_4, "fr")?,
+                hi: ::b24_core::__private::wire::field_at(slot_5, "hi")?,
+                id: ::b24_core::__private::wire::field_at(slot_6, "id")?,
+                in_: ::b24_core::__private::wire::field_at(slot_7, "in")?,
+                it: ::b24_core::__private::wire::field_at(slot_8, "it")?,
+                ja: ::b24_core::__private::wire::field_at(slot_9, "ja")?,
+                kz: ::b24_core::__private::wire::field_at(slot_10, "kz")?,
+                la: ::b24_core::__private::wire::field_at(slot_11, "la")?,
+                ms: ::b24_core::__private::wire::field_at(slot_12, "ms")?,
+                pl: ::b24_core::__private::wire::field_at(slot_13, "pl")?,
+                ru: ::b24_core::__private::wire::field_at(slot_14, "ru")?,
+                sc: ::b24_core::__private::wire::field_at(slot_15, "sc")?,
+                tc: ::b24_core::__private::wire::field_at(slot_16, "tc")?,
+                th: ::b24_core::__private::wire::field_at(slot_17, "th")?,
+                tr: ::b24_core::__private::wire::field_at(slot_18, "tr")?,
+                ua: ::b24_core::__private::wire::field_at(slot_19, "ua")?,
+                vn: ::b24_core::__private::wire::field_at(slot_20, "vn")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for EditFormLabel {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.ar,
+                &::std::format!("{}.{}", field, "ar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.br,
+                &::std::format!("{}.{}", field, "br"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.de,
+                &::std::format!("{}.{}", field, "de"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.en,
+                &::std::format!("{}.{}", field, "en"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fr,
+                &::std::format!("{}.{}", field, "fr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.hi,
+                &::std::format!("{}.{}", field, "hi"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.in_,
+                &::std::format!("{}.{}", field, "in"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.it,
+                &::std::format!("{}.{}", field, "it"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ja,
+                &::std::format!("{}.{}", field, "ja"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.kz,
+                &::std::format!("{}.{}", field, "kz"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.la,
+                &::std::format!("{}.{}", field, "la"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ms,
+                &::std::format!("{}.{}", field, "ms"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pl,
+                &::std::format!("{}.{}", field, "pl"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ru,
+                &::std::format!("{}.{}", field, "ru"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sc,
+                &::std::format!("{}.{}", field, "sc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tc,
+                &::std::format!("{}.{}", field, "tc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.th,
+                &::std::format!("{}.{}", field, "th"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tr,
+                &::std::format!("{}.{}", field, "tr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ua,
+                &::std::format!("{}.{}", field, "ua"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vn,
+                &::std::format!("{}.{}", field, "vn"),
+                problems,
+            );
+        }
+    }
+    /// `ErrorMessage` of [`crm.lead.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/leads/userfield/crm-lead-userfield-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ErrorMessage {
+        /// `ar`: `string`.
+        #[serde(
+            rename = "ar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ar: ::std::option::Option<::std::string::String>,
+        /// `br`: `string`.
+        #[serde(
+            rename = "br",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub br: ::std::option::Option<::std::string::String>,
+        /// `de`: `string`.
+        #[serde(
+            rename = "de",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub de: ::std::option::Option<::std::string::String>,
+        /// `en`: `string`.
+        #[serde(
+            rename = "en",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub en: ::std::option::Option<::std::string::String>,
+        /// `fr`: `string`.
+        #[serde(
+            rename = "fr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fr: ::std::option::Option<::std::string::String>,
+        /// `hi`: `string`.
+        #[serde(
+            rename = "hi",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hi: ::std::option::Option<::std::string::String>,
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `in`: `string`.
+        #[serde(
+            rename = "in",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub in_: ::std::option::Option<::std::string::String>,
+        /// `it`: `string`.
+        #[serde(
+            rename = "it",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub it: ::std::option::Option<::std::string::String>,
+        /// `ja`: `string`.
+        #[serde(
+            rename = "ja",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ja: ::std::option::Option<::std::string::String>,
+        /// `kz`: `string`.
+        #[serde(
+            rename = "kz",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kz: ::std::option::Option<::std::string::String>,
+        /// `la`: `string`.
+        #[serde(
+            rename = "la",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub la: ::std::option::Option<::std::string::String>,
+        /// `ms`: `string`.
+        #[serde(
+            rename = "ms",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ms: ::std::option::Option<::std::string::String>,
+        /// `pl`: `string`.
+        #[serde(
+            rename = "pl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pl: ::std::option::Option<::std::string::String>,
+        /// `ru`: `string`.
+        #[serde(
+            rename = "ru",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ru: ::std::option::Option<::std::string::String>,
+        /// `sc`: `string`.
+        #[serde(
+            rename = "sc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sc: ::std::option::Option<::std::string::String>,
+        /// `tc`: `string`.
+        #[serde(
+            rename = "tc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tc: ::std::option::Option<::std::string::String>,
+        /// `th`: `string`.
+        #[serde(
+            rename = "th",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub th: ::std::option::Option<::std::string::String>,
+        /// `tr`: `string`.
+        #[serde(
+            rename = "tr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tr: ::std::option::Option<::std::string::String>,
+        /// `ua`: `string`.
+        #[serde(
+            rename = "ua",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ua: ::std::option::Option<::std::string::String>,
+        /// `vn`: `string`.
+        #[serde(
+            rename = "vn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vn: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ErrorMessage {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ErrorMessage {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ar",
+                    "br",
+                    "de",
+                    "en",
+                    "fr",
+                    "hi",
+                    "id",
+                    "in",
+                    "it",
+                    "ja",
+                    "kz",
+                    "la",
+                    "ms",
+                    "pl",
+                    "ru",
+                    "sc",
+                    "tc",
+                    "th",
+                    "tr",
+                    "ua",
+                    "vn",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                ar: ::b24_core::__private::wire::field_at(slot_0, "ar")?,
+                br: ::b24_core::__private::wire::field_at(slot_1, "br")?,
+                de: ::b24_core::__private::wire::field_at(slot_2, "de")?,
+                en: ::b24_core::__private::wire::field_at(slot_3, "en")?,
+                fr: ::b24_core::__private::wire::field_at(slot_4, "fr")?,
+                hi: ::b24_core::__private::wire::field_at(slot_5, "hi")?,
+                id: ::b24_core::__private::wire::field_at(slot_6, "id")?,
+                in_: ::b24_core::__private::wire::field_at(slot_7, "in")?,
+                it: ::b24_core::__private::wire::field_at(slot_8, "it")?,
+                ja: ::b24_core::__private::wire::field_at(slot_9, "ja")?,
+                kz: ::b24_core::__private::wire::field_at(slot_10, "kz")?,
+                la: ::b24_core::__private::wire::field_at(slot_11, "la")?,
+                ms: ::b24_core::__private::wire::field_at(slot_12, "ms")?,
+                pl: ::b24_core::__private::wire::field_at(slot_13, "pl")?,
+                ru: ::b24_core::__private::wire::field_at(slot_14, "ru")?,
+                sc: ::b24_core::__private::wire::field_at(slot_15, "sc")?,
+                tc: ::b24_core::__private::wire::field_at(slot_16, "tc")?,
+                th: ::b24_core::__private::wire::field_at(slot_17, "th")?,
+                tr: ::b24_core::__private::wire::field_at(slot_18, "tr")?,
+                ua: ::b24_core::__private::wire::field_at(slot_19, "ua")?,
+                vn: ::b24_core::__private::wire::field_at(slot_20, "vn")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ErrorMessage {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.ar,
+                &::std::format!("{}.{}", field, "ar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.br,
+                &::std::format!("{}.{}", field, "br"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.de,
+                &::std::format!("{}.{}", field, "de"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.en,
+                &::std::format!("{}.{}", field, "en"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fr,
+                &::std::format!("{}.{}", field, "fr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.hi,
+                &::std::format!("{}.{}", field, "hi"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.in_,
+                &::std::format!("{}.{}", field, "in"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.it,
+                &::std::format!("{}.{}", field, "it"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ja,
+                &::std::format!("{}.{}", field, "ja"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.kz,
+                &::std::format!("{}.{}", field, "kz"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.la,
+                &::std::format!("{}.{}", field, "la"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ms,
+                &::std::format!("{}.{}", field, "ms"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pl,
+                &::std::format!("{}.{}", field, "pl"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ru,
+                &::std::format!("{}.{}", field, "ru"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sc,
+                &::std::format!("{}.{}", field, "sc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tc,
+                &::std::format!("{}.{}", field, "tc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.th,
+                &::std::format!("{}.{}", field, "th"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tr,
+                &::std::format!("{}.{}", field, "tr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ua,
+                &::std::format!("{}.{}", field, "ua"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vn,
+                &::std::format!("{}.{}", field, "vn"),
+                problems,
+            );
+        }
+    }
+    /// `HelpMessage` of [`crm.lead.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/leads/userfield/crm-lead-userfield-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct HelpMessage {
+        /// `ar`: `string`.
+        #[serde(
+            rename = "ar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ar: ::std::option::Option<::std::string::String>,
+        /// `br`: `string`.
+        #[serde(
+            rename = "br",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub br: ::std::option::Option<::std::string::String>,
+        /// `de`: `string`.
+        #[serde(
+            rename = "de",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub de: ::std::option::Option<::std::string::String>,
+        /// `en`: `string`.
+        #[serde(
+            rename = "en",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub en: ::std::option::Option<::std::string::String>,
+        /// `fr`: `string`.
+        #[serde(
+            rename = "fr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fr: ::std::option::Option<::std::string::String>,
+        /// `hi`: `string`.
+        #[serde(
+            rename = "hi",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hi: ::std::option::Option<::std::string::String>,
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `in`: `string`.
+        #[serde(
+            rename = "in",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub in_: ::std::option::Option<::std::string::String>,
+        /// `it`: `string`.
+        #[serde(
+            rename = "it",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub it: ::std::option::Option<::std::string::String>,
+        /// `ja`: `string`.
+        #[serde(
+            rename = "ja",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ja: ::std::option::Option<::std::string::String>,
+        /// `kz`: `string`.
+        #[serde(
+            rename = "kz",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kz: ::std::option::Option<::std::string::String>,
+        /// `la`: `string`.
+        #[serde(
+            rename = "la",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub la: ::std::option::Option<::std::string::String>,
+        /// `ms`: `string`.
+        #[serde(
+            rename = "ms",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ms: ::std::option::Option<::std::string::String>,
+        /// `pl`: `string`.
+        #[serde(
+            rename = "pl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pl: ::std::option::Option<::std::string::String>,
+        /// `ru`: `string`.
+        #[serde(
+            rename = "ru",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ru: ::std::option::Option<::std::string::String>,
+        /// `sc`: `string`.
+        #[serde(
+            rename = "sc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sc: ::std::option::Option<::std::string::String>,
+        /// `tc`: `string`.
+        #[serde(
+            rename = "tc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tc: ::std::option::Option<::std::string::String>,
+        /// `th`: `string`.
+        #[serde(
+            rename = "th",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub th: ::std::option::Option<::std::string::String>,
+        /// `tr`: `string`.
+        #[serde(
+            rename = "tr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tr: ::std::option::Option<::std::string::String>,
+        /// `ua`: `string`.
+        #[serde(
+            rename = "ua",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ua: ::std::option::Option<::std::string::String>,
+        /// `vn`: `string`.
+        #[serde(
+            rename = "vn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vn: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for HelpMessage {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for HelpMessage {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ar",
+                    "br",
+                    "de",
+                    "en",
+                    "fr",
+                    "hi",
+                    "id",
+                    "in",
+                    "it",
+                    "ja",
+                    "kz",
+                    "la",
+                    "ms",
+                    "pl",
+                    "ru",
+                    "sc",
+                    "tc",
+                    "th",
+                    "tr",
+                    "ua",
+                    "vn",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                ar: ::b24_core::__private::wire::field_at(slot_0, "ar")?,
+                br: ::b24_core::__private::wire::field_at(slot_1, "br")?,
+                de: ::b24_core::__private::wire::field_at(slot_2, "de")?,
+                en: ::b24_core::__private::wire::field_at(slot_3, "en")?,
+                fr: ::b24_core::__private::wire::field_at(slot_4, "fr")?,
+                hi: ::b24_core::__private::wire::field_at(slot_5, "hi")?,
+                id: ::b24_core::__private::wire::field_at(slot_6, "id")?,
+                in_: ::b24_core::__private::wire::field_at(slot_7, "in")?,
+                it: ::b24_core::__private::wire::field_at(slot_8, "it")?,
+                ja: ::b24_core::__private::wire::field_at(slot_9, "ja")?,
+                kz: ::b24_core::__private::wire::field_at(slot_10, "kz")?,
+                la: ::b24_core::__private::wire::field_at(slot_11, "la")?,
+                ms: ::b24_core::__private::wire::field_at(slot_12, "ms")?,
+                pl: ::b24_core::__private::wire::field_at(slot_13, "pl")?,
+                ru: ::b24_core::__private::wire::field_at(slot_14, "ru")?,
+                sc: ::b24_core::__private::wire::field_at(slot_15, "sc")?,
+                tc: ::b24_core::__private::wire::field_at(slot_16, "tc")?,
+                th: ::b24_core::__private::wire::field_at(slot_17, "th")?,
+                tr: ::b24_core::__private::wire::field_at(slot_18, "tr")?,
+                ua: ::b24_core::__private::wire::field_at(slot_19, "ua")?,
+                vn: ::b24_core::__private::wire::field_at(slot_20, "vn")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for HelpMessage {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.ar,
+                &::std::format!("{}.{}", field, "ar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.br,
+                &::std::format!("{}.{}", field, "br"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.de,
+                &::std::format!("{}.{}", field, "de"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.en,
+                &::std::format!("{}.{}", field, "en"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fr,
+                &::std::format!("{}.{}", field, "fr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.hi,
+                &::std::format!("{}.{}", field, "hi"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.in_,
+                &::std::format!("{}.{}", field, "in"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.it,
+                &::std::format!("{}.{}", field, "it"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ja,
+                &::std::format!("{}.{}", field, "ja"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.kz,
+                &::std::format!("{}.{}", field, "kz"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.la,
+                &::std::format!("{}.{}", field, "la"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ms,
+                &::std::format!("{}.{}", field, "ms"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pl,
+                &::std::format!("{}.{}", field, "pl"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ru,
+                &::std::format!("{}.{}", field, "ru"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sc,
+                &::std::format!("{}.{}", field, "sc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tc,
+                &::std::format!("{}.{}", field, "tc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.th,
+                &::std::format!("{}.{}", field, "th"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tr,
+                &::std::format!("{}.{}", field, "tr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ua,
+                &::std::format!("{}.{}", field, "ua"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vn,
+                &::std::format!("{}.{}", field, "vn"),
+                problems,
+            );
+        }
+    }
+    /// `ListColumnLabel` of [`crm.lead.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/leads/userfield/crm-lead-userfield-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ListColumnLabel {
+        /// `ar`: `string`.
+        #[serde(
+            rename = "ar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ar: ::std::option::Option<::std::string::String>,
+        /// `br`: `string`.
+        #[serde(
+            rename = "br",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub br: ::std::option::Option<::std::string::String>,
+        /// `de`: `string`.
+        #[serde(
+            rename = "de",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub de: ::std::option::Option<::std::string::String>,
+        /// `en`: `string`.
+        #[serde(
+            rename = "en",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub en: ::std::option::Option<::std::string::String>,
+        /// `fr`: `string`.
+        #[serde(
+            rename = "fr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fr: ::std::option::Option<::std::string::String>,
+        /// `hi`: `string`.
+        #[serde(
+            rename = "hi",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hi: ::std::option::Option<::std::string::String>,
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `in`: `string`.
+        #[serde(
+            rename = "in",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub in_: ::std::option::Option<::std::string::String>,
+        /// `it`: `string`.
+        #[serde(
+            rename = "it",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub it: ::std::option::Option<::std::string::String>,
+        /// `ja`: `string`.
+        #[serde(
+            rename = "ja",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ja: ::std::option::Option<::std::string::String>,
+        /// `kz`: `string`.
+        #[serde(
+            rename = "kz",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kz: ::std::option::Option<::std::string::String>,
+        /// `la`: `string`.
+        #[serde(
+            rename = "la",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub la: ::std::option::Option<::std::string::String>,
+        /// `ms`: `string`.
+        #[serde(
+            rename = "ms",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ms: ::std::option::Option<::std::string::String>,
+        /// `pl`: `string`.
+        #[serde(
+            rename = "pl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pl: ::std::option::Option<::std::string::String>,
+        /// `ru`: `string`.
+        #[serde(
+            rename = "ru",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ru: ::std::option::Option<::std::string::String>,
+        /// `sc`: `string`.
+        #[serde(
+            rename = "sc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sc: ::std::option::Option<::std::string::String>,
+        /// `tc`: `string`.
+        #[serde(
+            rename = "tc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tc: ::std::option::Option<::std::string::String>,
+        /// `th`: `string`.
+        #[serde(
+            rename = "th",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub th: ::std::option::Option<::std::string::String>,
+        /// `tr`: `string`.
+        #[serde(
+            rename = "tr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tr: ::std::option::Option<::std::string::String>,
+        /// `ua`: `string`.
+        #[serde(
+            rename = "ua",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ua: ::std::option::Option<::std::string::String>,
+        /// `vn`: `string`.
+        #[serde(
+            rename = "vn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vn: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ListColumnLabel {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ListColumnLabel {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ar",
+                    "br",
+                    "de",
+                    "en",
+                    "fr",
+                    "hi",
+                    "id",
+                    "in",
+                    "it",
+                    "ja",
+                    "kz",
+                    "la",
+                    "ms",
+                    "pl",
+                    "ru",
+                    "sc",
+                    "tc",
+                    "th",
+                    "tr",
+                    "ua",
+                    "vn",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                ar: ::b24_core::__private::wire::field_at(slot_0, "ar")?,
+                br: ::b24_core::__private::wire::field_at(slot_1, "br")?,
+                de: ::b24_core::__private::wire::field_at(slot_2, "de")?,
+                en: ::b24_core::__private::wire::field_at(slot_3, "en")?,
+                fr: ::b24_core::__private::wire::field_at(slot_4, "fr")?,
+                hi: ::b24_core::__private::wire::field_at(slot_5, "hi")?,
+                id: ::b24_core::__private::wire::field_at(slot_6, "id")?,
+                in_: ::b24_core::__private::wire::field_at(slot_7, "in")?,
+                it: ::b24_core::__private::wire::field_at(slot_8, "it")?,
+                ja: ::b24_core::__private::wire::field_at(slot_9, "ja")?,
+                kz: ::b24_core::__private::wire::field_at(slot_10, "kz")?,
+                la: ::b24_core::__private::wire::field_at(slot_11, "la")?,
+                ms: ::b24_core::__private::wire::field_at(slot_12, "ms")?,
+                pl: ::b24_core::__private::wire::field_at(slot_13, "pl")?,
+                ru: ::b24_core::__private::wire::field_at(slot_14, "ru")?,
+                sc: ::b24_core::__private::wire::field_at(slot_15, "sc")?,
+                tc: ::b24_core::__private::wire::field_at(slot_16, "tc")?,
+                th: ::b24_core::__private::wire::field_at(slot_17, "th")?,
+                tr: ::b24_core::__private::wire::field_at(slot_18, "tr")?,
+                ua: ::b24_core::__private::wire::field_at(slot_19, "ua")?,
+                vn: ::b24_core::__private::wire::field_at(slot_20, "vn")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ListColumnLabel {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.ar,
+                &::std::format!("{}.{}", field, "ar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.br,
+                &::std::format!("{}.{}", field, "br"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.de,
+                &::std::format!("{}.{}", field, "de"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.en,
+                &::std::format!("{}.{}", field, "en"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fr,
+                &::std::format!("{}.{}", field, "fr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.hi,
+                &::std::format!("{}.{}", field, "hi"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.in_,
+                &::std::format!("{}.{}", field, "in"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.it,
+                &::std::format!("{}.{}", field, "it"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ja,
+                &::std::format!("{}.{}", field, "ja"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.kz,
+                &::std::format!("{}.{}", field, "kz"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.la,
+                &::std::format!("{}.{}", field, "la"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ms,
+                &::std::format!("{}.{}", field, "ms"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pl,
+                &::std::format!("{}.{}", field, "pl"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ru,
+                &::std::format!("{}.{}", field, "ru"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sc,
+                &::std::format!("{}.{}", field, "sc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tc,
+                &::std::format!("{}.{}", field, "tc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.th,
+                &::std::format!("{}.{}", field, "th"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tr,
+                &::std::format!("{}.{}", field, "tr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ua,
+                &::std::format!("{}.{}", field, "ua"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vn,
+                &::std::format!("{}.{}", field, "vn"),
+                problems,
+            );
+        }
+    }
+    /// `ListFilterLabel` of [`crm.lead.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/leads/userfield/crm-lead-userfield-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ListFilterLabel {
+        /// `ar`: `string`.
+        #[serde(
+            rename = "ar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ar: ::std::option::Option<::std::string::String>,
+        /// `br`: `string`.
+        #[serde(
+            rename = "br",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub br: ::std::option::Option<::std::string::String>,
+        /// `de`: `string`.
+        #[serde(
+            rename = "de",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub de: ::std::option::Option<::std::string::String>,
+        /// `en`: `string`.
+        #[serde(
+            rename = "en",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub en: ::std::option::Option<::std::string::String>,
+        /// `fr`: `string`.
+        #[serde(
+            rename = "fr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fr: ::std::option::Option<::std::string::String>,
+        /// `hi`: `string`.
+        #[serde(
+            rename = "hi",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hi: ::std::option::Option<::std::string::String>,
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `in`: `string`.
+        #[serde(
+            rename = "in",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub in_: ::std::option::Option<::std::string::String>,
+        /// `it`: `string`.
+        #[serde(
+            rename = "it",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub it: ::std::option::Option<::std::string::String>,
+        /// `ja`: `string`.
+        #[serde(
+            rename = "ja",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ja: ::std::option::Option<::std::string::String>,
+        /// `kz`: `string`.
+        #[serde(
+            rename = "kz",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kz: ::std::option::Option<::std::string::String>,
+        /// `la`: `string`.
+        #[serde(
+            rename = "la",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub la: ::std::option::Option<::std::string::String>,
+        /// `ms`: `string`.
+        #[serde(
+            rename = "ms",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ms: ::std::option::Option<::std::string::String>,
+        /// `pl`: `string`.
+        #[serde(
+            rename = "pl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pl: ::std::option::Option<::std::string::String>,
+        /// `ru`: `string`.
+        #[serde(
+            rename = "ru",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ru: ::std::option::Option<::std::string::String>,
+        /// `sc`: `string`.
+        #[serde(
+            rename = "sc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sc: ::std::option::Option<::std::string::String>,
+        /// `tc`: `string`.
+        #[serde(
+            rename = "tc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tc: ::std::option::Option<::std::string::String>,
+        /// `th`: `string`.
+        #[serde(
+            rename = "th",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub th: ::std::option::Option<::std::string::String>,
+        /// `tr`: `string`.
+        #[serde(
+            rename = "tr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tr: ::std::option::Option<::std::string::String>,
+        /// `ua`: `string`.
+        #[serde(
+            rename = "ua",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ua: ::std::option::Option<::std::string::String>,
+        /// `vn`: `string`.
+        #[serde(
+            rename = "vn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vn: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ListFilterLabel {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ListFilterLabel {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ar",
+                    "br",
+                    "de",
+                    "en",
+                    "fr",
+                    "hi",
+                    "id",
+                    "in",
+                    "it",
+                    "ja",
+                    "kz",
+                    "la",
+                    "ms",
+                    "pl",
+                    "ru",
+                    "sc",
+                    "tc",
+                    "th",
+                    "tr",
+                    "ua",
+                    "vn",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                ar: ::b24_core::__private::wire::field_at(slot_0, "ar")?,
+                br: ::b24_core::__private::wire::field_at(slot_1, "br")?,
+                de: ::b24_core::__private::wire::field_at(slot_2, "de")?,
+                en: ::b24_core::__private::wire::field_at(slot_3, "en")?,
+                fr: ::b24_core::__private::wire::field_at(slot_4, "fr")?,
+                hi: ::b24_core::__private::wire::field_at(slot_5, "hi")?,
+                id: ::b24_core::__private::wire::field_at(slot_6, "id")?,
+                in_: ::b24_core::__private::wire::field_at(slot_7, "in")?,
+                it: ::b24_core::__private::wire::field_at(slot_8, "it")?,
+                ja: ::b24_core::__private::wire::field_at(slot_9, "ja")?,
+                kz: ::b24_core::__private::wire::field_at(slot_10, "kz")?,
+                la: ::b24_core::__private::wire::field_at(slot_11, "la")?,
+                ms: ::b24_core::__private::wire::field_at(slot_12, "ms")?,
+                pl: ::b24_core::__private::wire::field_at(slot_13, "pl")?,
+                ru: ::b24_core::__private::wire::field_at(slot_14, "ru")?,
+                sc: ::b24_core::__private::wire::field_at(slot_15, "sc")?,
+                tc: ::b24_core::__private::wire::field_at(slot_16, "tc")?,
+                th: ::b24_core::__private::wire::field_at(slot_17, "th")?,
+                tr: ::b24_core::__private::wire::field_at(slot_18, "tr")?,
+                ua: ::b24_core::__private::wire::field_at(slot_19, "ua")?,
+                vn: ::b24_core::__private::wire::field_at(slot_20, "vn")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ListFilterLabel {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.ar,
+                &::std::format!("{}.{}", field, "ar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.br,
+                &::std::format!("{}.{}", field, "br"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.de,
+                &::std::format!("{}.{}", field, "de"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.en,
+                &::std::format!("{}.{}", field, "en"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fr,
+                &::std::format!("{}.{}", field, "fr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.hi,
+                &::std::format!("{}.{}", field, "hi"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.in_,
+                &::std::format!("{}.{}", field, "in"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.it,
+                &::std::format!("{}.{}", field, "it"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ja,
+                &::std::format!("{}.{}", field, "ja"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.kz,
+                &::std::format!("{}.{}", field, "kz"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.la,
+                &::std::format!("{}.{}", field, "la"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ms,
+                &::std::format!("{}.{}", field, "ms"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pl,
+                &::std::format!("{}.{}", field, "pl"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ru,
+                &::std::format!("{}.{}", field, "ru"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sc,
+                &::std::format!("{}.{}", field, "sc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tc,
+                &::std::format!("{}.{}", field, "tc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.th,
+                &::std::format!("{}.{}", field, "th"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tr,
+                &::std::format!("{}.{}", field, "tr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ua,
+                &::std::format!("{}.{}", field, "ua"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vn,
+                &::std::format!("{}.{}", field, "vn"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.lead.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/leads/userfield/crm-lead-userfield-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `ENTITY_ID`: `string`.
+        #[serde(
+            rename = "ENTITY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<::std::string::String>,
+        /// `FIELD_NAME`: `string`.
+        #[serde(
+            rename = "FIELD_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub field_name: ::std::option::Option<::std::string::String>,
+        /// `USER_TYPE_ID`: `string`.
+        #[serde(
+            rename = "USER_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_type_id: ::std::option::Option<::std::string::String>,
+        /// `XML_ID`: `any`.
+        #[serde(
+            rename = "XML_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `SORT`: `string`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<::std::string::String>,
+        /// `MULTIPLE`: `string`.
+        #[serde(
+            rename = "MULTIPLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple: ::std::option::Option<::std::string::String>,
+        /// `MANDATORY`: `string`.
+        #[serde(
+            rename = "MANDATORY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mandatory: ::std::option::Option<::std::string::String>,
+        /// `SHOW_FILTER`: `string`.
+        #[serde(
+            rename = "SHOW_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_filter: ::std::option::Option<::std::string::String>,
+        /// `SHOW_IN_LIST`: `string`.
+        #[serde(
+            rename = "SHOW_IN_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_in_list: ::std::option::Option<::std::string::String>,
+        /// `EDIT_IN_LIST`: `string`.
+        #[serde(
+            rename = "EDIT_IN_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub edit_in_list: ::std::option::Option<::std::string::String>,
+        /// `IS_SEARCHABLE`: `string`.
+        #[serde(
+            rename = "IS_SEARCHABLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_searchable: ::std::option::Option<::std::string::String>,
+        /// `SETTINGS`: `Settings`.
+        #[serde(
+            rename = "SETTINGS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<Settings>,
+        /// `EDIT_FORM_LABEL`: `EditFormLabel`.
+        #[serde(
+            rename = "EDIT_FORM_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub edit_form_label: ::std::option::Option<EditFormLabel>,
+        /// `LIST_COLUMN_LABEL`: `ListColumnLabel`.
+        #[serde(
+            rename = "LIST_COLUMN_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_column_label: ::std::option::Option<ListColumnLabel>,
+        /// `LIST_FILTER_LABEL`: `ListFilterLabel`.
+        #[serde(
+            rename = "LIST_FILTER_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_filter_label: ::std::option::Option<ListFilterLabel>,
+        /// `ERROR_MESSAGE`: `ErrorMessage`.
+        #[serde(
+            rename = "ERROR_MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub error_message: ::std::option::Option<ErrorMessage>,
+        /// `HELP_MESSAGE`: `HelpMessage`.
+        #[serde(
+            rename = "HELP_MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub help_message: ::std::option::Option<HelpMessage>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "ENTITY_ID",
+                    "FIELD_NAME",
+                    "USER_TYPE_ID",
+                    "XML_ID",
+                    "SORT",
+                    "MULTIPLE",
+                    "MANDATORY",
+                    "SHOW_FILTER",
+                    "SHOW_IN_LIST",
+                    "EDIT_IN_LIST",
+                    "IS_SEARCHABLE",
+                    "SETTINGS",
+                    "EDIT_FORM_LABEL",
+                    "LIST_COLUMN_LABEL",
+                    "LIST_FILTER_LABEL",
+                    "ERROR_MESSAGE",
+                    "HELP_MESSAGE",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
+                field_name: ::b24_core::__private::wire::field_at(slot_2, "FIELD_NAME")?,
+                user_type_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "USER_TYPE_ID",
+                )?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_4, "XML_ID")?,
+                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
+                multiple: ::b24_core::__private::wire::field_at(slot_6, "MULTIPLE")?,
+                mandatory: ::b24_core::__private::wire::field_at(slot_7, "MANDATORY")?,
+                show_filter: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "SHOW_FILTER",
+                )?,
+                show_in_list: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "SHOW_IN_LIST",
+                )?,
+                edit_in_list: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "EDIT_IN_LIST",
+                )?,
+                is_searchable: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "IS_SEARCHABLE",
+                )?,
+                settings: ::b24_core::__private::wire::field_at(slot_12, "SETTINGS")?,
+                edit_form_label: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "EDIT_FORM_LABEL",
+                )?,
+                list_column_label: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "LIST_COLUMN_LABEL",
+                )?,
+                list_filter_label: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "LIST_FILTER_LABEL",
+                )?,
+                error_message: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "ERROR_MESSAGE",
+                )?,
+                help_message: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "HELP_MESSAGE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "ENTITY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.field_name,
+                &::std::format!("{}.{}", field, "FIELD_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_type_id,
+                &::std::format!("{}.{}", field, "USER_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "XML_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.multiple,
+                &::std::format!("{}.{}", field, "MULTIPLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mandatory,
+                &::std::format!("{}.{}", field, "MANDATORY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_filter,
+                &::std::format!("{}.{}", field, "SHOW_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_in_list,
+                &::std::format!("{}.{}", field, "SHOW_IN_LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.edit_in_list,
+                &::std::format!("{}.{}", field, "EDIT_IN_LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_searchable,
+                &::std::format!("{}.{}", field, "IS_SEARCHABLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "SETTINGS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.edit_form_label,
+                &::std::format!("{}.{}", field, "EDIT_FORM_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_column_label,
+                &::std::format!("{}.{}", field, "LIST_COLUMN_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_filter_label,
+                &::std::format!("{}.{}", field, "LIST_FILTER_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.error_message,
+                &::std::format!("{}.{}", field, "ERROR_MESSAGE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.help_message,
+                &::std::format!("{}.{}", field, "HELP_MESSAGE"),
+                problems,
+            );
+        }
+    }
+    /// `Settings` of [`crm.lead.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/leads/userfield/crm-lead-userfield-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Settings {
+        /// `SIZE`: `int`.
+        #[serde(
+            rename = "SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<i64>,
+        /// `ROWS`: `int`.
+        #[serde(
+            rename = "ROWS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rows: ::std::option::Option<i64>,
+        /// `REGEXP`: `string`.
+        #[serde(
+            rename = "REGEXP",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub regexp: ::std::option::Option<::std::string::String>,
+        /// `MIN_LENGTH`: `int`.
+        #[serde(
+            rename = "MIN_LENGTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub min_length: ::std::option::Option<i64>,
+        /// `MAX_LENGTH`: `int`.
+        #[serde(
+            rename = "MAX_LENGTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_length: ::std::option::Option<i64>,
+        /// `DEFAULT_VALUE`: `string`.
+        #[serde(
+            rename = "DEFAULT_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Settings {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["SIZE", "ROWS", "REGEXP", "MIN_LENGTH", "MAX_LENGTH", "DEFAULT_VALUE"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                size: ::b24_core::__private::wire::field_at(slot_0, "SIZE")?,
+                rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
+                regexp: ::b24_core::__private::wire::field_at(slot_2, "REGEXP")?,
+                min_length: ::b24_core::__private::wire::field_at(slot_3, "MIN_LENGTH")?,
+                max_length: ::b24_core::__private::wire::field_at(slot_4, "MAX_LENGTH")?,
+                default_value: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "DEFAULT_VALUE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rows,
+                &::std::format!("{}.{}", field, "ROWS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.regexp,
+                &::std::format!("{}.{}", field, "REGEXP"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.min_length,
+                &::std::format!("{}.{}", field, "MIN_LENGTH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.max_length,
+                &::std::format!("{}.{}", field, "MAX_LENGTH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.lead.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/leads/userfield/crm-lead-userfield-list.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -5565,30 +9979,20 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LeadUserfieldGet
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct LeadUserfieldList {
-    /// `filter`: `map<any>`.
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `order`: `map<any>`.
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -5619,12 +10023,7 @@ impl LeadUserfieldList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -5633,12 +10032,7 @@ impl LeadUserfieldList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -5701,7 +10095,7 @@ impl ::b24_core::__private::Method for LeadUserfieldList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::vec::Vec<lead_userfield_list::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5712,6 +10106,13 @@ impl ::b24_core::__private::Method for LeadUserfieldList {
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for LeadUserfieldList {
+    type Item = lead_userfield_list::Result;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
     }
 }
 /// Errors of [`crm.lead.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/leads/userfield/crm-lead-userfield-list.html): the documented codes, then the system errors.
@@ -5739,6 +10140,870 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LeadUserfieldLis
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.lead.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/leads/userfield/crm-lead-userfield-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod lead_userfield_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.lead.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/leads/userfield/crm-lead-userfield-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `ENTITY_ID`: `string`.
+        #[serde(
+            rename = "ENTITY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<::std::string::String>,
+        /// `FIELD_NAME`: `string`.
+        #[serde(
+            rename = "FIELD_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub field_name: ::std::option::Option<::std::string::String>,
+        /// `USER_TYPE_ID`: `string`.
+        #[serde(
+            rename = "USER_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_type_id: ::std::option::Option<::std::string::String>,
+        /// `XML_ID`: `any`.
+        #[serde(
+            rename = "XML_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `SORT`: `string`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<::std::string::String>,
+        /// `MULTIPLE`: `string`.
+        #[serde(
+            rename = "MULTIPLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple: ::std::option::Option<::std::string::String>,
+        /// `MANDATORY`: `string`.
+        #[serde(
+            rename = "MANDATORY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mandatory: ::std::option::Option<::std::string::String>,
+        /// `SHOW_FILTER`: `string`.
+        #[serde(
+            rename = "SHOW_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_filter: ::std::option::Option<::std::string::String>,
+        /// `SHOW_IN_LIST`: `string`.
+        #[serde(
+            rename = "SHOW_IN_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_in_list: ::std::option::Option<::std::string::String>,
+        /// `EDIT_IN_LIST`: `string`.
+        #[serde(
+            rename = "EDIT_IN_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub edit_in_list: ::std::option::Option<::std::string::String>,
+        /// `IS_SEARCHABLE`: `string`.
+        #[serde(
+            rename = "IS_SEARCHABLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_searchable: ::std::option::Option<::std::string::String>,
+        /// `SETTINGS`: `Settings`.
+        #[serde(
+            rename = "SETTINGS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<Settings>,
+        /// `EDIT_FORM_LABEL`: `string`.
+        #[serde(
+            rename = "EDIT_FORM_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub edit_form_label: ::std::option::Option<::std::string::String>,
+        /// `LIST_COLUMN_LABEL`: `string`.
+        #[serde(
+            rename = "LIST_COLUMN_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_column_label: ::std::option::Option<::std::string::String>,
+        /// `LIST_FILTER_LABEL`: `string`.
+        #[serde(
+            rename = "LIST_FILTER_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_filter_label: ::std::option::Option<::std::string::String>,
+        /// `ERROR_MESSAGE`: `any`.
+        #[serde(
+            rename = "ERROR_MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub error_message: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `HELP_MESSAGE`: `any`.
+        #[serde(
+            rename = "HELP_MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub help_message: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `LIST`: `any[]`.
+        #[serde(
+            rename = "LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "ENTITY_ID",
+                    "FIELD_NAME",
+                    "USER_TYPE_ID",
+                    "XML_ID",
+                    "SORT",
+                    "MULTIPLE",
+                    "MANDATORY",
+                    "SHOW_FILTER",
+                    "SHOW_IN_LIST",
+                    "EDIT_IN_LIST",
+                    "IS_SEARCHABLE",
+                    "SETTINGS",
+                    "EDIT_FORM_LABEL",
+                    "LIST_COLUMN_LABEL",
+                    "LIST_FILTER_LABEL",
+                    "ERROR_MESSAGE",
+                    "HELP_MESSAGE",
+                    "LIST",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
+                field_name: ::b24_core::__private::wire::field_at(slot_2, "FIELD_NAME")?,
+                user_type_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "USER_TYPE_ID",
+                )?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_4, "XML_ID")?,
+                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
+                multiple: ::b24_core::__private::wire::field_at(slot_6, "MULTIPLE")?,
+                mandatory: ::b24_core::__private::wire::field_at(slot_7, "MANDATORY")?,
+                show_filter: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "SHOW_FILTER",
+                )?,
+                show_in_list: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "SHOW_IN_LIST",
+                )?,
+                edit_in_list: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "EDIT_IN_LIST",
+                )?,
+                is_searchable: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "IS_SEARCHABLE",
+                )?,
+                settings: ::b24_core::__private::wire::field_at(slot_12, "SETTINGS")?,
+                edit_form_label: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "EDIT_FORM_LABEL",
+                )?,
+                list_column_label: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "LIST_COLUMN_LABEL",
+                )?,
+                list_filter_label: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "LIST_FILTER_LABEL",
+                )?,
+                error_message: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "ERROR_MESSAGE",
+                )?,
+                help_message: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "HELP_MESSAGE",
+                )?,
+                list: ::b24_core::__private::wire::field_at(slot_18, "LIST")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "ENTITY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.field_name,
+                &::std::format!("{}.{}", field, "FIELD_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_type_id,
+                &::std::format!("{}.{}", field, "USER_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "XML_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.multiple,
+                &::std::format!("{}.{}", field, "MULTIPLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mandatory,
+                &::std::format!("{}.{}", field, "MANDATORY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_filter,
+                &::std::format!("{}.{}", field, "SHOW_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_in_list,
+                &::std::format!("{}.{}", field, "SHOW_IN_LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.edit_in_list,
+                &::std::format!("{}.{}", field, "EDIT_IN_LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_searchable,
+                &::std::format!("{}.{}", field, "IS_SEARCHABLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "SETTINGS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.edit_form_label,
+                &::std::format!("{}.{}", field, "EDIT_FORM_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_column_label,
+                &::std::format!("{}.{}", field, "LIST_COLUMN_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_filter_label,
+                &::std::format!("{}.{}", field, "LIST_FILTER_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.error_message,
+                &::std::format!("{}.{}", field, "ERROR_MESSAGE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.help_message,
+                &::std::format!("{}.{}", field, "HELP_MESSAGE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list,
+                &::std::format!("{}.{}", field, "LIST"),
+                problems,
+            );
+        }
+    }
+    /// `Settings` of [`crm.lead.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/leads/userfield/crm-lead-userfield-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Settings {
+        /// `ENTITY_TYPE`: `string`.
+        #[serde(
+            rename = "ENTITY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type: ::std::option::Option<::std::string::String>,
+        /// `DISPLAY`: `string`.
+        #[serde(
+            rename = "DISPLAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display: ::std::option::Option<::std::string::String>,
+        /// `LIST_HEIGHT`: `int`.
+        #[serde(
+            rename = "LIST_HEIGHT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_height: ::std::option::Option<i64>,
+        /// `CAPTION_NO_VALUE`: `string`.
+        #[serde(
+            rename = "CAPTION_NO_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub caption_no_value: ::std::option::Option<::std::string::String>,
+        /// `SHOW_NO_VALUE`: `string`.
+        #[serde(
+            rename = "SHOW_NO_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_no_value: ::std::option::Option<::std::string::String>,
+        /// `SIZE`: `int`.
+        #[serde(
+            rename = "SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<i64>,
+        /// `LIST_WIDTH`: `int`.
+        #[serde(
+            rename = "LIST_WIDTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_width: ::std::option::Option<i64>,
+        /// `MAX_SHOW_SIZE`: `int`.
+        #[serde(
+            rename = "MAX_SHOW_SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_show_size: ::std::option::Option<i64>,
+        /// `MAX_ALLOWED_SIZE`: `int`.
+        #[serde(
+            rename = "MAX_ALLOWED_SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_allowed_size: ::std::option::Option<i64>,
+        /// `EXTENSIONS`: `any[]`.
+        #[serde(
+            rename = "EXTENSIONS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extensions: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `TARGET_BLANK`: `string`.
+        #[serde(
+            rename = "TARGET_BLANK",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub target_blank: ::std::option::Option<::std::string::String>,
+        /// `USE_USERS`: `string`.
+        #[serde(
+            rename = "USE_USERS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_users: ::std::option::Option<::std::string::String>,
+        /// `USE_RESOURCES`: `string`.
+        #[serde(
+            rename = "USE_RESOURCES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_resources: ::std::option::Option<::std::string::String>,
+        /// `RESOURCES`: `map<any>`.
+        #[serde(
+            rename = "RESOURCES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub resources: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `SELECTED_RESOURCES`: `any[]`.
+        #[serde(
+            rename = "SELECTED_RESOURCES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub selected_resources: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `SELECTED_USERS`: `any[]`.
+        #[serde(
+            rename = "SELECTED_USERS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub selected_users: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `FULL_DAY`: `string`.
+        #[serde(
+            rename = "FULL_DAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub full_day: ::std::option::Option<::std::string::String>,
+        /// `ALLOW_OVERBOOKING`: `string`.
+        #[serde(
+            rename = "ALLOW_OVERBOOKING",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub allow_overbooking: ::std::option::Option<::std::string::String>,
+        /// `USE_SERVICES`: `string`.
+        #[serde(
+            rename = "USE_SERVICES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_services: ::std::option::Option<::std::string::String>,
+        /// `SERVICE_LIST`: `any[]`.
+        #[serde(
+            rename = "SERVICE_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub service_list: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `RESOURCE_LIMIT`: `int`.
+        #[serde(
+            rename = "RESOURCE_LIMIT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub resource_limit: ::std::option::Option<i64>,
+        /// `TIMEZONE`: `string`.
+        #[serde(
+            rename = "TIMEZONE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub timezone: ::std::option::Option<::std::string::String>,
+        /// `USE_USER_TIMEZONE`: `string`.
+        #[serde(
+            rename = "USE_USER_TIMEZONE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_user_timezone: ::std::option::Option<::std::string::String>,
+        /// `ROWS`: `int`.
+        #[serde(
+            rename = "ROWS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rows: ::std::option::Option<i64>,
+        /// `REGEXP`: `string`.
+        #[serde(
+            rename = "REGEXP",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub regexp: ::std::option::Option<::std::string::String>,
+        /// `MIN_LENGTH`: `int`.
+        #[serde(
+            rename = "MIN_LENGTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub min_length: ::std::option::Option<i64>,
+        /// `MAX_LENGTH`: `int`.
+        #[serde(
+            rename = "MAX_LENGTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_length: ::std::option::Option<i64>,
+        /// `DEFAULT_VALUE`: `string`.
+        #[serde(
+            rename = "DEFAULT_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Settings {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ENTITY_TYPE",
+                    "DISPLAY",
+                    "LIST_HEIGHT",
+                    "CAPTION_NO_VALUE",
+                    "SHOW_NO_VALUE",
+                    "SIZE",
+                    "LIST_WIDTH",
+                    "MAX_SHOW_SIZE",
+                    "MAX_ALLOWED_SIZE",
+                    "EXTENSIONS",
+                    "TARGET_BLANK",
+                    "USE_USERS",
+                    "USE_RESOURCES",
+                    "RESOURCES",
+                    "SELECTED_RESOURCES",
+                    "SELECTED_USERS",
+                    "FULL_DAY",
+                    "ALLOW_OVERBOOKING",
+                    "USE_SERVICES",
+                    "SERVICE_LIST",
+                    "RESOURCE_LIMIT",
+                    "TIMEZONE",
+                    "USE_USER_TIMEZONE",
+                    "ROWS",
+                    "REGEXP",
+                    "MIN_LENGTH",
+                    "MAX_LENGTH",
+                    "DEFAULT_VALUE",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                entity_type: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "ENTITY_TYPE",
+                )?,
+                display: ::b24_core::__private::wire::field_at(slot_1, "DISPLAY")?,
+                list_height: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "LIST_HEIGHT",
+                )?,
+                caption_no_value: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "CAPTION_NO_VALUE",
+                )?,
+                show_no_value: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "SHOW_NO_VALUE",
+                )?,
+                size: ::b24_core::__private::wire::field_at(slot_5, "SIZE")?,
+                list_width: ::b24_core::__private::wire::field_at(slot_6, "LIST_WIDTH")?,
+                max_show_size: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "MAX_SHOW_SIZE",
+                )?,
+                max_allowed_size: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "MAX_ALLOWED_SIZE",
+                )?,
+                extensions: ::b24_core::__private::wire::field_at(slot_9, "EXTENSIONS")?,
+                target_blank: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "TARGET_BLANK",
+                )?,
+                use_users: ::b24_core::__private::wire::field_at(slot_11, "USE_USERS")?,
+                use_resources: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "USE_RESOURCES",
+                )?,
+                resources: ::b24_core::__private::wire::field_at(slot_13, "RESOURCES")?,
+                selected_resources: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "SELECTED_RESOURCES",
+                )?,
+                selected_users: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "SELECTED_USERS",
+                )?,
+                full_day: ::b24_core::__private::wire::field_at(slot_16, "FULL_DAY")?,
+                allow_overbooking: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "ALLOW_OVERBOOKING",
+                )?,
+                use_services: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "USE_SERVICES",
+                )?,
+                service_list: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "SERVICE_LIST",
+                )?,
+                resource_limit: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "RESOURCE_LIMIT",
+                )?,
+                timezone: ::b24_core::__private::wire::field_at(slot_21, "TIMEZONE")?,
+                use_user_timezone: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "USE_USER_TIMEZONE",
+                )?,
+                rows: ::b24_core::__private::wire::field_at(slot_23, "ROWS")?,
+                regexp: ::b24_core::__private::wire::field_at(slot_24, "REGEXP")?,
+                min_length: ::b24_core::__private::wire::field_at(
+                    slot_25,
+                    "MIN_LENGTH",
+                )?,
+                max_length: ::b24_core::__private::wire::field_at(
+                    slot_26,
+                    "MAX_LENGTH",
+                )?,
+                default_value: ::b24_core::__private::wire::field_at(
+                    slot_27,
+                    "DEFAULT_VALUE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                &::std::format!("{}.{}", field, "ENTITY_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.display,
+                &::std::format!("{}.{}", field, "DISPLAY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_height,
+                &::std::format!("{}.{}", field, "LIST_HEIGHT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.caption_no_value,
+                &::std::format!("{}.{}", field, "CAPTION_NO_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_no_value,
+                &::std::format!("{}.{}", field, "SHOW_NO_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_width,
+                &::std::format!("{}.{}", field, "LIST_WIDTH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.max_show_size,
+                &::std::format!("{}.{}", field, "MAX_SHOW_SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.max_allowed_size,
+                &::std::format!("{}.{}", field, "MAX_ALLOWED_SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.extensions,
+                &::std::format!("{}.{}", field, "EXTENSIONS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.target_blank,
+                &::std::format!("{}.{}", field, "TARGET_BLANK"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_users,
+                &::std::format!("{}.{}", field, "USE_USERS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_resources,
+                &::std::format!("{}.{}", field, "USE_RESOURCES"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.resources,
+                &::std::format!("{}.{}", field, "RESOURCES"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.selected_resources,
+                &::std::format!("{}.{}", field, "SELECTED_RESOURCES"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.selected_users,
+                &::std::format!("{}.{}", field, "SELECTED_USERS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.full_day,
+                &::std::format!("{}.{}", field, "FULL_DAY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.allow_overbooking,
+                &::std::format!("{}.{}", field, "ALLOW_OVERBOOKING"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_services,
+                &::std::format!("{}.{}", field, "USE_SERVICES"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.service_list,
+                &::std::format!("{}.{}", field, "SERVICE_LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.resource_limit,
+                &::std::format!("{}.{}", field, "RESOURCE_LIMIT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.timezone,
+                &::std::format!("{}.{}", field, "TIMEZONE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_user_timezone,
+                &::std::format!("{}.{}", field, "USE_USER_TIMEZONE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rows,
+                &::std::format!("{}.{}", field, "ROWS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.regexp,
+                &::std::format!("{}.{}", field, "REGEXP"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.min_length,
+                &::std::format!("{}.{}", field, "MIN_LENGTH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.max_length,
+                &::std::format!("{}.{}", field, "MAX_LENGTH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
+                problems,
+            );
         }
     }
 }
@@ -6003,6 +11268,12 @@ pub mod lead_userfield_update {
         pub help_message: ::std::option::Option<
             ::b24_core::__private::serde_json::Value,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -6016,6 +11287,7 @@ pub mod lead_userfield_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
                 obj,
@@ -6035,7 +11307,7 @@ pub mod lead_userfield_update {
                     "ERROR_MESSAGE",
                     "HELP_MESSAGE",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 mandatory: ::b24_core::__private::wire::field_at(slot_0, "MANDATORY")?,
@@ -6079,6 +11351,7 @@ pub mod lead_userfield_update {
                     slot_13,
                     "HELP_MESSAGE",
                 )?,
+                extra,
             })
         }
     }
@@ -6260,6 +11533,12 @@ pub mod lead_userfield_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub deal: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -6273,6 +11552,7 @@ pub mod lead_userfield_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
                 obj,
@@ -6291,7 +11571,7 @@ pub mod lead_userfield_update {
                     "COMPANY",
                     "DEAL",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 default_value: ::b24_core::__private::wire::field_at(
@@ -6322,6 +11602,7 @@ pub mod lead_userfield_update {
                 contact: ::b24_core::__private::wire::field_at(slot_10, "CONTACT")?,
                 company: ::b24_core::__private::wire::field_at(slot_11, "COMPANY")?,
                 deal: ::b24_core::__private::wire::field_at(slot_12, "DEAL")?,
+                extra,
             })
         }
     }

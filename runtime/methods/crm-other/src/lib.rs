@@ -208,6 +208,12 @@ pub mod address_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub loc_addr_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -221,6 +227,7 @@ pub mod address_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
                 obj,
@@ -238,7 +245,7 @@ pub mod address_add {
                     "COUNTRY_CODE",
                     "LOC_ADDR_ID",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 type_id: ::b24_core::__private::wire::field_at(slot_0, "TYPE_ID")?,
@@ -265,6 +272,7 @@ pub mod address_add {
                     slot_11,
                     "LOC_ADDR_ID",
                 )?,
+                extra,
             })
         }
     }
@@ -476,6 +484,12 @@ pub mod address_delete {
         /// `ENTITY_ID`: `string`.
         #[serde(rename = "ENTITY_ID")]
         pub entity_id: ::std::string::String,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -489,10 +503,11 @@ pub mod address_delete {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["TYPE_ID", "ENTITY_TYPE_ID", "ENTITY_ID"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 type_id: ::b24_core::__private::wire::field_at(slot_0, "TYPE_ID")?,
@@ -501,6 +516,7 @@ pub mod address_delete {
                     "ENTITY_TYPE_ID",
                 )?,
                 entity_id: ::b24_core::__private::wire::field_at(slot_2, "ENTITY_ID")?,
+                extra,
             })
         }
     }
@@ -602,7 +618,10 @@ impl ::b24_core::__private::Method for AddressFields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/requisites/addresses/crm-address-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = address_fields::Result;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::types::FieldInfo,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -637,443 +656,6 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for AddressFieldsErr
         }
     }
 }
-/// Named types of [`crm.address.fields`](https://apidocs.bitrix24.com/api-reference/crm/requisites/addresses/crm-address-fields.html).
-#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-pub mod address_fields {
-    #[allow(unused_imports)]
-    use super::*;
-    /// `Result` of [`crm.address.fields`](https://apidocs.bitrix24.com/api-reference/crm/requisites/addresses/crm-address-fields.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `isRequired`: `bool`.
-        #[serde(
-            rename = "isRequired",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_required: ::std::option::Option<bool>,
-        /// `isReadOnly`: `bool`.
-        #[serde(
-            rename = "isReadOnly",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_read_only: ::std::option::Option<bool>,
-        /// `isImmutable`: `bool`.
-        #[serde(
-            rename = "isImmutable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_immutable: ::std::option::Option<bool>,
-        /// `isMultiple`: `bool`.
-        #[serde(
-            rename = "isMultiple",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_multiple: ::std::option::Option<bool>,
-        /// `isDynamic`: `bool`.
-        #[serde(
-            rename = "isDynamic",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_dynamic: ::std::option::Option<bool>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `TYPE_ID`: `map<any>`.
-        #[serde(
-            rename = "TYPE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `ENTITY_TYPE_ID`: `map<any>`.
-        #[serde(
-            rename = "ENTITY_TYPE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_type_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `ENTITY_ID`: `map<any>`.
-        #[serde(
-            rename = "ENTITY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `ADDRESS_1`: `map<any>`.
-        #[serde(
-            rename = "ADDRESS_1",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub address_1: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `ADDRESS_2`: `map<any>`.
-        #[serde(
-            rename = "ADDRESS_2",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub address_2: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `CITY`: `map<any>`.
-        #[serde(
-            rename = "CITY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub city: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `POSTAL_CODE`: `map<any>`.
-        #[serde(
-            rename = "POSTAL_CODE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub postal_code: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `REGION`: `map<any>`.
-        #[serde(
-            rename = "REGION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub region: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `PROVINCE`: `map<any>`.
-        #[serde(
-            rename = "PROVINCE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub province: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `COUNTRY`: `map<any>`.
-        #[serde(
-            rename = "COUNTRY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub country: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `COUNTRY_CODE`: `map<any>`.
-        #[serde(
-            rename = "COUNTRY_CODE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub country_code: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `LOC_ADDR_ID`: `map<any>`.
-        #[serde(
-            rename = "LOC_ADDR_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub loc_addr_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `ANCHOR_TYPE_ID`: `map<any>`.
-        #[serde(
-            rename = "ANCHOR_TYPE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub anchor_type_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `ANCHOR_ID`: `map<any>`.
-        #[serde(
-            rename = "ANCHOR_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub anchor_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "type",
-                    "isRequired",
-                    "isReadOnly",
-                    "isImmutable",
-                    "isMultiple",
-                    "isDynamic",
-                    "title",
-                    "TYPE_ID",
-                    "ENTITY_TYPE_ID",
-                    "ENTITY_ID",
-                    "ADDRESS_1",
-                    "ADDRESS_2",
-                    "CITY",
-                    "POSTAL_CODE",
-                    "REGION",
-                    "PROVINCE",
-                    "COUNTRY",
-                    "COUNTRY_CODE",
-                    "LOC_ADDR_ID",
-                    "ANCHOR_TYPE_ID",
-                    "ANCHOR_ID",
-                ],
-                ::std::option::Option::None,
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
-                is_required: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "isRequired",
-                )?,
-                is_read_only: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "isReadOnly",
-                )?,
-                is_immutable: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "isImmutable",
-                )?,
-                is_multiple: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "isMultiple",
-                )?,
-                is_dynamic: ::b24_core::__private::wire::field_at(slot_5, "isDynamic")?,
-                title: ::b24_core::__private::wire::field_at(slot_6, "title")?,
-                type_id: ::b24_core::__private::wire::field_at(slot_7, "TYPE_ID")?,
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "ENTITY_TYPE_ID",
-                )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_9, "ENTITY_ID")?,
-                address_1: ::b24_core::__private::wire::field_at(slot_10, "ADDRESS_1")?,
-                address_2: ::b24_core::__private::wire::field_at(slot_11, "ADDRESS_2")?,
-                city: ::b24_core::__private::wire::field_at(slot_12, "CITY")?,
-                postal_code: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "POSTAL_CODE",
-                )?,
-                region: ::b24_core::__private::wire::field_at(slot_14, "REGION")?,
-                province: ::b24_core::__private::wire::field_at(slot_15, "PROVINCE")?,
-                country: ::b24_core::__private::wire::field_at(slot_16, "COUNTRY")?,
-                country_code: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "COUNTRY_CODE",
-                )?,
-                loc_addr_id: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "LOC_ADDR_ID",
-                )?,
-                anchor_type_id: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "ANCHOR_TYPE_ID",
-                )?,
-                anchor_id: ::b24_core::__private::wire::field_at(slot_20, "ANCHOR_ID")?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_required,
-                &::std::format!("{}.{}", field, "isRequired"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_read_only,
-                &::std::format!("{}.{}", field, "isReadOnly"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_immutable,
-                &::std::format!("{}.{}", field, "isImmutable"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_multiple,
-                &::std::format!("{}.{}", field, "isMultiple"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_dynamic,
-                &::std::format!("{}.{}", field, "isDynamic"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_id,
-                &::std::format!("{}.{}", field, "TYPE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_type_id,
-                &::std::format!("{}.{}", field, "ENTITY_TYPE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_id,
-                &::std::format!("{}.{}", field, "ENTITY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.address_1,
-                &::std::format!("{}.{}", field, "ADDRESS_1"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.address_2,
-                &::std::format!("{}.{}", field, "ADDRESS_2"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.city,
-                &::std::format!("{}.{}", field, "CITY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.postal_code,
-                &::std::format!("{}.{}", field, "POSTAL_CODE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.region,
-                &::std::format!("{}.{}", field, "REGION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.province,
-                &::std::format!("{}.{}", field, "PROVINCE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.country,
-                &::std::format!("{}.{}", field, "COUNTRY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.country_code,
-                &::std::format!("{}.{}", field, "COUNTRY_CODE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.loc_addr_id,
-                &::std::format!("{}.{}", field, "LOC_ADDR_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.anchor_type_id,
-                &::std::format!("{}.{}", field, "ANCHOR_TYPE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.anchor_id,
-                &::std::format!("{}.{}", field, "ANCHOR_ID"),
-                problems,
-            );
-        }
-    }
-}
 /// [`crm.address.list`](https://apidocs.bitrix24.com/api-reference/crm/requisites/addresses/crm-address-list.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -1094,30 +676,20 @@ pub struct AddressList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub select: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    /// `filter`: `map<any>`.
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `order`: `map<any>`.
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -1166,12 +738,7 @@ impl AddressList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1180,12 +747,7 @@ impl AddressList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1321,13 +883,13 @@ pub mod address_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Select {
-        /// `TYPE_ID`: `string`.
+        /// `TYPE_ID`: `int`.
         #[serde(
             rename = "TYPE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub type_id: ::std::option::Option<::std::string::String>,
+        pub type_id: ::std::option::Option<i64>,
         /// `ENTITY_TYPE_ID`: `int`.
         #[serde(
             rename = "ENTITY_TYPE_ID",
@@ -1335,13 +897,13 @@ pub mod address_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub entity_type_id: ::std::option::Option<i64>,
-        /// `ENTITY_ID`: `string`.
+        /// `ENTITY_ID`: `int`.
         #[serde(
             rename = "ENTITY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub entity_id: ::std::option::Option<::std::string::String>,
+        pub entity_id: ::std::option::Option<i64>,
         /// `ADDRESS_1`: `string`.
         #[serde(
             rename = "ADDRESS_1",
@@ -1419,6 +981,12 @@ pub mod address_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub anchor_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Select {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1432,6 +1000,7 @@ pub mod address_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
                 obj,
@@ -1451,7 +1020,7 @@ pub mod address_list {
                     "ANCHOR_TYPE_ID",
                     "ANCHOR_ID",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 type_id: ::b24_core::__private::wire::field_at(slot_0, "TYPE_ID")?,
@@ -1483,6 +1052,7 @@ pub mod address_list {
                     "ANCHOR_TYPE_ID",
                 )?,
                 anchor_id: ::b24_core::__private::wire::field_at(slot_13, "ANCHOR_ID")?,
+                extra,
             })
         }
     }
@@ -1762,6 +1332,12 @@ pub mod address_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub loc_addr_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1775,6 +1351,7 @@ pub mod address_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
                 obj,
@@ -1792,7 +1369,7 @@ pub mod address_update {
                     "COUNTRY_CODE",
                     "LOC_ADDR_ID",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 type_id: ::b24_core::__private::wire::field_at(slot_0, "TYPE_ID")?,
@@ -1819,6 +1396,7 @@ pub mod address_update {
                     slot_11,
                     "LOC_ADDR_ID",
                 )?,
+                extra,
             })
         }
     }
@@ -1973,10 +1551,7 @@ impl ::b24_core::__private::Method for AutomatedsolutionAdd {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/automated-solution/crm-automated-solution-add.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = automatedsolution_add::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2027,6 +1602,90 @@ for AutomatedsolutionAddError {
 pub mod automatedsolution_add {
     #[allow(unused_imports)]
     use super::*;
+    /// `AutomatedSolution` of [`crm.automatedsolution.add`](https://apidocs.bitrix24.com/api-reference/crm/automated-solution/crm-automated-solution-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct AutomatedSolution {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `typeIds`: `int[]`.
+        #[serde(
+            rename = "typeIds",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_ids: ::std::option::Option<::std::vec::Vec<i64>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for AutomatedSolution {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for AutomatedSolution {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "title", "typeIds"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
+                type_ids: ::b24_core::__private::wire::field_at(slot_2, "typeIds")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for AutomatedSolution {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_ids,
+                &::std::format!("{}.{}", field, "typeIds"),
+                problems,
+            );
+        }
+    }
     /// `Fields` of [`crm.automatedsolution.add`](https://apidocs.bitrix24.com/api-reference/crm/automated-solution/crm-automated-solution-add.html).
     #[derive(
         ::std::fmt::Debug,
@@ -2048,6 +1707,12 @@ pub mod automatedsolution_add {
         pub type_ids: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2061,14 +1726,16 @@ pub mod automatedsolution_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["title", "typeIds"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
                 type_ids: ::b24_core::__private::wire::field_at(slot_1, "typeIds")?,
+                extra,
             })
         }
     }
@@ -2084,6 +1751,67 @@ pub mod automatedsolution_add {
             ::b24_core::__private::Check::check(
                 &self.type_ids,
                 &::std::format!("{}.{}", field, "typeIds"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.automatedsolution.add`](https://apidocs.bitrix24.com/api-reference/crm/automated-solution/crm-automated-solution-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `automatedSolution`: `AutomatedSolution`.
+        #[serde(
+            rename = "automatedSolution",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub automated_solution: ::std::option::Option<AutomatedSolution>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["automatedSolution"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                automated_solution: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "automatedSolution",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.automated_solution,
+                &::std::format!("{}.{}", field, "automatedSolution"),
                 problems,
             );
         }
@@ -2167,7 +1895,7 @@ impl ::b24_core::__private::Method for AutomatedsolutionDelete {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/automated-solution/crm-automated-solution-delete.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ();
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2286,7 +2014,7 @@ impl ::b24_core::__private::Method for AutomatedsolutionFields {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
+        ::b24_core::__private::types::FieldInfo,
     >;
     #[allow(unused_variables)]
     fn validate(
@@ -2403,10 +2131,7 @@ impl ::b24_core::__private::Method for AutomatedsolutionGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/automated-solution/crm-automated-solution-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = automatedsolution_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2449,6 +2174,157 @@ for AutomatedsolutionGetError {
         }
     }
 }
+/// Named types of [`crm.automatedsolution.get`](https://apidocs.bitrix24.com/api-reference/crm/automated-solution/crm-automated-solution-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod automatedsolution_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `AutomatedSolution` of [`crm.automatedsolution.get`](https://apidocs.bitrix24.com/api-reference/crm/automated-solution/crm-automated-solution-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct AutomatedSolution {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `typeIds`: `int[]`.
+        #[serde(
+            rename = "typeIds",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_ids: ::std::option::Option<::std::vec::Vec<i64>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for AutomatedSolution {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for AutomatedSolution {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "title", "typeIds"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
+                type_ids: ::b24_core::__private::wire::field_at(slot_2, "typeIds")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for AutomatedSolution {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_ids,
+                &::std::format!("{}.{}", field, "typeIds"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.automatedsolution.get`](https://apidocs.bitrix24.com/api-reference/crm/automated-solution/crm-automated-solution-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `automatedSolution`: `AutomatedSolution`.
+        #[serde(
+            rename = "automatedSolution",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub automated_solution: ::std::option::Option<AutomatedSolution>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["automatedSolution"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                automated_solution: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "automatedSolution",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.automated_solution,
+                &::std::format!("{}.{}", field, "automatedSolution"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.automatedsolution.list`](https://apidocs.bitrix24.com/api-reference/crm/automated-solution/crm-automated-solution-list.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -2462,30 +2338,20 @@ for AutomatedsolutionGetError {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct AutomatedsolutionList {
-    /// `order`: `map<any>`.
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `filter`: `map<any>`.
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -2516,12 +2382,7 @@ impl AutomatedsolutionList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2530,12 +2391,7 @@ impl AutomatedsolutionList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2598,10 +2454,7 @@ impl ::b24_core::__private::Method for AutomatedsolutionList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = automatedsolution_list::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2643,6 +2496,159 @@ for AutomatedsolutionListError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.automatedsolution.list`](https://apidocs.bitrix24.com/api-reference/crm/automated-solution/crm-automated-solution-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod automatedsolution_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `AutomatedSolutions` of [`crm.automatedsolution.list`](https://apidocs.bitrix24.com/api-reference/crm/automated-solution/crm-automated-solution-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct AutomatedSolutions {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `typeIds`: `int[]`.
+        #[serde(
+            rename = "typeIds",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_ids: ::std::option::Option<::std::vec::Vec<i64>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for AutomatedSolutions {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for AutomatedSolutions {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "title", "typeIds"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
+                type_ids: ::b24_core::__private::wire::field_at(slot_2, "typeIds")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for AutomatedSolutions {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_ids,
+                &::std::format!("{}.{}", field, "typeIds"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.automatedsolution.list`](https://apidocs.bitrix24.com/api-reference/crm/automated-solution/crm-automated-solution-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `automatedSolutions`: `AutomatedSolutions[]`.
+        #[serde(
+            rename = "automatedSolutions",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub automated_solutions: ::std::option::Option<
+            ::std::vec::Vec<AutomatedSolutions>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["automatedSolutions"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                automated_solutions: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "automatedSolutions",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.automated_solutions,
+                &::std::format!("{}.{}", field, "automatedSolutions"),
+                problems,
+            );
         }
     }
 }
@@ -2732,10 +2738,7 @@ impl ::b24_core::__private::Method for AutomatedsolutionUpdate {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/automated-solution/crm-automated-solution-update.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = automatedsolution_update::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2786,6 +2789,90 @@ for AutomatedsolutionUpdateError {
 pub mod automatedsolution_update {
     #[allow(unused_imports)]
     use super::*;
+    /// `AutomatedSolution` of [`crm.automatedsolution.update`](https://apidocs.bitrix24.com/api-reference/crm/automated-solution/crm-automated-solution-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct AutomatedSolution {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `typeIds`: `int[]`.
+        #[serde(
+            rename = "typeIds",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_ids: ::std::option::Option<::std::vec::Vec<i64>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for AutomatedSolution {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for AutomatedSolution {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "title", "typeIds"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
+                type_ids: ::b24_core::__private::wire::field_at(slot_2, "typeIds")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for AutomatedSolution {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_ids,
+                &::std::format!("{}.{}", field, "typeIds"),
+                problems,
+            );
+        }
+    }
     /// `Fields` of [`crm.automatedsolution.update`](https://apidocs.bitrix24.com/api-reference/crm/automated-solution/crm-automated-solution-update.html).
     #[derive(
         ::std::fmt::Debug,
@@ -2812,6 +2899,12 @@ pub mod automatedsolution_update {
         pub type_ids: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2825,14 +2918,16 @@ pub mod automatedsolution_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["title", "typeIds"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
                 type_ids: ::b24_core::__private::wire::field_at(slot_1, "typeIds")?,
+                extra,
             })
         }
     }
@@ -2847,6 +2942,67 @@ pub mod automatedsolution_update {
             ::b24_core::__private::Check::check(
                 &self.type_ids,
                 &::std::format!("{}.{}", field, "typeIds"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.automatedsolution.update`](https://apidocs.bitrix24.com/api-reference/crm/automated-solution/crm-automated-solution-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `automatedSolution`: `AutomatedSolution`.
+        #[serde(
+            rename = "automatedSolution",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub automated_solution: ::std::option::Option<AutomatedSolution>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["automatedSolution"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                automated_solution: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "automatedSolution",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.automated_solution,
+                &::std::format!("{}.{}", field, "automatedSolution"),
                 problems,
             );
         }
@@ -3476,7 +3632,7 @@ impl ::b24_core::__private::Method for AutomationTriggerList {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::vec::Vec<automation_trigger_list::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3487,6 +3643,13 @@ impl ::b24_core::__private::Method for AutomationTriggerList {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for AutomationTriggerList {
+    type Item = automation_trigger_list::Result;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
     }
 }
 /// Errors of [`crm.automation.trigger.list`](https://apidocs.bitrix24.com/api-reference/crm/automation/triggers/crm-automation-trigger-list.html): the documented codes, then the system errors.
@@ -3515,6 +3678,83 @@ for AutomationTriggerListError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.automation.trigger.list`](https://apidocs.bitrix24.com/api-reference/crm/automation/triggers/crm-automation-trigger-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod automation_trigger_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.automation.trigger.list`](https://apidocs.bitrix24.com/api-reference/crm/automation/triggers/crm-automation-trigger-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `CODE`: `string`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["NAME", "CODE"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
+                code: ::b24_core::__private::wire::field_at(slot_1, "CODE")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
         }
     }
 }
@@ -3824,7 +4064,7 @@ pub mod calllist_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_create: ::std::option::Option<::std::string::String>,
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `CREATED_BY_ID`: `int`.
         #[serde(
             rename = "CREATED_BY_ID",
@@ -3853,6 +4093,12 @@ pub mod calllist_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub entity_type: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3866,6 +4112,7 @@ pub mod calllist_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -3876,7 +4123,7 @@ pub mod calllist_get {
                     "ENTITY_TYPE_ID",
                     "ENTITY_TYPE",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
@@ -3897,6 +4144,7 @@ pub mod calllist_get {
                     slot_5,
                     "ENTITY_TYPE",
                 )?,
+                extra,
             })
         }
     }
@@ -3951,18 +4199,13 @@ pub struct CalllistItemsGet {
     /// `LIST_ID` (required): `int`.
     #[serde(rename = "LIST_ID")]
     pub list_id: i64,
-    /// `FILTER`: `map<any>`.
+    /// `FILTER`: `filter`.
     #[serde(
         rename = "FILTER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -3985,12 +4228,7 @@ impl CalllistItemsGet {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4042,7 +4280,7 @@ impl ::b24_core::__private::Method for CalllistItemsGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/call-list/crm-calllist-items-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<calllist_items_get::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4091,6 +4329,99 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CalllistItemsGet
         }
     }
 }
+/// Named types of [`crm.calllist.items.get`](https://apidocs.bitrix24.com/api-reference/crm/call-list/crm-calllist-items-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod calllist_items_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.calllist.items.get`](https://apidocs.bitrix24.com/api-reference/crm/call-list/crm-calllist-items-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `STATUS`: `string`.
+        #[serde(
+            rename = "STATUS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status: ::std::option::Option<::std::string::String>,
+        /// `ENTITY_TYPE`: `int`.
+        #[serde(
+            rename = "ENTITY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "STATUS", "ENTITY_TYPE"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                status: ::b24_core::__private::wire::field_at(slot_1, "STATUS")?,
+                entity_type: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "ENTITY_TYPE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.status,
+                &::std::format!("{}.{}", field, "STATUS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                &::std::format!("{}.{}", field, "ENTITY_TYPE"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.calllist.list`](https://apidocs.bitrix24.com/api-reference/crm/call-list/crm-calllist-list.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -4111,30 +4442,20 @@ pub struct CalllistList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `FILTER`: `map<any>`.
+    /// `FILTER`: `filter`.
     #[serde(
         rename = "FILTER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `ORDER`: `map<any>`.
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
+    /// `ORDER`: `order`.
     #[serde(
         rename = "ORDER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -4175,12 +4496,7 @@ impl CalllistList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4189,12 +4505,7 @@ impl CalllistList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4258,7 +4569,7 @@ impl ::b24_core::__private::Method for CalllistList {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<calllist_list::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4274,7 +4585,7 @@ impl ::b24_core::__private::Method for CalllistList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for CalllistList {
-    type Item = ::b24_core::__private::serde_json::Value;
+    type Item = calllist_list::Result;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -4304,6 +4615,86 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CalllistListErro
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.calllist.list`](https://apidocs.bitrix24.com/api-reference/crm/call-list/crm-calllist-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod calllist_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.calllist.list`](https://apidocs.bitrix24.com/api-reference/crm/call-list/crm-calllist-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `CREATED_BY_ID`: `int`.
+        #[serde(
+            rename = "CREATED_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "CREATED_BY_ID"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                created_by_id: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "CREATED_BY_ID",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by_id,
+                &::std::format!("{}.{}", field, "CREATED_BY_ID"),
+                problems,
+            );
         }
     }
 }
@@ -4457,6 +4848,12 @@ pub mod calllist_statuslist {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub status_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4470,16 +4867,18 @@ pub mod calllist_statuslist {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["ID", "NAME", "SORT", "STATUS_ID"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
                 sort: ::b24_core::__private::wire::field_at(slot_2, "SORT")?,
                 status_id: ::b24_core::__private::wire::field_at(slot_3, "STATUS_ID")?,
+                extra,
             })
         }
     }
@@ -4527,9 +4926,9 @@ pub struct CalllistUpdate {
     /// `ENTITY_TYPE` (required): `string`. Documented values: `CONTACT`, `COMPANY`.
     #[serde(rename = "ENTITY_TYPE")]
     pub entity_type: ::std::string::String,
-    /// `ENTITIES` (required): `any[]`.
+    /// `ENTITIES` (required): `int[]`.
     #[serde(rename = "ENTITIES")]
-    pub entities: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub entities: ::std::vec::Vec<i64>,
     /// `WEBFORM_ID`: `int`.
     #[serde(
         rename = "WEBFORM_ID",
@@ -4551,9 +4950,7 @@ impl CalllistUpdate {
     pub fn new(
         list_id: impl ::std::convert::Into<i64>,
         entity_type: impl ::std::convert::Into<::std::string::String>,
-        entities: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        entities: impl ::std::convert::Into<::std::vec::Vec<i64>>,
     ) -> Self {
         Self {
             list_id: ::std::convert::Into::into(list_id),
@@ -4836,6 +5233,12 @@ pub mod catalog_fields {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub xml_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4849,10 +5252,11 @@ pub mod catalog_fields {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
                 obj,
                 &["ID", "NAME", "ORIGINATOR_ID", "ORIGIN_ID", "XML_ID"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
@@ -4863,6 +5267,7 @@ pub mod catalog_fields {
                 )?,
                 origin_id: ::b24_core::__private::wire::field_at(slot_3, "ORIGIN_ID")?,
                 xml_id: ::b24_core::__private::wire::field_at(slot_4, "XML_ID")?,
+                extra,
             })
         }
     }
@@ -5300,6 +5705,12 @@ pub mod category_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_default: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5313,15 +5724,17 @@ pub mod category_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["name", "sort", "isDefault"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
                 sort: ::b24_core::__private::wire::field_at(slot_1, "sort")?,
                 is_default: ::b24_core::__private::wire::field_at(slot_2, "isDefault")?,
+                extra,
             })
         }
     }
@@ -5419,6 +5832,12 @@ pub mod category_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub code: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5432,6 +5851,7 @@ pub mod category_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             ] = ::b24_core::__private::wire::slots(
                 obj,
@@ -5446,7 +5866,7 @@ pub mod category_add {
                     "isSystem",
                     "code",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -5464,6 +5884,7 @@ pub mod category_add {
                 )?,
                 is_system: ::b24_core::__private::wire::field_at(slot_7, "isSystem")?,
                 code: ::b24_core::__private::wire::field_at(slot_8, "code")?,
+                extra,
             })
         }
     }
@@ -5534,6 +5955,12 @@ pub mod category_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub category: ::std::option::Option<Result>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5547,13 +5974,15 @@ pub mod category_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["category"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 category: ::b24_core::__private::wire::field_at(slot_0, "category")?,
+                extra,
             })
         }
     }
@@ -5657,7 +6086,7 @@ impl ::b24_core::__private::Method for CategoryDelete {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/universal/category/crm-category-delete.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::option::Option<()>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5956,6 +6385,12 @@ pub mod category_fields {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub code: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5969,6 +6404,7 @@ pub mod category_fields {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             ] = ::b24_core::__private::wire::slots(
                 obj,
@@ -5983,7 +6419,7 @@ pub mod category_fields {
                     "isSystem",
                     "code",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -6001,6 +6437,7 @@ pub mod category_fields {
                 )?,
                 is_system: ::b24_core::__private::wire::field_at(slot_7, "isSystem")?,
                 code: ::b24_core::__private::wire::field_at(slot_8, "code")?,
+                extra,
             })
         }
     }
@@ -6071,6 +6508,12 @@ pub mod category_fields {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub fields: ::std::option::Option<Result>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -6084,13 +6527,15 @@ pub mod category_fields {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["fields"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+                extra,
             })
         }
     }
@@ -6194,10 +6639,7 @@ impl ::b24_core::__private::Method for CategoryGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/universal/category/crm-category-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = category_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -6244,6 +6686,220 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CategoryGetError
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.category.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/category/crm-category-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod category_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Category` of [`crm.category.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/category/crm-category-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Category {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `sort`: `int`.
+        #[serde(
+            rename = "sort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `entityTypeId`: `int`.
+        #[serde(
+            rename = "entityTypeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type_id: ::std::option::Option<i64>,
+        /// `isDefault`: `string`.
+        #[serde(
+            rename = "isDefault",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_default: ::std::option::Option<::std::string::String>,
+        /// `originId`: `string`.
+        #[serde(
+            rename = "originId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub origin_id: ::std::option::Option<::std::string::String>,
+        /// `originatorId`: `string`.
+        #[serde(
+            rename = "originatorId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub originator_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Category {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Category {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "name",
+                    "sort",
+                    "entityTypeId",
+                    "isDefault",
+                    "originId",
+                    "originatorId",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                sort: ::b24_core::__private::wire::field_at(slot_2, "sort")?,
+                entity_type_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "entityTypeId",
+                )?,
+                is_default: ::b24_core::__private::wire::field_at(slot_4, "isDefault")?,
+                origin_id: ::b24_core::__private::wire::field_at(slot_5, "originId")?,
+                originator_id: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "originatorId",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Category {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "sort"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                &::std::format!("{}.{}", field, "entityTypeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_default,
+                &::std::format!("{}.{}", field, "isDefault"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.origin_id,
+                &::std::format!("{}.{}", field, "originId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.originator_id,
+                &::std::format!("{}.{}", field, "originatorId"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.category.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/category/crm-category-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `category`: `Category`.
+        #[serde(
+            rename = "category",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub category: ::std::option::Option<Category>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["category"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                category: ::b24_core::__private::wire::field_at(slot_0, "category")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.category,
+                &::std::format!("{}.{}", field, "category"),
+                problems,
+            );
         }
     }
 }
@@ -6347,10 +7003,7 @@ impl ::b24_core::__private::Method for CategoryList {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = category_list::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -6394,6 +7047,220 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CategoryListErro
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.category.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/category/crm-category-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod category_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Categories` of [`crm.category.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/category/crm-category-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Categories {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `sort`: `int`.
+        #[serde(
+            rename = "sort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `entityTypeId`: `int`.
+        #[serde(
+            rename = "entityTypeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type_id: ::std::option::Option<i64>,
+        /// `isDefault`: `string`.
+        #[serde(
+            rename = "isDefault",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_default: ::std::option::Option<::std::string::String>,
+        /// `originId`: `string`.
+        #[serde(
+            rename = "originId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub origin_id: ::std::option::Option<::std::string::String>,
+        /// `originatorId`: `string`.
+        #[serde(
+            rename = "originatorId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub originator_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Categories {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Categories {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "name",
+                    "sort",
+                    "entityTypeId",
+                    "isDefault",
+                    "originId",
+                    "originatorId",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                sort: ::b24_core::__private::wire::field_at(slot_2, "sort")?,
+                entity_type_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "entityTypeId",
+                )?,
+                is_default: ::b24_core::__private::wire::field_at(slot_4, "isDefault")?,
+                origin_id: ::b24_core::__private::wire::field_at(slot_5, "originId")?,
+                originator_id: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "originatorId",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Categories {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "sort"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                &::std::format!("{}.{}", field, "entityTypeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_default,
+                &::std::format!("{}.{}", field, "isDefault"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.origin_id,
+                &::std::format!("{}.{}", field, "originId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.originator_id,
+                &::std::format!("{}.{}", field, "originatorId"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.category.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/category/crm-category-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `categories`: `Categories[]`.
+        #[serde(
+            rename = "categories",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub categories: ::std::option::Option<::std::vec::Vec<Categories>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["categories"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                categories: ::b24_core::__private::wire::field_at(slot_0, "categories")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.categories,
+                &::std::format!("{}.{}", field, "categories"),
+                problems,
+            );
         }
     }
 }
@@ -6492,10 +7359,7 @@ impl ::b24_core::__private::Method for CategoryUpdate {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/universal/category/crm-category-update.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = category_update::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -6551,6 +7415,119 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CategoryUpdateEr
 pub mod category_update {
     #[allow(unused_imports)]
     use super::*;
+    /// `Category` of [`crm.category.update`](https://apidocs.bitrix24.com/api-reference/crm/universal/category/crm-category-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Category {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `sort`: `int`.
+        #[serde(
+            rename = "sort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `entityTypeId`: `int`.
+        #[serde(
+            rename = "entityTypeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type_id: ::std::option::Option<i64>,
+        /// `isDefault`: `string`.
+        #[serde(
+            rename = "isDefault",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_default: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Category {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Category {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "name", "sort", "entityTypeId", "isDefault"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                sort: ::b24_core::__private::wire::field_at(slot_2, "sort")?,
+                entity_type_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "entityTypeId",
+                )?,
+                is_default: ::b24_core::__private::wire::field_at(slot_4, "isDefault")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Category {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "sort"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                &::std::format!("{}.{}", field, "entityTypeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_default,
+                &::std::format!("{}.{}", field, "isDefault"),
+                problems,
+            );
+        }
+    }
     /// `Fields` of [`crm.category.update`](https://apidocs.bitrix24.com/api-reference/crm/universal/category/crm-category-update.html).
     #[derive(
         ::std::fmt::Debug,
@@ -6582,6 +7559,12 @@ pub mod category_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_default: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -6595,15 +7578,17 @@ pub mod category_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["name", "sort", "isDefault"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
                 sort: ::b24_core::__private::wire::field_at(slot_1, "sort")?,
                 is_default: ::b24_core::__private::wire::field_at(slot_2, "isDefault")?,
+                extra,
             })
         }
     }
@@ -6623,6 +7608,64 @@ pub mod category_update {
             ::b24_core::__private::Check::check(
                 &self.is_default,
                 &::std::format!("{}.{}", field, "isDefault"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.category.update`](https://apidocs.bitrix24.com/api-reference/crm/universal/category/crm-category-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `category`: `Category`.
+        #[serde(
+            rename = "category",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub category: ::std::option::Option<Category>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["category"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                category: ::b24_core::__private::wire::field_at(slot_0, "category")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.category,
+                &::std::format!("{}.{}", field, "category"),
                 problems,
             );
         }
@@ -6816,6 +7859,12 @@ pub mod duplicate_findbycomm {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub company: ::std::option::Option<::std::vec::Vec<i64>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -6829,15 +7878,17 @@ pub mod duplicate_findbycomm {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["LEAD", "CONTACT", "COMPANY"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 lead: ::b24_core::__private::wire::field_at(slot_0, "LEAD")?,
                 contact: ::b24_core::__private::wire::field_at(slot_1, "CONTACT")?,
                 company: ::b24_core::__private::wire::field_at(slot_2, "COMPANY")?,
+                extra,
             })
         }
     }
@@ -7039,6 +8090,12 @@ pub mod duplicate_volatile_type_fields {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub field_title: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -7052,10 +8109,11 @@ pub mod duplicate_volatile_type_fields {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["entityTypeId", "fieldCode", "fieldTitle"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 entity_type_id: ::b24_core::__private::wire::field_at(
@@ -7063,7 +8121,11 @@ pub mod duplicate_volatile_type_fields {
                     "entityTypeId",
                 )?,
                 field_code: ::b24_core::__private::wire::field_at(slot_1, "fieldCode")?,
-                field_title: ::b24_core::__private::wire::field_at(slot_2, "fieldTitle")?,
+                field_title: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "fieldTitle",
+                )?,
+                extra,
             })
         }
     }
@@ -7266,6 +8328,12 @@ pub mod duplicate_volatile_type_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub field_code: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -7279,10 +8347,11 @@ pub mod duplicate_volatile_type_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["id", "entityTypeId", "fieldCode"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -7291,6 +8360,7 @@ pub mod duplicate_volatile_type_list {
                     "entityTypeId",
                 )?,
                 field_code: ::b24_core::__private::wire::field_at(slot_2, "fieldCode")?,
+                extra,
             })
         }
     }
@@ -7481,6 +8551,12 @@ pub mod duplicate_volatile_type_register {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -7494,13 +8570,15 @@ pub mod duplicate_volatile_type_register {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["id"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                extra,
             })
         }
     }
@@ -7782,6 +8860,12 @@ pub mod entity_merge_batch {
         /// `entityIds`: `int[]`.
         #[serde(rename = "entityIds")]
         pub entity_ids: ::std::vec::Vec<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -7795,10 +8879,11 @@ pub mod entity_merge_batch {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["entityTypeId", "entityIds"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 entity_type_id: ::b24_core::__private::wire::field_at(
@@ -7806,6 +8891,7 @@ pub mod entity_merge_batch {
                     "entityTypeId",
                 )?,
                 entity_ids: ::b24_core::__private::wire::field_at(slot_1, "entityIds")?,
+                extra,
             })
         }
     }
@@ -7848,6 +8934,12 @@ pub mod entity_merge_batch {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub entity_ids: ::std::option::Option<::std::vec::Vec<i64>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -7861,14 +8953,16 @@ pub mod entity_merge_batch {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["STATUS", "ENTITY_IDS"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 status: ::b24_core::__private::wire::field_at(slot_0, "STATUS")?,
                 entity_ids: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_IDS")?,
+                extra,
             })
         }
     }
@@ -7903,12 +8997,9 @@ pub mod entity_merge_batch {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct MeasureAdd {
-    /// `fields` (required): `map<any>`.
+    /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
-    pub fields: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >,
+    pub fields: measure_add::Fields,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -7920,14 +9011,7 @@ pub struct MeasureAdd {
 impl MeasureAdd {
     /// A request with the required parameter `fields`.
     #[must_use]
-    pub fn new(
-        fields: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-    ) -> Self {
+    pub fn new(fields: impl ::std::convert::Into<measure_add::Fields>) -> Self {
         Self {
             fields: ::std::convert::Into::into(fields),
             extra: ::std::collections::BTreeMap::new(),
@@ -8012,6 +9096,151 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MeasureAddError 
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.measure.add`](https://apidocs.bitrix24.com/api-reference/crm/outdated/measure/crm-measure-add.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod measure_add {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Fields` of [`crm.measure.add`](https://apidocs.bitrix24.com/api-reference/crm/outdated/measure/crm-measure-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields {
+        /// `CODE`: `string`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `MEASURE_TITLE`: `string`.
+        #[serde(
+            rename = "MEASURE_TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub measure_title: ::std::option::Option<::std::string::String>,
+        /// `SYMBOL_RUS`: `string`.
+        #[serde(
+            rename = "SYMBOL_RUS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub symbol_rus: ::std::option::Option<::std::string::String>,
+        /// `SYMBOL_INTL`: `string`.
+        #[serde(
+            rename = "SYMBOL_INTL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub symbol_intl: ::std::option::Option<::std::string::String>,
+        /// `SYMBOL_LETTER_INTL`: `string`.
+        #[serde(
+            rename = "SYMBOL_LETTER_INTL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub symbol_letter_intl: ::std::option::Option<::std::string::String>,
+        /// `IS_DEFAULT`: `string`.
+        #[serde(
+            rename = "IS_DEFAULT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_default: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "CODE",
+                    "MEASURE_TITLE",
+                    "SYMBOL_RUS",
+                    "SYMBOL_INTL",
+                    "SYMBOL_LETTER_INTL",
+                    "IS_DEFAULT",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                code: ::b24_core::__private::wire::field_at(slot_0, "CODE")?,
+                measure_title: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "MEASURE_TITLE",
+                )?,
+                symbol_rus: ::b24_core::__private::wire::field_at(slot_2, "SYMBOL_RUS")?,
+                symbol_intl: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "SYMBOL_INTL",
+                )?,
+                symbol_letter_intl: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "SYMBOL_LETTER_INTL",
+                )?,
+                is_default: ::b24_core::__private::wire::field_at(slot_5, "IS_DEFAULT")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.measure_title,
+                &::std::format!("{}.{}", field, "MEASURE_TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.symbol_rus,
+                &::std::format!("{}.{}", field, "SYMBOL_RUS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.symbol_intl,
+                &::std::format!("{}.{}", field, "SYMBOL_INTL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.symbol_letter_intl,
+                &::std::format!("{}.{}", field, "SYMBOL_LETTER_INTL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_default,
+                &::std::format!("{}.{}", field, "IS_DEFAULT"),
+                problems,
+            );
         }
     }
 }
@@ -8308,6 +9537,12 @@ pub mod measure_fields {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub symbol_rus: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -8321,6 +9556,7 @@ pub mod measure_fields {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -8332,7 +9568,7 @@ pub mod measure_fields {
                     "SYMBOL_LETTER_INTL",
                     "SYMBOL_RUS",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 code: ::b24_core::__private::wire::field_at(slot_0, "CODE")?,
@@ -8351,6 +9587,7 @@ pub mod measure_fields {
                     "SYMBOL_LETTER_INTL",
                 )?,
                 symbol_rus: ::b24_core::__private::wire::field_at(slot_6, "SYMBOL_RUS")?,
+                extra,
             })
         }
     }
@@ -8530,30 +9767,20 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MeasureGetError 
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct MeasureList {
-    /// `order`: `map<any>`.
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `filter`: `map<any>`.
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
     /// `select`: `string[]`.
     #[serde(
         rename = "select",
@@ -8584,12 +9811,7 @@ impl MeasureList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -8598,12 +9820,7 @@ impl MeasureList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -8721,18 +9938,13 @@ pub struct MeasureUpdate {
     /// `id` (required): `any`.
     #[serde(rename = "id")]
     pub id: ::b24_core::__private::serde_json::Value,
-    /// `fields`: `map<any>`.
+    /// `fields`: `Fields`.
     #[serde(
         rename = "fields",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub fields: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub fields: ::std::option::Option<measure_update::Fields>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -8757,12 +9969,7 @@ impl MeasureUpdate {
     #[must_use]
     pub fn fields(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<measure_update::Fields>,
     ) -> Self {
         self.fields = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -8851,6 +10058,73 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MeasureUpdateErr
         }
     }
 }
+/// Named types of [`crm.measure.update`](https://apidocs.bitrix24.com/api-reference/crm/outdated/measure/crm-measure-update.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod measure_update {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Fields` of [`crm.measure.update`](https://apidocs.bitrix24.com/api-reference/crm/outdated/measure/crm-measure-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields {
+        /// `MEASURE_TITLE`: `string`.
+        #[serde(
+            rename = "MEASURE_TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub measure_title: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["MEASURE_TITLE"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                measure_title: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "MEASURE_TITLE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.measure_title,
+                &::std::format!("{}.{}", field, "MEASURE_TITLE"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.multifield.fields`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/multifield/crm-multifield-fields.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -8923,7 +10197,10 @@ impl ::b24_core::__private::Method for MultifieldFields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/auxiliary/multifield/crm-multifield-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = multifield_fields::Result;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::types::FieldInfo,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -8955,121 +10232,6 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MultifieldFields
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
-        }
-    }
-}
-/// Named types of [`crm.multifield.fields`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/multifield/crm-multifield-fields.html).
-#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-pub mod multifield_fields {
-    #[allow(unused_imports)]
-    use super::*;
-    /// `Result` of [`crm.multifield.fields`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/multifield/crm-multifield-fields.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `ID`: `map<any>`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `TYPE_ID`: `map<any>`.
-        #[serde(
-            rename = "TYPE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `VALUE`: `map<any>`.
-        #[serde(
-            rename = "VALUE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub value: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `VALUE_TYPE`: `map<any>`.
-        #[serde(
-            rename = "VALUE_TYPE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub value_type: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "TYPE_ID", "VALUE", "VALUE_TYPE"],
-                ::std::option::Option::None,
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                type_id: ::b24_core::__private::wire::field_at(slot_1, "TYPE_ID")?,
-                value: ::b24_core::__private::wire::field_at(slot_2, "VALUE")?,
-                value_type: ::b24_core::__private::wire::field_at(slot_3, "VALUE_TYPE")?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_id,
-                &::std::format!("{}.{}", field, "TYPE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.value,
-                &::std::format!("{}.{}", field, "VALUE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.value_type,
-                &::std::format!("{}.{}", field, "VALUE_TYPE"),
-                problems,
-            );
         }
     }
 }
@@ -9151,10 +10313,7 @@ impl ::b24_core::__private::Method for OrderentityAdd {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/universal/order-entity/crm-order-entity-add.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = orderentity_add::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -9207,6 +10366,93 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for OrderentityAddEr
 pub mod orderentity_add {
     #[allow(unused_imports)]
     use super::*;
+    /// `DealOrder` of [`crm.orderentity.add`](https://apidocs.bitrix24.com/api-reference/crm/universal/order-entity/crm-order-entity-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct DealOrder {
+        /// `orderId`: `int`.
+        #[serde(
+            rename = "orderId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub order_id: ::std::option::Option<i64>,
+        /// `ownerId`: `int`.
+        #[serde(
+            rename = "ownerId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub owner_id: ::std::option::Option<i64>,
+        /// `ownerTypeId`: `int`.
+        #[serde(
+            rename = "ownerTypeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub owner_type_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DealOrder {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for DealOrder {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["orderId", "ownerId", "ownerTypeId"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                order_id: ::b24_core::__private::wire::field_at(slot_0, "orderId")?,
+                owner_id: ::b24_core::__private::wire::field_at(slot_1, "ownerId")?,
+                owner_type_id: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "ownerTypeId",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for DealOrder {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.order_id,
+                &::std::format!("{}.{}", field, "orderId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.owner_id,
+                &::std::format!("{}.{}", field, "ownerId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.owner_type_id,
+                &::std::format!("{}.{}", field, "ownerTypeId"),
+                problems,
+            );
+        }
+    }
     /// `Fields` of [`crm.orderentity.add`](https://apidocs.bitrix24.com/api-reference/crm/universal/order-entity/crm-order-entity-add.html).
     #[derive(
         ::std::fmt::Debug,
@@ -9216,15 +10462,21 @@ pub mod orderentity_add {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Fields {
-        /// `orderId`: `any`.
+        /// `orderId`: `int`.
         #[serde(rename = "orderId")]
-        pub order_id: ::b24_core::__private::serde_json::Value,
+        pub order_id: i64,
         /// `ownerTypeId`: `int`.
         #[serde(rename = "ownerTypeId")]
         pub owner_type_id: i64,
         /// `ownerId`: `int`.
         #[serde(rename = "ownerId")]
         pub owner_id: i64,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -9238,10 +10490,11 @@ pub mod orderentity_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["orderId", "ownerTypeId", "ownerId"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 order_id: ::b24_core::__private::wire::field_at(slot_0, "orderId")?,
@@ -9250,6 +10503,7 @@ pub mod orderentity_add {
                     "ownerTypeId",
                 )?,
                 owner_id: ::b24_core::__private::wire::field_at(slot_2, "ownerId")?,
+                extra,
             })
         }
     }
@@ -9269,6 +10523,64 @@ pub mod orderentity_add {
             ::b24_core::__private::Check::check(
                 &self.owner_id,
                 &::std::format!("{}.{}", field, "ownerId"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.orderentity.add`](https://apidocs.bitrix24.com/api-reference/crm/universal/order-entity/crm-order-entity-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `dealOrder`: `DealOrder`.
+        #[serde(
+            rename = "dealOrder",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deal_order: ::std::option::Option<DealOrder>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["dealOrder"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                deal_order: ::b24_core::__private::wire::field_at(slot_0, "dealOrder")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.deal_order,
+                &::std::format!("{}.{}", field, "dealOrder"),
                 problems,
             );
         }
@@ -9419,15 +10731,21 @@ pub mod orderentity_delete_by_filter {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Fields {
-        /// `orderId`: `any`.
+        /// `orderId`: `int`.
         #[serde(rename = "orderId")]
-        pub order_id: ::b24_core::__private::serde_json::Value,
+        pub order_id: i64,
         /// `ownerTypeId`: `int`.
         #[serde(rename = "ownerTypeId")]
         pub owner_type_id: i64,
         /// `ownerId`: `int`.
         #[serde(rename = "ownerId")]
         pub owner_id: i64,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -9441,10 +10759,11 @@ pub mod orderentity_delete_by_filter {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["orderId", "ownerTypeId", "ownerId"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 order_id: ::b24_core::__private::wire::field_at(slot_0, "orderId")?,
@@ -9453,6 +10772,7 @@ pub mod orderentity_delete_by_filter {
                     "ownerTypeId",
                 )?,
                 owner_id: ::b24_core::__private::wire::field_at(slot_2, "ownerId")?,
+                extra,
             })
         }
     }
@@ -9549,10 +10869,7 @@ impl ::b24_core::__private::Method for OrderentityGetFields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/universal/order-entity/crm-order-entity-get-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = orderentity_get_fields::Result2;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -9591,6 +10908,78 @@ for OrderentityGetFieldsError {
         }
     }
 }
+/// Named types of [`crm.orderentity.getFields`](https://apidocs.bitrix24.com/api-reference/crm/universal/order-entity/crm-order-entity-get-fields.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod orderentity_get_fields {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result2` of [`crm.orderentity.getFields`](https://apidocs.bitrix24.com/api-reference/crm/universal/order-entity/crm-order-entity-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result2 {
+        /// `orderEntity`: `map<field_info>`.
+        #[serde(
+            rename = "orderEntity",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub order_entity: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::types::FieldInfo,
+            >,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["orderEntity"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                order_entity: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "orderEntity",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.order_entity,
+                &::std::format!("{}.{}", field, "orderEntity"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.orderentity.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/order-entity/crm-order-entity-list.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -9611,30 +11000,20 @@ pub struct OrderentityList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `filter`: `map<any>`.
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `order`: `map<any>`.
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -9675,12 +11054,7 @@ impl OrderentityList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -9689,12 +11063,7 @@ impl OrderentityList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -9758,10 +11127,7 @@ impl ::b24_core::__private::Method for OrderentityList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = orderentity_list::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -9803,6 +11169,144 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for OrderentityListE
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.orderentity.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/order-entity/crm-order-entity-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod orderentity_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `OrderEntity` of [`crm.orderentity.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/order-entity/crm-order-entity-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct OrderEntity {
+        /// `orderId`: `int`.
+        #[serde(
+            rename = "orderId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub order_id: ::std::option::Option<i64>,
+        /// `ownerId`: `int`.
+        #[serde(
+            rename = "ownerId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub owner_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for OrderEntity {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for OrderEntity {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["orderId", "ownerId"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                order_id: ::b24_core::__private::wire::field_at(slot_0, "orderId")?,
+                owner_id: ::b24_core::__private::wire::field_at(slot_1, "ownerId")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for OrderEntity {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.order_id,
+                &::std::format!("{}.{}", field, "orderId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.owner_id,
+                &::std::format!("{}.{}", field, "ownerId"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.orderentity.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/order-entity/crm-order-entity-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `orderEntity`: `OrderEntity[]`.
+        #[serde(
+            rename = "orderEntity",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub order_entity: ::std::option::Option<::std::vec::Vec<OrderEntity>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["orderEntity"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                order_entity: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "orderEntity",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.order_entity,
+                &::std::format!("{}.{}", field, "orderEntity"),
+                problems,
+            );
         }
     }
 }
@@ -9879,7 +11383,10 @@ impl ::b24_core::__private::Method for PaysystemFields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-pay-system-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::types::FieldInfo,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -9928,20 +11435,20 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for PaysystemFieldsE
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct PaysystemList {
-    /// `order`: `any`.
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    /// `filter`: `any`.
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -9964,7 +11471,7 @@ impl PaysystemList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -9973,7 +11480,7 @@ impl PaysystemList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -10135,7 +11642,10 @@ impl ::b24_core::__private::Method for PersontypeFields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-person-type-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::types::FieldInfo,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -10184,20 +11694,20 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for PersontypeFields
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct PersontypeList {
-    /// `order`: `any`.
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    /// `filter`: `any`.
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -10220,7 +11730,7 @@ impl PersontypeList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -10229,7 +11739,7 @@ impl PersontypeList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -10393,7 +11903,10 @@ impl ::b24_core::__private::Method for ProductrowFields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/outdated/productrow-old/crm-productrow-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::types::FieldInfo,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -10444,18 +11957,13 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductrowFields
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ProductrowList {
-    /// `filter`: `map<any>`.
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -10477,12 +11985,7 @@ impl ProductrowList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -10883,7 +12386,10 @@ impl ::b24_core::__private::Method for ProductsectionFields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/outdated/product-section/crm-product-section-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::types::FieldInfo,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -11059,30 +12565,20 @@ pub struct ProductsectionList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `filter`: `map<any>`.
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `order`: `map<any>`.
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -11115,12 +12611,7 @@ impl ProductsectionList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -11129,12 +12620,7 @@ impl ProductsectionList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -11493,37 +12979,27 @@ pub struct StagehistoryList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub entity_type_id: ::std::option::Option<i64>,
-    /// `order`: `map<any>`.
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `filter`: `map<any>`.
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `select`: `any`.
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -11564,12 +13040,7 @@ impl StagehistoryList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -11578,12 +13049,7 @@ impl StagehistoryList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -11592,7 +13058,7 @@ impl StagehistoryList {
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -11758,7 +13224,7 @@ pub mod stagehistory_list {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub created_time: ::std::option::Option<::std::string::String>,
+        pub created_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `STATUS_SEMANTIC_ID`: `string`.
         #[serde(
             rename = "STATUS_SEMANTIC_ID",
@@ -11794,6 +13260,12 @@ pub mod stagehistory_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub stage_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -11807,6 +13279,7 @@ pub mod stagehistory_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             ] = ::b24_core::__private::wire::slots(
                 obj,
@@ -11821,7 +13294,7 @@ pub mod stagehistory_list {
                     "STAGE_SEMANTIC_ID",
                     "STAGE_ID",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
@@ -11845,6 +13318,7 @@ pub mod stagehistory_list {
                     "STAGE_SEMANTIC_ID",
                 )?,
                 stage_id: ::b24_core::__private::wire::field_at(slot_8, "STAGE_ID")?,
+                extra,
             })
         }
     }
@@ -11915,6 +13389,12 @@ pub mod stagehistory_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub items: ::std::option::Option<::std::vec::Vec<Result>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -11928,13 +13408,15 @@ pub mod stagehistory_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["items"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
+                extra,
             })
         }
     }
@@ -12110,6 +13592,12 @@ pub mod status_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub semantics: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -12123,10 +13611,11 @@ pub mod status_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
                 obj,
                 &["ENTITY_ID", "STATUS_ID", "NAME", "SORT", "COLOR", "SEMANTICS"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 entity_id: ::b24_core::__private::wire::field_at(slot_0, "ENTITY_ID")?,
@@ -12135,6 +13624,7 @@ pub mod status_add {
                 sort: ::b24_core::__private::wire::field_at(slot_3, "SORT")?,
                 color: ::b24_core::__private::wire::field_at(slot_4, "COLOR")?,
                 semantics: ::b24_core::__private::wire::field_at(slot_5, "SEMANTICS")?,
+                extra,
             })
         }
     }
@@ -12200,13 +13690,13 @@ pub struct StatusDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `params`: `any`.
+    /// `params`: `Params`.
     #[serde(
         rename = "params",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub params: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    pub params: ::std::option::Option<status_delete::Params>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -12229,7 +13719,7 @@ impl StatusDelete {
     #[must_use]
     pub fn with_params(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<status_delete::Params>,
     ) -> Self {
         self.params = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -12321,6 +13811,70 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for StatusDeleteErro
         }
     }
 }
+/// Named types of [`crm.status.delete`](https://apidocs.bitrix24.com/api-reference/crm/status/crm-status-delete.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod status_delete {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Params` of [`crm.status.delete`](https://apidocs.bitrix24.com/api-reference/crm/status/crm-status-delete.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Params {
+        /// `FORCED`: `string`.
+        #[serde(
+            rename = "FORCED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub forced: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Params {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["FORCED"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                forced: ::b24_core::__private::wire::field_at(slot_0, "FORCED")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Params {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.forced,
+                &::std::format!("{}.{}", field, "FORCED"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.status.entity.items`](https://apidocs.bitrix24.com/api-reference/crm/status/crm-status-entity-items.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -12399,7 +13953,7 @@ impl ::b24_core::__private::Method for StatusEntityItems {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/status/crm-status-entity-items.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<status_entity_items::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -12436,6 +13990,96 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for StatusEntityItem
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.status.entity.items`](https://apidocs.bitrix24.com/api-reference/crm/status/crm-status-entity-items.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod status_entity_items {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.status.entity.items`](https://apidocs.bitrix24.com/api-reference/crm/status/crm-status-entity-items.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `SORT`: `int`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `STATUS_ID`: `string`.
+        #[serde(
+            rename = "STATUS_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["NAME", "SORT", "STATUS_ID"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
+                sort: ::b24_core::__private::wire::field_at(slot_1, "SORT")?,
+                status_id: ::b24_core::__private::wire::field_at(slot_2, "STATUS_ID")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.status_id,
+                &::std::format!("{}.{}", field, "STATUS_ID"),
+                problems,
+            );
         }
     }
 }
@@ -12650,6 +14294,12 @@ pub mod status_entity_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_default_category: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -12663,6 +14313,7 @@ pub mod status_entity_types {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
                 obj,
@@ -12680,7 +14331,7 @@ pub mod status_entity_types {
                     "CATEGORY_SORT",
                     "IS_DEFAULT_CATEGORY",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
@@ -12716,6 +14367,7 @@ pub mod status_entity_types {
                     slot_11,
                     "IS_DEFAULT_CATEGORY",
                 )?,
+                extra,
             })
         }
     }
@@ -12857,7 +14509,10 @@ impl ::b24_core::__private::Method for StatusFields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/status/crm-status-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = status_fields::Result;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::types::FieldInfo,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -12889,263 +14544,6 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for StatusFieldsErro
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
-        }
-    }
-}
-/// Named types of [`crm.status.fields`](https://apidocs.bitrix24.com/api-reference/crm/status/crm-status-fields.html).
-#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-pub mod status_fields {
-    #[allow(unused_imports)]
-    use super::*;
-    /// `Result` of [`crm.status.fields`](https://apidocs.bitrix24.com/api-reference/crm/status/crm-status-fields.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `ID`: `map<any>`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `ENTITY_ID`: `map<any>`.
-        #[serde(
-            rename = "ENTITY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `STATUS_ID`: `map<any>`.
-        #[serde(
-            rename = "STATUS_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub status_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `SORT`: `map<any>`.
-        #[serde(
-            rename = "SORT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `NAME`: `map<any>`.
-        #[serde(
-            rename = "NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `NAME_INIT`: `map<any>`.
-        #[serde(
-            rename = "NAME_INIT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name_init: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `SYSTEM`: `map<any>`.
-        #[serde(
-            rename = "SYSTEM",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub system: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `CATEGORY_ID`: `map<any>`.
-        #[serde(
-            rename = "CATEGORY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub category_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `COLOR`: `map<any>`.
-        #[serde(
-            rename = "COLOR",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub color: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `SEMANTICS`: `map<any>`.
-        #[serde(
-            rename = "SEMANTICS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub semantics: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `EXTRA`: `map<any>`.
-        #[serde(
-            rename = "EXTRA",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub extra_: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "ENTITY_ID",
-                    "STATUS_ID",
-                    "SORT",
-                    "NAME",
-                    "NAME_INIT",
-                    "SYSTEM",
-                    "CATEGORY_ID",
-                    "COLOR",
-                    "SEMANTICS",
-                    "EXTRA",
-                ],
-                ::std::option::Option::None,
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
-                status_id: ::b24_core::__private::wire::field_at(slot_2, "STATUS_ID")?,
-                sort: ::b24_core::__private::wire::field_at(slot_3, "SORT")?,
-                name: ::b24_core::__private::wire::field_at(slot_4, "NAME")?,
-                name_init: ::b24_core::__private::wire::field_at(slot_5, "NAME_INIT")?,
-                system: ::b24_core::__private::wire::field_at(slot_6, "SYSTEM")?,
-                category_id: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "CATEGORY_ID",
-                )?,
-                color: ::b24_core::__private::wire::field_at(slot_8, "COLOR")?,
-                semantics: ::b24_core::__private::wire::field_at(slot_9, "SEMANTICS")?,
-                extra_: ::b24_core::__private::wire::field_at(slot_10, "EXTRA")?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_id,
-                &::std::format!("{}.{}", field, "ENTITY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.status_id,
-                &::std::format!("{}.{}", field, "STATUS_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "SORT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name_init,
-                &::std::format!("{}.{}", field, "NAME_INIT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.system,
-                &::std::format!("{}.{}", field, "SYSTEM"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.category_id,
-                &::std::format!("{}.{}", field, "CATEGORY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.color,
-                &::std::format!("{}.{}", field, "COLOR"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.semantics,
-                &::std::format!("{}.{}", field, "SEMANTICS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.extra_,
-                &::std::format!("{}.{}", field, "EXTRA"),
-                problems,
-            );
         }
     }
 }
@@ -13351,6 +14749,12 @@ pub mod status_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub semantics: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -13364,6 +14768,7 @@ pub mod status_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9] = ::b24_core::__private::wire::slots(
                 obj,
@@ -13379,7 +14784,7 @@ pub mod status_get {
                     "COLOR",
                     "SEMANTICS",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
@@ -13395,6 +14800,7 @@ pub mod status_get {
                 )?,
                 color: ::b24_core::__private::wire::field_at(slot_8, "COLOR")?,
                 semantics: ::b24_core::__private::wire::field_at(slot_9, "SEMANTICS")?,
+                extra,
             })
         }
     }
@@ -13467,30 +14873,20 @@ pub mod status_get {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct StatusList {
-    /// `order`: `map<any>`.
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `filter`: `map<any>`.
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -13521,12 +14917,7 @@ impl StatusList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -13535,12 +14926,7 @@ impl StatusList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -13603,7 +14989,7 @@ impl ::b24_core::__private::Method for StatusList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<status_list::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -13618,7 +15004,7 @@ impl ::b24_core::__private::Method for StatusList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for StatusList {
-    type Item = ::b24_core::__private::serde_json::Value;
+    type Item = status_list::Result;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -13648,6 +15034,287 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for StatusListError 
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.status.list`](https://apidocs.bitrix24.com/api-reference/crm/status/crm-status-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod status_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Extra` of [`crm.status.list`](https://apidocs.bitrix24.com/api-reference/crm/status/crm-status-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Extra {
+        /// `SEMANTICS`: `string`.
+        #[serde(
+            rename = "SEMANTICS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub semantics: ::std::option::Option<::std::string::String>,
+        /// `COLOR`: `string`.
+        #[serde(
+            rename = "COLOR",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub color: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Extra {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Extra {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["SEMANTICS", "COLOR"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                semantics: ::b24_core::__private::wire::field_at(slot_0, "SEMANTICS")?,
+                color: ::b24_core::__private::wire::field_at(slot_1, "COLOR")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Extra {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.semantics,
+                &::std::format!("{}.{}", field, "SEMANTICS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.color,
+                &::std::format!("{}.{}", field, "COLOR"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.status.list`](https://apidocs.bitrix24.com/api-reference/crm/status/crm-status-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `ENTITY_ID`: `string`.
+        #[serde(
+            rename = "ENTITY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<::std::string::String>,
+        /// `STATUS_ID`: `string`.
+        #[serde(
+            rename = "STATUS_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status_id: ::std::option::Option<::std::string::String>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `NAME_INIT`: `string`.
+        #[serde(
+            rename = "NAME_INIT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name_init: ::std::option::Option<::std::string::String>,
+        /// `SORT`: `string`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<::std::string::String>,
+        /// `SYSTEM`: `string`.
+        #[serde(
+            rename = "SYSTEM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub system: ::std::option::Option<::std::string::String>,
+        /// `CATEGORY_ID`: `any`.
+        #[serde(
+            rename = "CATEGORY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub category_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `COLOR`: `string`.
+        #[serde(
+            rename = "COLOR",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub color: ::std::option::Option<::std::string::String>,
+        /// `SEMANTICS`: `any`.
+        #[serde(
+            rename = "SEMANTICS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub semantics: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `EXTRA`: `Extra`.
+        #[serde(
+            rename = "EXTRA",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extra_: ::std::option::Option<Extra>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "ENTITY_ID",
+                    "STATUS_ID",
+                    "NAME",
+                    "NAME_INIT",
+                    "SORT",
+                    "SYSTEM",
+                    "CATEGORY_ID",
+                    "COLOR",
+                    "SEMANTICS",
+                    "EXTRA",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
+                status_id: ::b24_core::__private::wire::field_at(slot_2, "STATUS_ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_3, "NAME")?,
+                name_init: ::b24_core::__private::wire::field_at(slot_4, "NAME_INIT")?,
+                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
+                system: ::b24_core::__private::wire::field_at(slot_6, "SYSTEM")?,
+                category_id: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "CATEGORY_ID",
+                )?,
+                color: ::b24_core::__private::wire::field_at(slot_8, "COLOR")?,
+                semantics: ::b24_core::__private::wire::field_at(slot_9, "SEMANTICS")?,
+                extra_: ::b24_core::__private::wire::field_at(slot_10, "EXTRA")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "ENTITY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.status_id,
+                &::std::format!("{}.{}", field, "STATUS_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name_init,
+                &::std::format!("{}.{}", field, "NAME_INIT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.system,
+                &::std::format!("{}.{}", field, "SYSTEM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.category_id,
+                &::std::format!("{}.{}", field, "CATEGORY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.color,
+                &::std::format!("{}.{}", field, "COLOR"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.semantics,
+                &::std::format!("{}.{}", field, "SEMANTICS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.extra_,
+                &::std::format!("{}.{}", field, "EXTRA"),
+                problems,
+            );
         }
     }
 }
@@ -13813,6 +15480,12 @@ pub mod status_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub color: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -13826,15 +15499,17 @@ pub mod status_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["NAME", "SORT", "COLOR"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
                 sort: ::b24_core::__private::wire::field_at(slot_1, "SORT")?,
                 color: ::b24_core::__private::wire::field_at(slot_2, "COLOR")?,
+                extra,
             })
         }
     }
@@ -14016,6 +15691,12 @@ pub mod tracking_trace_add {
         /// `ID`: `int`.
         #[serde(rename = "ID")]
         pub id: i64,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Entities {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -14029,14 +15710,16 @@ pub mod tracking_trace_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["TYPE", "ID"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
                 id: ::b24_core::__private::wire::field_at(slot_1, "ID")?,
+                extra,
             })
         }
     }
@@ -14135,7 +15818,7 @@ impl ::b24_core::__private::Method for TrackingTraceDelete {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/tracking/crm-tracking-trace-delete.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::option::Option<()>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -14253,10 +15936,7 @@ impl ::b24_core::__private::Method for TypeAdd {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-add.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = type_add::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -14315,6 +15995,99 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TypeAddError {
 pub mod type_add {
     #[allow(unused_imports)]
     use super::*;
+    /// `Child` of [`crm.type.add`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Child {
+        /// `entityTypeId`: `int`.
+        #[serde(
+            rename = "entityTypeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type_id: ::std::option::Option<i64>,
+        /// `isChildrenListEnabled`: `string`.
+        #[serde(
+            rename = "isChildrenListEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_children_list_enabled: ::std::option::Option<::std::string::String>,
+        /// `isPredefined`: `string`.
+        #[serde(
+            rename = "isPredefined",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_predefined: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Child {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Child {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["entityTypeId", "isChildrenListEnabled", "isPredefined"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                entity_type_id: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "entityTypeId",
+                )?,
+                is_children_list_enabled: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "isChildrenListEnabled",
+                )?,
+                is_predefined: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "isPredefined",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Child {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                &::std::format!("{}.{}", field, "entityTypeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_children_list_enabled,
+                &::std::format!("{}.{}", field, "isChildrenListEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_predefined,
+                &::std::format!("{}.{}", field, "isPredefined"),
+                problems,
+            );
+        }
+    }
     /// `Fields` of [`crm.type.add`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-add.html).
     #[derive(
         ::std::fmt::Debug,
@@ -14489,6 +16262,12 @@ pub mod type_add {
         pub custom_sections: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -14502,6 +16281,7 @@ pub mod type_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19, slot_20] = ::b24_core::__private::wire::slots(
@@ -14529,7 +16309,7 @@ pub mod type_add {
                     "customSectionId",
                     "customSections",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
@@ -14610,6 +16390,7 @@ pub mod type_add {
                     slot_20,
                     "customSections",
                 )?,
+                extra,
             })
         }
     }
@@ -14755,7 +16536,7 @@ pub mod type_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub tasks_task_template: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// Members outside the documented fields (`*`, …).
+        /// Members outside the documented fields (`*`, …), kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
             ::std::string::String,
@@ -14814,6 +16595,99 @@ pub mod type_add {
             );
         }
     }
+    /// `Parent` of [`crm.type.add`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Parent {
+        /// `entityTypeId`: `int`.
+        #[serde(
+            rename = "entityTypeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type_id: ::std::option::Option<i64>,
+        /// `isChildrenListEnabled`: `string`.
+        #[serde(
+            rename = "isChildrenListEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_children_list_enabled: ::std::option::Option<::std::string::String>,
+        /// `isPredefined`: `string`.
+        #[serde(
+            rename = "isPredefined",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_predefined: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Parent {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Parent {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["entityTypeId", "isChildrenListEnabled", "isPredefined"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                entity_type_id: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "entityTypeId",
+                )?,
+                is_children_list_enabled: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "isChildrenListEnabled",
+                )?,
+                is_predefined: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "isPredefined",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Parent {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                &::std::format!("{}.{}", field, "entityTypeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_children_list_enabled,
+                &::std::format!("{}.{}", field, "isChildrenListEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_predefined,
+                &::std::format!("{}.{}", field, "isPredefined"),
+                problems,
+            );
+        }
+    }
     /// `Relations` of [`crm.type.add`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-add.html).
     #[derive(
         ::std::fmt::Debug,
@@ -14842,6 +16716,12 @@ pub mod type_add {
         pub child: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Relations {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -14855,14 +16735,16 @@ pub mod type_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["parent", "child"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 parent: ::b24_core::__private::wire::field_at(slot_0, "parent")?,
                 child: ::b24_core::__private::wire::field_at(slot_1, "child")?,
+                extra,
             })
         }
     }
@@ -14877,6 +16759,634 @@ pub mod type_add {
             ::b24_core::__private::Check::check(
                 &self.child,
                 &::std::format!("{}.{}", field, "child"),
+                problems,
+            );
+        }
+    }
+    /// `Relations2` of [`crm.type.add`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Relations2 {
+        /// `parent`: `Parent[]`.
+        #[serde(
+            rename = "parent",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent: ::std::option::Option<::std::vec::Vec<Parent>>,
+        /// `child`: `Child[]`.
+        #[serde(
+            rename = "child",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub child: ::std::option::Option<::std::vec::Vec<Child>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Relations2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Relations2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["parent", "child"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                parent: ::b24_core::__private::wire::field_at(slot_0, "parent")?,
+                child: ::b24_core::__private::wire::field_at(slot_1, "child")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Relations2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.parent,
+                &::std::format!("{}.{}", field, "parent"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.child,
+                &::std::format!("{}.{}", field, "child"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.type.add`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `type`: `Type`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<Type>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["type"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+        }
+    }
+    /// `Type` of [`crm.type.add`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Type {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `createdBy`: `int`.
+        #[serde(
+            rename = "createdBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<i64>,
+        /// `entityTypeId`: `int`.
+        #[serde(
+            rename = "entityTypeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type_id: ::std::option::Option<i64>,
+        /// `isCategoriesEnabled`: `string`.
+        #[serde(
+            rename = "isCategoriesEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_categories_enabled: ::std::option::Option<::std::string::String>,
+        /// `isStagesEnabled`: `string`.
+        #[serde(
+            rename = "isStagesEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_stages_enabled: ::std::option::Option<::std::string::String>,
+        /// `isBeginCloseDatesEnabled`: `string`.
+        #[serde(
+            rename = "isBeginCloseDatesEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_begin_close_dates_enabled: ::std::option::Option<::std::string::String>,
+        /// `isClientEnabled`: `string`.
+        #[serde(
+            rename = "isClientEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_client_enabled: ::std::option::Option<::std::string::String>,
+        /// `isUseInUserfieldEnabled`: `string`.
+        #[serde(
+            rename = "isUseInUserfieldEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_use_in_userfield_enabled: ::std::option::Option<::std::string::String>,
+        /// `isLinkWithProductsEnabled`: `string`.
+        #[serde(
+            rename = "isLinkWithProductsEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_link_with_products_enabled: ::std::option::Option<::std::string::String>,
+        /// `isMycompanyEnabled`: `string`.
+        #[serde(
+            rename = "isMycompanyEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_mycompany_enabled: ::std::option::Option<::std::string::String>,
+        /// `isDocumentsEnabled`: `string`.
+        #[serde(
+            rename = "isDocumentsEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_documents_enabled: ::std::option::Option<::std::string::String>,
+        /// `isSourceEnabled`: `string`.
+        #[serde(
+            rename = "isSourceEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_source_enabled: ::std::option::Option<::std::string::String>,
+        /// `isObserversEnabled`: `string`.
+        #[serde(
+            rename = "isObserversEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_observers_enabled: ::std::option::Option<::std::string::String>,
+        /// `isRecyclebinEnabled`: `string`.
+        #[serde(
+            rename = "isRecyclebinEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_recyclebin_enabled: ::std::option::Option<::std::string::String>,
+        /// `isAutomationEnabled`: `string`.
+        #[serde(
+            rename = "isAutomationEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_automation_enabled: ::std::option::Option<::std::string::String>,
+        /// `isBizProcEnabled`: `string`.
+        #[serde(
+            rename = "isBizProcEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_biz_proc_enabled: ::std::option::Option<::std::string::String>,
+        /// `isSetOpenPermissions`: `string`.
+        #[serde(
+            rename = "isSetOpenPermissions",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_set_open_permissions: ::std::option::Option<::std::string::String>,
+        /// `isPaymentsEnabled`: `string`.
+        #[serde(
+            rename = "isPaymentsEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_payments_enabled: ::std::option::Option<::std::string::String>,
+        /// `isCountersEnabled`: `string`.
+        #[serde(
+            rename = "isCountersEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_counters_enabled: ::std::option::Option<::std::string::String>,
+        /// `createdTime`: `datetime`.
+        #[serde(
+            rename = "createdTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `updatedTime`: `datetime`.
+        #[serde(
+            rename = "updatedTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `updatedBy`: `int`.
+        #[serde(
+            rename = "updatedBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<i64>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `relations`: `Relations2`.
+        #[serde(
+            rename = "relations",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub relations: ::std::option::Option<Relations2>,
+        /// `linkedUserFields`: `map<string>`.
+        #[serde(
+            rename = "linkedUserFields",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub linked_user_fields: ::std::option::Option<
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+        /// `customSections`: `any[]`.
+        #[serde(
+            rename = "customSections",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub custom_sections: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `customSectionId`: `any`.
+        #[serde(
+            rename = "customSectionId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub custom_section_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Type {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Type {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "createdBy",
+                    "entityTypeId",
+                    "isCategoriesEnabled",
+                    "isStagesEnabled",
+                    "isBeginCloseDatesEnabled",
+                    "isClientEnabled",
+                    "isUseInUserfieldEnabled",
+                    "isLinkWithProductsEnabled",
+                    "isMycompanyEnabled",
+                    "isDocumentsEnabled",
+                    "isSourceEnabled",
+                    "isObserversEnabled",
+                    "isRecyclebinEnabled",
+                    "isAutomationEnabled",
+                    "isBizProcEnabled",
+                    "isSetOpenPermissions",
+                    "isPaymentsEnabled",
+                    "isCountersEnabled",
+                    "createdTime",
+                    "updatedTime",
+                    "updatedBy",
+                    "title",
+                    "relations",
+                    "linkedUserFields",
+                    "customSections",
+                    "customSectionId",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                created_by: ::b24_core::__private::wire::field_at(slot_1, "createdBy")?,
+                entity_type_id: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "entityTypeId",
+                )?,
+                is_categories_enabled: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "isCategoriesEnabled",
+                )?,
+                is_stages_enabled: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "isStagesEnabled",
+                )?,
+                is_begin_close_dates_enabled: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "isBeginCloseDatesEnabled",
+                )?,
+                is_client_enabled: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "isClientEnabled",
+                )?,
+                is_use_in_userfield_enabled: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "isUseInUserfieldEnabled",
+                )?,
+                is_link_with_products_enabled: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "isLinkWithProductsEnabled",
+                )?,
+                is_mycompany_enabled: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "isMycompanyEnabled",
+                )?,
+                is_documents_enabled: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "isDocumentsEnabled",
+                )?,
+                is_source_enabled: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "isSourceEnabled",
+                )?,
+                is_observers_enabled: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "isObserversEnabled",
+                )?,
+                is_recyclebin_enabled: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "isRecyclebinEnabled",
+                )?,
+                is_automation_enabled: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "isAutomationEnabled",
+                )?,
+                is_biz_proc_enabled: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "isBizProcEnabled",
+                )?,
+                is_set_open_permissions: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "isSetOpenPermissions",
+                )?,
+                is_payments_enabled: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "isPaymentsEnabled",
+                )?,
+                is_counters_enabled: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "isCountersEnabled",
+                )?,
+                created_time: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "createdTime",
+                )?,
+                updated_time: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "updatedTime",
+                )?,
+                updated_by: ::b24_core::__private::wire::field_at(slot_21, "updatedBy")?,
+                title: ::b24_core::__private::wire::field_at(slot_22, "title")?,
+                relations: ::b24_core::__private::wire::field_at(slot_23, "relations")?,
+                linked_user_fields: ::b24_core::__private::wire::field_at(
+                    slot_24,
+                    "linkedUserFields",
+                )?,
+                custom_sections: ::b24_core::__private::wire::field_at(
+                    slot_25,
+                    "customSections",
+                )?,
+                custom_section_id: ::b24_core::__private::wire::field_at(
+                    slot_26,
+                    "customSectionId",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Type {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "createdBy"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                &::std::format!("{}.{}", field, "entityTypeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_categories_enabled,
+                &::std::format!("{}.{}", field, "isCategoriesEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_stages_enabled,
+                &::std::format!("{}.{}", field, "isStagesEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_begin_close_dates_enabled,
+                &::std::format!("{}.{}", field, "isBeginCloseDatesEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_client_enabled,
+                &::std::format!("{}.{}", field, "isClientEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_use_in_userfield_enabled,
+                &::std::format!("{}.{}", field, "isUseInUserfieldEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_link_with_products_enabled,
+                &::std::format!("{}.{}", field, "isLinkWithProductsEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_mycompany_enabled,
+                &::std::format!("{}.{}", field, "isMycompanyEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_documents_enabled,
+                &::std::format!("{}.{}", field, "isDocumentsEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_source_enabled,
+                &::std::format!("{}.{}", field, "isSourceEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_observers_enabled,
+                &::std::format!("{}.{}", field, "isObserversEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_recyclebin_enabled,
+                &::std::format!("{}.{}", field, "isRecyclebinEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_automation_enabled,
+                &::std::format!("{}.{}", field, "isAutomationEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_biz_proc_enabled,
+                &::std::format!("{}.{}", field, "isBizProcEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_set_open_permissions,
+                &::std::format!("{}.{}", field, "isSetOpenPermissions"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_payments_enabled,
+                &::std::format!("{}.{}", field, "isPaymentsEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_counters_enabled,
+                &::std::format!("{}.{}", field, "isCountersEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_time,
+                &::std::format!("{}.{}", field, "createdTime"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_time,
+                &::std::format!("{}.{}", field, "updatedTime"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "updatedBy"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.relations,
+                &::std::format!("{}.{}", field, "relations"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.linked_user_fields,
+                &::std::format!("{}.{}", field, "linkedUserFields"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.custom_sections,
+                &::std::format!("{}.{}", field, "customSections"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.custom_section_id,
+                &::std::format!("{}.{}", field, "customSectionId"),
                 problems,
             );
         }
@@ -14960,7 +17470,7 @@ impl ::b24_core::__private::Method for TypeDelete {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-delete.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ();
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -15080,7 +17590,7 @@ impl ::b24_core::__private::Method for TypeFields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = type_fields::Result2;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -15118,6 +17628,75 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TypeFieldsError 
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.type.fields`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-fields.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod type_fields {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result2` of [`crm.type.fields`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result2 {
+        /// `fields`: `map<field_info>`.
+        #[serde(
+            rename = "fields",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fields: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::types::FieldInfo,
+            >,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["fields"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.fields,
+                &::std::format!("{}.{}", field, "fields"),
+                problems,
+            );
         }
     }
 }
@@ -15199,10 +17778,7 @@ impl ::b24_core::__private::Method for TypeGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = type_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -15244,6 +17820,840 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TypeGetError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.type.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod type_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Child` of [`crm.type.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Child {
+        /// `entityTypeId`: `int`.
+        #[serde(
+            rename = "entityTypeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type_id: ::std::option::Option<i64>,
+        /// `isChildrenListEnabled`: `string`.
+        #[serde(
+            rename = "isChildrenListEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_children_list_enabled: ::std::option::Option<::std::string::String>,
+        /// `isPredefined`: `string`.
+        #[serde(
+            rename = "isPredefined",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_predefined: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Child {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Child {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["entityTypeId", "isChildrenListEnabled", "isPredefined"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                entity_type_id: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "entityTypeId",
+                )?,
+                is_children_list_enabled: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "isChildrenListEnabled",
+                )?,
+                is_predefined: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "isPredefined",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Child {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                &::std::format!("{}.{}", field, "entityTypeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_children_list_enabled,
+                &::std::format!("{}.{}", field, "isChildrenListEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_predefined,
+                &::std::format!("{}.{}", field, "isPredefined"),
+                problems,
+            );
+        }
+    }
+    /// `Parent` of [`crm.type.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Parent {
+        /// `entityTypeId`: `int`.
+        #[serde(
+            rename = "entityTypeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type_id: ::std::option::Option<i64>,
+        /// `isChildrenListEnabled`: `string`.
+        #[serde(
+            rename = "isChildrenListEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_children_list_enabled: ::std::option::Option<::std::string::String>,
+        /// `isPredefined`: `string`.
+        #[serde(
+            rename = "isPredefined",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_predefined: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Parent {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Parent {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["entityTypeId", "isChildrenListEnabled", "isPredefined"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                entity_type_id: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "entityTypeId",
+                )?,
+                is_children_list_enabled: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "isChildrenListEnabled",
+                )?,
+                is_predefined: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "isPredefined",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Parent {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                &::std::format!("{}.{}", field, "entityTypeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_children_list_enabled,
+                &::std::format!("{}.{}", field, "isChildrenListEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_predefined,
+                &::std::format!("{}.{}", field, "isPredefined"),
+                problems,
+            );
+        }
+    }
+    /// `Relations` of [`crm.type.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Relations {
+        /// `parent`: `Parent[]`.
+        #[serde(
+            rename = "parent",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent: ::std::option::Option<::std::vec::Vec<Parent>>,
+        /// `child`: `Child[]`.
+        #[serde(
+            rename = "child",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub child: ::std::option::Option<::std::vec::Vec<Child>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Relations {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Relations {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["parent", "child"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                parent: ::b24_core::__private::wire::field_at(slot_0, "parent")?,
+                child: ::b24_core::__private::wire::field_at(slot_1, "child")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Relations {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.parent,
+                &::std::format!("{}.{}", field, "parent"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.child,
+                &::std::format!("{}.{}", field, "child"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.type.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `type`: `Type`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<Type>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["type"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+        }
+    }
+    /// `Type` of [`crm.type.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Type {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `createdBy`: `int`.
+        #[serde(
+            rename = "createdBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<i64>,
+        /// `entityTypeId`: `int`.
+        #[serde(
+            rename = "entityTypeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type_id: ::std::option::Option<i64>,
+        /// `customSectionId`: `any`.
+        #[serde(
+            rename = "customSectionId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub custom_section_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `isCategoriesEnabled`: `string`.
+        #[serde(
+            rename = "isCategoriesEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_categories_enabled: ::std::option::Option<::std::string::String>,
+        /// `isStagesEnabled`: `string`.
+        #[serde(
+            rename = "isStagesEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_stages_enabled: ::std::option::Option<::std::string::String>,
+        /// `isBeginCloseDatesEnabled`: `string`.
+        #[serde(
+            rename = "isBeginCloseDatesEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_begin_close_dates_enabled: ::std::option::Option<::std::string::String>,
+        /// `isClientEnabled`: `string`.
+        #[serde(
+            rename = "isClientEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_client_enabled: ::std::option::Option<::std::string::String>,
+        /// `isUseInUserfieldEnabled`: `string`.
+        #[serde(
+            rename = "isUseInUserfieldEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_use_in_userfield_enabled: ::std::option::Option<::std::string::String>,
+        /// `isLinkWithProductsEnabled`: `string`.
+        #[serde(
+            rename = "isLinkWithProductsEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_link_with_products_enabled: ::std::option::Option<::std::string::String>,
+        /// `isMycompanyEnabled`: `string`.
+        #[serde(
+            rename = "isMycompanyEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_mycompany_enabled: ::std::option::Option<::std::string::String>,
+        /// `isDocumentsEnabled`: `string`.
+        #[serde(
+            rename = "isDocumentsEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_documents_enabled: ::std::option::Option<::std::string::String>,
+        /// `isSourceEnabled`: `string`.
+        #[serde(
+            rename = "isSourceEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_source_enabled: ::std::option::Option<::std::string::String>,
+        /// `isObserversEnabled`: `string`.
+        #[serde(
+            rename = "isObserversEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_observers_enabled: ::std::option::Option<::std::string::String>,
+        /// `isRecyclebinEnabled`: `string`.
+        #[serde(
+            rename = "isRecyclebinEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_recyclebin_enabled: ::std::option::Option<::std::string::String>,
+        /// `isAutomationEnabled`: `string`.
+        #[serde(
+            rename = "isAutomationEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_automation_enabled: ::std::option::Option<::std::string::String>,
+        /// `isBizProcEnabled`: `string`.
+        #[serde(
+            rename = "isBizProcEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_biz_proc_enabled: ::std::option::Option<::std::string::String>,
+        /// `isSetOpenPermissions`: `string`.
+        #[serde(
+            rename = "isSetOpenPermissions",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_set_open_permissions: ::std::option::Option<::std::string::String>,
+        /// `isPaymentsEnabled`: `string`.
+        #[serde(
+            rename = "isPaymentsEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_payments_enabled: ::std::option::Option<::std::string::String>,
+        /// `isCountersEnabled`: `string`.
+        #[serde(
+            rename = "isCountersEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_counters_enabled: ::std::option::Option<::std::string::String>,
+        /// `createdTime`: `datetime`.
+        #[serde(
+            rename = "createdTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `updatedTime`: `datetime`.
+        #[serde(
+            rename = "updatedTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `updatedBy`: `int`.
+        #[serde(
+            rename = "updatedBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<i64>,
+        /// `relations`: `Relations`.
+        #[serde(
+            rename = "relations",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub relations: ::std::option::Option<Relations>,
+        /// `linkedUserFields`: `map<string>`.
+        #[serde(
+            rename = "linkedUserFields",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub linked_user_fields: ::std::option::Option<
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+        /// `customSections`: `any[]`.
+        #[serde(
+            rename = "customSections",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub custom_sections: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Type {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Type {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "title",
+                    "code",
+                    "createdBy",
+                    "entityTypeId",
+                    "customSectionId",
+                    "isCategoriesEnabled",
+                    "isStagesEnabled",
+                    "isBeginCloseDatesEnabled",
+                    "isClientEnabled",
+                    "isUseInUserfieldEnabled",
+                    "isLinkWithProductsEnabled",
+                    "isMycompanyEnabled",
+                    "isDocumentsEnabled",
+                    "isSourceEnabled",
+                    "isObserversEnabled",
+                    "isRecyclebinEnabled",
+                    "isAutomationEnabled",
+                    "isBizProcEnabled",
+                    "isSetOpenPermissions",
+                    "isPaymentsEnabled",
+                    "isCountersEnabled",
+                    "createdTime",
+                    "updatedTime",
+                    "updatedBy",
+                    "relations",
+                    "linkedUserFields",
+                    "customSections",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
+                code: ::b24_core::__private::wire::field_at(slot_2, "code")?,
+                created_by: ::b24_core::__private::wire::field_at(slot_3, "createdBy")?,
+                entity_type_id: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "entityTypeId",
+                )?,
+                custom_section_id: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "customSectionId",
+                )?,
+                is_categories_enabled: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "isCategoriesEnabled",
+                )?,
+                is_stages_enabled: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "isStagesEnabled",
+                )?,
+                is_begin_close_dates_enabled: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "isBeginCloseDatesEnabled",
+                )?,
+                is_client_enabled: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "isClientEnabled",
+                )?,
+                is_use_in_userfield_enabled: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "isUseInUserfieldEnabled",
+                )?,
+                is_link_with_products_enabled: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "isLinkWithProductsEnabled",
+                )?,
+                is_mycompany_enabled: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "isMycompanyEnabled",
+                )?,
+                is_documents_enabled: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "isDocumentsEnabled",
+                )?,
+                is_source_enabled: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "isSourceEnabled",
+                )?,
+                is_observers_enabled: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "isObserversEnabled",
+                )?,
+                is_recyclebin_enabled: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "isRecyclebinEnabled",
+                )?,
+                is_automation_enabled: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "isAutomationEnabled",
+                )?,
+                is_biz_proc_enabled: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "isBizProcEnabled",
+                )?,
+                is_set_open_permissions: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "isSetOpenPermissions",
+                )?,
+                is_payments_enabled: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "isPaymentsEnabled",
+                )?,
+                is_counters_enabled: ::b24_core::__private::wire::field_at(
+                    slot_21,
+                    "isCountersEnabled",
+                )?,
+                created_time: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "createdTime",
+                )?,
+                updated_time: ::b24_core::__private::wire::field_at(
+                    slot_23,
+                    "updatedTime",
+                )?,
+                updated_by: ::b24_core::__private::wire::field_at(slot_24, "updatedBy")?,
+                relations: ::b24_core::__private::wire::field_at(slot_25, "relations")?,
+                linked_user_fields: ::b24_core::__private::wire::field_at(
+                    slot_26,
+                    "linkedUserFields",
+                )?,
+                custom_sections: ::b24_core::__private::wire::field_at(
+                    slot_27,
+                    "customSections",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Type {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "createdBy"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                &::std::format!("{}.{}", field, "entityTypeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.custom_section_id,
+                &::std::format!("{}.{}", field, "customSectionId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_categories_enabled,
+                &::std::format!("{}.{}", field, "isCategoriesEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_stages_enabled,
+                &::std::format!("{}.{}", field, "isStagesEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_begin_close_dates_enabled,
+                &::std::format!("{}.{}", field, "isBeginCloseDatesEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_client_enabled,
+                &::std::format!("{}.{}", field, "isClientEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_use_in_userfield_enabled,
+                &::std::format!("{}.{}", field, "isUseInUserfieldEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_link_with_products_enabled,
+                &::std::format!("{}.{}", field, "isLinkWithProductsEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_mycompany_enabled,
+                &::std::format!("{}.{}", field, "isMycompanyEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_documents_enabled,
+                &::std::format!("{}.{}", field, "isDocumentsEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_source_enabled,
+                &::std::format!("{}.{}", field, "isSourceEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_observers_enabled,
+                &::std::format!("{}.{}", field, "isObserversEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_recyclebin_enabled,
+                &::std::format!("{}.{}", field, "isRecyclebinEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_automation_enabled,
+                &::std::format!("{}.{}", field, "isAutomationEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_biz_proc_enabled,
+                &::std::format!("{}.{}", field, "isBizProcEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_set_open_permissions,
+                &::std::format!("{}.{}", field, "isSetOpenPermissions"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_payments_enabled,
+                &::std::format!("{}.{}", field, "isPaymentsEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_counters_enabled,
+                &::std::format!("{}.{}", field, "isCountersEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_time,
+                &::std::format!("{}.{}", field, "createdTime"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_time,
+                &::std::format!("{}.{}", field, "updatedTime"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "updatedBy"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.relations,
+                &::std::format!("{}.{}", field, "relations"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.linked_user_fields,
+                &::std::format!("{}.{}", field, "linkedUserFields"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.custom_sections,
+                &::std::format!("{}.{}", field, "customSections"),
+                problems,
+            );
         }
     }
 }
@@ -15328,10 +18738,7 @@ impl ::b24_core::__private::Method for TypeGetByEntityTypeId {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-get-by-entity-type-id.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = type_get_by_entity_type_id::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -15381,6 +18788,840 @@ for TypeGetByEntityTypeIdError {
         }
     }
 }
+/// Named types of [`crm.type.getByEntityTypeId`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-get-by-entity-type-id.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod type_get_by_entity_type_id {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Child` of [`crm.type.getByEntityTypeId`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-get-by-entity-type-id.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Child {
+        /// `entityTypeId`: `int`.
+        #[serde(
+            rename = "entityTypeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type_id: ::std::option::Option<i64>,
+        /// `isChildrenListEnabled`: `string`.
+        #[serde(
+            rename = "isChildrenListEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_children_list_enabled: ::std::option::Option<::std::string::String>,
+        /// `isPredefined`: `string`.
+        #[serde(
+            rename = "isPredefined",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_predefined: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Child {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Child {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["entityTypeId", "isChildrenListEnabled", "isPredefined"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                entity_type_id: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "entityTypeId",
+                )?,
+                is_children_list_enabled: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "isChildrenListEnabled",
+                )?,
+                is_predefined: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "isPredefined",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Child {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                &::std::format!("{}.{}", field, "entityTypeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_children_list_enabled,
+                &::std::format!("{}.{}", field, "isChildrenListEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_predefined,
+                &::std::format!("{}.{}", field, "isPredefined"),
+                problems,
+            );
+        }
+    }
+    /// `Parent` of [`crm.type.getByEntityTypeId`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-get-by-entity-type-id.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Parent {
+        /// `entityTypeId`: `int`.
+        #[serde(
+            rename = "entityTypeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type_id: ::std::option::Option<i64>,
+        /// `isChildrenListEnabled`: `string`.
+        #[serde(
+            rename = "isChildrenListEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_children_list_enabled: ::std::option::Option<::std::string::String>,
+        /// `isPredefined`: `string`.
+        #[serde(
+            rename = "isPredefined",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_predefined: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Parent {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Parent {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["entityTypeId", "isChildrenListEnabled", "isPredefined"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                entity_type_id: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "entityTypeId",
+                )?,
+                is_children_list_enabled: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "isChildrenListEnabled",
+                )?,
+                is_predefined: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "isPredefined",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Parent {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                &::std::format!("{}.{}", field, "entityTypeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_children_list_enabled,
+                &::std::format!("{}.{}", field, "isChildrenListEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_predefined,
+                &::std::format!("{}.{}", field, "isPredefined"),
+                problems,
+            );
+        }
+    }
+    /// `Relations` of [`crm.type.getByEntityTypeId`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-get-by-entity-type-id.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Relations {
+        /// `parent`: `Parent[]`.
+        #[serde(
+            rename = "parent",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent: ::std::option::Option<::std::vec::Vec<Parent>>,
+        /// `child`: `Child[]`.
+        #[serde(
+            rename = "child",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub child: ::std::option::Option<::std::vec::Vec<Child>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Relations {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Relations {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["parent", "child"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                parent: ::b24_core::__private::wire::field_at(slot_0, "parent")?,
+                child: ::b24_core::__private::wire::field_at(slot_1, "child")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Relations {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.parent,
+                &::std::format!("{}.{}", field, "parent"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.child,
+                &::std::format!("{}.{}", field, "child"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.type.getByEntityTypeId`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-get-by-entity-type-id.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `type`: `Type`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<Type>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["type"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+        }
+    }
+    /// `Type` of [`crm.type.getByEntityTypeId`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-get-by-entity-type-id.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Type {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `createdBy`: `int`.
+        #[serde(
+            rename = "createdBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<i64>,
+        /// `entityTypeId`: `int`.
+        #[serde(
+            rename = "entityTypeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type_id: ::std::option::Option<i64>,
+        /// `customSectionId`: `any`.
+        #[serde(
+            rename = "customSectionId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub custom_section_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `isCategoriesEnabled`: `string`.
+        #[serde(
+            rename = "isCategoriesEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_categories_enabled: ::std::option::Option<::std::string::String>,
+        /// `isStagesEnabled`: `string`.
+        #[serde(
+            rename = "isStagesEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_stages_enabled: ::std::option::Option<::std::string::String>,
+        /// `isBeginCloseDatesEnabled`: `string`.
+        #[serde(
+            rename = "isBeginCloseDatesEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_begin_close_dates_enabled: ::std::option::Option<::std::string::String>,
+        /// `isClientEnabled`: `string`.
+        #[serde(
+            rename = "isClientEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_client_enabled: ::std::option::Option<::std::string::String>,
+        /// `isUseInUserfieldEnabled`: `string`.
+        #[serde(
+            rename = "isUseInUserfieldEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_use_in_userfield_enabled: ::std::option::Option<::std::string::String>,
+        /// `isLinkWithProductsEnabled`: `string`.
+        #[serde(
+            rename = "isLinkWithProductsEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_link_with_products_enabled: ::std::option::Option<::std::string::String>,
+        /// `isMycompanyEnabled`: `string`.
+        #[serde(
+            rename = "isMycompanyEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_mycompany_enabled: ::std::option::Option<::std::string::String>,
+        /// `isDocumentsEnabled`: `string`.
+        #[serde(
+            rename = "isDocumentsEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_documents_enabled: ::std::option::Option<::std::string::String>,
+        /// `isSourceEnabled`: `string`.
+        #[serde(
+            rename = "isSourceEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_source_enabled: ::std::option::Option<::std::string::String>,
+        /// `isObserversEnabled`: `string`.
+        #[serde(
+            rename = "isObserversEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_observers_enabled: ::std::option::Option<::std::string::String>,
+        /// `isRecyclebinEnabled`: `string`.
+        #[serde(
+            rename = "isRecyclebinEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_recyclebin_enabled: ::std::option::Option<::std::string::String>,
+        /// `isAutomationEnabled`: `string`.
+        #[serde(
+            rename = "isAutomationEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_automation_enabled: ::std::option::Option<::std::string::String>,
+        /// `isBizProcEnabled`: `string`.
+        #[serde(
+            rename = "isBizProcEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_biz_proc_enabled: ::std::option::Option<::std::string::String>,
+        /// `isSetOpenPermissions`: `string`.
+        #[serde(
+            rename = "isSetOpenPermissions",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_set_open_permissions: ::std::option::Option<::std::string::String>,
+        /// `isPaymentsEnabled`: `string`.
+        #[serde(
+            rename = "isPaymentsEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_payments_enabled: ::std::option::Option<::std::string::String>,
+        /// `isCountersEnabled`: `string`.
+        #[serde(
+            rename = "isCountersEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_counters_enabled: ::std::option::Option<::std::string::String>,
+        /// `createdTime`: `datetime`.
+        #[serde(
+            rename = "createdTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `updatedTime`: `datetime`.
+        #[serde(
+            rename = "updatedTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `updatedBy`: `int`.
+        #[serde(
+            rename = "updatedBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<i64>,
+        /// `relations`: `Relations`.
+        #[serde(
+            rename = "relations",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub relations: ::std::option::Option<Relations>,
+        /// `linkedUserFields`: `map<string>`.
+        #[serde(
+            rename = "linkedUserFields",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub linked_user_fields: ::std::option::Option<
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+        /// `customSections`: `any[]`.
+        #[serde(
+            rename = "customSections",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub custom_sections: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Type {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Type {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "title",
+                    "code",
+                    "createdBy",
+                    "entityTypeId",
+                    "customSectionId",
+                    "isCategoriesEnabled",
+                    "isStagesEnabled",
+                    "isBeginCloseDatesEnabled",
+                    "isClientEnabled",
+                    "isUseInUserfieldEnabled",
+                    "isLinkWithProductsEnabled",
+                    "isMycompanyEnabled",
+                    "isDocumentsEnabled",
+                    "isSourceEnabled",
+                    "isObserversEnabled",
+                    "isRecyclebinEnabled",
+                    "isAutomationEnabled",
+                    "isBizProcEnabled",
+                    "isSetOpenPermissions",
+                    "isPaymentsEnabled",
+                    "isCountersEnabled",
+                    "createdTime",
+                    "updatedTime",
+                    "updatedBy",
+                    "relations",
+                    "linkedUserFields",
+                    "customSections",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
+                code: ::b24_core::__private::wire::field_at(slot_2, "code")?,
+                created_by: ::b24_core::__private::wire::field_at(slot_3, "createdBy")?,
+                entity_type_id: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "entityTypeId",
+                )?,
+                custom_section_id: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "customSectionId",
+                )?,
+                is_categories_enabled: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "isCategoriesEnabled",
+                )?,
+                is_stages_enabled: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "isStagesEnabled",
+                )?,
+                is_begin_close_dates_enabled: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "isBeginCloseDatesEnabled",
+                )?,
+                is_client_enabled: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "isClientEnabled",
+                )?,
+                is_use_in_userfield_enabled: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "isUseInUserfieldEnabled",
+                )?,
+                is_link_with_products_enabled: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "isLinkWithProductsEnabled",
+                )?,
+                is_mycompany_enabled: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "isMycompanyEnabled",
+                )?,
+                is_documents_enabled: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "isDocumentsEnabled",
+                )?,
+                is_source_enabled: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "isSourceEnabled",
+                )?,
+                is_observers_enabled: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "isObserversEnabled",
+                )?,
+                is_recyclebin_enabled: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "isRecyclebinEnabled",
+                )?,
+                is_automation_enabled: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "isAutomationEnabled",
+                )?,
+                is_biz_proc_enabled: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "isBizProcEnabled",
+                )?,
+                is_set_open_permissions: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "isSetOpenPermissions",
+                )?,
+                is_payments_enabled: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "isPaymentsEnabled",
+                )?,
+                is_counters_enabled: ::b24_core::__private::wire::field_at(
+                    slot_21,
+                    "isCountersEnabled",
+                )?,
+                created_time: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "createdTime",
+                )?,
+                updated_time: ::b24_core::__private::wire::field_at(
+                    slot_23,
+                    "updatedTime",
+                )?,
+                updated_by: ::b24_core::__private::wire::field_at(slot_24, "updatedBy")?,
+                relations: ::b24_core::__private::wire::field_at(slot_25, "relations")?,
+                linked_user_fields: ::b24_core::__private::wire::field_at(
+                    slot_26,
+                    "linkedUserFields",
+                )?,
+                custom_sections: ::b24_core::__private::wire::field_at(
+                    slot_27,
+                    "customSections",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Type {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "createdBy"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                &::std::format!("{}.{}", field, "entityTypeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.custom_section_id,
+                &::std::format!("{}.{}", field, "customSectionId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_categories_enabled,
+                &::std::format!("{}.{}", field, "isCategoriesEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_stages_enabled,
+                &::std::format!("{}.{}", field, "isStagesEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_begin_close_dates_enabled,
+                &::std::format!("{}.{}", field, "isBeginCloseDatesEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_client_enabled,
+                &::std::format!("{}.{}", field, "isClientEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_use_in_userfield_enabled,
+                &::std::format!("{}.{}", field, "isUseInUserfieldEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_link_with_products_enabled,
+                &::std::format!("{}.{}", field, "isLinkWithProductsEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_mycompany_enabled,
+                &::std::format!("{}.{}", field, "isMycompanyEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_documents_enabled,
+                &::std::format!("{}.{}", field, "isDocumentsEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_source_enabled,
+                &::std::format!("{}.{}", field, "isSourceEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_observers_enabled,
+                &::std::format!("{}.{}", field, "isObserversEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_recyclebin_enabled,
+                &::std::format!("{}.{}", field, "isRecyclebinEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_automation_enabled,
+                &::std::format!("{}.{}", field, "isAutomationEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_biz_proc_enabled,
+                &::std::format!("{}.{}", field, "isBizProcEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_set_open_permissions,
+                &::std::format!("{}.{}", field, "isSetOpenPermissions"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_payments_enabled,
+                &::std::format!("{}.{}", field, "isPaymentsEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_counters_enabled,
+                &::std::format!("{}.{}", field, "isCountersEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_time,
+                &::std::format!("{}.{}", field, "createdTime"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_time,
+                &::std::format!("{}.{}", field, "updatedTime"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "updatedBy"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.relations,
+                &::std::format!("{}.{}", field, "relations"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.linked_user_fields,
+                &::std::format!("{}.{}", field, "linkedUserFields"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.custom_sections,
+                &::std::format!("{}.{}", field, "customSections"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.type.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-list.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -15394,25 +19635,20 @@ for TypeGetByEntityTypeIdError {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TypeList {
-    /// `order`: `map<any>`.
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `filter`: `any`.
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -15443,12 +19679,7 @@ impl TypeList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -15457,7 +19688,7 @@ impl TypeList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -15520,10 +19751,7 @@ impl ::b24_core::__private::Method for TypeList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = type_list::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -15567,6 +19795,530 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TypeListError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.type.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod type_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.type.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `types`: `Types[]`.
+        #[serde(
+            rename = "types",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub types: ::std::option::Option<::std::vec::Vec<Types>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["types"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                types: ::b24_core::__private::wire::field_at(slot_0, "types")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.types,
+                &::std::format!("{}.{}", field, "types"),
+                problems,
+            );
+        }
+    }
+    /// `Types` of [`crm.type.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Types {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `createdBy`: `int`.
+        #[serde(
+            rename = "createdBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<i64>,
+        /// `entityTypeId`: `int`.
+        #[serde(
+            rename = "entityTypeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type_id: ::std::option::Option<i64>,
+        /// `customSectionId`: `any`.
+        #[serde(
+            rename = "customSectionId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub custom_section_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `isCategoriesEnabled`: `string`.
+        #[serde(
+            rename = "isCategoriesEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_categories_enabled: ::std::option::Option<::std::string::String>,
+        /// `isStagesEnabled`: `string`.
+        #[serde(
+            rename = "isStagesEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_stages_enabled: ::std::option::Option<::std::string::String>,
+        /// `isBeginCloseDatesEnabled`: `string`.
+        #[serde(
+            rename = "isBeginCloseDatesEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_begin_close_dates_enabled: ::std::option::Option<::std::string::String>,
+        /// `isClientEnabled`: `string`.
+        #[serde(
+            rename = "isClientEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_client_enabled: ::std::option::Option<::std::string::String>,
+        /// `isUseInUserfieldEnabled`: `string`.
+        #[serde(
+            rename = "isUseInUserfieldEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_use_in_userfield_enabled: ::std::option::Option<::std::string::String>,
+        /// `isLinkWithProductsEnabled`: `string`.
+        #[serde(
+            rename = "isLinkWithProductsEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_link_with_products_enabled: ::std::option::Option<::std::string::String>,
+        /// `isMycompanyEnabled`: `string`.
+        #[serde(
+            rename = "isMycompanyEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_mycompany_enabled: ::std::option::Option<::std::string::String>,
+        /// `isDocumentsEnabled`: `string`.
+        #[serde(
+            rename = "isDocumentsEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_documents_enabled: ::std::option::Option<::std::string::String>,
+        /// `isSourceEnabled`: `string`.
+        #[serde(
+            rename = "isSourceEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_source_enabled: ::std::option::Option<::std::string::String>,
+        /// `isObserversEnabled`: `string`.
+        #[serde(
+            rename = "isObserversEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_observers_enabled: ::std::option::Option<::std::string::String>,
+        /// `isRecyclebinEnabled`: `string`.
+        #[serde(
+            rename = "isRecyclebinEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_recyclebin_enabled: ::std::option::Option<::std::string::String>,
+        /// `isAutomationEnabled`: `string`.
+        #[serde(
+            rename = "isAutomationEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_automation_enabled: ::std::option::Option<::std::string::String>,
+        /// `isBizProcEnabled`: `string`.
+        #[serde(
+            rename = "isBizProcEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_biz_proc_enabled: ::std::option::Option<::std::string::String>,
+        /// `isSetOpenPermissions`: `string`.
+        #[serde(
+            rename = "isSetOpenPermissions",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_set_open_permissions: ::std::option::Option<::std::string::String>,
+        /// `isPaymentsEnabled`: `string`.
+        #[serde(
+            rename = "isPaymentsEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_payments_enabled: ::std::option::Option<::std::string::String>,
+        /// `isCountersEnabled`: `string`.
+        #[serde(
+            rename = "isCountersEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_counters_enabled: ::std::option::Option<::std::string::String>,
+        /// `createdTime`: `datetime`.
+        #[serde(
+            rename = "createdTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `updatedTime`: `datetime`.
+        #[serde(
+            rename = "updatedTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `updatedBy`: `int`.
+        #[serde(
+            rename = "updatedBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Types {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Types {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "title",
+                    "code",
+                    "createdBy",
+                    "entityTypeId",
+                    "customSectionId",
+                    "isCategoriesEnabled",
+                    "isStagesEnabled",
+                    "isBeginCloseDatesEnabled",
+                    "isClientEnabled",
+                    "isUseInUserfieldEnabled",
+                    "isLinkWithProductsEnabled",
+                    "isMycompanyEnabled",
+                    "isDocumentsEnabled",
+                    "isSourceEnabled",
+                    "isObserversEnabled",
+                    "isRecyclebinEnabled",
+                    "isAutomationEnabled",
+                    "isBizProcEnabled",
+                    "isSetOpenPermissions",
+                    "isPaymentsEnabled",
+                    "isCountersEnabled",
+                    "createdTime",
+                    "updatedTime",
+                    "updatedBy",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
+                code: ::b24_core::__private::wire::field_at(slot_2, "code")?,
+                created_by: ::b24_core::__private::wire::field_at(slot_3, "createdBy")?,
+                entity_type_id: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "entityTypeId",
+                )?,
+                custom_section_id: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "customSectionId",
+                )?,
+                is_categories_enabled: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "isCategoriesEnabled",
+                )?,
+                is_stages_enabled: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "isStagesEnabled",
+                )?,
+                is_begin_close_dates_enabled: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "isBeginCloseDatesEnabled",
+                )?,
+                is_client_enabled: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "isClientEnabled",
+                )?,
+                is_use_in_userfield_enabled: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "isUseInUserfieldEnabled",
+                )?,
+                is_link_with_products_enabled: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "isLinkWithProductsEnabled",
+                )?,
+                is_mycompany_enabled: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "isMycompanyEnabled",
+                )?,
+                is_documents_enabled: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "isDocumentsEnabled",
+                )?,
+                is_source_enabled: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "isSourceEnabled",
+                )?,
+                is_observers_enabled: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "isObserversEnabled",
+                )?,
+                is_recyclebin_enabled: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "isRecyclebinEnabled",
+                )?,
+                is_automation_enabled: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "isAutomationEnabled",
+                )?,
+                is_biz_proc_enabled: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "isBizProcEnabled",
+                )?,
+                is_set_open_permissions: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "isSetOpenPermissions",
+                )?,
+                is_payments_enabled: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "isPaymentsEnabled",
+                )?,
+                is_counters_enabled: ::b24_core::__private::wire::field_at(
+                    slot_21,
+                    "isCountersEnabled",
+                )?,
+                created_time: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "createdTime",
+                )?,
+                updated_time: ::b24_core::__private::wire::field_at(
+                    slot_23,
+                    "updatedTime",
+                )?,
+                updated_by: ::b24_core::__private::wire::field_at(slot_24, "updatedBy")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Types {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "createdBy"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                &::std::format!("{}.{}", field, "entityTypeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.custom_section_id,
+                &::std::format!("{}.{}", field, "customSectionId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_categories_enabled,
+                &::std::format!("{}.{}", field, "isCategoriesEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_stages_enabled,
+                &::std::format!("{}.{}", field, "isStagesEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_begin_close_dates_enabled,
+                &::std::format!("{}.{}", field, "isBeginCloseDatesEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_client_enabled,
+                &::std::format!("{}.{}", field, "isClientEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_use_in_userfield_enabled,
+                &::std::format!("{}.{}", field, "isUseInUserfieldEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_link_with_products_enabled,
+                &::std::format!("{}.{}", field, "isLinkWithProductsEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_mycompany_enabled,
+                &::std::format!("{}.{}", field, "isMycompanyEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_documents_enabled,
+                &::std::format!("{}.{}", field, "isDocumentsEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_source_enabled,
+                &::std::format!("{}.{}", field, "isSourceEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_observers_enabled,
+                &::std::format!("{}.{}", field, "isObserversEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_recyclebin_enabled,
+                &::std::format!("{}.{}", field, "isRecyclebinEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_automation_enabled,
+                &::std::format!("{}.{}", field, "isAutomationEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_biz_proc_enabled,
+                &::std::format!("{}.{}", field, "isBizProcEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_set_open_permissions,
+                &::std::format!("{}.{}", field, "isSetOpenPermissions"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_payments_enabled,
+                &::std::format!("{}.{}", field, "isPaymentsEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_counters_enabled,
+                &::std::format!("{}.{}", field, "isCountersEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_time,
+                &::std::format!("{}.{}", field, "createdTime"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_time,
+                &::std::format!("{}.{}", field, "updatedTime"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "updatedBy"),
+                problems,
+            );
         }
     }
 }
@@ -15666,10 +20418,7 @@ impl ::b24_core::__private::Method for TypeUpdate {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-update.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = type_update::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -15723,6 +20472,99 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TypeUpdateError 
 pub mod type_update {
     #[allow(unused_imports)]
     use super::*;
+    /// `Child` of [`crm.type.update`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Child {
+        /// `entityTypeId`: `int`.
+        #[serde(
+            rename = "entityTypeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type_id: ::std::option::Option<i64>,
+        /// `isChildrenListEnabled`: `string`.
+        #[serde(
+            rename = "isChildrenListEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_children_list_enabled: ::std::option::Option<::std::string::String>,
+        /// `isPredefined`: `string`.
+        #[serde(
+            rename = "isPredefined",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_predefined: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Child {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Child {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["entityTypeId", "isChildrenListEnabled", "isPredefined"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                entity_type_id: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "entityTypeId",
+                )?,
+                is_children_list_enabled: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "isChildrenListEnabled",
+                )?,
+                is_predefined: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "isPredefined",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Child {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                &::std::format!("{}.{}", field, "entityTypeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_children_list_enabled,
+                &::std::format!("{}.{}", field, "isChildrenListEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_predefined,
+                &::std::format!("{}.{}", field, "isPredefined"),
+                problems,
+            );
+        }
+    }
     /// `Fields` of [`crm.type.update`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-update.html).
     #[derive(
         ::std::fmt::Debug,
@@ -15905,6 +20747,12 @@ pub mod type_update {
         pub custom_sections: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -15918,6 +20766,7 @@ pub mod type_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19] = ::b24_core::__private::wire::slots(
@@ -15944,7 +20793,7 @@ pub mod type_update {
                     "customSectionId",
                     "customSections",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
@@ -16021,6 +20870,7 @@ pub mod type_update {
                     slot_19,
                     "customSections",
                 )?,
+                extra,
             })
         }
     }
@@ -16120,6 +20970,650 @@ pub mod type_update {
             ::b24_core::__private::Check::check(
                 &self.custom_section_id,
                 &::std::format!("{}.{}", field, "customSectionId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.custom_sections,
+                &::std::format!("{}.{}", field, "customSections"),
+                problems,
+            );
+        }
+    }
+    /// `Relations` of [`crm.type.update`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Relations {
+        /// `parent`: `any[]`.
+        #[serde(
+            rename = "parent",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `child`: `Child[]`.
+        #[serde(
+            rename = "child",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub child: ::std::option::Option<::std::vec::Vec<Child>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Relations {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Relations {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["parent", "child"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                parent: ::b24_core::__private::wire::field_at(slot_0, "parent")?,
+                child: ::b24_core::__private::wire::field_at(slot_1, "child")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Relations {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.parent,
+                &::std::format!("{}.{}", field, "parent"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.child,
+                &::std::format!("{}.{}", field, "child"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.type.update`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `type`: `Type`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<Type>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["type"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+        }
+    }
+    /// `Type` of [`crm.type.update`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Type {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `createdBy`: `int`.
+        #[serde(
+            rename = "createdBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<i64>,
+        /// `entityTypeId`: `int`.
+        #[serde(
+            rename = "entityTypeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type_id: ::std::option::Option<i64>,
+        /// `customSectionId`: `any`.
+        #[serde(
+            rename = "customSectionId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub custom_section_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `isCategoriesEnabled`: `string`.
+        #[serde(
+            rename = "isCategoriesEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_categories_enabled: ::std::option::Option<::std::string::String>,
+        /// `isStagesEnabled`: `string`.
+        #[serde(
+            rename = "isStagesEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_stages_enabled: ::std::option::Option<::std::string::String>,
+        /// `isBeginCloseDatesEnabled`: `string`.
+        #[serde(
+            rename = "isBeginCloseDatesEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_begin_close_dates_enabled: ::std::option::Option<::std::string::String>,
+        /// `isClientEnabled`: `string`.
+        #[serde(
+            rename = "isClientEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_client_enabled: ::std::option::Option<::std::string::String>,
+        /// `isUseInUserfieldEnabled`: `string`.
+        #[serde(
+            rename = "isUseInUserfieldEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_use_in_userfield_enabled: ::std::option::Option<::std::string::String>,
+        /// `isLinkWithProductsEnabled`: `string`.
+        #[serde(
+            rename = "isLinkWithProductsEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_link_with_products_enabled: ::std::option::Option<::std::string::String>,
+        /// `isMycompanyEnabled`: `string`.
+        #[serde(
+            rename = "isMycompanyEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_mycompany_enabled: ::std::option::Option<::std::string::String>,
+        /// `isDocumentsEnabled`: `string`.
+        #[serde(
+            rename = "isDocumentsEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_documents_enabled: ::std::option::Option<::std::string::String>,
+        /// `isSourceEnabled`: `string`.
+        #[serde(
+            rename = "isSourceEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_source_enabled: ::std::option::Option<::std::string::String>,
+        /// `isObserversEnabled`: `string`.
+        #[serde(
+            rename = "isObserversEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_observers_enabled: ::std::option::Option<::std::string::String>,
+        /// `isRecyclebinEnabled`: `string`.
+        #[serde(
+            rename = "isRecyclebinEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_recyclebin_enabled: ::std::option::Option<::std::string::String>,
+        /// `isAutomationEnabled`: `string`.
+        #[serde(
+            rename = "isAutomationEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_automation_enabled: ::std::option::Option<::std::string::String>,
+        /// `isBizProcEnabled`: `string`.
+        #[serde(
+            rename = "isBizProcEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_biz_proc_enabled: ::std::option::Option<::std::string::String>,
+        /// `isSetOpenPermissions`: `string`.
+        #[serde(
+            rename = "isSetOpenPermissions",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_set_open_permissions: ::std::option::Option<::std::string::String>,
+        /// `isPaymentsEnabled`: `string`.
+        #[serde(
+            rename = "isPaymentsEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_payments_enabled: ::std::option::Option<::std::string::String>,
+        /// `isCountersEnabled`: `string`.
+        #[serde(
+            rename = "isCountersEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_counters_enabled: ::std::option::Option<::std::string::String>,
+        /// `createdTime`: `datetime`.
+        #[serde(
+            rename = "createdTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `updatedTime`: `datetime`.
+        #[serde(
+            rename = "updatedTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `updatedBy`: `int`.
+        #[serde(
+            rename = "updatedBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<i64>,
+        /// `relations`: `Relations`.
+        #[serde(
+            rename = "relations",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub relations: ::std::option::Option<Relations>,
+        /// `linkedUserFields`: `map<string>`.
+        #[serde(
+            rename = "linkedUserFields",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub linked_user_fields: ::std::option::Option<
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+        /// `customSections`: `any[]`.
+        #[serde(
+            rename = "customSections",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub custom_sections: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Type {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Type {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "title",
+                    "code",
+                    "createdBy",
+                    "entityTypeId",
+                    "customSectionId",
+                    "isCategoriesEnabled",
+                    "isStagesEnabled",
+                    "isBeginCloseDatesEnabled",
+                    "isClientEnabled",
+                    "isUseInUserfieldEnabled",
+                    "isLinkWithProductsEnabled",
+                    "isMycompanyEnabled",
+                    "isDocumentsEnabled",
+                    "isSourceEnabled",
+                    "isObserversEnabled",
+                    "isRecyclebinEnabled",
+                    "isAutomationEnabled",
+                    "isBizProcEnabled",
+                    "isSetOpenPermissions",
+                    "isPaymentsEnabled",
+                    "isCountersEnabled",
+                    "createdTime",
+                    "updatedTime",
+                    "updatedBy",
+                    "relations",
+                    "linkedUserFields",
+                    "customSections",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
+                code: ::b24_core::__private::wire::field_at(slot_2, "code")?,
+                created_by: ::b24_core::__private::wire::field_at(slot_3, "createdBy")?,
+                entity_type_id: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "entityTypeId",
+                )?,
+                custom_section_id: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "customSectionId",
+                )?,
+                is_categories_enabled: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "isCategoriesEnabled",
+                )?,
+                is_stages_enabled: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "isStagesEnabled",
+                )?,
+                is_begin_close_dates_enabled: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "isBeginCloseDatesEnabled",
+                )?,
+                is_client_enabled: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "isClientEnabled",
+                )?,
+                is_use_in_userfield_enabled: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "isUseInUserfieldEnabled",
+                )?,
+                is_link_with_products_enabled: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "isLinkWithProductsEnabled",
+                )?,
+                is_mycompany_enabled: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "isMycompanyEnabled",
+                )?,
+                is_documents_enabled: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "isDocumentsEnabled",
+                )?,
+                is_source_enabled: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "isSourceEnabled",
+                )?,
+                is_observers_enabled: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "isObserversEnabled",
+                )?,
+                is_recyclebin_enabled: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "isRecyclebinEnabled",
+                )?,
+                is_automation_enabled: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "isAutomationEnabled",
+                )?,
+                is_biz_proc_enabled: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "isBizProcEnabled",
+                )?,
+                is_set_open_permissions: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "isSetOpenPermissions",
+                )?,
+                is_payments_enabled: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "isPaymentsEnabled",
+                )?,
+                is_counters_enabled: ::b24_core::__private::wire::field_at(
+                    slot_21,
+                    "isCountersEnabled",
+                )?,
+                created_time: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "createdTime",
+                )?,
+                updated_time: ::b24_core::__private::wire::field_at(
+                    slot_23,
+                    "updatedTime",
+                )?,
+                updated_by: ::b24_core::__private::wire::field_at(slot_24, "updatedBy")?,
+                relations: ::b24_core::__private::wire::field_at(slot_25, "relations")?,
+                linked_user_fields: ::b24_core::__private::wire::field_at(
+                    slot_26,
+                    "linkedUserFields",
+                )?,
+                custom_sections: ::b24_core::__private::wire::field_at(
+                    slot_27,
+                    "customSections",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Type {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "createdBy"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                &::std::format!("{}.{}", field, "entityTypeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.custom_section_id,
+                &::std::format!("{}.{}", field, "customSectionId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_categories_enabled,
+                &::std::format!("{}.{}", field, "isCategoriesEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_stages_enabled,
+                &::std::format!("{}.{}", field, "isStagesEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_begin_close_dates_enabled,
+                &::std::format!("{}.{}", field, "isBeginCloseDatesEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_client_enabled,
+                &::std::format!("{}.{}", field, "isClientEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_use_in_userfield_enabled,
+                &::std::format!("{}.{}", field, "isUseInUserfieldEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_link_with_products_enabled,
+                &::std::format!("{}.{}", field, "isLinkWithProductsEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_mycompany_enabled,
+                &::std::format!("{}.{}", field, "isMycompanyEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_documents_enabled,
+                &::std::format!("{}.{}", field, "isDocumentsEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_source_enabled,
+                &::std::format!("{}.{}", field, "isSourceEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_observers_enabled,
+                &::std::format!("{}.{}", field, "isObserversEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_recyclebin_enabled,
+                &::std::format!("{}.{}", field, "isRecyclebinEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_automation_enabled,
+                &::std::format!("{}.{}", field, "isAutomationEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_biz_proc_enabled,
+                &::std::format!("{}.{}", field, "isBizProcEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_set_open_permissions,
+                &::std::format!("{}.{}", field, "isSetOpenPermissions"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_payments_enabled,
+                &::std::format!("{}.{}", field, "isPaymentsEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_counters_enabled,
+                &::std::format!("{}.{}", field, "isCountersEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_time,
+                &::std::format!("{}.{}", field, "createdTime"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_time,
+                &::std::format!("{}.{}", field, "updatedTime"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "updatedBy"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.relations,
+                &::std::format!("{}.{}", field, "relations"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.linked_user_fields,
+                &::std::format!("{}.{}", field, "linkedUserFields"),
                 problems,
             );
             ::b24_core::__private::Check::check(
@@ -16315,6 +21809,12 @@ pub mod userfield_enumeration_fields {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -16328,10 +21828,11 @@ pub mod userfield_enumeration_fields {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
                 obj,
                 &["ID", "SORT", "VALUE", "DEF", "DEL"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
@@ -16339,6 +21840,7 @@ pub mod userfield_enumeration_fields {
                 value: ::b24_core::__private::wire::field_at(slot_2, "VALUE")?,
                 def: ::b24_core::__private::wire::field_at(slot_3, "DEF")?,
                 del: ::b24_core::__private::wire::field_at(slot_4, "DEL")?,
+                extra,
             })
         }
     }
@@ -16485,6 +21987,124 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UserfieldFieldsE
 pub mod userfield_fields {
     #[allow(unused_imports)]
     use super::*;
+    /// `List` of [`crm.userfield.fields`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-fields/crm-userfield-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct List {
+        /// `result`: `map<any>`.
+        #[serde(
+            rename = "result",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `time`: `any`.
+        #[serde(
+            rename = "time",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `isMultiple`: `bool`.
+        #[serde(
+            rename = "isMultiple",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_multiple: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for List {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for List {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["result", "time", "type", "title", "isMultiple"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
+                time: ::b24_core::__private::wire::field_at(slot_1, "time")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
+                title: ::b24_core::__private::wire::field_at(slot_3, "title")?,
+                is_multiple: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "isMultiple",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for List {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.result,
+                &::std::format!("{}.{}", field, "result"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.time,
+                &::std::format!("{}.{}", field, "time"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_multiple,
+                &::std::format!("{}.{}", field, "isMultiple"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`crm.userfield.fields`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-fields/crm-userfield-fields.html).
     #[derive(
         ::std::fmt::Debug,
@@ -16684,13 +22304,13 @@ pub mod userfield_fields {
         pub help_message: ::std::option::Option<
             ::b24_core::__private::serde_json::Value,
         >,
-        /// `LIST`: `any`.
+        /// `LIST`: `List`.
         #[serde(
             rename = "LIST",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub list: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub list: ::std::option::Option<List>,
         /// `SETTINGS`: `map<any>`.
         #[serde(
             rename = "SETTINGS",
@@ -16702,6 +22322,12 @@ pub mod userfield_fields {
                 ::std::string::String,
                 ::b24_core::__private::serde_json::Value,
             >,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
         >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
@@ -16716,6 +22342,7 @@ pub mod userfield_fields {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18] = ::b24_core::__private::wire::slots(
@@ -16741,7 +22368,7 @@ pub mod userfield_fields {
                     "LIST",
                     "SETTINGS",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
@@ -16793,6 +22420,7 @@ pub mod userfield_fields {
                 )?,
                 list: ::b24_core::__private::wire::field_at(slot_17, "LIST")?,
                 settings: ::b24_core::__private::wire::field_at(slot_18, "SETTINGS")?,
+                extra,
             })
         }
     }
@@ -16975,10 +22603,7 @@ impl ::b24_core::__private::Method for UserfieldSettingsFields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-fields/crm-userfield-settings-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = userfield_settings_fields::Result2;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -17015,6 +22640,228 @@ for UserfieldSettingsFieldsError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.userfield.settings.fields`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-fields/crm-userfield-settings-fields.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod userfield_settings_fields {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `DefaultValue2` of [`crm.userfield.settings.fields`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-fields/crm-userfield-settings-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct DefaultValue2 {
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DefaultValue2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for DefaultValue2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["type", "title"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for DefaultValue2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+        }
+    }
+    /// `Precision2` of [`crm.userfield.settings.fields`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-fields/crm-userfield-settings-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Precision2 {
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Precision2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Precision2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["type", "title"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Precision2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+        }
+    }
+    /// `Result2` of [`crm.userfield.settings.fields`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-fields/crm-userfield-settings-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result2 {
+        /// `DEFAULT_VALUE`: `DefaultValue2`.
+        #[serde(
+            rename = "DEFAULT_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<DefaultValue2>,
+        /// `PRECISION`: `Precision2`.
+        #[serde(
+            rename = "PRECISION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub precision: ::std::option::Option<Precision2>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["DEFAULT_VALUE", "PRECISION"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                default_value: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "DEFAULT_VALUE",
+                )?,
+                precision: ::b24_core::__private::wire::field_at(slot_1, "PRECISION")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.precision,
+                &::std::format!("{}.{}", field, "PRECISION"),
+                problems,
+            );
         }
     }
 }
@@ -17154,6 +23001,12 @@ pub mod userfield_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub title: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -17167,14 +23020,16 @@ pub mod userfield_types {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["ID", "title"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
+                extra,
             })
         }
     }
@@ -17346,6 +23201,12 @@ pub mod vat_add {
         /// `RATE`: `float`.
         #[serde(rename = "RATE")]
         pub rate: f64,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -17359,16 +23220,18 @@ pub mod vat_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["ACTIVE", "C_SORT", "NAME", "RATE"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 active: ::b24_core::__private::wire::field_at(slot_0, "ACTIVE")?,
                 c_sort: ::b24_core::__private::wire::field_at(slot_1, "C_SORT")?,
                 name: ::b24_core::__private::wire::field_at(slot_2, "NAME")?,
                 rate: ::b24_core::__private::wire::field_at(slot_3, "RATE")?,
+                extra,
             })
         }
     }
@@ -17592,7 +23455,10 @@ impl ::b24_core::__private::Method for VatFields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/outdated/vat/crm-vat-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = vat_fields::Result;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::types::FieldInfo,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -17624,160 +23490,6 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for VatFieldsError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
-        }
-    }
-}
-/// Named types of [`crm.vat.fields`](https://apidocs.bitrix24.com/api-reference/crm/outdated/vat/crm-vat-fields.html).
-#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-pub mod vat_fields {
-    #[allow(unused_imports)]
-    use super::*;
-    /// `Result` of [`crm.vat.fields`](https://apidocs.bitrix24.com/api-reference/crm/outdated/vat/crm-vat-fields.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `ID`: `map<any>`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `TIMESTAMP_X`: `map<any>`.
-        #[serde(
-            rename = "TIMESTAMP_X",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub timestamp_x: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `ACTIVE`: `map<any>`.
-        #[serde(
-            rename = "ACTIVE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `C_SORT`: `map<any>`.
-        #[serde(
-            rename = "C_SORT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub c_sort: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `NAME`: `map<any>`.
-        #[serde(
-            rename = "NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `RATE`: `map<any>`.
-        #[serde(
-            rename = "RATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rate: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "TIMESTAMP_X", "ACTIVE", "C_SORT", "NAME", "RATE"],
-                ::std::option::Option::None,
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                timestamp_x: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "TIMESTAMP_X",
-                )?,
-                active: ::b24_core::__private::wire::field_at(slot_2, "ACTIVE")?,
-                c_sort: ::b24_core::__private::wire::field_at(slot_3, "C_SORT")?,
-                name: ::b24_core::__private::wire::field_at(slot_4, "NAME")?,
-                rate: ::b24_core::__private::wire::field_at(slot_5, "RATE")?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.timestamp_x,
-                &::std::format!("{}.{}", field, "TIMESTAMP_X"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "ACTIVE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.c_sort,
-                &::std::format!("{}.{}", field, "C_SORT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.rate,
-                &::std::format!("{}.{}", field, "RATE"),
-                problems,
-            );
         }
     }
 }
@@ -17949,6 +23661,12 @@ pub mod vat_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub rate: ::std::option::Option<f64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -17962,10 +23680,11 @@ pub mod vat_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
                 obj,
                 &["ID", "ACTIVE", "C_SORT", "NAME", "RATE"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
@@ -17973,6 +23692,7 @@ pub mod vat_get {
                 c_sort: ::b24_core::__private::wire::field_at(slot_2, "C_SORT")?,
                 name: ::b24_core::__private::wire::field_at(slot_3, "NAME")?,
                 rate: ::b24_core::__private::wire::field_at(slot_4, "RATE")?,
+                extra,
             })
         }
     }
@@ -18021,30 +23741,20 @@ pub mod vat_get {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct VatList {
-    /// `order`: `map<any>`.
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `filter`: `map<any>`.
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
     /// `select`: `string[]`.
     #[serde(
         rename = "select",
@@ -18075,12 +23785,7 @@ impl VatList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -18089,12 +23794,7 @@ impl VatList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -18156,7 +23856,7 @@ impl ::b24_core::__private::Method for VatList {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/outdated/vat/crm-vat-list.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::vec::Vec<vat_list::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -18194,6 +23894,96 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for VatListError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.vat.list`](https://apidocs.bitrix24.com/api-reference/crm/outdated/vat/crm-vat-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod vat_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.vat.list`](https://apidocs.bitrix24.com/api-reference/crm/outdated/vat/crm-vat-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `RATE`: `any`.
+        #[serde(
+            rename = "RATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rate: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "NAME", "RATE"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                rate: ::b24_core::__private::wire::field_at(slot_2, "RATE")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rate,
+                &::std::format!("{}.{}", field, "RATE"),
+                problems,
+            );
         }
     }
 }
@@ -18284,7 +24074,7 @@ impl ::b24_core::__private::Method for VatUpdate {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/outdated/vat/crm-vat-update.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = i64;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -18362,6 +24152,12 @@ pub mod vat_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub rate: ::std::option::Option<f64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -18375,16 +24171,18 @@ pub mod vat_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["ACTIVE", "C_SORT", "NAME", "RATE"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 active: ::b24_core::__private::wire::field_at(slot_0, "ACTIVE")?,
                 c_sort: ::b24_core::__private::wire::field_at(slot_1, "C_SORT")?,
                 name: ::b24_core::__private::wire::field_at(slot_2, "NAME")?,
                 rate: ::b24_core::__private::wire::field_at(slot_3, "RATE")?,
+                extra,
             })
         }
     }

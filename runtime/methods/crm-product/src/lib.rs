@@ -24,18 +24,13 @@
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ProductAdd {
-    /// `fields`: `map<any>`.
+    /// `fields`: `Fields`.
     #[serde(
         rename = "fields",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub fields: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub fields: ::std::option::Option<product_add::Fields>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -57,12 +52,7 @@ impl ProductAdd {
     #[must_use]
     pub fn fields(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<product_add::Fields>,
     ) -> Self {
         self.fields = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -146,6 +136,112 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductAddError 
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.product.add`](https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-add.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod product_add {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Fields` of [`crm.product.add`](https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields {
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `CURRENCY_ID`: `string`.
+        #[serde(
+            rename = "CURRENCY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub currency_id: ::std::option::Option<::std::string::String>,
+        /// `PRICE`: `int`.
+        #[serde(
+            rename = "PRICE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price: ::std::option::Option<i64>,
+        /// `SORT`: `int`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["NAME", "CURRENCY_ID", "PRICE", "SORT"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
+                currency_id: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "CURRENCY_ID",
+                )?,
+                price: ::b24_core::__private::wire::field_at(slot_2, "PRICE")?,
+                sort: ::b24_core::__private::wire::field_at(slot_3, "SORT")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.currency_id,
+                &::std::format!("{}.{}", field, "CURRENCY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price,
+                &::std::format!("{}.{}", field, "PRICE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
         }
     }
 }
@@ -352,7 +448,10 @@ impl ::b24_core::__private::Method for ProductFields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::types::FieldInfo,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -531,30 +630,20 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductGetError 
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ProductList {
-    /// `order`: `map<any>`.
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `filter`: `map<any>`.
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
     /// `select`: `string[]`.
     #[serde(
         rename = "select",
@@ -585,12 +674,7 @@ impl ProductList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -599,12 +683,7 @@ impl ProductList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1044,7 +1123,10 @@ impl ::b24_core::__private::Method for ProductPropertyEnumerationFields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-property-enumeration-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::types::FieldInfo,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1157,7 +1239,10 @@ impl ::b24_core::__private::Method for ProductPropertyFields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-property-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::types::FieldInfo,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1339,20 +1424,20 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductPropertyG
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ProductPropertyList {
-    /// `order`: `any`.
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    /// `filter`: `any`.
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -1375,7 +1460,7 @@ impl ProductPropertyList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1384,7 +1469,7 @@ impl ProductPropertyList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1488,20 +1573,20 @@ for ProductPropertyListError {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ProductPropertySettingsFields {
-    /// `propertyType`: `any`.
+    /// `propertyType`: `string`.
     #[serde(
         rename = "propertyType",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub property_type: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    /// `userType`: `any`.
+    pub property_type: ::std::option::Option<::std::string::String>,
+    /// `userType`: `string`.
     #[serde(
         rename = "userType",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub user_type: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    pub user_type: ::std::option::Option<::std::string::String>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -1524,7 +1609,7 @@ impl ProductPropertySettingsFields {
     #[must_use]
     pub fn property_type(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.property_type = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -1535,7 +1620,7 @@ impl ProductPropertySettingsFields {
     #[must_use]
     pub fn user_type(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.user_type = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1591,7 +1676,10 @@ impl ::b24_core::__private::Method for ProductPropertySettingsFields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-property-settings-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::types::FieldInfo,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1785,18 +1873,13 @@ pub struct ProductPropertyUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub id: ::std::option::Option<i64>,
-    /// `fields`: `map<any>`.
+    /// `fields`: `Fields`.
     #[serde(
         rename = "fields",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub fields: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub fields: ::std::option::Option<product_property_update::Fields>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -1825,12 +1908,7 @@ impl ProductPropertyUpdate {
     #[must_use]
     pub fn fields(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<product_property_update::Fields>,
     ) -> Self {
         self.fields = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1922,6 +2000,70 @@ for ProductPropertyUpdateError {
         }
     }
 }
+/// Named types of [`crm.product.property.update`](https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-property-update.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod product_property_update {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Fields` of [`crm.product.property.update`](https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-property-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields {
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["NAME"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.product.update`](https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-update.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -1945,18 +2087,13 @@ pub struct ProductUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub id: ::std::option::Option<i64>,
-    /// `fields`: `map<any>`.
+    /// `fields`: `Fields`.
     #[serde(
         rename = "fields",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub fields: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub fields: ::std::option::Option<product_update::Fields>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -1985,12 +2122,7 @@ impl ProductUpdate {
     #[must_use]
     pub fn fields(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<product_update::Fields>,
     ) -> Self {
         self.fields = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2076,6 +2208,86 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductUpdateErr
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.product.update`](https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-update.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod product_update {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Fields` of [`crm.product.update`](https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields {
+        /// `CURRENCY_ID`: `string`.
+        #[serde(
+            rename = "CURRENCY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub currency_id: ::std::option::Option<::std::string::String>,
+        /// `PRICE`: `int`.
+        #[serde(
+            rename = "PRICE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["CURRENCY_ID", "PRICE"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                currency_id: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "CURRENCY_ID",
+                )?,
+                price: ::b24_core::__private::wire::field_at(slot_1, "PRICE")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.currency_id,
+                &::std::format!("{}.{}", field, "CURRENCY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price,
+                &::std::format!("{}.{}", field, "PRICE"),
+                problems,
+            );
         }
     }
 }

@@ -228,14 +228,14 @@ pub mod quote_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub begindate: ::std::option::Option<::std::string::String>,
+        pub begindate: ::std::option::Option<::b24_core::__private::types::Date>,
         /// `CLOSEDATE`: `date`.
         #[serde(
             rename = "CLOSEDATE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub closedate: ::std::option::Option<::std::string::String>,
+        pub closedate: ::std::option::Option<::b24_core::__private::types::Date>,
         /// `CLIENT_TITLE`: `string`.
         #[serde(
             rename = "CLIENT_TITLE",
@@ -271,6 +271,12 @@ pub mod quote_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub comments: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -284,6 +290,7 @@ pub mod quote_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16] = ::b24_core::__private::wire::slots(
                 obj,
@@ -306,7 +313,7 @@ pub mod quote_add {
                     "CLIENT_PHONE",
                     "COMMENTS",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
@@ -356,6 +363,7 @@ pub mod quote_add {
                     "CLIENT_PHONE",
                 )?,
                 comments: ::b24_core::__private::wire::field_at(slot_16, "COMMENTS")?,
+                extra,
             })
         }
     }
@@ -473,14 +481,14 @@ pub mod quote_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_create: ::std::option::Option<::std::string::String>,
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `DATE_MODIFY`: `datetime`.
         #[serde(
             rename = "DATE_MODIFY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_modify: ::std::option::Option<::std::string::String>,
+        pub date_modify: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `CREATED_BY_ID`: `user`.
         #[serde(
             rename = "CREATED_BY_ID",
@@ -495,6 +503,12 @@ pub mod quote_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub modify_by_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -508,6 +522,7 @@ pub mod quote_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -517,7 +532,7 @@ pub mod quote_add {
                     "CREATED_BY_ID",
                     "MODIFY_BY_ID",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 import: ::b24_core::__private::wire::field_at(slot_0, "IMPORT")?,
@@ -537,6 +552,7 @@ pub mod quote_add {
                     slot_4,
                     "MODIFY_BY_ID",
                 )?,
+                extra,
             })
         }
     }
@@ -728,6 +744,12 @@ pub mod quote_contact_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sort: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -741,15 +763,17 @@ pub mod quote_contact_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["CONTACT_ID", "IS_PRIMARY", "SORT"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 contact_id: ::b24_core::__private::wire::field_at(slot_0, "CONTACT_ID")?,
                 is_primary: ::b24_core::__private::wire::field_at(slot_1, "IS_PRIMARY")?,
                 sort: ::b24_core::__private::wire::field_at(slot_2, "SORT")?,
+                extra,
             })
         }
     }
@@ -917,6 +941,12 @@ pub mod quote_contact_delete {
         /// `CONTACT_ID`: `crm_entity`.
         #[serde(rename = "CONTACT_ID")]
         pub contact_id: ::std::string::String,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -930,13 +960,15 @@ pub mod quote_contact_delete {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["CONTACT_ID"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 contact_id: ::b24_core::__private::wire::field_at(slot_0, "CONTACT_ID")?,
+                extra,
             })
         }
     }
@@ -1025,7 +1057,7 @@ impl ::b24_core::__private::Method for QuoteContactFields {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
+        ::b24_core::__private::types::FieldInfo,
     >;
     #[allow(unused_variables)]
     fn validate(
@@ -1259,7 +1291,7 @@ impl ::b24_core::__private::Method for QuoteContactItemsGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/quote/contacts/crm-quote-contact-items-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<quote_contact_items_get::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1298,6 +1330,109 @@ for QuoteContactItemsGetError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.quote.contact.items.get`](https://apidocs.bitrix24.com/api-reference/crm/quote/contacts/crm-quote-contact-items-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod quote_contact_items_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.quote.contact.items.get`](https://apidocs.bitrix24.com/api-reference/crm/quote/contacts/crm-quote-contact-items-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `CONTACT_ID`: `int`.
+        #[serde(
+            rename = "CONTACT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact_id: ::std::option::Option<i64>,
+        /// `SORT`: `int`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `ROLE_ID`: `int`.
+        #[serde(
+            rename = "ROLE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub role_id: ::std::option::Option<i64>,
+        /// `IS_PRIMARY`: `string`.
+        #[serde(
+            rename = "IS_PRIMARY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_primary: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["CONTACT_ID", "SORT", "ROLE_ID", "IS_PRIMARY"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                contact_id: ::b24_core::__private::wire::field_at(slot_0, "CONTACT_ID")?,
+                sort: ::b24_core::__private::wire::field_at(slot_1, "SORT")?,
+                role_id: ::b24_core::__private::wire::field_at(slot_2, "ROLE_ID")?,
+                is_primary: ::b24_core::__private::wire::field_at(slot_3, "IS_PRIMARY")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.contact_id,
+                &::std::format!("{}.{}", field, "CONTACT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.role_id,
+                &::std::format!("{}.{}", field, "ROLE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_primary,
+                &::std::format!("{}.{}", field, "IS_PRIMARY"),
+                problems,
+            );
         }
     }
 }
@@ -1464,6 +1599,12 @@ pub mod quote_contact_items_set {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sort: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1477,15 +1618,17 @@ pub mod quote_contact_items_set {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["CONTACT_ID", "IS_PRIMARY", "SORT"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 contact_id: ::b24_core::__private::wire::field_at(slot_0, "CONTACT_ID")?,
                 is_primary: ::b24_core::__private::wire::field_at(slot_1, "IS_PRIMARY")?,
                 sort: ::b24_core::__private::wire::field_at(slot_2, "SORT")?,
+                extra,
             })
         }
     }
@@ -1703,7 +1846,7 @@ impl ::b24_core::__private::Method for QuoteFields {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
+        ::b24_core::__private::types::FieldInfo,
     >;
     #[allow(unused_variables)]
     fn validate(
@@ -1818,10 +1961,7 @@ impl ::b24_core::__private::Method for QuoteGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/quote/crm-quote-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = quote_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1857,6 +1997,988 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for QuoteGetError {
         }
     }
 }
+/// Named types of [`crm.quote.get`](https://apidocs.bitrix24.com/api-reference/crm/quote/crm-quote-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod quote_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.quote.get`](https://apidocs.bitrix24.com/api-reference/crm/quote/crm-quote-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `TITLE`: `string`.
+        #[serde(
+            rename = "TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `STATUS_ID`: `string`.
+        #[serde(
+            rename = "STATUS_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status_id: ::std::option::Option<::std::string::String>,
+        /// `CURRENCY_ID`: `string`.
+        #[serde(
+            rename = "CURRENCY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub currency_id: ::std::option::Option<::std::string::String>,
+        /// `OPPORTUNITY`: `string`.
+        #[serde(
+            rename = "OPPORTUNITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub opportunity: ::std::option::Option<::std::string::String>,
+        /// `TAX_VALUE`: `string`.
+        #[serde(
+            rename = "TAX_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tax_value: ::std::option::Option<::std::string::String>,
+        /// `COMPANY_ID`: `int`.
+        #[serde(
+            rename = "COMPANY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company_id: ::std::option::Option<i64>,
+        /// `CONTACT_ID`: `any`.
+        #[serde(
+            rename = "CONTACT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `MYCOMPANY_ID`: `int`.
+        #[serde(
+            rename = "MYCOMPANY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mycompany_id: ::std::option::Option<i64>,
+        /// `BEGINDATE`: `datetime`.
+        #[serde(
+            rename = "BEGINDATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub begindate: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `CLOSEDATE`: `datetime`.
+        #[serde(
+            rename = "CLOSEDATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub closedate: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `ACTUAL_DATE`: `datetime`.
+        #[serde(
+            rename = "ACTUAL_DATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub actual_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `ASSIGNED_BY_ID`: `int`.
+        #[serde(
+            rename = "ASSIGNED_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub assigned_by_id: ::std::option::Option<i64>,
+        /// `CREATED_BY_ID`: `int`.
+        #[serde(
+            rename = "CREATED_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by_id: ::std::option::Option<i64>,
+        /// `MODIFY_BY_ID`: `int`.
+        #[serde(
+            rename = "MODIFY_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub modify_by_id: ::std::option::Option<i64>,
+        /// `DATE_CREATE`: `datetime`.
+        #[serde(
+            rename = "DATE_CREATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DATE_MODIFY`: `datetime`.
+        #[serde(
+            rename = "DATE_MODIFY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_modify: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `OPENED`: `string`.
+        #[serde(
+            rename = "OPENED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub opened: ::std::option::Option<::std::string::String>,
+        /// `CLOSED`: `string`.
+        #[serde(
+            rename = "CLOSED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub closed: ::std::option::Option<::std::string::String>,
+        /// `COMMENTS`: `string`.
+        #[serde(
+            rename = "COMMENTS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub comments: ::std::option::Option<::std::string::String>,
+        /// `LEAD_ID`: `any`.
+        #[serde(
+            rename = "LEAD_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lead_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `DEAL_ID`: `any`.
+        #[serde(
+            rename = "DEAL_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deal_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `QUOTE_NUMBER`: `string`.
+        #[serde(
+            rename = "QUOTE_NUMBER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub quote_number: ::std::option::Option<::std::string::String>,
+        /// `CONTENT`: `any`.
+        #[serde(
+            rename = "CONTENT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub content: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `TERMS`: `any`.
+        #[serde(
+            rename = "TERMS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub terms: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `PERSON_TYPE_ID`: `int`.
+        #[serde(
+            rename = "PERSON_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub person_type_id: ::std::option::Option<i64>,
+        /// `LOCATION_ID`: `any`.
+        #[serde(
+            rename = "LOCATION_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub location_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `CLIENT_TITLE`: `any`.
+        #[serde(
+            rename = "CLIENT_TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub client_title: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `CLIENT_ADDR`: `any`.
+        #[serde(
+            rename = "CLIENT_ADDR",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub client_addr: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `CLIENT_CONTACT`: `any`.
+        #[serde(
+            rename = "CLIENT_CONTACT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub client_contact: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `CLIENT_EMAIL`: `any`.
+        #[serde(
+            rename = "CLIENT_EMAIL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub client_email: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `CLIENT_PHONE`: `any`.
+        #[serde(
+            rename = "CLIENT_PHONE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub client_phone: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `CLIENT_TP_ID`: `any`.
+        #[serde(
+            rename = "CLIENT_TP_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub client_tp_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `CLIENT_TPA_ID`: `any`.
+        #[serde(
+            rename = "CLIENT_TPA_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub client_tpa_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `UTM_SOURCE`: `any`.
+        #[serde(
+            rename = "UTM_SOURCE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_source: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `UTM_MEDIUM`: `any`.
+        #[serde(
+            rename = "UTM_MEDIUM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_medium: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `UTM_CAMPAIGN`: `any`.
+        #[serde(
+            rename = "UTM_CAMPAIGN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_campaign: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `UTM_CONTENT`: `any`.
+        #[serde(
+            rename = "UTM_CONTENT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_content: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `UTM_TERM`: `any`.
+        #[serde(
+            rename = "UTM_TERM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_term: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `PARENT_ID_136`: `any`.
+        #[serde(
+            rename = "PARENT_ID_136",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id_136: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `LAST_COMMUNICATION_TIME`: `any`.
+        #[serde(
+            rename = "LAST_COMMUNICATION_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_communication_time: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `LAST_ACTIVITY_BY`: `string`.
+        #[serde(
+            rename = "LAST_ACTIVITY_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_activity_by: ::std::option::Option<::std::string::String>,
+        /// `LAST_ACTIVITY_TIME`: `datetime`.
+        #[serde(
+            rename = "LAST_ACTIVITY_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_activity_time: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
+        /// `UF_CRM_566EB0AC9B7FC`: `string`.
+        #[serde(
+            rename = "UF_CRM_566EB0AC9B7FC",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_crm_566_eb0_ac9_b7_fc: ::std::option::Option<::std::string::String>,
+        /// `UF_CRM_566EB0AFA9895`: `string`.
+        #[serde(
+            rename = "UF_CRM_566EB0AFA9895",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_crm_566_eb0_afa9895: ::std::option::Option<::std::string::String>,
+        /// `UF_CRM_566EB0AFB84F1`: `string`.
+        #[serde(
+            rename = "UF_CRM_566EB0AFB84F1",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_crm_566_eb0_afb84_f1: ::std::option::Option<::std::string::String>,
+        /// `UF_CRM_566EB0AFC58FD`: `string`.
+        #[serde(
+            rename = "UF_CRM_566EB0AFC58FD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_crm_566_eb0_afc58_fd: ::std::option::Option<::std::string::String>,
+        /// `UF_CRM_566EB0AFDA4EF`: `string`.
+        #[serde(
+            rename = "UF_CRM_566EB0AFDA4EF",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_crm_566_eb0_afda4_ef: ::std::option::Option<::std::string::String>,
+        /// `UF_CRM_566EB0AFEDB2F`: `string`.
+        #[serde(
+            rename = "UF_CRM_566EB0AFEDB2F",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_crm_566_eb0_afedb2_f: ::std::option::Option<::std::string::String>,
+        /// `UF_CRM_566EB0B014EC2`: `string`.
+        #[serde(
+            rename = "UF_CRM_566EB0B014EC2",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_crm_566_eb0_b014_ec2: ::std::option::Option<::std::string::String>,
+        /// `UF_CRM_566EB0B0231B2`: `string`.
+        #[serde(
+            rename = "UF_CRM_566EB0B0231B2",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_crm_566_eb0_b0231_b2: ::std::option::Option<::std::string::String>,
+        /// `UF_CRM_566EB0B02F46F`: `string`.
+        #[serde(
+            rename = "UF_CRM_566EB0B02F46F",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_crm_566_eb0_b02_f46_f: ::std::option::Option<::std::string::String>,
+        /// `UF_CRM_566EB0B03CDCD`: `string`.
+        #[serde(
+            rename = "UF_CRM_566EB0B03CDCD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_crm_566_eb0_b03_cdcd: ::std::option::Option<::std::string::String>,
+        /// `UF_CRM_566EB0B04D190`: `string`.
+        #[serde(
+            rename = "UF_CRM_566EB0B04D190",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_crm_566_eb0_b04_d190: ::std::option::Option<::std::string::String>,
+        /// `UF_CRM_577BBCE34CC90`: `string`.
+        #[serde(
+            rename = "UF_CRM_577BBCE34CC90",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_crm_577_bbce34_cc90: ::std::option::Option<::std::string::String>,
+        /// `UF_CRM_577BBCE354F86`: `string`.
+        #[serde(
+            rename = "UF_CRM_577BBCE354F86",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_crm_577_bbce354_f86: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
+            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46, slot_47, slot_48,
+            slot_49, slot_50, slot_51, slot_52, slot_53, slot_54, slot_55] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "TITLE",
+                    "STATUS_ID",
+                    "CURRENCY_ID",
+                    "OPPORTUNITY",
+                    "TAX_VALUE",
+                    "COMPANY_ID",
+                    "CONTACT_ID",
+                    "MYCOMPANY_ID",
+                    "BEGINDATE",
+                    "CLOSEDATE",
+                    "ACTUAL_DATE",
+                    "ASSIGNED_BY_ID",
+                    "CREATED_BY_ID",
+                    "MODIFY_BY_ID",
+                    "DATE_CREATE",
+                    "DATE_MODIFY",
+                    "OPENED",
+                    "CLOSED",
+                    "COMMENTS",
+                    "LEAD_ID",
+                    "DEAL_ID",
+                    "QUOTE_NUMBER",
+                    "CONTENT",
+                    "TERMS",
+                    "PERSON_TYPE_ID",
+                    "LOCATION_ID",
+                    "CLIENT_TITLE",
+                    "CLIENT_ADDR",
+                    "CLIENT_CONTACT",
+                    "CLIENT_EMAIL",
+                    "CLIENT_PHONE",
+                    "CLIENT_TP_ID",
+                    "CLIENT_TPA_ID",
+                    "UTM_SOURCE",
+                    "UTM_MEDIUM",
+                    "UTM_CAMPAIGN",
+                    "UTM_CONTENT",
+                    "UTM_TERM",
+                    "PARENT_ID_136",
+                    "LAST_COMMUNICATION_TIME",
+                    "LAST_ACTIVITY_BY",
+                    "LAST_ACTIVITY_TIME",
+                    "UF_CRM_566EB0AC9B7FC",
+                    "UF_CRM_566EB0AFA9895",
+                    "UF_CRM_566EB0AFB84F1",
+                    "UF_CRM_566EB0AFC58FD",
+                    "UF_CRM_566EB0AFDA4EF",
+                    "UF_CRM_566EB0AFEDB2F",
+                    "UF_CRM_566EB0B014EC2",
+                    "UF_CRM_566EB0B0231B2",
+                    "UF_CRM_566EB0B02F46F",
+                    "UF_CRM_566EB0B03CDCD",
+                    "UF_CRM_566EB0B04D190",
+                    "UF_CRM_577BBCE34CC90",
+                    "UF_CRM_577BBCE354F86",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "TITLE")?,
+                status_id: ::b24_core::__private::wire::field_at(slot_2, "STATUS_ID")?,
+                currency_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "CURRENCY_ID",
+                )?,
+                opportunity: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "OPPORTUNITY",
+                )?,
+                tax_value: ::b24_core::__private::wire::field_at(slot_5, "TAX_VALUE")?,
+                company_id: ::b24_core::__private::wire::field_at(slot_6, "COMPANY_ID")?,
+                contact_id: ::b24_core::__private::wire::field_at(slot_7, "CONTACT_ID")?,
+                mycompany_id: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "MYCOMPANY_ID",
+                )?,
+                begindate: ::b24_core::__private::wire::field_at(slot_9, "BEGINDATE")?,
+                closedate: ::b24_core::__private::wire::field_at(slot_10, "CLOSEDATE")?,
+                actual_date: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "ACTUAL_DATE",
+                )?,
+                assigned_by_id: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "ASSIGNED_BY_ID",
+                )?,
+                created_by_id: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "CREATED_BY_ID",
+                )?,
+                modify_by_id: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "MODIFY_BY_ID",
+                )?,
+                date_create: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "DATE_CREATE",
+                )?,
+                date_modify: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "DATE_MODIFY",
+                )?,
+                opened: ::b24_core::__private::wire::field_at(slot_17, "OPENED")?,
+                closed: ::b24_core::__private::wire::field_at(slot_18, "CLOSED")?,
+                comments: ::b24_core::__private::wire::field_at(slot_19, "COMMENTS")?,
+                lead_id: ::b24_core::__private::wire::field_at(slot_20, "LEAD_ID")?,
+                deal_id: ::b24_core::__private::wire::field_at(slot_21, "DEAL_ID")?,
+                quote_number: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "QUOTE_NUMBER",
+                )?,
+                content: ::b24_core::__private::wire::field_at(slot_23, "CONTENT")?,
+                terms: ::b24_core::__private::wire::field_at(slot_24, "TERMS")?,
+                person_type_id: ::b24_core::__private::wire::field_at(
+                    slot_25,
+                    "PERSON_TYPE_ID",
+                )?,
+                location_id: ::b24_core::__private::wire::field_at(
+                    slot_26,
+                    "LOCATION_ID",
+                )?,
+                client_title: ::b24_core::__private::wire::field_at(
+                    slot_27,
+                    "CLIENT_TITLE",
+                )?,
+                client_addr: ::b24_core::__private::wire::field_at(
+                    slot_28,
+                    "CLIENT_ADDR",
+                )?,
+                client_contact: ::b24_core::__private::wire::field_at(
+                    slot_29,
+                    "CLIENT_CONTACT",
+                )?,
+                client_email: ::b24_core::__private::wire::field_at(
+                    slot_30,
+                    "CLIENT_EMAIL",
+                )?,
+                client_phone: ::b24_core::__private::wire::field_at(
+                    slot_31,
+                    "CLIENT_PHONE",
+                )?,
+                client_tp_id: ::b24_core::__private::wire::field_at(
+                    slot_32,
+                    "CLIENT_TP_ID",
+                )?,
+                client_tpa_id: ::b24_core::__private::wire::field_at(
+                    slot_33,
+                    "CLIENT_TPA_ID",
+                )?,
+                utm_source: ::b24_core::__private::wire::field_at(
+                    slot_34,
+                    "UTM_SOURCE",
+                )?,
+                utm_medium: ::b24_core::__private::wire::field_at(
+                    slot_35,
+                    "UTM_MEDIUM",
+                )?,
+                utm_campaign: ::b24_core::__private::wire::field_at(
+                    slot_36,
+                    "UTM_CAMPAIGN",
+                )?,
+                utm_content: ::b24_core::__private::wire::field_at(
+                    slot_37,
+                    "UTM_CONTENT",
+                )?,
+                utm_term: ::b24_core::__private::wire::field_at(slot_38, "UTM_TERM")?,
+                parent_id_136: ::b24_core::__private::wire::field_at(
+                    slot_39,
+                    "PARENT_ID_136",
+                )?,
+                last_communication_time: ::b24_core::__private::wire::field_at(
+                    slot_40,
+                    "LAST_COMMUNICATION_TIME",
+                )?,
+                last_activity_by: ::b24_core::__private::wire::field_at(
+                    slot_41,
+                    "LAST_ACTIVITY_BY",
+                )?,
+                last_activity_time: ::b24_core::__private::wire::field_at(
+                    slot_42,
+                    "LAST_ACTIVITY_TIME",
+                )?,
+                uf_crm_566_eb0_ac9_b7_fc: ::b24_core::__private::wire::field_at(
+                    slot_43,
+                    "UF_CRM_566EB0AC9B7FC",
+                )?,
+                uf_crm_566_eb0_afa9895: ::b24_core::__private::wire::field_at(
+                    slot_44,
+                    "UF_CRM_566EB0AFA9895",
+                )?,
+                uf_crm_566_eb0_afb84_f1: ::b24_core::__private::wire::field_at(
+                    slot_45,
+                    "UF_CRM_566EB0AFB84F1",
+                )?,
+                uf_crm_566_eb0_afc58_fd: ::b24_core::__private::wire::field_at(
+                    slot_46,
+                    "UF_CRM_566EB0AFC58FD",
+                )?,
+                uf_crm_566_eb0_afda4_ef: ::b24_core::__private::wire::field_at(
+                    slot_47,
+                    "UF_CRM_566EB0AFDA4EF",
+                )?,
+                uf_crm_566_eb0_afedb2_f: ::b24_core::__private::wire::field_at(
+                    slot_48,
+                    "UF_CRM_566EB0AFEDB2F",
+                )?,
+                uf_crm_566_eb0_b014_ec2: ::b24_core::__private::wire::field_at(
+                    slot_49,
+                    "UF_CRM_566EB0B014EC2",
+                )?,
+                uf_crm_566_eb0_b0231_b2: ::b24_core::__private::wire::field_at(
+                    slot_50,
+                    "UF_CRM_566EB0B0231B2",
+                )?,
+                uf_crm_566_eb0_b02_f46_f: ::b24_core::__private::wire::field_at(
+                    slot_51,
+                    "UF_CRM_566EB0B02F46F",
+                )?,
+                uf_crm_566_eb0_b03_cdcd: ::b24_core::__private::wire::field_at(
+                    slot_52,
+                    "UF_CRM_566EB0B03CDCD",
+                )?,
+                uf_crm_566_eb0_b04_d190: ::b24_core::__private::wire::field_at(
+                    slot_53,
+                    "UF_CRM_566EB0B04D190",
+                )?,
+                uf_crm_577_bbce34_cc90: ::b24_core::__private::wire::field_at(
+                    slot_54,
+                    "UF_CRM_577BBCE34CC90",
+                )?,
+                uf_crm_577_bbce354_f86: ::b24_core::__private::wire::field_at(
+                    slot_55,
+                    "UF_CRM_577BBCE354F86",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.status_id,
+                &::std::format!("{}.{}", field, "STATUS_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.currency_id,
+                &::std::format!("{}.{}", field, "CURRENCY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.opportunity,
+                &::std::format!("{}.{}", field, "OPPORTUNITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tax_value,
+                &::std::format!("{}.{}", field, "TAX_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.company_id,
+                &::std::format!("{}.{}", field, "COMPANY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.contact_id,
+                &::std::format!("{}.{}", field, "CONTACT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mycompany_id,
+                &::std::format!("{}.{}", field, "MYCOMPANY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.begindate,
+                &::std::format!("{}.{}", field, "BEGINDATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.closedate,
+                &::std::format!("{}.{}", field, "CLOSEDATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.actual_date,
+                &::std::format!("{}.{}", field, "ACTUAL_DATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.assigned_by_id,
+                &::std::format!("{}.{}", field, "ASSIGNED_BY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by_id,
+                &::std::format!("{}.{}", field, "CREATED_BY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.modify_by_id,
+                &::std::format!("{}.{}", field, "MODIFY_BY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "DATE_CREATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_modify,
+                &::std::format!("{}.{}", field, "DATE_MODIFY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.opened,
+                &::std::format!("{}.{}", field, "OPENED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.closed,
+                &::std::format!("{}.{}", field, "CLOSED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.comments,
+                &::std::format!("{}.{}", field, "COMMENTS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lead_id,
+                &::std::format!("{}.{}", field, "LEAD_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deal_id,
+                &::std::format!("{}.{}", field, "DEAL_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.quote_number,
+                &::std::format!("{}.{}", field, "QUOTE_NUMBER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.content,
+                &::std::format!("{}.{}", field, "CONTENT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.terms,
+                &::std::format!("{}.{}", field, "TERMS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.person_type_id,
+                &::std::format!("{}.{}", field, "PERSON_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.location_id,
+                &::std::format!("{}.{}", field, "LOCATION_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.client_title,
+                &::std::format!("{}.{}", field, "CLIENT_TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.client_addr,
+                &::std::format!("{}.{}", field, "CLIENT_ADDR"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.client_contact,
+                &::std::format!("{}.{}", field, "CLIENT_CONTACT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.client_email,
+                &::std::format!("{}.{}", field, "CLIENT_EMAIL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.client_phone,
+                &::std::format!("{}.{}", field, "CLIENT_PHONE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.client_tp_id,
+                &::std::format!("{}.{}", field, "CLIENT_TP_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.client_tpa_id,
+                &::std::format!("{}.{}", field, "CLIENT_TPA_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_source,
+                &::std::format!("{}.{}", field, "UTM_SOURCE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_medium,
+                &::std::format!("{}.{}", field, "UTM_MEDIUM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_campaign,
+                &::std::format!("{}.{}", field, "UTM_CAMPAIGN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_content,
+                &::std::format!("{}.{}", field, "UTM_CONTENT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_term,
+                &::std::format!("{}.{}", field, "UTM_TERM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id_136,
+                &::std::format!("{}.{}", field, "PARENT_ID_136"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_communication_time,
+                &::std::format!("{}.{}", field, "LAST_COMMUNICATION_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_activity_by,
+                &::std::format!("{}.{}", field, "LAST_ACTIVITY_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_activity_time,
+                &::std::format!("{}.{}", field, "LAST_ACTIVITY_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_crm_566_eb0_ac9_b7_fc,
+                &::std::format!("{}.{}", field, "UF_CRM_566EB0AC9B7FC"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_crm_566_eb0_afa9895,
+                &::std::format!("{}.{}", field, "UF_CRM_566EB0AFA9895"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_crm_566_eb0_afb84_f1,
+                &::std::format!("{}.{}", field, "UF_CRM_566EB0AFB84F1"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_crm_566_eb0_afc58_fd,
+                &::std::format!("{}.{}", field, "UF_CRM_566EB0AFC58FD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_crm_566_eb0_afda4_ef,
+                &::std::format!("{}.{}", field, "UF_CRM_566EB0AFDA4EF"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_crm_566_eb0_afedb2_f,
+                &::std::format!("{}.{}", field, "UF_CRM_566EB0AFEDB2F"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_crm_566_eb0_b014_ec2,
+                &::std::format!("{}.{}", field, "UF_CRM_566EB0B014EC2"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_crm_566_eb0_b0231_b2,
+                &::std::format!("{}.{}", field, "UF_CRM_566EB0B0231B2"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_crm_566_eb0_b02_f46_f,
+                &::std::format!("{}.{}", field, "UF_CRM_566EB0B02F46F"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_crm_566_eb0_b03_cdcd,
+                &::std::format!("{}.{}", field, "UF_CRM_566EB0B03CDCD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_crm_566_eb0_b04_d190,
+                &::std::format!("{}.{}", field, "UF_CRM_566EB0B04D190"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_crm_577_bbce34_cc90,
+                &::std::format!("{}.{}", field, "UF_CRM_577BBCE34CC90"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_crm_577_bbce354_f86,
+                &::std::format!("{}.{}", field, "UF_CRM_577BBCE354F86"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.quote.list`](https://apidocs.bitrix24.com/api-reference/crm/quote/crm-quote-list.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -1878,30 +3000,20 @@ pub struct QuoteList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `filter`: `map<any>`.
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `order`: `map<any>`.
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -1942,12 +3054,7 @@ impl QuoteList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1956,12 +3063,7 @@ impl QuoteList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2025,7 +3127,7 @@ impl ::b24_core::__private::Method for QuoteList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<quote_list::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2041,7 +3143,7 @@ impl ::b24_core::__private::Method for QuoteList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for QuoteList {
-    type Item = ::b24_core::__private::serde_json::Value;
+    type Item = quote_list::Result;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -2068,6 +3170,151 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for QuoteListError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.quote.list`](https://apidocs.bitrix24.com/api-reference/crm/quote/crm-quote-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod quote_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.quote.list`](https://apidocs.bitrix24.com/api-reference/crm/quote/crm-quote-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `TITLE`: `string`.
+        #[serde(
+            rename = "TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `STATUS_ID`: `string`.
+        #[serde(
+            rename = "STATUS_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status_id: ::std::option::Option<::std::string::String>,
+        /// `OPPORTUNITY`: `string`.
+        #[serde(
+            rename = "OPPORTUNITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub opportunity: ::std::option::Option<::std::string::String>,
+        /// `CURRENCY_ID`: `string`.
+        #[serde(
+            rename = "CURRENCY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub currency_id: ::std::option::Option<::std::string::String>,
+        /// `ASSIGNED_BY_ID`: `int`.
+        #[serde(
+            rename = "ASSIGNED_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub assigned_by_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "TITLE",
+                    "STATUS_ID",
+                    "OPPORTUNITY",
+                    "CURRENCY_ID",
+                    "ASSIGNED_BY_ID",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "TITLE")?,
+                status_id: ::b24_core::__private::wire::field_at(slot_2, "STATUS_ID")?,
+                opportunity: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "OPPORTUNITY",
+                )?,
+                currency_id: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "CURRENCY_ID",
+                )?,
+                assigned_by_id: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "ASSIGNED_BY_ID",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.status_id,
+                &::std::format!("{}.{}", field, "STATUS_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.opportunity,
+                &::std::format!("{}.{}", field, "OPPORTUNITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.currency_id,
+                &::std::format!("{}.{}", field, "CURRENCY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.assigned_by_id,
+                &::std::format!("{}.{}", field, "ASSIGNED_BY_ID"),
+                problems,
+            );
         }
     }
 }
@@ -2150,7 +3397,7 @@ impl ::b24_core::__private::Method for QuoteProductrowsGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/quote/crm-quote-product-rows-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<quote_productrows_get::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2184,6 +3431,508 @@ for QuoteProductrowsGetError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.quote.productrows.get`](https://apidocs.bitrix24.com/api-reference/crm/quote/crm-quote-product-rows-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod quote_productrows_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.quote.productrows.get`](https://apidocs.bitrix24.com/api-reference/crm/quote/crm-quote-product-rows-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `OWNER_ID`: `int`.
+        #[serde(
+            rename = "OWNER_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub owner_id: ::std::option::Option<i64>,
+        /// `OWNER_TYPE`: `string`.
+        #[serde(
+            rename = "OWNER_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub owner_type: ::std::option::Option<::std::string::String>,
+        /// `PRODUCT_ID`: `int`.
+        #[serde(
+            rename = "PRODUCT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_id: ::std::option::Option<i64>,
+        /// `PRODUCT_NAME`: `string`.
+        #[serde(
+            rename = "PRODUCT_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_name: ::std::option::Option<::std::string::String>,
+        /// `ORIGINAL_PRODUCT_NAME`: `string`.
+        #[serde(
+            rename = "ORIGINAL_PRODUCT_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub original_product_name: ::std::option::Option<::std::string::String>,
+        /// `PRODUCT_DESCRIPTION`: `string`.
+        #[serde(
+            rename = "PRODUCT_DESCRIPTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_description: ::std::option::Option<::std::string::String>,
+        /// `PRICE`: `int`.
+        #[serde(
+            rename = "PRICE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price: ::std::option::Option<i64>,
+        /// `PRICE_EXCLUSIVE`: `int`.
+        #[serde(
+            rename = "PRICE_EXCLUSIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price_exclusive: ::std::option::Option<i64>,
+        /// `PRICE_NETTO`: `int`.
+        #[serde(
+            rename = "PRICE_NETTO",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price_netto: ::std::option::Option<i64>,
+        /// `PRICE_BRUTTO`: `int`.
+        #[serde(
+            rename = "PRICE_BRUTTO",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price_brutto: ::std::option::Option<i64>,
+        /// `PRICE_ACCOUNT`: `string`.
+        #[serde(
+            rename = "PRICE_ACCOUNT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price_account: ::std::option::Option<::std::string::String>,
+        /// `QUANTITY`: `int`.
+        #[serde(
+            rename = "QUANTITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub quantity: ::std::option::Option<i64>,
+        /// `DISCOUNT_TYPE_ID`: `int`.
+        #[serde(
+            rename = "DISCOUNT_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub discount_type_id: ::std::option::Option<i64>,
+        /// `DISCOUNT_RATE`: `int`.
+        #[serde(
+            rename = "DISCOUNT_RATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub discount_rate: ::std::option::Option<i64>,
+        /// `DISCOUNT_SUM`: `int`.
+        #[serde(
+            rename = "DISCOUNT_SUM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub discount_sum: ::std::option::Option<i64>,
+        /// `TAX_RATE`: `int`.
+        #[serde(
+            rename = "TAX_RATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tax_rate: ::std::option::Option<i64>,
+        /// `TAX_INCLUDED`: `string`.
+        #[serde(
+            rename = "TAX_INCLUDED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tax_included: ::std::option::Option<::std::string::String>,
+        /// `CUSTOMIZED`: `string`.
+        #[serde(
+            rename = "CUSTOMIZED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub customized: ::std::option::Option<::std::string::String>,
+        /// `MEASURE_CODE`: `int`.
+        #[serde(
+            rename = "MEASURE_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub measure_code: ::std::option::Option<i64>,
+        /// `MEASURE_NAME`: `string`.
+        #[serde(
+            rename = "MEASURE_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub measure_name: ::std::option::Option<::std::string::String>,
+        /// `SORT`: `int`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `XML_ID`: `any`.
+        #[serde(
+            rename = "XML_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `TYPE`: `int`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<i64>,
+        /// `STORE_ID`: `any`.
+        #[serde(
+            rename = "STORE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub store_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `RESERVE_ID`: `any`.
+        #[serde(
+            rename = "RESERVE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reserve_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `DATE_RESERVE_END`: `any`.
+        #[serde(
+            rename = "DATE_RESERVE_END",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_reserve_end: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `RESERVE_QUANTITY`: `any`.
+        #[serde(
+            rename = "RESERVE_QUANTITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reserve_quantity: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "OWNER_ID",
+                    "OWNER_TYPE",
+                    "PRODUCT_ID",
+                    "PRODUCT_NAME",
+                    "ORIGINAL_PRODUCT_NAME",
+                    "PRODUCT_DESCRIPTION",
+                    "PRICE",
+                    "PRICE_EXCLUSIVE",
+                    "PRICE_NETTO",
+                    "PRICE_BRUTTO",
+                    "PRICE_ACCOUNT",
+                    "QUANTITY",
+                    "DISCOUNT_TYPE_ID",
+                    "DISCOUNT_RATE",
+                    "DISCOUNT_SUM",
+                    "TAX_RATE",
+                    "TAX_INCLUDED",
+                    "CUSTOMIZED",
+                    "MEASURE_CODE",
+                    "MEASURE_NAME",
+                    "SORT",
+                    "XML_ID",
+                    "TYPE",
+                    "STORE_ID",
+                    "RESERVE_ID",
+                    "DATE_RESERVE_END",
+                    "RESERVE_QUANTITY",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                owner_id: ::b24_core::__private::wire::field_at(slot_1, "OWNER_ID")?,
+                owner_type: ::b24_core::__private::wire::field_at(slot_2, "OWNER_TYPE")?,
+                product_id: ::b24_core::__private::wire::field_at(slot_3, "PRODUCT_ID")?,
+                product_name: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "PRODUCT_NAME",
+                )?,
+                original_product_name: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "ORIGINAL_PRODUCT_NAME",
+                )?,
+                product_description: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "PRODUCT_DESCRIPTION",
+                )?,
+                price: ::b24_core::__private::wire::field_at(slot_7, "PRICE")?,
+                price_exclusive: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "PRICE_EXCLUSIVE",
+                )?,
+                price_netto: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "PRICE_NETTO",
+                )?,
+                price_brutto: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "PRICE_BRUTTO",
+                )?,
+                price_account: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "PRICE_ACCOUNT",
+                )?,
+                quantity: ::b24_core::__private::wire::field_at(slot_12, "QUANTITY")?,
+                discount_type_id: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "DISCOUNT_TYPE_ID",
+                )?,
+                discount_rate: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "DISCOUNT_RATE",
+                )?,
+                discount_sum: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "DISCOUNT_SUM",
+                )?,
+                tax_rate: ::b24_core::__private::wire::field_at(slot_16, "TAX_RATE")?,
+                tax_included: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "TAX_INCLUDED",
+                )?,
+                customized: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "CUSTOMIZED",
+                )?,
+                measure_code: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "MEASURE_CODE",
+                )?,
+                measure_name: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "MEASURE_NAME",
+                )?,
+                sort: ::b24_core::__private::wire::field_at(slot_21, "SORT")?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_22, "XML_ID")?,
+                type_: ::b24_core::__private::wire::field_at(slot_23, "TYPE")?,
+                store_id: ::b24_core::__private::wire::field_at(slot_24, "STORE_ID")?,
+                reserve_id: ::b24_core::__private::wire::field_at(
+                    slot_25,
+                    "RESERVE_ID",
+                )?,
+                date_reserve_end: ::b24_core::__private::wire::field_at(
+                    slot_26,
+                    "DATE_RESERVE_END",
+                )?,
+                reserve_quantity: ::b24_core::__private::wire::field_at(
+                    slot_27,
+                    "RESERVE_QUANTITY",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.owner_id,
+                &::std::format!("{}.{}", field, "OWNER_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.owner_type,
+                &::std::format!("{}.{}", field, "OWNER_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.product_id,
+                &::std::format!("{}.{}", field, "PRODUCT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.product_name,
+                &::std::format!("{}.{}", field, "PRODUCT_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.original_product_name,
+                &::std::format!("{}.{}", field, "ORIGINAL_PRODUCT_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.product_description,
+                &::std::format!("{}.{}", field, "PRODUCT_DESCRIPTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price,
+                &::std::format!("{}.{}", field, "PRICE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price_exclusive,
+                &::std::format!("{}.{}", field, "PRICE_EXCLUSIVE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price_netto,
+                &::std::format!("{}.{}", field, "PRICE_NETTO"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price_brutto,
+                &::std::format!("{}.{}", field, "PRICE_BRUTTO"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price_account,
+                &::std::format!("{}.{}", field, "PRICE_ACCOUNT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.quantity,
+                &::std::format!("{}.{}", field, "QUANTITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.discount_type_id,
+                &::std::format!("{}.{}", field, "DISCOUNT_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.discount_rate,
+                &::std::format!("{}.{}", field, "DISCOUNT_RATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.discount_sum,
+                &::std::format!("{}.{}", field, "DISCOUNT_SUM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tax_rate,
+                &::std::format!("{}.{}", field, "TAX_RATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tax_included,
+                &::std::format!("{}.{}", field, "TAX_INCLUDED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.customized,
+                &::std::format!("{}.{}", field, "CUSTOMIZED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.measure_code,
+                &::std::format!("{}.{}", field, "MEASURE_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.measure_name,
+                &::std::format!("{}.{}", field, "MEASURE_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "XML_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.store_id,
+                &::std::format!("{}.{}", field, "STORE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reserve_id,
+                &::std::format!("{}.{}", field, "RESERVE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_reserve_end,
+                &::std::format!("{}.{}", field, "DATE_RESERVE_END"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reserve_quantity,
+                &::std::format!("{}.{}", field, "RESERVE_QUANTITY"),
+                problems,
+            );
         }
     }
 }
@@ -2407,15 +4156,13 @@ pub mod quote_productrows_set {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub tax_included: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `MEASURE_CODE`: `any`.
+        /// `MEASURE_CODE`: `int`.
         #[serde(
             rename = "MEASURE_CODE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub measure_code: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
+        pub measure_code: ::std::option::Option<i64>,
         /// `MEASURE_NAME`: `string`.
         #[serde(
             rename = "MEASURE_NAME",
@@ -2430,6 +4177,12 @@ pub mod quote_productrows_set {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sort: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Rows {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2443,6 +4196,7 @@ pub mod quote_productrows_set {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
                 obj,
@@ -2461,7 +4215,7 @@ pub mod quote_productrows_set {
                     "MEASURE_NAME",
                     "SORT",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 product_id: ::b24_core::__private::wire::field_at(slot_0, "PRODUCT_ID")?,
@@ -2501,6 +4255,7 @@ pub mod quote_productrows_set {
                     "MEASURE_NAME",
                 )?,
                 sort: ::b24_core::__private::wire::field_at(slot_12, "SORT")?,
+                extra,
             })
         }
     }
@@ -2819,14 +4574,14 @@ pub mod quote_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub begindate: ::std::option::Option<::std::string::String>,
+        pub begindate: ::std::option::Option<::b24_core::__private::types::Date>,
         /// `CLOSEDATE`: `date`.
         #[serde(
             rename = "CLOSEDATE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub closedate: ::std::option::Option<::std::string::String>,
+        pub closedate: ::std::option::Option<::b24_core::__private::types::Date>,
         /// `CLIENT_TITLE`: `string`.
         #[serde(
             rename = "CLIENT_TITLE",
@@ -2862,7 +4617,7 @@ pub mod quote_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub comments: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields (`PARENT_ID_*`, …).
+        /// Members outside the documented fields (`PARENT_ID_*`, …), kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
             ::std::string::String,
@@ -3067,6 +4822,12 @@ pub mod quote_update {
         pub register_history_event: ::std::option::Option<
             ::b24_core::__private::types::Yn,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3080,16 +4841,18 @@ pub mod quote_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["REGISTER_HISTORY_EVENT"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 register_history_event: ::b24_core::__private::wire::field_at(
                     slot_0,
                     "REGISTER_HISTORY_EVENT",
                 )?,
+                extra,
             })
         }
     }
@@ -3365,6 +5128,12 @@ pub mod quote_userfield_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_searchable: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3378,6 +5147,7 @@ pub mod quote_userfield_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17] = ::b24_core::__private::wire::slots(
@@ -3402,7 +5172,7 @@ pub mod quote_userfield_add {
                     "EDIT_IN_LIST",
                     "IS_SEARCHABLE",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 user_type_id: ::b24_core::__private::wire::field_at(
@@ -3453,6 +5223,7 @@ pub mod quote_userfield_add {
                     slot_17,
                     "IS_SEARCHABLE",
                 )?,
+                extra,
             })
         }
     }
@@ -3664,6 +5435,12 @@ pub mod quote_userfield_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub deal: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3677,6 +5454,7 @@ pub mod quote_userfield_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
                 obj,
@@ -3695,7 +5473,7 @@ pub mod quote_userfield_add {
                     "COMPANY",
                     "DEAL",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 default_value: ::b24_core::__private::wire::field_at(
@@ -3726,6 +5504,7 @@ pub mod quote_userfield_add {
                 contact: ::b24_core::__private::wire::field_at(slot_10, "CONTACT")?,
                 company: ::b24_core::__private::wire::field_at(slot_11, "COMPANY")?,
                 deal: ::b24_core::__private::wire::field_at(slot_12, "DEAL")?,
+                extra,
             })
         }
     }
@@ -4002,10 +5781,7 @@ impl ::b24_core::__private::Method for QuoteUserfieldGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/crm-quote-user-field-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = quote_userfield_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4050,6 +5826,2108 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for QuoteUserfieldGe
         }
     }
 }
+/// Named types of [`crm.quote.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/crm-quote-user-field-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod quote_userfield_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `EditFormLabel` of [`crm.quote.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/crm-quote-user-field-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct EditFormLabel {
+        /// `ar`: `string`.
+        #[serde(
+            rename = "ar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ar: ::std::option::Option<::std::string::String>,
+        /// `br`: `string`.
+        #[serde(
+            rename = "br",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub br: ::std::option::Option<::std::string::String>,
+        /// `de`: `string`.
+        #[serde(
+            rename = "de",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub de: ::std::option::Option<::std::string::String>,
+        /// `en`: `string`.
+        #[serde(
+            rename = "en",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub en: ::std::option::Option<::std::string::String>,
+        /// `fr`: `string`.
+        #[serde(
+            rename = "fr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fr: ::std::option::Option<::std::string::String>,
+        /// `hi`: `string`.
+        #[serde(
+            rename = "hi",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hi: ::std::option::Option<::std::string::String>,
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `in`: `string`.
+        #[serde(
+            rename = "in",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub in_: ::std::option::Option<::std::string::String>,
+        /// `it`: `string`.
+        #[serde(
+            rename = "it",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub it: ::std::option::Option<::std::string::String>,
+        /// `ja`: `string`.
+        #[serde(
+            rename = "ja",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ja: ::std::option::Option<::std::string::String>,
+        /// `kz`: `string`.
+        #[serde(
+            rename = "kz",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kz: ::std::option::Option<::std::string::String>,
+        /// `la`: `string`.
+        #[serde(
+            rename = "la",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub la: ::std::option::Option<::std::string::String>,
+        /// `ms`: `string`.
+        #[serde(
+            rename = "ms",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ms: ::std::option::Option<::std::string::String>,
+        /// `pl`: `string`.
+        #[serde(
+            rename = "pl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pl: ::std::option::Option<::std::string::String>,
+        /// `sc`: `string`.
+        #[serde(
+            rename = "sc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sc: ::std::option::Option<::std::string::String>,
+        /// `tc`: `string`.
+        #[serde(
+            rename = "tc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tc: ::std::option::Option<::std::string::String>,
+        /// `th`: `string`.
+        #[serde(
+            rename = "th",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub th: ::std::option::Option<::std::string::String>,
+        /// `tr`: `string`.
+        #[serde(
+            rename = "tr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tr: ::std::option::Option<::std::string::String>,
+        /// `ua`: `string`.
+        #[serde(
+            rename = "ua",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ua: ::std::option::Option<::std::string::String>,
+        /// `vn`: `string`.
+        #[serde(
+            rename = "vn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vn: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EditFormLabel {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for EditFormLabel {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ar",
+                    "br",
+                    "de",
+                    "en",
+                    "fr",
+                    "hi",
+                    "id",
+                    "in",
+                    "it",
+                    "ja",
+                    "kz",
+                    "la",
+                    "ms",
+                    "pl",
+                    "sc",
+                    "tc",
+                    "th",
+                    "tr",
+                    "ua",
+                    "vn",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                ar: ::b24_core::__private::wire::field_at(slot_0, "ar")?,
+                br: ::b24_core::__private::wire::field_at(slot_1, "br")?,
+                de: ::b24_core::__private::wire::field_at(slot_2, "de")?,
+                en: ::b24_core::__private::wire::field_at(slot_3, "en")?,
+                fr: ::b24_core::__private::wire::field_at(slot_4, "fr")?,
+                hi: ::b24_core::__private::wire::field_at(slot_5, "hi")?,
+                id: ::b24_core::__private::wire::field_at(slot_6, "id")?,
+                in_: ::b24_core::__private::wire::field_at(slot_7, "in")?,
+                it: ::b24_core::__private::wire::field_at(slot_8, "it")?,
+                ja: ::b24_core::__private::wire::field_at(slot_9, "ja")?,
+                kz: ::b24_core::__private::wire::field_at(slot_10, "kz")?,
+                la: ::b24_core::__private::wire::field_at(slot_11, "la")?,
+                ms: ::b24_core::__private::wire::field_at(slot_12, "ms")?,
+                pl: ::b24_core::__private::wire::field_at(slot_13, "pl")?,
+                sc: ::b24_core::__private::wire::field_at(slot_14, "sc")?,
+                tc: ::b24_core::__private::wire::field_at(slot_15, "tc")?,
+                th: ::b24_core::__private::wire::field_at(slot_16, "th")?,
+                tr: ::b24_core::__private::wire::field_at(slot_17, "tr")?,
+                ua: ::b24_core::__private::wire::field_at(slot_18, "ua")?,
+                vn: ::b24_core::__private::wire::field_at(slot_19, "vn")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for EditFormLabel {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.ar,
+                &::std::format!("{}.{}", field, "ar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.br,
+                &::std::format!("{}.{}", field, "br"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.de,
+                &::std::format!("{}.{}", field, "de"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.en,
+                &::std::format!("{}.{}", field, "en"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fr,
+                &::std::format!("{}.{}", field, "fr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.hi,
+                &::std::format!("{}.{}", field, "hi"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.in_,
+                &::std::format!("{}.{}", field, "in"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.it,
+                &::std::format!("{}.{}", field, "it"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ja,
+                &::std::format!("{}.{}", field, "ja"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.kz,
+                &::std::format!("{}.{}", field, "kz"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.la,
+                &::std::format!("{}.{}", field, "la"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ms,
+                &::std::format!("{}.{}", field, "ms"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pl,
+                &::std::format!("{}.{}", field, "pl"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sc,
+                &::std::format!("{}.{}", field, "sc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tc,
+                &::std::format!("{}.{}", field, "tc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.th,
+                &::std::format!("{}.{}", field, "th"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tr,
+                &::std::format!("{}.{}", field, "tr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ua,
+                &::std::format!("{}.{}", field, "ua"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vn,
+                &::std::format!("{}.{}", field, "vn"),
+                problems,
+            );
+        }
+    }
+    /// `ErrorMessage` of [`crm.quote.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/crm-quote-user-field-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ErrorMessage {
+        /// `ar`: `string`.
+        #[serde(
+            rename = "ar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ar: ::std::option::Option<::std::string::String>,
+        /// `br`: `string`.
+        #[serde(
+            rename = "br",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub br: ::std::option::Option<::std::string::String>,
+        /// `de`: `string`.
+        #[serde(
+            rename = "de",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub de: ::std::option::Option<::std::string::String>,
+        /// `en`: `string`.
+        #[serde(
+            rename = "en",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub en: ::std::option::Option<::std::string::String>,
+        /// `fr`: `string`.
+        #[serde(
+            rename = "fr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fr: ::std::option::Option<::std::string::String>,
+        /// `hi`: `string`.
+        #[serde(
+            rename = "hi",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hi: ::std::option::Option<::std::string::String>,
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `in`: `string`.
+        #[serde(
+            rename = "in",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub in_: ::std::option::Option<::std::string::String>,
+        /// `it`: `string`.
+        #[serde(
+            rename = "it",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub it: ::std::option::Option<::std::string::String>,
+        /// `ja`: `string`.
+        #[serde(
+            rename = "ja",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ja: ::std::option::Option<::std::string::String>,
+        /// `kz`: `string`.
+        #[serde(
+            rename = "kz",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kz: ::std::option::Option<::std::string::String>,
+        /// `la`: `string`.
+        #[serde(
+            rename = "la",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub la: ::std::option::Option<::std::string::String>,
+        /// `ms`: `string`.
+        #[serde(
+            rename = "ms",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ms: ::std::option::Option<::std::string::String>,
+        /// `pl`: `string`.
+        #[serde(
+            rename = "pl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pl: ::std::option::Option<::std::string::String>,
+        /// `sc`: `string`.
+        #[serde(
+            rename = "sc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sc: ::std::option::Option<::std::string::String>,
+        /// `tc`: `string`.
+        #[serde(
+            rename = "tc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tc: ::std::option::Option<::std::string::String>,
+        /// `th`: `string`.
+        #[serde(
+            rename = "th",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub th: ::std::option::Option<::std::string::String>,
+        /// `tr`: `string`.
+        #[serde(
+            rename = "tr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tr: ::std::option::Option<::std::string::String>,
+        /// `ua`: `string`.
+        #[serde(
+            rename = "ua",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ua: ::std::option::Option<::std::string::String>,
+        /// `vn`: `string`.
+        #[serde(
+            rename = "vn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vn: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ErrorMessage {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ErrorMessage {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ar",
+                    "br",
+                    "de",
+                    "en",
+                    "fr",
+                    "hi",
+                    "id",
+                    "in",
+                    "it",
+                    "ja",
+                    "kz",
+                    "la",
+                    "ms",
+                    "pl",
+                    "sc",
+                    "tc",
+                    "th",
+                    "tr",
+                    "ua",
+                    "vn",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                ar: ::b24_core::__private::wire::field_at(slot_0, "ar")?,
+                br: ::b24_core::__private::wire::field_at(slot_1, "br")?,
+                de: ::b24_core::__private::wire::field_at(slot_2, "de")?,
+                en: ::b24_core::__private::wire::field_at(slot_3, "en")?,
+                fr: ::b24_core::__private::wire::field_at(slot_4, "fr")?,
+                hi: ::b24_core::__private::wire::field_at(slot_5, "hi")?,
+                id: ::b24_core::__private::wire::field_at(slot_6, "id")?,
+                in_: ::b24_core::__private::wire::field_at(slot_7, "in")?,
+                it: ::b24_core::__private::wire::field_at(slot_8, "it")?,
+                ja: ::b24_core::__private::wire::field_at(slot_9, "ja")?,
+                kz: ::b24_core::__private::wire::field_at(slot_10, "kz")?,
+                la: ::b24_core::__private::wire::field_at(slot_11, "la")?,
+                ms: ::b24_core::__private::wire::field_at(slot_12, "ms")?,
+                pl: ::b24_core::__private::wire::field_at(slot_13, "pl")?,
+                sc: ::b24_core::__private::wire::field_at(slot_14, "sc")?,
+                tc: ::b24_core::__private::wire::field_at(slot_15, "tc")?,
+                th: ::b24_core::__private::wire::field_at(slot_16, "th")?,
+                tr: ::b24_core::__private::wire::field_at(slot_17, "tr")?,
+                ua: ::b24_core::__private::wire::field_at(slot_18, "ua")?,
+                vn: ::b24_core::__private::wire::field_at(slot_19, "vn")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ErrorMessage {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.ar,
+                &::std::format!("{}.{}", field, "ar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.br,
+                &::std::format!("{}.{}", field, "br"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.de,
+                &::std::format!("{}.{}", field, "de"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.en,
+                &::std::format!("{}.{}", field, "en"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fr,
+                &::std::format!("{}.{}", field, "fr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.hi,
+                &::std::format!("{}.{}", field, "hi"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.in_,
+                &::std::format!("{}.{}", field, "in"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.it,
+                &::std::format!("{}.{}", field, "it"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ja,
+                &::std::format!("{}.{}", field, "ja"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.kz,
+                &::std::format!("{}.{}", field, "kz"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.la,
+                &::std::format!("{}.{}", field, "la"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ms,
+                &::std::format!("{}.{}", field, "ms"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pl,
+                &::std::format!("{}.{}", field, "pl"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sc,
+                &::std::format!("{}.{}", field, "sc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tc,
+                &::std::format!("{}.{}", field, "tc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.th,
+                &::std::format!("{}.{}", field, "th"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tr,
+                &::std::format!("{}.{}", field, "tr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ua,
+                &::std::format!("{}.{}", field, "ua"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vn,
+                &::std::format!("{}.{}", field, "vn"),
+                problems,
+            );
+        }
+    }
+    /// `HelpMessage` of [`crm.quote.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/crm-quote-user-field-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct HelpMessage {
+        /// `ar`: `string`.
+        #[serde(
+            rename = "ar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ar: ::std::option::Option<::std::string::String>,
+        /// `br`: `string`.
+        #[serde(
+            rename = "br",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub br: ::std::option::Option<::std::string::String>,
+        /// `de`: `string`.
+        #[serde(
+            rename = "de",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub de: ::std::option::Option<::std::string::String>,
+        /// `en`: `string`.
+        #[serde(
+            rename = "en",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub en: ::std::option::Option<::std::string::String>,
+        /// `fr`: `string`.
+        #[serde(
+            rename = "fr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fr: ::std::option::Option<::std::string::String>,
+        /// `hi`: `string`.
+        #[serde(
+            rename = "hi",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hi: ::std::option::Option<::std::string::String>,
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `in`: `string`.
+        #[serde(
+            rename = "in",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub in_: ::std::option::Option<::std::string::String>,
+        /// `it`: `string`.
+        #[serde(
+            rename = "it",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub it: ::std::option::Option<::std::string::String>,
+        /// `ja`: `string`.
+        #[serde(
+            rename = "ja",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ja: ::std::option::Option<::std::string::String>,
+        /// `kz`: `string`.
+        #[serde(
+            rename = "kz",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kz: ::std::option::Option<::std::string::String>,
+        /// `la`: `string`.
+        #[serde(
+            rename = "la",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub la: ::std::option::Option<::std::string::String>,
+        /// `ms`: `string`.
+        #[serde(
+            rename = "ms",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ms: ::std::option::Option<::std::string::String>,
+        /// `pl`: `string`.
+        #[serde(
+            rename = "pl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pl: ::std::option::Option<::std::string::String>,
+        /// `sc`: `string`.
+        #[serde(
+            rename = "sc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sc: ::std::option::Option<::std::string::String>,
+        /// `tc`: `string`.
+        #[serde(
+            rename = "tc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tc: ::std::option::Option<::std::string::String>,
+        /// `th`: `string`.
+        #[serde(
+            rename = "th",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub th: ::std::option::Option<::std::string::String>,
+        /// `tr`: `string`.
+        #[serde(
+            rename = "tr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tr: ::std::option::Option<::std::string::String>,
+        /// `ua`: `string`.
+        #[serde(
+            rename = "ua",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ua: ::std::option::Option<::std::string::String>,
+        /// `vn`: `string`.
+        #[serde(
+            rename = "vn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vn: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for HelpMessage {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for HelpMessage {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ar",
+                    "br",
+                    "de",
+                    "en",
+                    "fr",
+                    "hi",
+                    "id",
+                    "in",
+                    "it",
+                    "ja",
+                    "kz",
+                    "la",
+                    "ms",
+                    "pl",
+                    "sc",
+                    "tc",
+                    "th",
+                    "tr",
+                    "ua",
+                    "vn",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                ar: ::b24_core::__private::wire::field_at(slot_0, "ar")?,
+                br: ::b24_core::__private::wire::field_at(slot_1, "br")?,
+                de: ::b24_core::__private::wire::field_at(slot_2, "de")?,
+                en: ::b24_core::__private::wire::field_at(slot_3, "en")?,
+                fr: ::b24_core::__private::wire::field_at(slot_4, "fr")?,
+                hi: ::b24_core::__private::wire::field_at(slot_5, "hi")?,
+                id: ::b24_core::__private::wire::field_at(slot_6, "id")?,
+                in_: ::b24_core::__private::wire::field_at(slot_7, "in")?,
+                it: ::b24_core::__private::wire::field_at(slot_8, "it")?,
+                ja: ::b24_core::__private::wire::field_at(slot_9, "ja")?,
+                kz: ::b24_core::__private::wire::field_at(slot_10, "kz")?,
+                la: ::b24_core::__private::wire::field_at(slot_11, "la")?,
+                ms: ::b24_core::__private::wire::field_at(slot_12, "ms")?,
+                pl: ::b24_core::__private::wire::field_at(slot_13, "pl")?,
+                sc: ::b24_core::__private::wire::field_at(slot_14, "sc")?,
+                tc: ::b24_core::__private::wire::field_at(slot_15, "tc")?,
+                th: ::b24_core::__private::wire::field_at(slot_16, "th")?,
+                tr: ::b24_core::__private::wire::field_at(slot_17, "tr")?,
+                ua: ::b24_core::__private::wire::field_at(slot_18, "ua")?,
+                vn: ::b24_core::__private::wire::field_at(slot_19, "vn")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for HelpMessage {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.ar,
+                &::std::format!("{}.{}", field, "ar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.br,
+                &::std::format!("{}.{}", field, "br"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.de,
+                &::std::format!("{}.{}", field, "de"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.en,
+                &::std::format!("{}.{}", field, "en"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fr,
+                &::std::format!("{}.{}", field, "fr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.hi,
+                &::std::format!("{}.{}", field, "hi"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.in_,
+                &::std::format!("{}.{}", field, "in"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.it,
+                &::std::format!("{}.{}", field, "it"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ja,
+                &::std::format!("{}.{}", field, "ja"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.kz,
+                &::std::format!("{}.{}", field, "kz"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.la,
+                &::std::format!("{}.{}", field, "la"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ms,
+                &::std::format!("{}.{}", field, "ms"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pl,
+                &::std::format!("{}.{}", field, "pl"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sc,
+                &::std::format!("{}.{}", field, "sc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tc,
+                &::std::format!("{}.{}", field, "tc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.th,
+                &::std::format!("{}.{}", field, "th"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tr,
+                &::std::format!("{}.{}", field, "tr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ua,
+                &::std::format!("{}.{}", field, "ua"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vn,
+                &::std::format!("{}.{}", field, "vn"),
+                problems,
+            );
+        }
+    }
+    /// `ListColumnLabel` of [`crm.quote.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/crm-quote-user-field-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ListColumnLabel {
+        /// `ar`: `string`.
+        #[serde(
+            rename = "ar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ar: ::std::option::Option<::std::string::String>,
+        /// `br`: `string`.
+        #[serde(
+            rename = "br",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub br: ::std::option::Option<::std::string::String>,
+        /// `de`: `string`.
+        #[serde(
+            rename = "de",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub de: ::std::option::Option<::std::string::String>,
+        /// `en`: `string`.
+        #[serde(
+            rename = "en",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub en: ::std::option::Option<::std::string::String>,
+        /// `fr`: `string`.
+        #[serde(
+            rename = "fr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fr: ::std::option::Option<::std::string::String>,
+        /// `hi`: `string`.
+        #[serde(
+            rename = "hi",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hi: ::std::option::Option<::std::string::String>,
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `in`: `string`.
+        #[serde(
+            rename = "in",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub in_: ::std::option::Option<::std::string::String>,
+        /// `it`: `string`.
+        #[serde(
+            rename = "it",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub it: ::std::option::Option<::std::string::String>,
+        /// `ja`: `string`.
+        #[serde(
+            rename = "ja",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ja: ::std::option::Option<::std::string::String>,
+        /// `kz`: `string`.
+        #[serde(
+            rename = "kz",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kz: ::std::option::Option<::std::string::String>,
+        /// `la`: `string`.
+        #[serde(
+            rename = "la",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub la: ::std::option::Option<::std::string::String>,
+        /// `ms`: `string`.
+        #[serde(
+            rename = "ms",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ms: ::std::option::Option<::std::string::String>,
+        /// `pl`: `string`.
+        #[serde(
+            rename = "pl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pl: ::std::option::Option<::std::string::String>,
+        /// `sc`: `string`.
+        #[serde(
+            rename = "sc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sc: ::std::option::Option<::std::string::String>,
+        /// `tc`: `string`.
+        #[serde(
+            rename = "tc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tc: ::std::option::Option<::std::string::String>,
+        /// `th`: `string`.
+        #[serde(
+            rename = "th",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub th: ::std::option::Option<::std::string::String>,
+        /// `tr`: `string`.
+        #[serde(
+            rename = "tr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tr: ::std::option::Option<::std::string::String>,
+        /// `ua`: `string`.
+        #[serde(
+            rename = "ua",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ua: ::std::option::Option<::std::string::String>,
+        /// `vn`: `string`.
+        #[serde(
+            rename = "vn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vn: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ListColumnLabel {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ListColumnLabel {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ar",
+                    "br",
+                    "de",
+                    "en",
+                    "fr",
+                    "hi",
+                    "id",
+                    "in",
+                    "it",
+                    "ja",
+                    "kz",
+                    "la",
+                    "ms",
+                    "pl",
+                    "sc",
+                    "tc",
+                    "th",
+                    "tr",
+                    "ua",
+                    "vn",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                ar: ::b24_core::__private::wire::field_at(slot_0, "ar")?,
+                br: ::b24_core::__private::wire::field_at(slot_1, "br")?,
+                de: ::b24_core::__private::wire::field_at(slot_2, "de")?,
+                en: ::b24_core::__private::wire::field_at(slot_3, "en")?,
+                fr: ::b24_core::__private::wire::field_at(slot_4, "fr")?,
+                hi: ::b24_core::__private::wire::field_at(slot_5, "hi")?,
+                id: ::b24_core::__private::wire::field_at(slot_6, "id")?,
+                in_: ::b24_core::__private::wire::field_at(slot_7, "in")?,
+                it: ::b24_core::__private::wire::field_at(slot_8, "it")?,
+                ja: ::b24_core::__private::wire::field_at(slot_9, "ja")?,
+                kz: ::b24_core::__private::wire::field_at(slot_10, "kz")?,
+                la: ::b24_core::__private::wire::field_at(slot_11, "la")?,
+                ms: ::b24_core::__private::wire::field_at(slot_12, "ms")?,
+                pl: ::b24_core::__private::wire::field_at(slot_13, "pl")?,
+                sc: ::b24_core::__private::wire::field_at(slot_14, "sc")?,
+                tc: ::b24_core::__private::wire::field_at(slot_15, "tc")?,
+                th: ::b24_core::__private::wire::field_at(slot_16, "th")?,
+                tr: ::b24_core::__private::wire::field_at(slot_17, "tr")?,
+                ua: ::b24_core::__private::wire::field_at(slot_18, "ua")?,
+                vn: ::b24_core::__private::wire::field_at(slot_19, "vn")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ListColumnLabel {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.ar,
+                &::std::format!("{}.{}", field, "ar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.br,
+                &::std::format!("{}.{}", field, "br"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.de,
+                &::std::format!("{}.{}", field, "de"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.en,
+                &::std::format!("{}.{}", field, "en"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fr,
+                &::std::format!("{}.{}", field, "fr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.hi,
+                &::std::format!("{}.{}", field, "hi"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.in_,
+                &::std::format!("{}.{}", field, "in"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.it,
+                &::std::format!("{}.{}", field, "it"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ja,
+                &::std::format!("{}.{}", field, "ja"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.kz,
+                &::std::format!("{}.{}", field, "kz"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.la,
+                &::std::format!("{}.{}", field, "la"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ms,
+                &::std::format!("{}.{}", field, "ms"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pl,
+                &::std::format!("{}.{}", field, "pl"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sc,
+                &::std::format!("{}.{}", field, "sc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tc,
+                &::std::format!("{}.{}", field, "tc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.th,
+                &::std::format!("{}.{}", field, "th"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tr,
+                &::std::format!("{}.{}", field, "tr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ua,
+                &::std::format!("{}.{}", field, "ua"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vn,
+                &::std::format!("{}.{}", field, "vn"),
+                problems,
+            );
+        }
+    }
+    /// `ListFilterLabel` of [`crm.quote.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/crm-quote-user-field-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ListFilterLabel {
+        /// `ar`: `string`.
+        #[serde(
+            rename = "ar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ar: ::std::option::Option<::std::string::String>,
+        /// `br`: `string`.
+        #[serde(
+            rename = "br",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub br: ::std::option::Option<::std::string::String>,
+        /// `de`: `string`.
+        #[serde(
+            rename = "de",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub de: ::std::option::Option<::std::string::String>,
+        /// `en`: `string`.
+        #[serde(
+            rename = "en",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub en: ::std::option::Option<::std::string::String>,
+        /// `fr`: `string`.
+        #[serde(
+            rename = "fr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fr: ::std::option::Option<::std::string::String>,
+        /// `hi`: `string`.
+        #[serde(
+            rename = "hi",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hi: ::std::option::Option<::std::string::String>,
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `in`: `string`.
+        #[serde(
+            rename = "in",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub in_: ::std::option::Option<::std::string::String>,
+        /// `it`: `string`.
+        #[serde(
+            rename = "it",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub it: ::std::option::Option<::std::string::String>,
+        /// `ja`: `string`.
+        #[serde(
+            rename = "ja",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ja: ::std::option::Option<::std::string::String>,
+        /// `kz`: `string`.
+        #[serde(
+            rename = "kz",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kz: ::std::option::Option<::std::string::String>,
+        /// `la`: `string`.
+        #[serde(
+            rename = "la",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub la: ::std::option::Option<::std::string::String>,
+        /// `ms`: `string`.
+        #[serde(
+            rename = "ms",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ms: ::std::option::Option<::std::string::String>,
+        /// `pl`: `string`.
+        #[serde(
+            rename = "pl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pl: ::std::option::Option<::std::string::String>,
+        /// `sc`: `string`.
+        #[serde(
+            rename = "sc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sc: ::std::option::Option<::std::string::String>,
+        /// `tc`: `string`.
+        #[serde(
+            rename = "tc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tc: ::std::option::Option<::std::string::String>,
+        /// `th`: `string`.
+        #[serde(
+            rename = "th",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub th: ::std::option::Option<::std::string::String>,
+        /// `tr`: `string`.
+        #[serde(
+            rename = "tr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tr: ::std::option::Option<::std::string::String>,
+        /// `ua`: `string`.
+        #[serde(
+            rename = "ua",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ua: ::std::option::Option<::std::string::String>,
+        /// `vn`: `string`.
+        #[serde(
+            rename = "vn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vn: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ListFilterLabel {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ListFilterLabel {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ar",
+                    "br",
+                    "de",
+                    "en",
+                    "fr",
+                    "hi",
+                    "id",
+                    "in",
+                    "it",
+                    "ja",
+                    "kz",
+                    "la",
+                    "ms",
+                    "pl",
+                    "sc",
+                    "tc",
+                    "th",
+                    "tr",
+                    "ua",
+                    "vn",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                ar: ::b24_core::__private::wire::field_at(slot_0, "ar")?,
+                br: ::b24_core::__private::wire::field_at(slot_1, "br")?,
+                de: ::b24_core::__private::wire::field_at(slot_2, "de")?,
+                en: ::b24_core::__private::wire::field_at(slot_3, "en")?,
+                fr: ::b24_core::__private::wire::field_at(slot_4, "fr")?,
+                hi: ::b24_core::__private::wire::field_at(slot_5, "hi")?,
+                id: ::b24_core::__private::wire::field_at(slot_6, "id")?,
+                in_: ::b24_core::__private::wire::field_at(slot_7, "in")?,
+                it: ::b24_core::__private::wire::field_at(slot_8, "it")?,
+                ja: ::b24_core::__private::wire::field_at(slot_9, "ja")?,
+                kz: ::b24_core::__private::wire::field_at(slot_10, "kz")?,
+                la: ::b24_core::__private::wire::field_at(slot_11, "la")?,
+                ms: ::b24_core::__private::wire::field_at(slot_12, "ms")?,
+                pl: ::b24_core::__private::wire::field_at(slot_13, "pl")?,
+                sc: ::b24_core::__private::wire::field_at(slot_14, "sc")?,
+                tc: ::b24_core::__private::wire::field_at(slot_15, "tc")?,
+                th: ::b24_core::__private::wire::field_at(slot_16, "th")?,
+                tr: ::b24_core::__private::wire::field_at(slot_17, "tr")?,
+                ua: ::b24_core::__private::wire::field_at(slot_18, "ua")?,
+                vn: ::b24_core::__private::wire::field_at(slot_19, "vn")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ListFilterLabel {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.ar,
+                &::std::format!("{}.{}", field, "ar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.br,
+                &::std::format!("{}.{}", field, "br"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.de,
+                &::std::format!("{}.{}", field, "de"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.en,
+                &::std::format!("{}.{}", field, "en"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fr,
+                &::std::format!("{}.{}", field, "fr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.hi,
+                &::std::format!("{}.{}", field, "hi"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.in_,
+                &::std::format!("{}.{}", field, "in"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.it,
+                &::std::format!("{}.{}", field, "it"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ja,
+                &::std::format!("{}.{}", field, "ja"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.kz,
+                &::std::format!("{}.{}", field, "kz"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.la,
+                &::std::format!("{}.{}", field, "la"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ms,
+                &::std::format!("{}.{}", field, "ms"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pl,
+                &::std::format!("{}.{}", field, "pl"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sc,
+                &::std::format!("{}.{}", field, "sc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tc,
+                &::std::format!("{}.{}", field, "tc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.th,
+                &::std::format!("{}.{}", field, "th"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tr,
+                &::std::format!("{}.{}", field, "tr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ua,
+                &::std::format!("{}.{}", field, "ua"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vn,
+                &::std::format!("{}.{}", field, "vn"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.quote.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/crm-quote-user-field-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `ENTITY_ID`: `string`.
+        #[serde(
+            rename = "ENTITY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<::std::string::String>,
+        /// `FIELD_NAME`: `string`.
+        #[serde(
+            rename = "FIELD_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub field_name: ::std::option::Option<::std::string::String>,
+        /// `USER_TYPE_ID`: `string`.
+        #[serde(
+            rename = "USER_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_type_id: ::std::option::Option<::std::string::String>,
+        /// `XML_ID`: `any`.
+        #[serde(
+            rename = "XML_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `SORT`: `string`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<::std::string::String>,
+        /// `MULTIPLE`: `string`.
+        #[serde(
+            rename = "MULTIPLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple: ::std::option::Option<::std::string::String>,
+        /// `MANDATORY`: `string`.
+        #[serde(
+            rename = "MANDATORY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mandatory: ::std::option::Option<::std::string::String>,
+        /// `SHOW_FILTER`: `string`.
+        #[serde(
+            rename = "SHOW_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_filter: ::std::option::Option<::std::string::String>,
+        /// `SHOW_IN_LIST`: `string`.
+        #[serde(
+            rename = "SHOW_IN_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_in_list: ::std::option::Option<::std::string::String>,
+        /// `EDIT_IN_LIST`: `string`.
+        #[serde(
+            rename = "EDIT_IN_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub edit_in_list: ::std::option::Option<::std::string::String>,
+        /// `IS_SEARCHABLE`: `string`.
+        #[serde(
+            rename = "IS_SEARCHABLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_searchable: ::std::option::Option<::std::string::String>,
+        /// `SETTINGS`: `Settings`.
+        #[serde(
+            rename = "SETTINGS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<Settings>,
+        /// `EDIT_FORM_LABEL`: `EditFormLabel`.
+        #[serde(
+            rename = "EDIT_FORM_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub edit_form_label: ::std::option::Option<EditFormLabel>,
+        /// `LIST_COLUMN_LABEL`: `ListColumnLabel`.
+        #[serde(
+            rename = "LIST_COLUMN_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_column_label: ::std::option::Option<ListColumnLabel>,
+        /// `LIST_FILTER_LABEL`: `ListFilterLabel`.
+        #[serde(
+            rename = "LIST_FILTER_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_filter_label: ::std::option::Option<ListFilterLabel>,
+        /// `ERROR_MESSAGE`: `ErrorMessage`.
+        #[serde(
+            rename = "ERROR_MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub error_message: ::std::option::Option<ErrorMessage>,
+        /// `HELP_MESSAGE`: `HelpMessage`.
+        #[serde(
+            rename = "HELP_MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub help_message: ::std::option::Option<HelpMessage>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "ENTITY_ID",
+                    "FIELD_NAME",
+                    "USER_TYPE_ID",
+                    "XML_ID",
+                    "SORT",
+                    "MULTIPLE",
+                    "MANDATORY",
+                    "SHOW_FILTER",
+                    "SHOW_IN_LIST",
+                    "EDIT_IN_LIST",
+                    "IS_SEARCHABLE",
+                    "SETTINGS",
+                    "EDIT_FORM_LABEL",
+                    "LIST_COLUMN_LABEL",
+                    "LIST_FILTER_LABEL",
+                    "ERROR_MESSAGE",
+                    "HELP_MESSAGE",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
+                field_name: ::b24_core::__private::wire::field_at(slot_2, "FIELD_NAME")?,
+                user_type_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "USER_TYPE_ID",
+                )?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_4, "XML_ID")?,
+                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
+                multiple: ::b24_core::__private::wire::field_at(slot_6, "MULTIPLE")?,
+                mandatory: ::b24_core::__private::wire::field_at(slot_7, "MANDATORY")?,
+                show_filter: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "SHOW_FILTER",
+                )?,
+                show_in_list: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "SHOW_IN_LIST",
+                )?,
+                edit_in_list: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "EDIT_IN_LIST",
+                )?,
+                is_searchable: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "IS_SEARCHABLE",
+                )?,
+                settings: ::b24_core::__private::wire::field_at(slot_12, "SETTINGS")?,
+                edit_form_label: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "EDIT_FORM_LABEL",
+                )?,
+                list_column_label: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "LIST_COLUMN_LABEL",
+                )?,
+                list_filter_label: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "LIST_FILTER_LABEL",
+                )?,
+                error_message: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "ERROR_MESSAGE",
+                )?,
+                help_message: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "HELP_MESSAGE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "ENTITY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.field_name,
+                &::std::format!("{}.{}", field, "FIELD_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_type_id,
+                &::std::format!("{}.{}", field, "USER_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "XML_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.multiple,
+                &::std::format!("{}.{}", field, "MULTIPLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mandatory,
+                &::std::format!("{}.{}", field, "MANDATORY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_filter,
+                &::std::format!("{}.{}", field, "SHOW_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_in_list,
+                &::std::format!("{}.{}", field, "SHOW_IN_LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.edit_in_list,
+                &::std::format!("{}.{}", field, "EDIT_IN_LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_searchable,
+                &::std::format!("{}.{}", field, "IS_SEARCHABLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "SETTINGS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.edit_form_label,
+                &::std::format!("{}.{}", field, "EDIT_FORM_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_column_label,
+                &::std::format!("{}.{}", field, "LIST_COLUMN_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_filter_label,
+                &::std::format!("{}.{}", field, "LIST_FILTER_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.error_message,
+                &::std::format!("{}.{}", field, "ERROR_MESSAGE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.help_message,
+                &::std::format!("{}.{}", field, "HELP_MESSAGE"),
+                problems,
+            );
+        }
+    }
+    /// `Settings` of [`crm.quote.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/crm-quote-user-field-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Settings {
+        /// `SIZE`: `int`.
+        #[serde(
+            rename = "SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<i64>,
+        /// `ROWS`: `int`.
+        #[serde(
+            rename = "ROWS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rows: ::std::option::Option<i64>,
+        /// `REGEXP`: `string`.
+        #[serde(
+            rename = "REGEXP",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub regexp: ::std::option::Option<::std::string::String>,
+        /// `MIN_LENGTH`: `int`.
+        #[serde(
+            rename = "MIN_LENGTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub min_length: ::std::option::Option<i64>,
+        /// `MAX_LENGTH`: `int`.
+        #[serde(
+            rename = "MAX_LENGTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_length: ::std::option::Option<i64>,
+        /// `DEFAULT_VALUE`: `string`.
+        #[serde(
+            rename = "DEFAULT_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Settings {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["SIZE", "ROWS", "REGEXP", "MIN_LENGTH", "MAX_LENGTH", "DEFAULT_VALUE"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                size: ::b24_core::__private::wire::field_at(slot_0, "SIZE")?,
+                rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
+                regexp: ::b24_core::__private::wire::field_at(slot_2, "REGEXP")?,
+                min_length: ::b24_core::__private::wire::field_at(slot_3, "MIN_LENGTH")?,
+                max_length: ::b24_core::__private::wire::field_at(slot_4, "MAX_LENGTH")?,
+                default_value: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "DEFAULT_VALUE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rows,
+                &::std::format!("{}.{}", field, "ROWS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.regexp,
+                &::std::format!("{}.{}", field, "REGEXP"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.min_length,
+                &::std::format!("{}.{}", field, "MIN_LENGTH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.max_length,
+                &::std::format!("{}.{}", field, "MAX_LENGTH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.quote.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/crm-quote-user-field-list.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -4063,30 +7941,20 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for QuoteUserfieldGe
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct QuoteUserfieldList {
-    /// `filter`: `map<any>`.
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `order`: `map<any>`.
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -4117,12 +7985,7 @@ impl QuoteUserfieldList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4131,12 +7994,7 @@ impl QuoteUserfieldList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4199,7 +8057,7 @@ impl ::b24_core::__private::Method for QuoteUserfieldList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::vec::Vec<quote_userfield_list::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4210,6 +8068,13 @@ impl ::b24_core::__private::Method for QuoteUserfieldList {
         ::b24_core::__private::Check::check(&self.order, "order", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for QuoteUserfieldList {
+    type Item = quote_userfield_list::Result;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
     }
 }
 /// Errors of [`crm.quote.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/crm-quote-user-field-list.html): the documented codes, then the system errors.
@@ -4237,6 +8102,870 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for QuoteUserfieldLi
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.quote.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/crm-quote-user-field-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod quote_userfield_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.quote.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/crm-quote-user-field-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `ENTITY_ID`: `string`.
+        #[serde(
+            rename = "ENTITY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<::std::string::String>,
+        /// `FIELD_NAME`: `string`.
+        #[serde(
+            rename = "FIELD_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub field_name: ::std::option::Option<::std::string::String>,
+        /// `USER_TYPE_ID`: `string`.
+        #[serde(
+            rename = "USER_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_type_id: ::std::option::Option<::std::string::String>,
+        /// `XML_ID`: `any`.
+        #[serde(
+            rename = "XML_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `SORT`: `string`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<::std::string::String>,
+        /// `MULTIPLE`: `string`.
+        #[serde(
+            rename = "MULTIPLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple: ::std::option::Option<::std::string::String>,
+        /// `MANDATORY`: `string`.
+        #[serde(
+            rename = "MANDATORY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mandatory: ::std::option::Option<::std::string::String>,
+        /// `SHOW_FILTER`: `string`.
+        #[serde(
+            rename = "SHOW_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_filter: ::std::option::Option<::std::string::String>,
+        /// `SHOW_IN_LIST`: `string`.
+        #[serde(
+            rename = "SHOW_IN_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_in_list: ::std::option::Option<::std::string::String>,
+        /// `EDIT_IN_LIST`: `string`.
+        #[serde(
+            rename = "EDIT_IN_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub edit_in_list: ::std::option::Option<::std::string::String>,
+        /// `IS_SEARCHABLE`: `string`.
+        #[serde(
+            rename = "IS_SEARCHABLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_searchable: ::std::option::Option<::std::string::String>,
+        /// `SETTINGS`: `Settings`.
+        #[serde(
+            rename = "SETTINGS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<Settings>,
+        /// `EDIT_FORM_LABEL`: `string`.
+        #[serde(
+            rename = "EDIT_FORM_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub edit_form_label: ::std::option::Option<::std::string::String>,
+        /// `LIST_COLUMN_LABEL`: `string`.
+        #[serde(
+            rename = "LIST_COLUMN_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_column_label: ::std::option::Option<::std::string::String>,
+        /// `LIST_FILTER_LABEL`: `string`.
+        #[serde(
+            rename = "LIST_FILTER_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_filter_label: ::std::option::Option<::std::string::String>,
+        /// `ERROR_MESSAGE`: `any`.
+        #[serde(
+            rename = "ERROR_MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub error_message: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `HELP_MESSAGE`: `any`.
+        #[serde(
+            rename = "HELP_MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub help_message: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `LIST`: `any[]`.
+        #[serde(
+            rename = "LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "ENTITY_ID",
+                    "FIELD_NAME",
+                    "USER_TYPE_ID",
+                    "XML_ID",
+                    "SORT",
+                    "MULTIPLE",
+                    "MANDATORY",
+                    "SHOW_FILTER",
+                    "SHOW_IN_LIST",
+                    "EDIT_IN_LIST",
+                    "IS_SEARCHABLE",
+                    "SETTINGS",
+                    "EDIT_FORM_LABEL",
+                    "LIST_COLUMN_LABEL",
+                    "LIST_FILTER_LABEL",
+                    "ERROR_MESSAGE",
+                    "HELP_MESSAGE",
+                    "LIST",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
+                field_name: ::b24_core::__private::wire::field_at(slot_2, "FIELD_NAME")?,
+                user_type_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "USER_TYPE_ID",
+                )?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_4, "XML_ID")?,
+                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
+                multiple: ::b24_core::__private::wire::field_at(slot_6, "MULTIPLE")?,
+                mandatory: ::b24_core::__private::wire::field_at(slot_7, "MANDATORY")?,
+                show_filter: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "SHOW_FILTER",
+                )?,
+                show_in_list: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "SHOW_IN_LIST",
+                )?,
+                edit_in_list: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "EDIT_IN_LIST",
+                )?,
+                is_searchable: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "IS_SEARCHABLE",
+                )?,
+                settings: ::b24_core::__private::wire::field_at(slot_12, "SETTINGS")?,
+                edit_form_label: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "EDIT_FORM_LABEL",
+                )?,
+                list_column_label: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "LIST_COLUMN_LABEL",
+                )?,
+                list_filter_label: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "LIST_FILTER_LABEL",
+                )?,
+                error_message: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "ERROR_MESSAGE",
+                )?,
+                help_message: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "HELP_MESSAGE",
+                )?,
+                list: ::b24_core::__private::wire::field_at(slot_18, "LIST")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "ENTITY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.field_name,
+                &::std::format!("{}.{}", field, "FIELD_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_type_id,
+                &::std::format!("{}.{}", field, "USER_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "XML_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.multiple,
+                &::std::format!("{}.{}", field, "MULTIPLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mandatory,
+                &::std::format!("{}.{}", field, "MANDATORY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_filter,
+                &::std::format!("{}.{}", field, "SHOW_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_in_list,
+                &::std::format!("{}.{}", field, "SHOW_IN_LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.edit_in_list,
+                &::std::format!("{}.{}", field, "EDIT_IN_LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_searchable,
+                &::std::format!("{}.{}", field, "IS_SEARCHABLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "SETTINGS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.edit_form_label,
+                &::std::format!("{}.{}", field, "EDIT_FORM_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_column_label,
+                &::std::format!("{}.{}", field, "LIST_COLUMN_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_filter_label,
+                &::std::format!("{}.{}", field, "LIST_FILTER_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.error_message,
+                &::std::format!("{}.{}", field, "ERROR_MESSAGE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.help_message,
+                &::std::format!("{}.{}", field, "HELP_MESSAGE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list,
+                &::std::format!("{}.{}", field, "LIST"),
+                problems,
+            );
+        }
+    }
+    /// `Settings` of [`crm.quote.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/crm-quote-user-field-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Settings {
+        /// `ENTITY_TYPE`: `string`.
+        #[serde(
+            rename = "ENTITY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type: ::std::option::Option<::std::string::String>,
+        /// `DISPLAY`: `string`.
+        #[serde(
+            rename = "DISPLAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display: ::std::option::Option<::std::string::String>,
+        /// `LIST_HEIGHT`: `int`.
+        #[serde(
+            rename = "LIST_HEIGHT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_height: ::std::option::Option<i64>,
+        /// `CAPTION_NO_VALUE`: `string`.
+        #[serde(
+            rename = "CAPTION_NO_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub caption_no_value: ::std::option::Option<::std::string::String>,
+        /// `SHOW_NO_VALUE`: `string`.
+        #[serde(
+            rename = "SHOW_NO_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_no_value: ::std::option::Option<::std::string::String>,
+        /// `SIZE`: `int`.
+        #[serde(
+            rename = "SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<i64>,
+        /// `LIST_WIDTH`: `int`.
+        #[serde(
+            rename = "LIST_WIDTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_width: ::std::option::Option<i64>,
+        /// `MAX_SHOW_SIZE`: `int`.
+        #[serde(
+            rename = "MAX_SHOW_SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_show_size: ::std::option::Option<i64>,
+        /// `MAX_ALLOWED_SIZE`: `int`.
+        #[serde(
+            rename = "MAX_ALLOWED_SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_allowed_size: ::std::option::Option<i64>,
+        /// `EXTENSIONS`: `any[]`.
+        #[serde(
+            rename = "EXTENSIONS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extensions: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `TARGET_BLANK`: `string`.
+        #[serde(
+            rename = "TARGET_BLANK",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub target_blank: ::std::option::Option<::std::string::String>,
+        /// `USE_USERS`: `string`.
+        #[serde(
+            rename = "USE_USERS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_users: ::std::option::Option<::std::string::String>,
+        /// `USE_RESOURCES`: `string`.
+        #[serde(
+            rename = "USE_RESOURCES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_resources: ::std::option::Option<::std::string::String>,
+        /// `RESOURCES`: `map<any>`.
+        #[serde(
+            rename = "RESOURCES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub resources: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `SELECTED_RESOURCES`: `any[]`.
+        #[serde(
+            rename = "SELECTED_RESOURCES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub selected_resources: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `SELECTED_USERS`: `any[]`.
+        #[serde(
+            rename = "SELECTED_USERS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub selected_users: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `FULL_DAY`: `string`.
+        #[serde(
+            rename = "FULL_DAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub full_day: ::std::option::Option<::std::string::String>,
+        /// `ALLOW_OVERBOOKING`: `string`.
+        #[serde(
+            rename = "ALLOW_OVERBOOKING",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub allow_overbooking: ::std::option::Option<::std::string::String>,
+        /// `USE_SERVICES`: `string`.
+        #[serde(
+            rename = "USE_SERVICES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_services: ::std::option::Option<::std::string::String>,
+        /// `SERVICE_LIST`: `any[]`.
+        #[serde(
+            rename = "SERVICE_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub service_list: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `RESOURCE_LIMIT`: `int`.
+        #[serde(
+            rename = "RESOURCE_LIMIT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub resource_limit: ::std::option::Option<i64>,
+        /// `TIMEZONE`: `string`.
+        #[serde(
+            rename = "TIMEZONE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub timezone: ::std::option::Option<::std::string::String>,
+        /// `USE_USER_TIMEZONE`: `string`.
+        #[serde(
+            rename = "USE_USER_TIMEZONE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_user_timezone: ::std::option::Option<::std::string::String>,
+        /// `ROWS`: `int`.
+        #[serde(
+            rename = "ROWS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rows: ::std::option::Option<i64>,
+        /// `REGEXP`: `string`.
+        #[serde(
+            rename = "REGEXP",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub regexp: ::std::option::Option<::std::string::String>,
+        /// `MIN_LENGTH`: `int`.
+        #[serde(
+            rename = "MIN_LENGTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub min_length: ::std::option::Option<i64>,
+        /// `MAX_LENGTH`: `int`.
+        #[serde(
+            rename = "MAX_LENGTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_length: ::std::option::Option<i64>,
+        /// `DEFAULT_VALUE`: `string`.
+        #[serde(
+            rename = "DEFAULT_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Settings {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ENTITY_TYPE",
+                    "DISPLAY",
+                    "LIST_HEIGHT",
+                    "CAPTION_NO_VALUE",
+                    "SHOW_NO_VALUE",
+                    "SIZE",
+                    "LIST_WIDTH",
+                    "MAX_SHOW_SIZE",
+                    "MAX_ALLOWED_SIZE",
+                    "EXTENSIONS",
+                    "TARGET_BLANK",
+                    "USE_USERS",
+                    "USE_RESOURCES",
+                    "RESOURCES",
+                    "SELECTED_RESOURCES",
+                    "SELECTED_USERS",
+                    "FULL_DAY",
+                    "ALLOW_OVERBOOKING",
+                    "USE_SERVICES",
+                    "SERVICE_LIST",
+                    "RESOURCE_LIMIT",
+                    "TIMEZONE",
+                    "USE_USER_TIMEZONE",
+                    "ROWS",
+                    "REGEXP",
+                    "MIN_LENGTH",
+                    "MAX_LENGTH",
+                    "DEFAULT_VALUE",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                entity_type: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "ENTITY_TYPE",
+                )?,
+                display: ::b24_core::__private::wire::field_at(slot_1, "DISPLAY")?,
+                list_height: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "LIST_HEIGHT",
+                )?,
+                caption_no_value: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "CAPTION_NO_VALUE",
+                )?,
+                show_no_value: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "SHOW_NO_VALUE",
+                )?,
+                size: ::b24_core::__private::wire::field_at(slot_5, "SIZE")?,
+                list_width: ::b24_core::__private::wire::field_at(slot_6, "LIST_WIDTH")?,
+                max_show_size: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "MAX_SHOW_SIZE",
+                )?,
+                max_allowed_size: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "MAX_ALLOWED_SIZE",
+                )?,
+                extensions: ::b24_core::__private::wire::field_at(slot_9, "EXTENSIONS")?,
+                target_blank: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "TARGET_BLANK",
+                )?,
+                use_users: ::b24_core::__private::wire::field_at(slot_11, "USE_USERS")?,
+                use_resources: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "USE_RESOURCES",
+                )?,
+                resources: ::b24_core::__private::wire::field_at(slot_13, "RESOURCES")?,
+                selected_resources: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "SELECTED_RESOURCES",
+                )?,
+                selected_users: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "SELECTED_USERS",
+                )?,
+                full_day: ::b24_core::__private::wire::field_at(slot_16, "FULL_DAY")?,
+                allow_overbooking: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "ALLOW_OVERBOOKING",
+                )?,
+                use_services: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "USE_SERVICES",
+                )?,
+                service_list: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "SERVICE_LIST",
+                )?,
+                resource_limit: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "RESOURCE_LIMIT",
+                )?,
+                timezone: ::b24_core::__private::wire::field_at(slot_21, "TIMEZONE")?,
+                use_user_timezone: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "USE_USER_TIMEZONE",
+                )?,
+                rows: ::b24_core::__private::wire::field_at(slot_23, "ROWS")?,
+                regexp: ::b24_core::__private::wire::field_at(slot_24, "REGEXP")?,
+                min_length: ::b24_core::__private::wire::field_at(
+                    slot_25,
+                    "MIN_LENGTH",
+                )?,
+                max_length: ::b24_core::__private::wire::field_at(
+                    slot_26,
+                    "MAX_LENGTH",
+                )?,
+                default_value: ::b24_core::__private::wire::field_at(
+                    slot_27,
+                    "DEFAULT_VALUE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                &::std::format!("{}.{}", field, "ENTITY_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.display,
+                &::std::format!("{}.{}", field, "DISPLAY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_height,
+                &::std::format!("{}.{}", field, "LIST_HEIGHT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.caption_no_value,
+                &::std::format!("{}.{}", field, "CAPTION_NO_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_no_value,
+                &::std::format!("{}.{}", field, "SHOW_NO_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_width,
+                &::std::format!("{}.{}", field, "LIST_WIDTH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.max_show_size,
+                &::std::format!("{}.{}", field, "MAX_SHOW_SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.max_allowed_size,
+                &::std::format!("{}.{}", field, "MAX_ALLOWED_SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.extensions,
+                &::std::format!("{}.{}", field, "EXTENSIONS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.target_blank,
+                &::std::format!("{}.{}", field, "TARGET_BLANK"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_users,
+                &::std::format!("{}.{}", field, "USE_USERS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_resources,
+                &::std::format!("{}.{}", field, "USE_RESOURCES"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.resources,
+                &::std::format!("{}.{}", field, "RESOURCES"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.selected_resources,
+                &::std::format!("{}.{}", field, "SELECTED_RESOURCES"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.selected_users,
+                &::std::format!("{}.{}", field, "SELECTED_USERS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.full_day,
+                &::std::format!("{}.{}", field, "FULL_DAY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.allow_overbooking,
+                &::std::format!("{}.{}", field, "ALLOW_OVERBOOKING"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_services,
+                &::std::format!("{}.{}", field, "USE_SERVICES"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.service_list,
+                &::std::format!("{}.{}", field, "SERVICE_LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.resource_limit,
+                &::std::format!("{}.{}", field, "RESOURCE_LIMIT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.timezone,
+                &::std::format!("{}.{}", field, "TIMEZONE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_user_timezone,
+                &::std::format!("{}.{}", field, "USE_USER_TIMEZONE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rows,
+                &::std::format!("{}.{}", field, "ROWS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.regexp,
+                &::std::format!("{}.{}", field, "REGEXP"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.min_length,
+                &::std::format!("{}.{}", field, "MIN_LENGTH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.max_length,
+                &::std::format!("{}.{}", field, "MAX_LENGTH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
+                problems,
+            );
         }
     }
 }
@@ -4501,6 +9230,12 @@ pub mod quote_userfield_update {
         pub help_message: ::std::option::Option<
             ::b24_core::__private::serde_json::Value,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4514,6 +9249,7 @@ pub mod quote_userfield_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
                 obj,
@@ -4533,7 +9269,7 @@ pub mod quote_userfield_update {
                     "ERROR_MESSAGE",
                     "HELP_MESSAGE",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 mandatory: ::b24_core::__private::wire::field_at(slot_0, "MANDATORY")?,
@@ -4577,6 +9313,7 @@ pub mod quote_userfield_update {
                     slot_13,
                     "HELP_MESSAGE",
                 )?,
+                extra,
             })
         }
     }
@@ -4758,6 +9495,12 @@ pub mod quote_userfield_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub deal: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4771,6 +9514,7 @@ pub mod quote_userfield_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
                 obj,
@@ -4789,7 +9533,7 @@ pub mod quote_userfield_update {
                     "COMPANY",
                     "DEAL",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 default_value: ::b24_core::__private::wire::field_at(
@@ -4820,6 +9564,7 @@ pub mod quote_userfield_update {
                 contact: ::b24_core::__private::wire::field_at(slot_10, "CONTACT")?,
                 company: ::b24_core::__private::wire::field_at(slot_11, "COMPANY")?,
                 deal: ::b24_core::__private::wire::field_at(slot_12, "DEAL")?,
+                extra,
             })
         }
     }

@@ -610,7 +610,7 @@ pub mod requisite_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub rq_cpf: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields (`UF_CRM_*`, …).
+        /// Members outside the documented fields (`UF_CRM_*`, …), kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
             ::std::string::String,
@@ -1575,6 +1575,12 @@ pub mod requisite_bankdetail_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub originator_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1588,6 +1594,7 @@ pub mod requisite_bankdetail_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
@@ -1623,7 +1630,7 @@ pub mod requisite_bankdetail_add {
                     "COMMENTS",
                     "ORIGINATOR_ID",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 entity_id: ::b24_core::__private::wire::field_at(slot_0, "ENTITY_ID")?,
@@ -1687,6 +1694,7 @@ pub mod requisite_bankdetail_add {
                     slot_27,
                     "ORIGINATOR_ID",
                 )?,
+                extra,
             })
         }
     }
@@ -2026,7 +2034,10 @@ impl ::b24_core::__private::Method for RequisiteBankdetailFields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/requisites/bank-detail/crm-requisite-bank-detail-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = requisite_bankdetail_fields::Result;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::types::FieldInfo,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2061,836 +2072,6 @@ for RequisiteBankdetailFieldsError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
-        }
-    }
-}
-/// Named types of [`crm.requisite.bankdetail.fields`](https://apidocs.bitrix24.com/api-reference/crm/requisites/bank-detail/crm-requisite-bank-detail-fields.html).
-#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-pub mod requisite_bankdetail_fields {
-    #[allow(unused_imports)]
-    use super::*;
-    /// `Result` of [`crm.requisite.bankdetail.fields`](https://apidocs.bitrix24.com/api-reference/crm/requisites/bank-detail/crm-requisite-bank-detail-fields.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `isRequired`: `bool`.
-        #[serde(
-            rename = "isRequired",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_required: ::std::option::Option<bool>,
-        /// `isReadOnly`: `bool`.
-        #[serde(
-            rename = "isReadOnly",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_read_only: ::std::option::Option<bool>,
-        /// `isImmutable`: `bool`.
-        #[serde(
-            rename = "isImmutable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_immutable: ::std::option::Option<bool>,
-        /// `isMultiple`: `bool`.
-        #[serde(
-            rename = "isMultiple",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_multiple: ::std::option::Option<bool>,
-        /// `isDynamic`: `bool`.
-        #[serde(
-            rename = "isDynamic",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_dynamic: ::std::option::Option<bool>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `ID`: `map<any>`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `ENTITY_ID`: `map<any>`.
-        #[serde(
-            rename = "ENTITY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `COUNTRY_ID`: `map<any>`.
-        #[serde(
-            rename = "COUNTRY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub country_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `DATE_CREATE`: `map<any>`.
-        #[serde(
-            rename = "DATE_CREATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_create: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `DATE_MODIFY`: `map<any>`.
-        #[serde(
-            rename = "DATE_MODIFY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_modify: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `CREATED_BY_ID`: `map<any>`.
-        #[serde(
-            rename = "CREATED_BY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_by_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `MODIFY_BY_ID`: `map<any>`.
-        #[serde(
-            rename = "MODIFY_BY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub modify_by_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `NAME`: `map<any>`.
-        #[serde(
-            rename = "NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `CODE`: `map<any>`.
-        #[serde(
-            rename = "CODE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `XML_ID`: `map<any>`.
-        #[serde(
-            rename = "XML_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub xml_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `ACTIVE`: `map<any>`.
-        #[serde(
-            rename = "ACTIVE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `SORT`: `map<any>`.
-        #[serde(
-            rename = "SORT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `RQ_BANK_NAME`: `map<any>`.
-        #[serde(
-            rename = "RQ_BANK_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rq_bank_name: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `RQ_BANK_ADDR`: `map<any>`.
-        #[serde(
-            rename = "RQ_BANK_ADDR",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rq_bank_addr: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `RQ_BANK_CODE`: `map<any>`.
-        #[serde(
-            rename = "RQ_BANK_CODE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rq_bank_code: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `RQ_AGENCY_NAME`: `map<any>`.
-        #[serde(
-            rename = "RQ_AGENCY_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rq_agency_name: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `RQ_BANK_ROUTE_NUM`: `map<any>`.
-        #[serde(
-            rename = "RQ_BANK_ROUTE_NUM",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rq_bank_route_num: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `RQ_BIK`: `map<any>`.
-        #[serde(
-            rename = "RQ_BIK",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rq_bik: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `RQ_MFO`: `map<any>`.
-        #[serde(
-            rename = "RQ_MFO",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rq_mfo: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `RQ_ACC_NAME`: `map<any>`.
-        #[serde(
-            rename = "RQ_ACC_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rq_acc_name: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `RQ_ACC_NUM`: `map<any>`.
-        #[serde(
-            rename = "RQ_ACC_NUM",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rq_acc_num: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `RQ_ACC_TYPE`: `map<any>`.
-        #[serde(
-            rename = "RQ_ACC_TYPE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rq_acc_type: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `RQ_IIK`: `map<any>`.
-        #[serde(
-            rename = "RQ_IIK",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rq_iik: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `RQ_ACC_CURRENCY`: `map<any>`.
-        #[serde(
-            rename = "RQ_ACC_CURRENCY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rq_acc_currency: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `RQ_COR_ACC_NUM`: `map<any>`.
-        #[serde(
-            rename = "RQ_COR_ACC_NUM",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rq_cor_acc_num: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `RQ_IBAN`: `map<any>`.
-        #[serde(
-            rename = "RQ_IBAN",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rq_iban: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `RQ_SWIFT`: `map<any>`.
-        #[serde(
-            rename = "RQ_SWIFT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rq_swift: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `RQ_BIC`: `map<any>`.
-        #[serde(
-            rename = "RQ_BIC",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rq_bic: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `RQ_CODEB`: `map<any>`.
-        #[serde(
-            rename = "RQ_CODEB",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rq_codeb: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `RQ_CODEG`: `map<any>`.
-        #[serde(
-            rename = "RQ_CODEG",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rq_codeg: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `RQ_RIB`: `map<any>`.
-        #[serde(
-            rename = "RQ_RIB",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rq_rib: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `COMMENTS`: `map<any>`.
-        #[serde(
-            rename = "COMMENTS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub comments: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `ORIGINATOR_ID`: `map<any>`.
-        #[serde(
-            rename = "ORIGINATOR_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub originator_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "type",
-                    "isRequired",
-                    "isReadOnly",
-                    "isImmutable",
-                    "isMultiple",
-                    "isDynamic",
-                    "title",
-                    "ID",
-                    "ENTITY_ID",
-                    "COUNTRY_ID",
-                    "DATE_CREATE",
-                    "DATE_MODIFY",
-                    "CREATED_BY_ID",
-                    "MODIFY_BY_ID",
-                    "NAME",
-                    "CODE",
-                    "XML_ID",
-                    "ACTIVE",
-                    "SORT",
-                    "RQ_BANK_NAME",
-                    "RQ_BANK_ADDR",
-                    "RQ_BANK_CODE",
-                    "RQ_AGENCY_NAME",
-                    "RQ_BANK_ROUTE_NUM",
-                    "RQ_BIK",
-                    "RQ_MFO",
-                    "RQ_ACC_NAME",
-                    "RQ_ACC_NUM",
-                    "RQ_ACC_TYPE",
-                    "RQ_IIK",
-                    "RQ_ACC_CURRENCY",
-                    "RQ_COR_ACC_NUM",
-                    "RQ_IBAN",
-                    "RQ_SWIFT",
-                    "RQ_BIC",
-                    "RQ_CODEB",
-                    "RQ_CODEG",
-                    "RQ_RIB",
-                    "COMMENTS",
-                    "ORIGINATOR_ID",
-                ],
-                ::std::option::Option::None,
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
-                is_required: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "isRequired",
-                )?,
-                is_read_only: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "isReadOnly",
-                )?,
-                is_immutable: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "isImmutable",
-                )?,
-                is_multiple: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "isMultiple",
-                )?,
-                is_dynamic: ::b24_core::__private::wire::field_at(slot_5, "isDynamic")?,
-                title: ::b24_core::__private::wire::field_at(slot_6, "title")?,
-                id: ::b24_core::__private::wire::field_at(slot_7, "ID")?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_8, "ENTITY_ID")?,
-                country_id: ::b24_core::__private::wire::field_at(slot_9, "COUNTRY_ID")?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "DATE_CREATE",
-                )?,
-                date_modify: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "DATE_MODIFY",
-                )?,
-                created_by_id: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "CREATED_BY_ID",
-                )?,
-                modify_by_id: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "MODIFY_BY_ID",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_14, "NAME")?,
-                code: ::b24_core::__private::wire::field_at(slot_15, "CODE")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_16, "XML_ID")?,
-                active: ::b24_core::__private::wire::field_at(slot_17, "ACTIVE")?,
-                sort: ::b24_core::__private::wire::field_at(slot_18, "SORT")?,
-                rq_bank_name: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "RQ_BANK_NAME",
-                )?,
-                rq_bank_addr: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "RQ_BANK_ADDR",
-                )?,
-                rq_bank_code: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "RQ_BANK_CODE",
-                )?,
-                rq_agency_name: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "RQ_AGENCY_NAME",
-                )?,
-                rq_bank_route_num: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "RQ_BANK_ROUTE_NUM",
-                )?,
-                rq_bik: ::b24_core::__private::wire::field_at(slot_24, "RQ_BIK")?,
-                rq_mfo: ::b24_core::__private::wire::field_at(slot_25, "RQ_MFO")?,
-                rq_acc_name: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "RQ_ACC_NAME",
-                )?,
-                rq_acc_num: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "RQ_ACC_NUM",
-                )?,
-                rq_acc_type: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "RQ_ACC_TYPE",
-                )?,
-                rq_iik: ::b24_core::__private::wire::field_at(slot_29, "RQ_IIK")?,
-                rq_acc_currency: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "RQ_ACC_CURRENCY",
-                )?,
-                rq_cor_acc_num: ::b24_core::__private::wire::field_at(
-                    slot_31,
-                    "RQ_COR_ACC_NUM",
-                )?,
-                rq_iban: ::b24_core::__private::wire::field_at(slot_32, "RQ_IBAN")?,
-                rq_swift: ::b24_core::__private::wire::field_at(slot_33, "RQ_SWIFT")?,
-                rq_bic: ::b24_core::__private::wire::field_at(slot_34, "RQ_BIC")?,
-                rq_codeb: ::b24_core::__private::wire::field_at(slot_35, "RQ_CODEB")?,
-                rq_codeg: ::b24_core::__private::wire::field_at(slot_36, "RQ_CODEG")?,
-                rq_rib: ::b24_core::__private::wire::field_at(slot_37, "RQ_RIB")?,
-                comments: ::b24_core::__private::wire::field_at(slot_38, "COMMENTS")?,
-                originator_id: ::b24_core::__private::wire::field_at(
-                    slot_39,
-                    "ORIGINATOR_ID",
-                )?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_required,
-                &::std::format!("{}.{}", field, "isRequired"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_read_only,
-                &::std::format!("{}.{}", field, "isReadOnly"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_immutable,
-                &::std::format!("{}.{}", field, "isImmutable"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_multiple,
-                &::std::format!("{}.{}", field, "isMultiple"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_dynamic,
-                &::std::format!("{}.{}", field, "isDynamic"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_id,
-                &::std::format!("{}.{}", field, "ENTITY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.country_id,
-                &::std::format!("{}.{}", field, "COUNTRY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_create,
-                &::std::format!("{}.{}", field, "DATE_CREATE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_modify,
-                &::std::format!("{}.{}", field, "DATE_MODIFY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created_by_id,
-                &::std::format!("{}.{}", field, "CREATED_BY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.modify_by_id,
-                &::std::format!("{}.{}", field, "MODIFY_BY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "CODE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.xml_id,
-                &::std::format!("{}.{}", field, "XML_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "ACTIVE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "SORT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.rq_bank_name,
-                &::std::format!("{}.{}", field, "RQ_BANK_NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.rq_bank_addr,
-                &::std::format!("{}.{}", field, "RQ_BANK_ADDR"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.rq_bank_code,
-                &::std::format!("{}.{}", field, "RQ_BANK_CODE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.rq_agency_name,
-                &::std::format!("{}.{}", field, "RQ_AGENCY_NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.rq_bank_route_num,
-                &::std::format!("{}.{}", field, "RQ_BANK_ROUTE_NUM"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.rq_bik,
-                &::std::format!("{}.{}", field, "RQ_BIK"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.rq_mfo,
-                &::std::format!("{}.{}", field, "RQ_MFO"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.rq_acc_name,
-                &::std::format!("{}.{}", field, "RQ_ACC_NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.rq_acc_num,
-                &::std::format!("{}.{}", field, "RQ_ACC_NUM"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.rq_acc_type,
-                &::std::format!("{}.{}", field, "RQ_ACC_TYPE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.rq_iik,
-                &::std::format!("{}.{}", field, "RQ_IIK"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.rq_acc_currency,
-                &::std::format!("{}.{}", field, "RQ_ACC_CURRENCY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.rq_cor_acc_num,
-                &::std::format!("{}.{}", field, "RQ_COR_ACC_NUM"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.rq_iban,
-                &::std::format!("{}.{}", field, "RQ_IBAN"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.rq_swift,
-                &::std::format!("{}.{}", field, "RQ_SWIFT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.rq_bic,
-                &::std::format!("{}.{}", field, "RQ_BIC"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.rq_codeb,
-                &::std::format!("{}.{}", field, "RQ_CODEB"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.rq_codeg,
-                &::std::format!("{}.{}", field, "RQ_CODEG"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.rq_rib,
-                &::std::format!("{}.{}", field, "RQ_RIB"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.comments,
-                &::std::format!("{}.{}", field, "COMMENTS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.originator_id,
-                &::std::format!("{}.{}", field, "ORIGINATOR_ID"),
-                problems,
-            );
         }
     }
 }
@@ -2972,10 +2153,7 @@ impl ::b24_core::__private::Method for RequisiteBankdetailGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/requisites/bank-detail/crm-requisite-bank-detail-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = requisite_bankdetail_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3014,6 +2192,578 @@ for RequisiteBankdetailGetError {
         }
     }
 }
+/// Named types of [`crm.requisite.bankdetail.get`](https://apidocs.bitrix24.com/api-reference/crm/requisites/bank-detail/crm-requisite-bank-detail-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod requisite_bankdetail_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.requisite.bankdetail.get`](https://apidocs.bitrix24.com/api-reference/crm/requisites/bank-detail/crm-requisite-bank-detail-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `ENTITY_ID`: `int`.
+        #[serde(
+            rename = "ENTITY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<i64>,
+        /// `COUNTRY_ID`: `int`.
+        #[serde(
+            rename = "COUNTRY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub country_id: ::std::option::Option<i64>,
+        /// `DATE_CREATE`: `datetime`.
+        #[serde(
+            rename = "DATE_CREATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DATE_MODIFY`: `string`.
+        #[serde(
+            rename = "DATE_MODIFY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_modify: ::std::option::Option<::std::string::String>,
+        /// `CREATED_BY_ID`: `int`.
+        #[serde(
+            rename = "CREATED_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by_id: ::std::option::Option<i64>,
+        /// `MODIFY_BY_ID`: `any`.
+        #[serde(
+            rename = "MODIFY_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub modify_by_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `CODE`: `any`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `XML_ID`: `string`.
+        #[serde(
+            rename = "XML_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::std::string::String>,
+        /// `ORIGINATOR_ID`: `any`.
+        #[serde(
+            rename = "ORIGINATOR_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub originator_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ACTIVE`: `string`.
+        #[serde(
+            rename = "ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::std::string::String>,
+        /// `SORT`: `string`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<::std::string::String>,
+        /// `RQ_BANK_NAME`: `string`.
+        #[serde(
+            rename = "RQ_BANK_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rq_bank_name: ::std::option::Option<::std::string::String>,
+        /// `RQ_BANK_CODE`: `any`.
+        #[serde(
+            rename = "RQ_BANK_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rq_bank_code: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `RQ_BANK_ADDR`: `string`.
+        #[serde(
+            rename = "RQ_BANK_ADDR",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rq_bank_addr: ::std::option::Option<::std::string::String>,
+        /// `RQ_BANK_ROUTE_NUM`: `any`.
+        #[serde(
+            rename = "RQ_BANK_ROUTE_NUM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rq_bank_route_num: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `RQ_BIK`: `string`.
+        #[serde(
+            rename = "RQ_BIK",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rq_bik: ::std::option::Option<::std::string::String>,
+        /// `RQ_MFO`: `any`.
+        #[serde(
+            rename = "RQ_MFO",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rq_mfo: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `RQ_ACC_NAME`: `any`.
+        #[serde(
+            rename = "RQ_ACC_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rq_acc_name: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `RQ_ACC_NUM`: `string`.
+        #[serde(
+            rename = "RQ_ACC_NUM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rq_acc_num: ::std::option::Option<::std::string::String>,
+        /// `RQ_ACC_TYPE`: `any`.
+        #[serde(
+            rename = "RQ_ACC_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rq_acc_type: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `RQ_IIK`: `any`.
+        #[serde(
+            rename = "RQ_IIK",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rq_iik: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `RQ_ACC_CURRENCY`: `string`.
+        #[serde(
+            rename = "RQ_ACC_CURRENCY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rq_acc_currency: ::std::option::Option<::std::string::String>,
+        /// `RQ_COR_ACC_NUM`: `string`.
+        #[serde(
+            rename = "RQ_COR_ACC_NUM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rq_cor_acc_num: ::std::option::Option<::std::string::String>,
+        /// `RQ_IBAN`: `any`.
+        #[serde(
+            rename = "RQ_IBAN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rq_iban: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `RQ_SWIFT`: `any`.
+        #[serde(
+            rename = "RQ_SWIFT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rq_swift: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `RQ_BIC`: `any`.
+        #[serde(
+            rename = "RQ_BIC",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rq_bic: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `RQ_CODEB`: `any`.
+        #[serde(
+            rename = "RQ_CODEB",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rq_codeb: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `RQ_CODEG`: `any`.
+        #[serde(
+            rename = "RQ_CODEG",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rq_codeg: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `RQ_RIB`: `any`.
+        #[serde(
+            rename = "RQ_RIB",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rq_rib: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `RQ_AGENCY_NAME`: `any`.
+        #[serde(
+            rename = "RQ_AGENCY_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rq_agency_name: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `COMMENTS`: `any`.
+        #[serde(
+            rename = "COMMENTS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub comments: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "ENTITY_ID",
+                    "COUNTRY_ID",
+                    "DATE_CREATE",
+                    "DATE_MODIFY",
+                    "CREATED_BY_ID",
+                    "MODIFY_BY_ID",
+                    "NAME",
+                    "CODE",
+                    "XML_ID",
+                    "ORIGINATOR_ID",
+                    "ACTIVE",
+                    "SORT",
+                    "RQ_BANK_NAME",
+                    "RQ_BANK_CODE",
+                    "RQ_BANK_ADDR",
+                    "RQ_BANK_ROUTE_NUM",
+                    "RQ_BIK",
+                    "RQ_MFO",
+                    "RQ_ACC_NAME",
+                    "RQ_ACC_NUM",
+                    "RQ_ACC_TYPE",
+                    "RQ_IIK",
+                    "RQ_ACC_CURRENCY",
+                    "RQ_COR_ACC_NUM",
+                    "RQ_IBAN",
+                    "RQ_SWIFT",
+                    "RQ_BIC",
+                    "RQ_CODEB",
+                    "RQ_CODEG",
+                    "RQ_RIB",
+                    "RQ_AGENCY_NAME",
+                    "COMMENTS",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
+                country_id: ::b24_core::__private::wire::field_at(slot_2, "COUNTRY_ID")?,
+                date_create: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "DATE_CREATE",
+                )?,
+                date_modify: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "DATE_MODIFY",
+                )?,
+                created_by_id: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "CREATED_BY_ID",
+                )?,
+                modify_by_id: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "MODIFY_BY_ID",
+                )?,
+                name: ::b24_core::__private::wire::field_at(slot_7, "NAME")?,
+                code: ::b24_core::__private::wire::field_at(slot_8, "CODE")?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_9, "XML_ID")?,
+                originator_id: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "ORIGINATOR_ID",
+                )?,
+                active: ::b24_core::__private::wire::field_at(slot_11, "ACTIVE")?,
+                sort: ::b24_core::__private::wire::field_at(slot_12, "SORT")?,
+                rq_bank_name: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "RQ_BANK_NAME",
+                )?,
+                rq_bank_code: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "RQ_BANK_CODE",
+                )?,
+                rq_bank_addr: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "RQ_BANK_ADDR",
+                )?,
+                rq_bank_route_num: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "RQ_BANK_ROUTE_NUM",
+                )?,
+                rq_bik: ::b24_core::__private::wire::field_at(slot_17, "RQ_BIK")?,
+                rq_mfo: ::b24_core::__private::wire::field_at(slot_18, "RQ_MFO")?,
+                rq_acc_name: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "RQ_ACC_NAME",
+                )?,
+                rq_acc_num: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "RQ_ACC_NUM",
+                )?,
+                rq_acc_type: ::b24_core::__private::wire::field_at(
+                    slot_21,
+                    "RQ_ACC_TYPE",
+                )?,
+                rq_iik: ::b24_core::__private::wire::field_at(slot_22, "RQ_IIK")?,
+                rq_acc_currency: ::b24_core::__private::wire::field_at(
+                    slot_23,
+                    "RQ_ACC_CURRENCY",
+                )?,
+                rq_cor_acc_num: ::b24_core::__private::wire::field_at(
+                    slot_24,
+                    "RQ_COR_ACC_NUM",
+                )?,
+                rq_iban: ::b24_core::__private::wire::field_at(slot_25, "RQ_IBAN")?,
+                rq_swift: ::b24_core::__private::wire::field_at(slot_26, "RQ_SWIFT")?,
+                rq_bic: ::b24_core::__private::wire::field_at(slot_27, "RQ_BIC")?,
+                rq_codeb: ::b24_core::__private::wire::field_at(slot_28, "RQ_CODEB")?,
+                rq_codeg: ::b24_core::__private::wire::field_at(slot_29, "RQ_CODEG")?,
+                rq_rib: ::b24_core::__private::wire::field_at(slot_30, "RQ_RIB")?,
+                rq_agency_name: ::b24_core::__private::wire::field_at(
+                    slot_31,
+                    "RQ_AGENCY_NAME",
+                )?,
+                comments: ::b24_core::__private::wire::field_at(slot_32, "COMMENTS")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "ENTITY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.country_id,
+                &::std::format!("{}.{}", field, "COUNTRY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "DATE_CREATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_modify,
+                &::std::format!("{}.{}", field, "DATE_MODIFY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by_id,
+                &::std::format!("{}.{}", field, "CREATED_BY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.modify_by_id,
+                &::std::format!("{}.{}", field, "MODIFY_BY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "XML_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.originator_id,
+                &::std::format!("{}.{}", field, "ORIGINATOR_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "ACTIVE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rq_bank_name,
+                &::std::format!("{}.{}", field, "RQ_BANK_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rq_bank_code,
+                &::std::format!("{}.{}", field, "RQ_BANK_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rq_bank_addr,
+                &::std::format!("{}.{}", field, "RQ_BANK_ADDR"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rq_bank_route_num,
+                &::std::format!("{}.{}", field, "RQ_BANK_ROUTE_NUM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rq_bik,
+                &::std::format!("{}.{}", field, "RQ_BIK"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rq_mfo,
+                &::std::format!("{}.{}", field, "RQ_MFO"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rq_acc_name,
+                &::std::format!("{}.{}", field, "RQ_ACC_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rq_acc_num,
+                &::std::format!("{}.{}", field, "RQ_ACC_NUM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rq_acc_type,
+                &::std::format!("{}.{}", field, "RQ_ACC_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rq_iik,
+                &::std::format!("{}.{}", field, "RQ_IIK"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rq_acc_currency,
+                &::std::format!("{}.{}", field, "RQ_ACC_CURRENCY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rq_cor_acc_num,
+                &::std::format!("{}.{}", field, "RQ_COR_ACC_NUM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rq_iban,
+                &::std::format!("{}.{}", field, "RQ_IBAN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rq_swift,
+                &::std::format!("{}.{}", field, "RQ_SWIFT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rq_bic,
+                &::std::format!("{}.{}", field, "RQ_BIC"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rq_codeb,
+                &::std::format!("{}.{}", field, "RQ_CODEB"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rq_codeg,
+                &::std::format!("{}.{}", field, "RQ_CODEG"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rq_rib,
+                &::std::format!("{}.{}", field, "RQ_RIB"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rq_agency_name,
+                &::std::format!("{}.{}", field, "RQ_AGENCY_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.comments,
+                &::std::format!("{}.{}", field, "COMMENTS"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.requisite.bankdetail.list`](https://apidocs.bitrix24.com/api-reference/crm/requisites/bank-detail/crm-requisite-bank-detail-list.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -3027,37 +2777,27 @@ for RequisiteBankdetailGetError {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct RequisiteBankdetailList {
-    /// `select`: `any`.
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    /// `filter`: `map<any>`.
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `order`: `map<any>`.
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -3089,7 +2829,7 @@ impl RequisiteBankdetailList {
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -3098,12 +2838,7 @@ impl RequisiteBankdetailList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -3112,12 +2847,7 @@ impl RequisiteBankdetailList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -3266,7 +2996,7 @@ pub mod requisite_bankdetail_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub country_id: ::std::option::Option<i64>,
-        /// `DATE_CREATE`: `datetime`.
+        /// `DATE_CREATE`: `string`.
         #[serde(
             rename = "DATE_CREATE",
             default,
@@ -3279,7 +3009,7 @@ pub mod requisite_bankdetail_list {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_modify: ::std::option::Option<::std::string::String>,
+        pub date_modify: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `CREATED_BY_ID`: `user`.
         #[serde(
             rename = "CREATED_BY_ID",
@@ -3476,6 +3206,12 @@ pub mod requisite_bankdetail_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub originator_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Select {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3489,6 +3225,7 @@ pub mod requisite_bankdetail_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
@@ -3529,7 +3266,7 @@ pub mod requisite_bankdetail_list {
                     "COMMENTS",
                     "ORIGINATOR_ID",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
@@ -3610,6 +3347,7 @@ pub mod requisite_bankdetail_list {
                     slot_32,
                     "ORIGINATOR_ID",
                 )?,
+                extra,
             })
         }
     }
@@ -4107,6 +3845,12 @@ pub mod requisite_bankdetail_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub originator_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4120,6 +3864,7 @@ pub mod requisite_bankdetail_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
@@ -4153,7 +3898,7 @@ pub mod requisite_bankdetail_update {
                     "COMMENTS",
                     "ORIGINATOR_ID",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
@@ -4215,6 +3960,7 @@ pub mod requisite_bankdetail_update {
                     slot_25,
                     "ORIGINATOR_ID",
                 )?,
+                extra,
             })
         }
     }
@@ -4542,7 +4288,7 @@ impl ::b24_core::__private::Method for RequisiteFields {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
+        ::b24_core::__private::types::FieldInfo,
     >;
     #[allow(unused_variables)]
     fn validate(
@@ -4767,7 +4513,10 @@ impl ::b24_core::__private::Method for RequisiteLinkFields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/requisites/links/crm-requisite-link-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = requisite_link_fields::Result;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::types::FieldInfo,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4800,290 +4549,6 @@ for RequisiteLinkFieldsError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
-        }
-    }
-}
-/// Named types of [`crm.requisite.link.fields`](https://apidocs.bitrix24.com/api-reference/crm/requisites/links/crm-requisite-link-fields.html).
-#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-pub mod requisite_link_fields {
-    #[allow(unused_imports)]
-    use super::*;
-    /// `Result` of [`crm.requisite.link.fields`](https://apidocs.bitrix24.com/api-reference/crm/requisites/links/crm-requisite-link-fields.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `isRequired`: `bool`.
-        #[serde(
-            rename = "isRequired",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_required: ::std::option::Option<bool>,
-        /// `isReadOnly`: `bool`.
-        #[serde(
-            rename = "isReadOnly",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_read_only: ::std::option::Option<bool>,
-        /// `isImmutable`: `bool`.
-        #[serde(
-            rename = "isImmutable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_immutable: ::std::option::Option<bool>,
-        /// `isMultiple`: `bool`.
-        #[serde(
-            rename = "isMultiple",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_multiple: ::std::option::Option<bool>,
-        /// `isDynamic`: `bool`.
-        #[serde(
-            rename = "isDynamic",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_dynamic: ::std::option::Option<bool>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `ENTITY_TYPE_ID`: `map<any>`.
-        #[serde(
-            rename = "ENTITY_TYPE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_type_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `ENTITY_ID`: `map<any>`.
-        #[serde(
-            rename = "ENTITY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `REQUISITE_ID`: `map<any>`.
-        #[serde(
-            rename = "REQUISITE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub requisite_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `BANK_DETAIL_ID`: `map<any>`.
-        #[serde(
-            rename = "BANK_DETAIL_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub bank_detail_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `MC_REQUISITE_ID`: `map<any>`.
-        #[serde(
-            rename = "MC_REQUISITE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mc_requisite_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `MC_BANK_DETAIL_ID`: `map<any>`.
-        #[serde(
-            rename = "MC_BANK_DETAIL_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mc_bank_detail_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "type",
-                    "isRequired",
-                    "isReadOnly",
-                    "isImmutable",
-                    "isMultiple",
-                    "isDynamic",
-                    "title",
-                    "ENTITY_TYPE_ID",
-                    "ENTITY_ID",
-                    "REQUISITE_ID",
-                    "BANK_DETAIL_ID",
-                    "MC_REQUISITE_ID",
-                    "MC_BANK_DETAIL_ID",
-                ],
-                ::std::option::Option::None,
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
-                is_required: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "isRequired",
-                )?,
-                is_read_only: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "isReadOnly",
-                )?,
-                is_immutable: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "isImmutable",
-                )?,
-                is_multiple: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "isMultiple",
-                )?,
-                is_dynamic: ::b24_core::__private::wire::field_at(slot_5, "isDynamic")?,
-                title: ::b24_core::__private::wire::field_at(slot_6, "title")?,
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "ENTITY_TYPE_ID",
-                )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_8, "ENTITY_ID")?,
-                requisite_id: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "REQUISITE_ID",
-                )?,
-                bank_detail_id: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "BANK_DETAIL_ID",
-                )?,
-                mc_requisite_id: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "MC_REQUISITE_ID",
-                )?,
-                mc_bank_detail_id: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "MC_BANK_DETAIL_ID",
-                )?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_required,
-                &::std::format!("{}.{}", field, "isRequired"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_read_only,
-                &::std::format!("{}.{}", field, "isReadOnly"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_immutable,
-                &::std::format!("{}.{}", field, "isImmutable"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_multiple,
-                &::std::format!("{}.{}", field, "isMultiple"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_dynamic,
-                &::std::format!("{}.{}", field, "isDynamic"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_type_id,
-                &::std::format!("{}.{}", field, "ENTITY_TYPE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_id,
-                &::std::format!("{}.{}", field, "ENTITY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.requisite_id,
-                &::std::format!("{}.{}", field, "REQUISITE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.bank_detail_id,
-                &::std::format!("{}.{}", field, "BANK_DETAIL_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.mc_requisite_id,
-                &::std::format!("{}.{}", field, "MC_REQUISITE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.mc_bank_detail_id,
-                &::std::format!("{}.{}", field, "MC_BANK_DETAIL_ID"),
-                problems,
-            );
         }
     }
 }
@@ -5176,10 +4641,7 @@ impl ::b24_core::__private::Method for RequisiteLinkGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/requisites/links/crm-requisite-link-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = requisite_link_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5220,6 +4682,157 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RequisiteLinkGet
         }
     }
 }
+/// Named types of [`crm.requisite.link.get`](https://apidocs.bitrix24.com/api-reference/crm/requisites/links/crm-requisite-link-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod requisite_link_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.requisite.link.get`](https://apidocs.bitrix24.com/api-reference/crm/requisites/links/crm-requisite-link-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ENTITY_TYPE_ID`: `int`.
+        #[serde(
+            rename = "ENTITY_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type_id: ::std::option::Option<i64>,
+        /// `ENTITY_ID`: `int`.
+        #[serde(
+            rename = "ENTITY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<i64>,
+        /// `REQUISITE_ID`: `int`.
+        #[serde(
+            rename = "REQUISITE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub requisite_id: ::std::option::Option<i64>,
+        /// `BANK_DETAIL_ID`: `int`.
+        #[serde(
+            rename = "BANK_DETAIL_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bank_detail_id: ::std::option::Option<i64>,
+        /// `MC_REQUISITE_ID`: `int`.
+        #[serde(
+            rename = "MC_REQUISITE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mc_requisite_id: ::std::option::Option<i64>,
+        /// `MC_BANK_DETAIL_ID`: `int`.
+        #[serde(
+            rename = "MC_BANK_DETAIL_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mc_bank_detail_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ENTITY_TYPE_ID",
+                    "ENTITY_ID",
+                    "REQUISITE_ID",
+                    "BANK_DETAIL_ID",
+                    "MC_REQUISITE_ID",
+                    "MC_BANK_DETAIL_ID",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                entity_type_id: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "ENTITY_TYPE_ID",
+                )?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
+                requisite_id: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "REQUISITE_ID",
+                )?,
+                bank_detail_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "BANK_DETAIL_ID",
+                )?,
+                mc_requisite_id: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "MC_REQUISITE_ID",
+                )?,
+                mc_bank_detail_id: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "MC_BANK_DETAIL_ID",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                &::std::format!("{}.{}", field, "ENTITY_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "ENTITY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.requisite_id,
+                &::std::format!("{}.{}", field, "REQUISITE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.bank_detail_id,
+                &::std::format!("{}.{}", field, "BANK_DETAIL_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mc_requisite_id,
+                &::std::format!("{}.{}", field, "MC_REQUISITE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mc_bank_detail_id,
+                &::std::format!("{}.{}", field, "MC_BANK_DETAIL_ID"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.requisite.link.list`](https://apidocs.bitrix24.com/api-reference/crm/requisites/links/crm-requisite-link-list.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -5240,30 +4853,20 @@ pub struct RequisiteLinkList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub select: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    /// `filter`: `map<any>`.
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `order`: `map<any>`.
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -5304,12 +4907,7 @@ impl RequisiteLinkList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -5318,12 +4916,7 @@ impl RequisiteLinkList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -5458,13 +5051,13 @@ pub mod requisite_link_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub entity_type_id: ::std::option::Option<i64>,
-        /// `ENTITY_ID`: `string`.
+        /// `ENTITY_ID`: `int`.
         #[serde(
             rename = "ENTITY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub entity_id: ::std::option::Option<::std::string::String>,
+        pub entity_id: ::std::option::Option<i64>,
         /// `REQUISITE_ID`: `int`.
         #[serde(
             rename = "REQUISITE_ID",
@@ -5493,7 +5086,7 @@ pub mod requisite_link_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub mc_bank_detail_id: ::std::option::Option<i64>,
-        /// Members outside the documented fields (`*`, …).
+        /// Members outside the documented fields (`*`, …), kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
             ::std::string::String,
@@ -5738,6 +5331,12 @@ pub mod requisite_link_register {
         /// `MC_BANK_DETAIL_ID`: `int`.
         #[serde(rename = "MC_BANK_DETAIL_ID")]
         pub mc_bank_detail_id: i64,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5751,6 +5350,7 @@ pub mod requisite_link_register {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -5761,7 +5361,7 @@ pub mod requisite_link_register {
                     "MC_REQUISITE_ID",
                     "MC_BANK_DETAIL_ID",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 entity_type_id: ::b24_core::__private::wire::field_at(
@@ -5785,6 +5385,7 @@ pub mod requisite_link_register {
                     slot_5,
                     "MC_BANK_DETAIL_ID",
                 )?,
+                extra,
             })
         }
     }
@@ -5977,30 +5578,20 @@ pub struct RequisiteList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `filter`: `map<any>`.
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `order`: `map<any>`.
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -6041,12 +5632,7 @@ impl RequisiteList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -6055,12 +5641,7 @@ impl RequisiteList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -6124,7 +5705,7 @@ impl ::b24_core::__private::Method for RequisiteList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<requisite_list::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -6140,7 +5721,7 @@ impl ::b24_core::__private::Method for RequisiteList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for RequisiteList {
-    type Item = ::b24_core::__private::serde_json::Value;
+    type Item = requisite_list::Result;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -6170,6 +5751,128 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RequisiteListErr
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.requisite.list`](https://apidocs.bitrix24.com/api-reference/crm/requisites/universal/crm-requisite-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod requisite_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.requisite.list`](https://apidocs.bitrix24.com/api-reference/crm/requisites/universal/crm-requisite-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ENTITY_TYPE_ID`: `int`.
+        #[serde(
+            rename = "ENTITY_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type_id: ::std::option::Option<i64>,
+        /// `ENTITY_ID`: `int`.
+        #[serde(
+            rename = "ENTITY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<i64>,
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `UF_CRM_1707997209`: `string`.
+        #[serde(
+            rename = "UF_CRM_1707997209",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_crm_1707997209: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ENTITY_TYPE_ID", "ENTITY_ID", "ID", "NAME", "UF_CRM_1707997209"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                entity_type_id: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "ENTITY_TYPE_ID",
+                )?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
+                id: ::b24_core::__private::wire::field_at(slot_2, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_3, "NAME")?,
+                uf_crm_1707997209: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "UF_CRM_1707997209",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                &::std::format!("{}.{}", field, "ENTITY_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "ENTITY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_crm_1707997209,
+                &::std::format!("{}.{}", field, "UF_CRM_1707997209"),
+                problems,
+            );
         }
     }
 }
@@ -6331,6 +6034,12 @@ pub mod requisite_preset_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sort: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -6344,10 +6053,11 @@ pub mod requisite_preset_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
                 obj,
                 &["ENTITY_TYPE_ID", "COUNTRY_ID", "NAME", "XML_ID", "ACTIVE", "SORT"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 entity_type_id: ::b24_core::__private::wire::field_at(
@@ -6359,6 +6069,7 @@ pub mod requisite_preset_add {
                 xml_id: ::b24_core::__private::wire::field_at(slot_3, "XML_ID")?,
                 active: ::b24_core::__private::wire::field_at(slot_4, "ACTIVE")?,
                 sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
+                extra,
             })
         }
     }
@@ -6471,7 +6182,7 @@ impl ::b24_core::__private::Method for RequisitePresetCountries {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/crm-requisite-preset-countries.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<requisite_preset_countries::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -6506,6 +6217,96 @@ for RequisitePresetCountriesError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.requisite.preset.countries`](https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/crm-requisite-preset-countries.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod requisite_preset_countries {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.requisite.preset.countries`](https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/crm-requisite-preset-countries.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `CODE`: `string`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `TITLE`: `string`.
+        #[serde(
+            rename = "TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "CODE", "TITLE"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                code: ::b24_core::__private::wire::field_at(slot_1, "CODE")?,
+                title: ::b24_core::__private::wire::field_at(slot_2, "TITLE")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
         }
     }
 }
@@ -6638,12 +6439,9 @@ for RequisitePresetDeleteError {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct RequisitePresetFieldAdd {
-    /// `preset` (required): `map<any>`.
+    /// `preset` (required): `Preset`.
     #[serde(rename = "preset")]
-    pub preset: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >,
+    pub preset: requisite_preset_field_add::Preset,
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: requisite_preset_field_add::Fields,
@@ -6659,12 +6457,7 @@ impl RequisitePresetFieldAdd {
     /// A request with the required parameters `preset`, `fields`.
     #[must_use]
     pub fn new(
-        preset: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        preset: impl ::std::convert::Into<requisite_preset_field_add::Preset>,
         fields: impl ::std::convert::Into<requisite_preset_field_add::Fields>,
     ) -> Self {
         Self {
@@ -6798,6 +6591,12 @@ pub mod requisite_preset_field_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub in_short_list: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -6811,10 +6610,11 @@ pub mod requisite_preset_field_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["FIELD_NAME", "FIELD_TITLE", "SORT", "IN_SHORT_LIST"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 field_name: ::b24_core::__private::wire::field_at(slot_0, "FIELD_NAME")?,
@@ -6827,6 +6627,7 @@ pub mod requisite_preset_field_add {
                     slot_3,
                     "IN_SHORT_LIST",
                 )?,
+                extra,
             })
         }
     }
@@ -6860,6 +6661,131 @@ pub mod requisite_preset_field_add {
             );
         }
     }
+    /// `Preset` of [`crm.requisite.preset.field.add`](https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/fields/crm-requisite-preset-field-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Preset {
+        /// `select`: `map<any>`.
+        #[serde(
+            rename = "select",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub select: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `filter`: `map<any>`.
+        #[serde(
+            rename = "filter",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub filter: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `order`: `map<any>`.
+        #[serde(
+            rename = "order",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub order: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `start`: `int`.
+        #[serde(
+            rename = "start",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start: ::std::option::Option<i64>,
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Preset {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Preset {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["select", "filter", "order", "start", "ID"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
+                filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
+                order: ::b24_core::__private::wire::field_at(slot_2, "order")?,
+                start: ::b24_core::__private::wire::field_at(slot_3, "start")?,
+                id: ::b24_core::__private::wire::field_at(slot_4, "ID")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Preset {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.select,
+                &::std::format!("{}.{}", field, "select"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.filter,
+                &::std::format!("{}.{}", field, "filter"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.order,
+                &::std::format!("{}.{}", field, "order"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.start,
+                &::std::format!("{}.{}", field, "start"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+        }
+    }
 }
 /// [`crm.requisite.preset.field.availabletoadd`](https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/fields/crm-requisite-preset-field-available-to-add.html) (REST v2)
 ///
@@ -6873,12 +6799,9 @@ pub mod requisite_preset_field_add {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct RequisitePresetFieldAvailabletoadd {
-    /// `preset` (required): `map<any>`.
+    /// `preset` (required): `Preset`.
     #[serde(rename = "preset")]
-    pub preset: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >,
+    pub preset: requisite_preset_field_availabletoadd::Preset,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -6891,12 +6814,7 @@ impl RequisitePresetFieldAvailabletoadd {
     /// A request with the required parameter `preset`.
     #[must_use]
     pub fn new(
-        preset: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        preset: impl ::std::convert::Into<requisite_preset_field_availabletoadd::Preset>,
     ) -> Self {
         Self {
             preset: ::std::convert::Into::into(preset),
@@ -6950,7 +6868,7 @@ impl ::b24_core::__private::Method for RequisitePresetFieldAvailabletoadd {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/fields/crm-requisite-preset-field-available-to-add.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<::std::string::String>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -6989,6 +6907,137 @@ for RequisitePresetFieldAvailabletoaddError {
         }
     }
 }
+/// Named types of [`crm.requisite.preset.field.availabletoadd`](https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/fields/crm-requisite-preset-field-available-to-add.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod requisite_preset_field_availabletoadd {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Preset` of [`crm.requisite.preset.field.availabletoadd`](https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/fields/crm-requisite-preset-field-available-to-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Preset {
+        /// `select`: `map<any>`.
+        #[serde(
+            rename = "select",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub select: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `filter`: `map<any>`.
+        #[serde(
+            rename = "filter",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub filter: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `order`: `map<any>`.
+        #[serde(
+            rename = "order",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub order: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `start`: `int`.
+        #[serde(
+            rename = "start",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start: ::std::option::Option<i64>,
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Preset {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Preset {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["select", "filter", "order", "start", "ID"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
+                filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
+                order: ::b24_core::__private::wire::field_at(slot_2, "order")?,
+                start: ::b24_core::__private::wire::field_at(slot_3, "start")?,
+                id: ::b24_core::__private::wire::field_at(slot_4, "ID")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Preset {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.select,
+                &::std::format!("{}.{}", field, "select"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.filter,
+                &::std::format!("{}.{}", field, "filter"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.order,
+                &::std::format!("{}.{}", field, "order"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.start,
+                &::std::format!("{}.{}", field, "start"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.requisite.preset.field.delete`](https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/fields/crm-requisite-preset-field-delete.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -7004,12 +7053,9 @@ pub struct RequisitePresetFieldDelete {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `preset` (required): `map<any>`.
+    /// `preset` (required): `Preset`.
     #[serde(rename = "preset")]
-    pub preset: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >,
+    pub preset: requisite_preset_field_delete::Preset,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -7023,12 +7069,7 @@ impl RequisitePresetFieldDelete {
     #[must_use]
     pub fn new(
         id: impl ::std::convert::Into<i64>,
-        preset: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        preset: impl ::std::convert::Into<requisite_preset_field_delete::Preset>,
     ) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
@@ -7123,6 +7164,137 @@ for RequisitePresetFieldDeleteError {
         }
     }
 }
+/// Named types of [`crm.requisite.preset.field.delete`](https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/fields/crm-requisite-preset-field-delete.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod requisite_preset_field_delete {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Preset` of [`crm.requisite.preset.field.delete`](https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/fields/crm-requisite-preset-field-delete.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Preset {
+        /// `select`: `map<any>`.
+        #[serde(
+            rename = "select",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub select: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `filter`: `map<any>`.
+        #[serde(
+            rename = "filter",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub filter: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `order`: `map<any>`.
+        #[serde(
+            rename = "order",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub order: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `start`: `int`.
+        #[serde(
+            rename = "start",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start: ::std::option::Option<i64>,
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Preset {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Preset {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["select", "filter", "order", "start", "ID"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
+                filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
+                order: ::b24_core::__private::wire::field_at(slot_2, "order")?,
+                start: ::b24_core::__private::wire::field_at(slot_3, "start")?,
+                id: ::b24_core::__private::wire::field_at(slot_4, "ID")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Preset {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.select,
+                &::std::format!("{}.{}", field, "select"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.filter,
+                &::std::format!("{}.{}", field, "filter"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.order,
+                &::std::format!("{}.{}", field, "order"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.start,
+                &::std::format!("{}.{}", field, "start"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.requisite.preset.field.fields`](https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/fields/crm-requisite-preset-field-fields.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -7195,7 +7367,10 @@ impl ::b24_core::__private::Method for RequisitePresetFieldFields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/fields/crm-requisite-preset-field-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = requisite_preset_field_fields::Result;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::types::FieldInfo,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -7233,262 +7408,6 @@ for RequisitePresetFieldFieldsError {
         }
     }
 }
-/// Named types of [`crm.requisite.preset.field.fields`](https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/fields/crm-requisite-preset-field-fields.html).
-#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-pub mod requisite_preset_field_fields {
-    #[allow(unused_imports)]
-    use super::*;
-    /// `Result` of [`crm.requisite.preset.field.fields`](https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/fields/crm-requisite-preset-field-fields.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `isRequired`: `bool`.
-        #[serde(
-            rename = "isRequired",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_required: ::std::option::Option<bool>,
-        /// `isReadOnly`: `bool`.
-        #[serde(
-            rename = "isReadOnly",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_read_only: ::std::option::Option<bool>,
-        /// `isImmutable`: `bool`.
-        #[serde(
-            rename = "isImmutable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_immutable: ::std::option::Option<bool>,
-        /// `isMultiple`: `bool`.
-        #[serde(
-            rename = "isMultiple",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_multiple: ::std::option::Option<bool>,
-        /// `isDynamic`: `bool`.
-        #[serde(
-            rename = "isDynamic",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_dynamic: ::std::option::Option<bool>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `ID`: `map<any>`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `FIELD_NAME`: `map<any>`.
-        #[serde(
-            rename = "FIELD_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub field_name: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `FIELD_TITLE`: `map<any>`.
-        #[serde(
-            rename = "FIELD_TITLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub field_title: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `SORT`: `map<any>`.
-        #[serde(
-            rename = "SORT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `IN_SHORT_LIST`: `map<any>`.
-        #[serde(
-            rename = "IN_SHORT_LIST",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub in_short_list: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "type",
-                    "isRequired",
-                    "isReadOnly",
-                    "isImmutable",
-                    "isMultiple",
-                    "isDynamic",
-                    "title",
-                    "ID",
-                    "FIELD_NAME",
-                    "FIELD_TITLE",
-                    "SORT",
-                    "IN_SHORT_LIST",
-                ],
-                ::std::option::Option::None,
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
-                is_required: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "isRequired",
-                )?,
-                is_read_only: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "isReadOnly",
-                )?,
-                is_immutable: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "isImmutable",
-                )?,
-                is_multiple: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "isMultiple",
-                )?,
-                is_dynamic: ::b24_core::__private::wire::field_at(slot_5, "isDynamic")?,
-                title: ::b24_core::__private::wire::field_at(slot_6, "title")?,
-                id: ::b24_core::__private::wire::field_at(slot_7, "ID")?,
-                field_name: ::b24_core::__private::wire::field_at(slot_8, "FIELD_NAME")?,
-                field_title: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "FIELD_TITLE",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_10, "SORT")?,
-                in_short_list: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "IN_SHORT_LIST",
-                )?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_required,
-                &::std::format!("{}.{}", field, "isRequired"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_read_only,
-                &::std::format!("{}.{}", field, "isReadOnly"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_immutable,
-                &::std::format!("{}.{}", field, "isImmutable"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_multiple,
-                &::std::format!("{}.{}", field, "isMultiple"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_dynamic,
-                &::std::format!("{}.{}", field, "isDynamic"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.field_name,
-                &::std::format!("{}.{}", field, "FIELD_NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.field_title,
-                &::std::format!("{}.{}", field, "FIELD_TITLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "SORT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.in_short_list,
-                &::std::format!("{}.{}", field, "IN_SHORT_LIST"),
-                problems,
-            );
-        }
-    }
-}
 /// [`crm.requisite.preset.field.get`](https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/fields/crm-requisite-preset-field-get.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -7504,12 +7423,9 @@ pub struct RequisitePresetFieldGet {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `preset` (required): `map<any>`.
+    /// `preset` (required): `Preset`.
     #[serde(rename = "preset")]
-    pub preset: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >,
+    pub preset: requisite_preset_field_get::Preset,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -7523,12 +7439,7 @@ impl RequisitePresetFieldGet {
     #[must_use]
     pub fn new(
         id: impl ::std::convert::Into<i64>,
-        preset: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        preset: impl ::std::convert::Into<requisite_preset_field_get::Preset>,
     ) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
@@ -7583,10 +7494,7 @@ impl ::b24_core::__private::Method for RequisitePresetFieldGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/fields/crm-requisite-preset-field-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = requisite_preset_field_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -7626,6 +7534,253 @@ for RequisitePresetFieldGetError {
         }
     }
 }
+/// Named types of [`crm.requisite.preset.field.get`](https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/fields/crm-requisite-preset-field-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod requisite_preset_field_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Preset` of [`crm.requisite.preset.field.get`](https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/fields/crm-requisite-preset-field-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Preset {
+        /// `select`: `map<any>`.
+        #[serde(
+            rename = "select",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub select: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `filter`: `map<any>`.
+        #[serde(
+            rename = "filter",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub filter: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `order`: `map<any>`.
+        #[serde(
+            rename = "order",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub order: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `start`: `int`.
+        #[serde(
+            rename = "start",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start: ::std::option::Option<i64>,
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Preset {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Preset {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["select", "filter", "order", "start", "ID"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
+                filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
+                order: ::b24_core::__private::wire::field_at(slot_2, "order")?,
+                start: ::b24_core::__private::wire::field_at(slot_3, "start")?,
+                id: ::b24_core::__private::wire::field_at(slot_4, "ID")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Preset {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.select,
+                &::std::format!("{}.{}", field, "select"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.filter,
+                &::std::format!("{}.{}", field, "filter"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.order,
+                &::std::format!("{}.{}", field, "order"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.start,
+                &::std::format!("{}.{}", field, "start"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.requisite.preset.field.get`](https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/fields/crm-requisite-preset-field-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `FIELD_NAME`: `string`.
+        #[serde(
+            rename = "FIELD_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub field_name: ::std::option::Option<::std::string::String>,
+        /// `FIELD_TITLE`: `string`.
+        #[serde(
+            rename = "FIELD_TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub field_title: ::std::option::Option<::std::string::String>,
+        /// `IN_SHORT_LIST`: `string`.
+        #[serde(
+            rename = "IN_SHORT_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub in_short_list: ::std::option::Option<::std::string::String>,
+        /// `SORT`: `int`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "FIELD_NAME", "FIELD_TITLE", "IN_SHORT_LIST", "SORT"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                field_name: ::b24_core::__private::wire::field_at(slot_1, "FIELD_NAME")?,
+                field_title: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "FIELD_TITLE",
+                )?,
+                in_short_list: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "IN_SHORT_LIST",
+                )?,
+                sort: ::b24_core::__private::wire::field_at(slot_4, "SORT")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.field_name,
+                &::std::format!("{}.{}", field, "FIELD_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.field_title,
+                &::std::format!("{}.{}", field, "FIELD_TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.in_short_list,
+                &::std::format!("{}.{}", field, "IN_SHORT_LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.requisite.preset.field.list`](https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/fields/crm-requisite-preset-field-list.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -7638,12 +7793,9 @@ for RequisitePresetFieldGetError {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct RequisitePresetFieldList {
-    /// `preset` (required): `map<any>`.
+    /// `preset` (required): `Preset`.
     #[serde(rename = "preset")]
-    pub preset: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >,
+    pub preset: requisite_preset_field_list::Preset,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -7663,12 +7815,7 @@ impl RequisitePresetFieldList {
     /// A request with the required parameter `preset`.
     #[must_use]
     pub fn new(
-        preset: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        preset: impl ::std::convert::Into<requisite_preset_field_list::Preset>,
     ) -> Self {
         Self {
             preset: ::std::convert::Into::into(preset),
@@ -7785,6 +7932,131 @@ for RequisitePresetFieldListError {
 pub mod requisite_preset_field_list {
     #[allow(unused_imports)]
     use super::*;
+    /// `Preset` of [`crm.requisite.preset.field.list`](https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/fields/crm-requisite-preset-field-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Preset {
+        /// `select`: `map<any>`.
+        #[serde(
+            rename = "select",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub select: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `filter`: `map<any>`.
+        #[serde(
+            rename = "filter",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub filter: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `order`: `map<any>`.
+        #[serde(
+            rename = "order",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub order: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `start`: `int`.
+        #[serde(
+            rename = "start",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start: ::std::option::Option<i64>,
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Preset {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Preset {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["select", "filter", "order", "start", "ID"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
+                filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
+                order: ::b24_core::__private::wire::field_at(slot_2, "order")?,
+                start: ::b24_core::__private::wire::field_at(slot_3, "start")?,
+                id: ::b24_core::__private::wire::field_at(slot_4, "ID")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Preset {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.select,
+                &::std::format!("{}.{}", field, "select"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.filter,
+                &::std::format!("{}.{}", field, "filter"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.order,
+                &::std::format!("{}.{}", field, "order"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.start,
+                &::std::format!("{}.{}", field, "start"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`crm.requisite.preset.field.list`](https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/fields/crm-requisite-preset-field-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -7830,6 +8102,12 @@ pub mod requisite_preset_field_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub in_short_list: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -7843,10 +8121,11 @@ pub mod requisite_preset_field_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
                 obj,
                 &["ID", "FIELD_NAME", "FIELD_TITLE", "SORT", "IN_SHORT_LIST"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
@@ -7860,6 +8139,7 @@ pub mod requisite_preset_field_list {
                     slot_4,
                     "IN_SHORT_LIST",
                 )?,
+                extra,
             })
         }
     }
@@ -7909,12 +8189,9 @@ pub struct RequisitePresetFieldUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `preset` (required): `map<any>`.
+    /// `preset` (required): `Preset`.
     #[serde(rename = "preset")]
-    pub preset: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >,
+    pub preset: requisite_preset_field_update::Preset,
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: requisite_preset_field_update::Fields,
@@ -7931,12 +8208,7 @@ impl RequisitePresetFieldUpdate {
     #[must_use]
     pub fn new(
         id: impl ::std::convert::Into<i64>,
-        preset: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        preset: impl ::std::convert::Into<requisite_preset_field_update::Preset>,
         fields: impl ::std::convert::Into<requisite_preset_field_update::Fields>,
     ) -> Self {
         Self {
@@ -8073,6 +8345,12 @@ pub mod requisite_preset_field_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub in_short_list: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -8086,10 +8364,11 @@ pub mod requisite_preset_field_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["FIELD_NAME", "FIELD_TITLE", "SORT", "IN_SHORT_LIST"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 field_name: ::b24_core::__private::wire::field_at(slot_0, "FIELD_NAME")?,
@@ -8102,6 +8381,7 @@ pub mod requisite_preset_field_update {
                     slot_3,
                     "IN_SHORT_LIST",
                 )?,
+                extra,
             })
         }
     }
@@ -8131,6 +8411,131 @@ pub mod requisite_preset_field_update {
             ::b24_core::__private::Check::check(
                 &self.in_short_list,
                 &::std::format!("{}.{}", field, "IN_SHORT_LIST"),
+                problems,
+            );
+        }
+    }
+    /// `Preset` of [`crm.requisite.preset.field.update`](https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/fields/crm-requisite-preset-field-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Preset {
+        /// `select`: `map<any>`.
+        #[serde(
+            rename = "select",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub select: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `filter`: `map<any>`.
+        #[serde(
+            rename = "filter",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub filter: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `order`: `map<any>`.
+        #[serde(
+            rename = "order",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub order: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `start`: `int`.
+        #[serde(
+            rename = "start",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start: ::std::option::Option<i64>,
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Preset {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Preset {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["select", "filter", "order", "start", "ID"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
+                filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
+                order: ::b24_core::__private::wire::field_at(slot_2, "order")?,
+                start: ::b24_core::__private::wire::field_at(slot_3, "start")?,
+                id: ::b24_core::__private::wire::field_at(slot_4, "ID")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Preset {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.select,
+                &::std::format!("{}.{}", field, "select"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.filter,
+                &::std::format!("{}.{}", field, "filter"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.order,
+                &::std::format!("{}.{}", field, "order"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.start,
+                &::std::format!("{}.{}", field, "start"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
                 problems,
             );
         }
@@ -8208,7 +8613,10 @@ impl ::b24_core::__private::Method for RequisitePresetFields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/crm-requisite-preset-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = requisite_preset_fields::Result;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::types::FieldInfo,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -8243,386 +8651,6 @@ for RequisitePresetFieldsError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
-        }
-    }
-}
-/// Named types of [`crm.requisite.preset.fields`](https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/crm-requisite-preset-fields.html).
-#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-pub mod requisite_preset_fields {
-    #[allow(unused_imports)]
-    use super::*;
-    /// `Result` of [`crm.requisite.preset.fields`](https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/crm-requisite-preset-fields.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `isRequired`: `bool`.
-        #[serde(
-            rename = "isRequired",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_required: ::std::option::Option<bool>,
-        /// `isReadOnly`: `bool`.
-        #[serde(
-            rename = "isReadOnly",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_read_only: ::std::option::Option<bool>,
-        /// `isImmutable`: `bool`.
-        #[serde(
-            rename = "isImmutable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_immutable: ::std::option::Option<bool>,
-        /// `isMultiple`: `bool`.
-        #[serde(
-            rename = "isMultiple",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_multiple: ::std::option::Option<bool>,
-        /// `isDynamic`: `bool`.
-        #[serde(
-            rename = "isDynamic",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_dynamic: ::std::option::Option<bool>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `ID`: `map<any>`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `ENTITY_TYPE_ID`: `map<any>`.
-        #[serde(
-            rename = "ENTITY_TYPE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_type_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `COUNTRY_ID`: `map<any>`.
-        #[serde(
-            rename = "COUNTRY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub country_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `NAME`: `map<any>`.
-        #[serde(
-            rename = "NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `DATE_CREATE`: `map<any>`.
-        #[serde(
-            rename = "DATE_CREATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_create: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `DATE_MODIFY`: `map<any>`.
-        #[serde(
-            rename = "DATE_MODIFY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_modify: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `CREATED_BY_ID`: `map<any>`.
-        #[serde(
-            rename = "CREATED_BY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_by_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `MODIFY_BY_ID`: `map<any>`.
-        #[serde(
-            rename = "MODIFY_BY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub modify_by_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `ACTIVE`: `map<any>`.
-        #[serde(
-            rename = "ACTIVE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `SORT`: `map<any>`.
-        #[serde(
-            rename = "SORT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `XML_ID`: `map<any>`.
-        #[serde(
-            rename = "XML_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub xml_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "type",
-                    "isRequired",
-                    "isReadOnly",
-                    "isImmutable",
-                    "isMultiple",
-                    "isDynamic",
-                    "title",
-                    "ID",
-                    "ENTITY_TYPE_ID",
-                    "COUNTRY_ID",
-                    "NAME",
-                    "DATE_CREATE",
-                    "DATE_MODIFY",
-                    "CREATED_BY_ID",
-                    "MODIFY_BY_ID",
-                    "ACTIVE",
-                    "SORT",
-                    "XML_ID",
-                ],
-                ::std::option::Option::None,
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
-                is_required: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "isRequired",
-                )?,
-                is_read_only: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "isReadOnly",
-                )?,
-                is_immutable: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "isImmutable",
-                )?,
-                is_multiple: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "isMultiple",
-                )?,
-                is_dynamic: ::b24_core::__private::wire::field_at(slot_5, "isDynamic")?,
-                title: ::b24_core::__private::wire::field_at(slot_6, "title")?,
-                id: ::b24_core::__private::wire::field_at(slot_7, "ID")?,
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "ENTITY_TYPE_ID",
-                )?,
-                country_id: ::b24_core::__private::wire::field_at(slot_9, "COUNTRY_ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_10, "NAME")?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "DATE_CREATE",
-                )?,
-                date_modify: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "DATE_MODIFY",
-                )?,
-                created_by_id: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "CREATED_BY_ID",
-                )?,
-                modify_by_id: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "MODIFY_BY_ID",
-                )?,
-                active: ::b24_core::__private::wire::field_at(slot_15, "ACTIVE")?,
-                sort: ::b24_core::__private::wire::field_at(slot_16, "SORT")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_17, "XML_ID")?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_required,
-                &::std::format!("{}.{}", field, "isRequired"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_read_only,
-                &::std::format!("{}.{}", field, "isReadOnly"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_immutable,
-                &::std::format!("{}.{}", field, "isImmutable"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_multiple,
-                &::std::format!("{}.{}", field, "isMultiple"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_dynamic,
-                &::std::format!("{}.{}", field, "isDynamic"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_type_id,
-                &::std::format!("{}.{}", field, "ENTITY_TYPE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.country_id,
-                &::std::format!("{}.{}", field, "COUNTRY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_create,
-                &::std::format!("{}.{}", field, "DATE_CREATE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_modify,
-                &::std::format!("{}.{}", field, "DATE_MODIFY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created_by_id,
-                &::std::format!("{}.{}", field, "CREATED_BY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.modify_by_id,
-                &::std::format!("{}.{}", field, "MODIFY_BY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "ACTIVE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "SORT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.xml_id,
-                &::std::format!("{}.{}", field, "XML_ID"),
-                problems,
-            );
         }
     }
 }
@@ -8704,10 +8732,7 @@ impl ::b24_core::__private::Method for RequisitePresetGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/crm-requisite-preset-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = requisite_preset_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -8743,6 +8768,230 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RequisitePresetG
         }
     }
 }
+/// Named types of [`crm.requisite.preset.get`](https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/crm-requisite-preset-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod requisite_preset_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.requisite.preset.get`](https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/crm-requisite-preset-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `ENTITY_TYPE_ID`: `int`.
+        #[serde(
+            rename = "ENTITY_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type_id: ::std::option::Option<i64>,
+        /// `COUNTRY_ID`: `int`.
+        #[serde(
+            rename = "COUNTRY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub country_id: ::std::option::Option<i64>,
+        /// `DATE_CREATE`: `datetime`.
+        #[serde(
+            rename = "DATE_CREATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DATE_MODIFY`: `string`.
+        #[serde(
+            rename = "DATE_MODIFY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_modify: ::std::option::Option<::std::string::String>,
+        /// `CREATED_BY_ID`: `int`.
+        #[serde(
+            rename = "CREATED_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by_id: ::std::option::Option<i64>,
+        /// `MODIFY_BY_ID`: `any`.
+        #[serde(
+            rename = "MODIFY_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub modify_by_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `XML_ID`: `string`.
+        #[serde(
+            rename = "XML_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::std::string::String>,
+        /// `ACTIVE`: `string`.
+        #[serde(
+            rename = "ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::std::string::String>,
+        /// `SORT`: `string`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "ENTITY_TYPE_ID",
+                    "COUNTRY_ID",
+                    "DATE_CREATE",
+                    "DATE_MODIFY",
+                    "CREATED_BY_ID",
+                    "MODIFY_BY_ID",
+                    "NAME",
+                    "XML_ID",
+                    "ACTIVE",
+                    "SORT",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                entity_type_id: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "ENTITY_TYPE_ID",
+                )?,
+                country_id: ::b24_core::__private::wire::field_at(slot_2, "COUNTRY_ID")?,
+                date_create: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "DATE_CREATE",
+                )?,
+                date_modify: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "DATE_MODIFY",
+                )?,
+                created_by_id: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "CREATED_BY_ID",
+                )?,
+                modify_by_id: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "MODIFY_BY_ID",
+                )?,
+                name: ::b24_core::__private::wire::field_at(slot_7, "NAME")?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_8, "XML_ID")?,
+                active: ::b24_core::__private::wire::field_at(slot_9, "ACTIVE")?,
+                sort: ::b24_core::__private::wire::field_at(slot_10, "SORT")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                &::std::format!("{}.{}", field, "ENTITY_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.country_id,
+                &::std::format!("{}.{}", field, "COUNTRY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "DATE_CREATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_modify,
+                &::std::format!("{}.{}", field, "DATE_MODIFY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by_id,
+                &::std::format!("{}.{}", field, "CREATED_BY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.modify_by_id,
+                &::std::format!("{}.{}", field, "MODIFY_BY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "XML_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "ACTIVE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.requisite.preset.list`](https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/crm-requisite-preset-list.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -8756,37 +9005,27 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RequisitePresetG
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct RequisitePresetList {
-    /// `select`: `any`.
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    /// `filter`: `map<any>`.
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `order`: `map<any>`.
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -8818,7 +9057,7 @@ impl RequisitePresetList {
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -8827,12 +9066,7 @@ impl RequisitePresetList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -8841,12 +9075,7 @@ impl RequisitePresetList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -8975,13 +9204,13 @@ pub mod requisite_preset_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Select {
-        /// `ID`: `string`.
+        /// `ID`: `int`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::option::Option<i64>,
         /// `ENTITY_TYPE_ID`: `int`.
         #[serde(
             rename = "ENTITY_TYPE_ID",
@@ -9002,14 +9231,14 @@ pub mod requisite_preset_list {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_create: ::std::option::Option<::std::string::String>,
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `DATE_MODIFY`: `datetime`.
         #[serde(
             rename = "DATE_MODIFY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_modify: ::std::option::Option<::std::string::String>,
+        pub date_modify: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `CREATED_BY_ID`: `user`.
         #[serde(
             rename = "CREATED_BY_ID",
@@ -9052,6 +9281,12 @@ pub mod requisite_preset_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sort: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Select {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -9065,6 +9300,7 @@ pub mod requisite_preset_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10] = ::b24_core::__private::wire::slots(
                 obj,
@@ -9081,7 +9317,7 @@ pub mod requisite_preset_list {
                     "ACTIVE",
                     "SORT",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
@@ -9110,6 +9346,7 @@ pub mod requisite_preset_list {
                 xml_id: ::b24_core::__private::wire::field_at(slot_8, "XML_ID")?,
                 active: ::b24_core::__private::wire::field_at(slot_9, "ACTIVE")?,
                 sort: ::b24_core::__private::wire::field_at(slot_10, "SORT")?,
+                extra,
             })
         }
     }
@@ -9189,12 +9426,9 @@ pub struct RequisitePresetUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `fields` (required): `map<any>`.
+    /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
-    pub fields: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >,
+    pub fields: requisite_preset_update::Fields,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -9208,12 +9442,7 @@ impl RequisitePresetUpdate {
     #[must_use]
     pub fn new(
         id: impl ::std::convert::Into<i64>,
-        fields: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        fields: impl ::std::convert::Into<requisite_preset_update::Fields>,
     ) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
@@ -9305,6 +9534,83 @@ for RequisitePresetUpdateError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.requisite.preset.update`](https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/crm-requisite-preset-update.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod requisite_preset_update {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Fields` of [`crm.requisite.preset.update`](https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/crm-requisite-preset-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields {
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `ACTIVE`: `string`.
+        #[serde(
+            rename = "ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["NAME", "ACTIVE"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
+                active: ::b24_core::__private::wire::field_at(slot_1, "ACTIVE")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "ACTIVE"),
+                problems,
+            );
         }
     }
 }
@@ -9915,7 +10221,7 @@ pub mod requisite_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub rq_cpf: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields (`UF_CRM_*`, …).
+        /// Members outside the documented fields (`UF_CRM_*`, …), kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
             ::std::string::String,
@@ -10777,17 +11083,18 @@ pub mod requisite_userfield_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub list: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `SETTINGS`: `map<any>`.
+        /// `SETTINGS`: `Settings`.
         #[serde(
             rename = "SETTINGS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub settings: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
+        pub settings: ::std::option::Option<Settings>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
         >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
@@ -10802,6 +11109,7 @@ pub mod requisite_userfield_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17] = ::b24_core::__private::wire::slots(
@@ -10826,7 +11134,7 @@ pub mod requisite_userfield_add {
                     "LIST",
                     "SETTINGS",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 entity_id: ::b24_core::__private::wire::field_at(slot_0, "ENTITY_ID")?,
@@ -10877,6 +11185,7 @@ pub mod requisite_userfield_add {
                 )?,
                 list: ::b24_core::__private::wire::field_at(slot_16, "LIST")?,
                 settings: ::b24_core::__private::wire::field_at(slot_17, "SETTINGS")?,
+                extra,
             })
         }
     }
@@ -10986,6 +11295,64 @@ pub mod requisite_userfield_add {
             ::b24_core::__private::Check::check(
                 &self.settings,
                 &::std::format!("{}.{}", field, "SETTINGS"),
+                problems,
+            );
+        }
+    }
+    /// `Settings` of [`crm.requisite.userfield.add`](https://apidocs.bitrix24.com/api-reference/crm/requisites/user-fields/crm-requisite-userfield-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Settings {
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Settings {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["type"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
                 problems,
             );
         }
@@ -11189,10 +11556,7 @@ impl ::b24_core::__private::Method for RequisiteUserfieldGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/requisites/user-fields/crm-requisite-userfield-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = requisite_userfield_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -11234,6 +11598,823 @@ for RequisiteUserfieldGetError {
         }
     }
 }
+/// Named types of [`crm.requisite.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/requisites/user-fields/crm-requisite-userfield-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod requisite_userfield_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `EditFormLabel` of [`crm.requisite.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/requisites/user-fields/crm-requisite-userfield-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct EditFormLabel {
+        /// `en`: `string`.
+        #[serde(
+            rename = "en",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub en: ::std::option::Option<::std::string::String>,
+        /// `de`: `string`.
+        #[serde(
+            rename = "de",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub de: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EditFormLabel {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for EditFormLabel {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["en", "de"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                en: ::b24_core::__private::wire::field_at(slot_0, "en")?,
+                de: ::b24_core::__private::wire::field_at(slot_1, "de")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for EditFormLabel {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.en,
+                &::std::format!("{}.{}", field, "en"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.de,
+                &::std::format!("{}.{}", field, "de"),
+                problems,
+            );
+        }
+    }
+    /// `ErrorMessage` of [`crm.requisite.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/requisites/user-fields/crm-requisite-userfield-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ErrorMessage {
+        /// `en`: `string`.
+        #[serde(
+            rename = "en",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub en: ::std::option::Option<::std::string::String>,
+        /// `de`: `string`.
+        #[serde(
+            rename = "de",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub de: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ErrorMessage {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ErrorMessage {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["en", "de"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                en: ::b24_core::__private::wire::field_at(slot_0, "en")?,
+                de: ::b24_core::__private::wire::field_at(slot_1, "de")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ErrorMessage {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.en,
+                &::std::format!("{}.{}", field, "en"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.de,
+                &::std::format!("{}.{}", field, "de"),
+                problems,
+            );
+        }
+    }
+    /// `HelpMessage` of [`crm.requisite.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/requisites/user-fields/crm-requisite-userfield-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct HelpMessage {
+        /// `en`: `string`.
+        #[serde(
+            rename = "en",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub en: ::std::option::Option<::std::string::String>,
+        /// `de`: `string`.
+        #[serde(
+            rename = "de",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub de: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for HelpMessage {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for HelpMessage {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["en", "de"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                en: ::b24_core::__private::wire::field_at(slot_0, "en")?,
+                de: ::b24_core::__private::wire::field_at(slot_1, "de")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for HelpMessage {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.en,
+                &::std::format!("{}.{}", field, "en"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.de,
+                &::std::format!("{}.{}", field, "de"),
+                problems,
+            );
+        }
+    }
+    /// `ListColumnLabel` of [`crm.requisite.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/requisites/user-fields/crm-requisite-userfield-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ListColumnLabel {
+        /// `en`: `string`.
+        #[serde(
+            rename = "en",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub en: ::std::option::Option<::std::string::String>,
+        /// `de`: `string`.
+        #[serde(
+            rename = "de",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub de: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ListColumnLabel {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ListColumnLabel {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["en", "de"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                en: ::b24_core::__private::wire::field_at(slot_0, "en")?,
+                de: ::b24_core::__private::wire::field_at(slot_1, "de")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ListColumnLabel {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.en,
+                &::std::format!("{}.{}", field, "en"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.de,
+                &::std::format!("{}.{}", field, "de"),
+                problems,
+            );
+        }
+    }
+    /// `ListFilterLabel` of [`crm.requisite.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/requisites/user-fields/crm-requisite-userfield-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ListFilterLabel {
+        /// `en`: `string`.
+        #[serde(
+            rename = "en",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub en: ::std::option::Option<::std::string::String>,
+        /// `de`: `string`.
+        #[serde(
+            rename = "de",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub de: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ListFilterLabel {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ListFilterLabel {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["en", "de"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                en: ::b24_core::__private::wire::field_at(slot_0, "en")?,
+                de: ::b24_core::__private::wire::field_at(slot_1, "de")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ListFilterLabel {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.en,
+                &::std::format!("{}.{}", field, "en"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.de,
+                &::std::format!("{}.{}", field, "de"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.requisite.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/requisites/user-fields/crm-requisite-userfield-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `ENTITY_ID`: `string`.
+        #[serde(
+            rename = "ENTITY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<::std::string::String>,
+        /// `FIELD_NAME`: `string`.
+        #[serde(
+            rename = "FIELD_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub field_name: ::std::option::Option<::std::string::String>,
+        /// `USER_TYPE_ID`: `string`.
+        #[serde(
+            rename = "USER_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_type_id: ::std::option::Option<::std::string::String>,
+        /// `XML_ID`: `any`.
+        #[serde(
+            rename = "XML_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `SORT`: `string`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<::std::string::String>,
+        /// `MULTIPLE`: `string`.
+        #[serde(
+            rename = "MULTIPLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple: ::std::option::Option<::std::string::String>,
+        /// `MANDATORY`: `string`.
+        #[serde(
+            rename = "MANDATORY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mandatory: ::std::option::Option<::std::string::String>,
+        /// `SHOW_FILTER`: `string`.
+        #[serde(
+            rename = "SHOW_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_filter: ::std::option::Option<::std::string::String>,
+        /// `SHOW_IN_LIST`: `string`.
+        #[serde(
+            rename = "SHOW_IN_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_in_list: ::std::option::Option<::std::string::String>,
+        /// `EDIT_IN_LIST`: `string`.
+        #[serde(
+            rename = "EDIT_IN_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub edit_in_list: ::std::option::Option<::std::string::String>,
+        /// `IS_SEARCHABLE`: `string`.
+        #[serde(
+            rename = "IS_SEARCHABLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_searchable: ::std::option::Option<::std::string::String>,
+        /// `SETTINGS`: `Settings`.
+        #[serde(
+            rename = "SETTINGS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<Settings>,
+        /// `EDIT_FORM_LABEL`: `EditFormLabel`.
+        #[serde(
+            rename = "EDIT_FORM_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub edit_form_label: ::std::option::Option<EditFormLabel>,
+        /// `LIST_COLUMN_LABEL`: `ListColumnLabel`.
+        #[serde(
+            rename = "LIST_COLUMN_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_column_label: ::std::option::Option<ListColumnLabel>,
+        /// `LIST_FILTER_LABEL`: `ListFilterLabel`.
+        #[serde(
+            rename = "LIST_FILTER_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_filter_label: ::std::option::Option<ListFilterLabel>,
+        /// `ERROR_MESSAGE`: `ErrorMessage`.
+        #[serde(
+            rename = "ERROR_MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub error_message: ::std::option::Option<ErrorMessage>,
+        /// `HELP_MESSAGE`: `HelpMessage`.
+        #[serde(
+            rename = "HELP_MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub help_message: ::std::option::Option<HelpMessage>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "ENTITY_ID",
+                    "FIELD_NAME",
+                    "USER_TYPE_ID",
+                    "XML_ID",
+                    "SORT",
+                    "MULTIPLE",
+                    "MANDATORY",
+                    "SHOW_FILTER",
+                    "SHOW_IN_LIST",
+                    "EDIT_IN_LIST",
+                    "IS_SEARCHABLE",
+                    "SETTINGS",
+                    "EDIT_FORM_LABEL",
+                    "LIST_COLUMN_LABEL",
+                    "LIST_FILTER_LABEL",
+                    "ERROR_MESSAGE",
+                    "HELP_MESSAGE",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
+                field_name: ::b24_core::__private::wire::field_at(slot_2, "FIELD_NAME")?,
+                user_type_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "USER_TYPE_ID",
+                )?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_4, "XML_ID")?,
+                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
+                multiple: ::b24_core::__private::wire::field_at(slot_6, "MULTIPLE")?,
+                mandatory: ::b24_core::__private::wire::field_at(slot_7, "MANDATORY")?,
+                show_filter: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "SHOW_FILTER",
+                )?,
+                show_in_list: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "SHOW_IN_LIST",
+                )?,
+                edit_in_list: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "EDIT_IN_LIST",
+                )?,
+                is_searchable: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "IS_SEARCHABLE",
+                )?,
+                settings: ::b24_core::__private::wire::field_at(slot_12, "SETTINGS")?,
+                edit_form_label: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "EDIT_FORM_LABEL",
+                )?,
+                list_column_label: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "LIST_COLUMN_LABEL",
+                )?,
+                list_filter_label: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "LIST_FILTER_LABEL",
+                )?,
+                error_message: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "ERROR_MESSAGE",
+                )?,
+                help_message: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "HELP_MESSAGE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "ENTITY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.field_name,
+                &::std::format!("{}.{}", field, "FIELD_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_type_id,
+                &::std::format!("{}.{}", field, "USER_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "XML_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.multiple,
+                &::std::format!("{}.{}", field, "MULTIPLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mandatory,
+                &::std::format!("{}.{}", field, "MANDATORY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_filter,
+                &::std::format!("{}.{}", field, "SHOW_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_in_list,
+                &::std::format!("{}.{}", field, "SHOW_IN_LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.edit_in_list,
+                &::std::format!("{}.{}", field, "EDIT_IN_LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_searchable,
+                &::std::format!("{}.{}", field, "IS_SEARCHABLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "SETTINGS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.edit_form_label,
+                &::std::format!("{}.{}", field, "EDIT_FORM_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_column_label,
+                &::std::format!("{}.{}", field, "LIST_COLUMN_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_filter_label,
+                &::std::format!("{}.{}", field, "LIST_FILTER_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.error_message,
+                &::std::format!("{}.{}", field, "ERROR_MESSAGE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.help_message,
+                &::std::format!("{}.{}", field, "HELP_MESSAGE"),
+                problems,
+            );
+        }
+    }
+    /// `Settings` of [`crm.requisite.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/requisites/user-fields/crm-requisite-userfield-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Settings {
+        /// `SIZE`: `int`.
+        #[serde(
+            rename = "SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<i64>,
+        /// `ROWS`: `int`.
+        #[serde(
+            rename = "ROWS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rows: ::std::option::Option<i64>,
+        /// `REGEXP`: `string`.
+        #[serde(
+            rename = "REGEXP",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub regexp: ::std::option::Option<::std::string::String>,
+        /// `MIN_LENGTH`: `int`.
+        #[serde(
+            rename = "MIN_LENGTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub min_length: ::std::option::Option<i64>,
+        /// `MAX_LENGTH`: `int`.
+        #[serde(
+            rename = "MAX_LENGTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_length: ::std::option::Option<i64>,
+        /// `DEFAULT_VALUE`: `string`.
+        #[serde(
+            rename = "DEFAULT_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Settings {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["SIZE", "ROWS", "REGEXP", "MIN_LENGTH", "MAX_LENGTH", "DEFAULT_VALUE"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                size: ::b24_core::__private::wire::field_at(slot_0, "SIZE")?,
+                rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
+                regexp: ::b24_core::__private::wire::field_at(slot_2, "REGEXP")?,
+                min_length: ::b24_core::__private::wire::field_at(slot_3, "MIN_LENGTH")?,
+                max_length: ::b24_core::__private::wire::field_at(slot_4, "MAX_LENGTH")?,
+                default_value: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "DEFAULT_VALUE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rows,
+                &::std::format!("{}.{}", field, "ROWS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.regexp,
+                &::std::format!("{}.{}", field, "REGEXP"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.min_length,
+                &::std::format!("{}.{}", field, "MIN_LENGTH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.max_length,
+                &::std::format!("{}.{}", field, "MAX_LENGTH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.requisite.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/requisites/user-fields/crm-requisite-userfield-list.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -11247,30 +12428,20 @@ for RequisiteUserfieldGetError {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct RequisiteUserfieldList {
-    /// `order`: `map<any>`.
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `filter`: `map<any>`.
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -11301,12 +12472,7 @@ impl RequisiteUserfieldList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -11315,12 +12481,7 @@ impl RequisiteUserfieldList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -11572,18 +12733,13 @@ pub mod requisite_userfield_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub list: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `SETTINGS`: `map<any>`.
+        /// `SETTINGS`: `Settings`.
         #[serde(
             rename = "SETTINGS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub settings: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        pub settings: ::std::option::Option<Settings>,
         /// `LANG`: `string`.
         #[serde(
             rename = "LANG",
@@ -11591,6 +12747,12 @@ pub mod requisite_userfield_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub lang: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Filter {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -11604,6 +12766,7 @@ pub mod requisite_userfield_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19] = ::b24_core::__private::wire::slots(
@@ -11630,7 +12793,7 @@ pub mod requisite_userfield_list {
                     "SETTINGS",
                     "LANG",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
@@ -11683,6 +12846,7 @@ pub mod requisite_userfield_list {
                 list: ::b24_core::__private::wire::field_at(slot_17, "LIST")?,
                 settings: ::b24_core::__private::wire::field_at(slot_18, "SETTINGS")?,
                 lang: ::b24_core::__private::wire::field_at(slot_19, "LANG")?,
+                extra,
             })
         }
     }
@@ -11787,6 +12951,280 @@ pub mod requisite_userfield_list {
             ::b24_core::__private::Check::check(
                 &self.lang,
                 &::std::format!("{}.{}", field, "LANG"),
+                problems,
+            );
+        }
+    }
+    /// `Settings` of [`crm.requisite.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/requisites/user-fields/crm-requisite-userfield-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Settings {
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `DEFAULT_VALUE`: `any`.
+        #[serde(
+            rename = "DEFAULT_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `DISPLAY`: `string`.
+        #[serde(
+            rename = "DISPLAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display: ::std::option::Option<::std::string::String>,
+        /// `LABEL`: `string[]`.
+        #[serde(
+            rename = "LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub label: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// `LABEL_CHECKBOX`: `string`.
+        #[serde(
+            rename = "LABEL_CHECKBOX",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub label_checkbox: ::std::option::Option<::std::string::String>,
+        /// `USE_SECOND`: `string`.
+        #[serde(
+            rename = "USE_SECOND",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_second: ::std::option::Option<::std::string::String>,
+        /// `USE_TIMEZONE`: `string`.
+        #[serde(
+            rename = "USE_TIMEZONE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_timezone: ::std::option::Option<::std::string::String>,
+        /// `PRECISION`: `int`.
+        #[serde(
+            rename = "PRECISION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub precision: ::std::option::Option<i64>,
+        /// `SIZE`: `int`.
+        #[serde(
+            rename = "SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<i64>,
+        /// `MIN_VALUE`: `int`.
+        #[serde(
+            rename = "MIN_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub min_value: ::std::option::Option<i64>,
+        /// `MAX_VALUE`: `int`.
+        #[serde(
+            rename = "MAX_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_value: ::std::option::Option<i64>,
+        /// `ROWS`: `int`.
+        #[serde(
+            rename = "ROWS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rows: ::std::option::Option<i64>,
+        /// `REGEXP`: `string`.
+        #[serde(
+            rename = "REGEXP",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub regexp: ::std::option::Option<::std::string::String>,
+        /// `MIN_LENGTH`: `int`.
+        #[serde(
+            rename = "MIN_LENGTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub min_length: ::std::option::Option<i64>,
+        /// `MAX_LENGTH`: `int`.
+        #[serde(
+            rename = "MAX_LENGTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_length: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Settings {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "type",
+                    "DEFAULT_VALUE",
+                    "DISPLAY",
+                    "LABEL",
+                    "LABEL_CHECKBOX",
+                    "USE_SECOND",
+                    "USE_TIMEZONE",
+                    "PRECISION",
+                    "SIZE",
+                    "MIN_VALUE",
+                    "MAX_VALUE",
+                    "ROWS",
+                    "REGEXP",
+                    "MIN_LENGTH",
+                    "MAX_LENGTH",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
+                default_value: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "DEFAULT_VALUE",
+                )?,
+                display: ::b24_core::__private::wire::field_at(slot_2, "DISPLAY")?,
+                label: ::b24_core::__private::wire::field_at(slot_3, "LABEL")?,
+                label_checkbox: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "LABEL_CHECKBOX",
+                )?,
+                use_second: ::b24_core::__private::wire::field_at(slot_5, "USE_SECOND")?,
+                use_timezone: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "USE_TIMEZONE",
+                )?,
+                precision: ::b24_core::__private::wire::field_at(slot_7, "PRECISION")?,
+                size: ::b24_core::__private::wire::field_at(slot_8, "SIZE")?,
+                min_value: ::b24_core::__private::wire::field_at(slot_9, "MIN_VALUE")?,
+                max_value: ::b24_core::__private::wire::field_at(slot_10, "MAX_VALUE")?,
+                rows: ::b24_core::__private::wire::field_at(slot_11, "ROWS")?,
+                regexp: ::b24_core::__private::wire::field_at(slot_12, "REGEXP")?,
+                min_length: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "MIN_LENGTH",
+                )?,
+                max_length: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "MAX_LENGTH",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.display,
+                &::std::format!("{}.{}", field, "DISPLAY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.label,
+                &::std::format!("{}.{}", field, "LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.label_checkbox,
+                &::std::format!("{}.{}", field, "LABEL_CHECKBOX"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_second,
+                &::std::format!("{}.{}", field, "USE_SECOND"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_timezone,
+                &::std::format!("{}.{}", field, "USE_TIMEZONE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.precision,
+                &::std::format!("{}.{}", field, "PRECISION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.min_value,
+                &::std::format!("{}.{}", field, "MIN_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.max_value,
+                &::std::format!("{}.{}", field, "MAX_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rows,
+                &::std::format!("{}.{}", field, "ROWS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.regexp,
+                &::std::format!("{}.{}", field, "REGEXP"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.min_length,
+                &::std::format!("{}.{}", field, "MIN_LENGTH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.max_length,
+                &::std::format!("{}.{}", field, "MAX_LENGTH"),
                 problems,
             );
         }
@@ -12034,17 +13472,18 @@ pub mod requisite_userfield_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub list: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `SETTINGS`: `map<any>`.
+        /// `SETTINGS`: `Settings`.
         #[serde(
             rename = "SETTINGS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub settings: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
+        pub settings: ::std::option::Option<Settings>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
         >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
@@ -12059,6 +13498,7 @@ pub mod requisite_userfield_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
                 obj,
@@ -12079,7 +13519,7 @@ pub mod requisite_userfield_update {
                     "LIST",
                     "SETTINGS",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 xml_id: ::b24_core::__private::wire::field_at(slot_0, "XML_ID")?,
@@ -12124,6 +13564,7 @@ pub mod requisite_userfield_update {
                 )?,
                 list: ::b24_core::__private::wire::field_at(slot_13, "LIST")?,
                 settings: ::b24_core::__private::wire::field_at(slot_14, "SETTINGS")?,
+                extra,
             })
         }
     }
@@ -12203,6 +13644,64 @@ pub mod requisite_userfield_update {
             ::b24_core::__private::Check::check(
                 &self.settings,
                 &::std::format!("{}.{}", field, "SETTINGS"),
+                problems,
+            );
+        }
+    }
+    /// `Settings` of [`crm.requisite.userfield.update`](https://apidocs.bitrix24.com/api-reference/crm/requisites/user-fields/crm-requisite-userfield-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Settings {
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Settings {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["type"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
                 problems,
             );
         }

@@ -148,6 +148,12 @@ pub mod timeline_bindings_bind {
         /// `ENTITY_TYPE`: `string`.
         #[serde(rename = "ENTITY_TYPE")]
         pub entity_type: ::std::string::String,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -161,10 +167,11 @@ pub mod timeline_bindings_bind {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["OWNER_ID", "ENTITY_ID", "ENTITY_TYPE"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 owner_id: ::b24_core::__private::wire::field_at(slot_0, "OWNER_ID")?,
@@ -173,6 +180,7 @@ pub mod timeline_bindings_bind {
                     slot_2,
                     "ENTITY_TYPE",
                 )?,
+                extra,
             })
         }
     }
@@ -274,7 +282,10 @@ impl ::b24_core::__private::Method for TimelineBindingsFields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/timeline/bindings/crm-timeline-bindings-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = timeline_bindings_fields::Result;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::types::FieldInfo,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -315,87 +326,6 @@ for TimelineBindingsFieldsError {
         }
     }
 }
-/// Named types of [`crm.timeline.bindings.fields`](https://apidocs.bitrix24.com/api-reference/crm/timeline/bindings/crm-timeline-bindings-fields.html).
-#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-pub mod timeline_bindings_fields {
-    #[allow(unused_imports)]
-    use super::*;
-    /// `Result` of [`crm.timeline.bindings.fields`](https://apidocs.bitrix24.com/api-reference/crm/timeline/bindings/crm-timeline-bindings-fields.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `OWNER_ID`: `map<any>`.
-        #[serde(rename = "OWNER_ID")]
-        pub owner_id: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `ENTITY_ID`: `map<any>`.
-        #[serde(rename = "ENTITY_ID")]
-        pub entity_id: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `ENTITY_TYPE`: `map<any>`.
-        #[serde(rename = "ENTITY_TYPE")]
-        pub entity_type: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["OWNER_ID", "ENTITY_ID", "ENTITY_TYPE"],
-                ::std::option::Option::None,
-            );
-            ::std::result::Result::Ok(Self {
-                owner_id: ::b24_core::__private::wire::field_at(slot_0, "OWNER_ID")?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "ENTITY_TYPE",
-                )?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.owner_id,
-                &::std::format!("{}.{}", field, "OWNER_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_id,
-                &::std::format!("{}.{}", field, "ENTITY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_type,
-                &::std::format!("{}.{}", field, "ENTITY_TYPE"),
-                problems,
-            );
-        }
-    }
-}
 /// [`crm.timeline.bindings.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/bindings/crm-timeline-bindings-list.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -408,12 +338,9 @@ pub mod timeline_bindings_fields {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TimelineBindingsList {
-    /// `filter` (required): `map<any>`.
+    /// `filter` (required): `filter`.
     #[serde(rename = "filter")]
-    pub filter: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >,
+    pub filter: ::b24_core::__private::types::Filter,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -433,12 +360,7 @@ impl TimelineBindingsList {
     /// A request with the required parameter `filter`.
     #[must_use]
     pub fn new(
-        filter: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        filter: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         Self {
             filter: ::std::convert::Into::into(filter),
@@ -563,20 +485,20 @@ pub mod timeline_bindings_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `OWNER_ID`: `string`.
+        /// `OWNER_ID`: `int`.
         #[serde(
             rename = "OWNER_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub owner_id: ::std::option::Option<::std::string::String>,
-        /// `ENTITY_ID`: `string`.
+        pub owner_id: ::std::option::Option<i64>,
+        /// `ENTITY_ID`: `int`.
         #[serde(
             rename = "ENTITY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub entity_id: ::std::option::Option<::std::string::String>,
+        pub entity_id: ::std::option::Option<i64>,
         /// `ENTITY_TYPE`: `string`.
         #[serde(
             rename = "ENTITY_TYPE",
@@ -584,6 +506,12 @@ pub mod timeline_bindings_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub entity_type: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -597,10 +525,11 @@ pub mod timeline_bindings_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["OWNER_ID", "ENTITY_ID", "ENTITY_TYPE"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 owner_id: ::b24_core::__private::wire::field_at(slot_0, "OWNER_ID")?,
@@ -609,6 +538,7 @@ pub mod timeline_bindings_list {
                     slot_2,
                     "ENTITY_TYPE",
                 )?,
+                extra,
             })
         }
     }
@@ -775,6 +705,12 @@ pub mod timeline_bindings_unbind {
         /// `ENTITY_TYPE`: `string`.
         #[serde(rename = "ENTITY_TYPE")]
         pub entity_type: ::std::string::String,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -788,10 +724,11 @@ pub mod timeline_bindings_unbind {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["OWNER_ID", "ENTITY_ID", "ENTITY_TYPE"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 owner_id: ::b24_core::__private::wire::field_at(slot_0, "OWNER_ID")?,
@@ -800,6 +737,7 @@ pub mod timeline_bindings_unbind {
                     slot_2,
                     "ENTITY_TYPE",
                 )?,
+                extra,
             })
         }
     }
@@ -988,6 +926,12 @@ pub mod timeline_comment_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub files: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1001,10 +945,11 @@ pub mod timeline_comment_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["ENTITY_ID", "ENTITY_TYPE", "COMMENT", "FILES"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 entity_id: ::b24_core::__private::wire::field_at(slot_0, "ENTITY_ID")?,
@@ -1014,6 +959,7 @@ pub mod timeline_comment_add {
                 )?,
                 comment: ::b24_core::__private::wire::field_at(slot_2, "COMMENT")?,
                 files: ::b24_core::__private::wire::field_at(slot_3, "FILES")?,
+                extra,
             })
         }
     }
@@ -1160,7 +1106,7 @@ impl ::b24_core::__private::Method for TimelineCommentDelete {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-delete.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::option::Option<()>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1292,7 +1238,10 @@ impl ::b24_core::__private::Method for TimelineCommentFields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = timeline_comment_fields::Result;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::b24_core::__private::types::FieldInfo,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1330,181 +1279,6 @@ for TimelineCommentFieldsError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
-        }
-    }
-}
-/// Named types of [`crm.timeline.comment.fields`](https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-fields.html).
-#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
-pub mod timeline_comment_fields {
-    #[allow(unused_imports)]
-    use super::*;
-    /// `Result` of [`crm.timeline.comment.fields`](https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-fields.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `ID`: `map<any>`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `CREATED`: `map<any>`.
-        #[serde(
-            rename = "CREATED",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `ENTITY_ID`: `map<any>`.
-        #[serde(
-            rename = "ENTITY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `ENTITY_TYPE`: `map<any>`.
-        #[serde(
-            rename = "ENTITY_TYPE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_type: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `AUTHOR_ID`: `map<any>`.
-        #[serde(
-            rename = "AUTHOR_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub author_id: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `COMMENT`: `map<any>`.
-        #[serde(
-            rename = "COMMENT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub comment: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `FILES`: `any`.
-        #[serde(
-            rename = "FILES",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub files: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "CREATED",
-                    "ENTITY_ID",
-                    "ENTITY_TYPE",
-                    "AUTHOR_ID",
-                    "COMMENT",
-                    "FILES",
-                ],
-                ::std::option::Option::None,
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                created: ::b24_core::__private::wire::field_at(slot_1, "CREATED")?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_2, "ENTITY_ID")?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "ENTITY_TYPE",
-                )?,
-                author_id: ::b24_core::__private::wire::field_at(slot_4, "AUTHOR_ID")?,
-                comment: ::b24_core::__private::wire::field_at(slot_5, "COMMENT")?,
-                files: ::b24_core::__private::wire::field_at(slot_6, "FILES")?,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created,
-                &::std::format!("{}.{}", field, "CREATED"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_id,
-                &::std::format!("{}.{}", field, "ENTITY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_type,
-                &::std::format!("{}.{}", field, "ENTITY_TYPE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.author_id,
-                &::std::format!("{}.{}", field, "AUTHOR_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.comment,
-                &::std::format!("{}.{}", field, "COMMENT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.files,
-                &::std::format!("{}.{}", field, "FILES"),
-                problems,
-            );
         }
     }
 }
@@ -1586,10 +1360,7 @@ impl ::b24_core::__private::Method for TimelineCommentGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = timeline_comment_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1625,6 +1396,442 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TimelineCommentG
         }
     }
 }
+/// Named types of [`crm.timeline.comment.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod timeline_comment_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Files` of [`crm.timeline.comment.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Files {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `date`: `datetime`.
+        #[serde(
+            rename = "date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `size`: `int`.
+        #[serde(
+            rename = "size",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<i64>,
+        /// `image`: `Image`.
+        #[serde(
+            rename = "image",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub image: ::std::option::Option<Image>,
+        /// `authorId`: `int`.
+        #[serde(
+            rename = "authorId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub author_id: ::std::option::Option<i64>,
+        /// `authorName`: `string`.
+        #[serde(
+            rename = "authorName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub author_name: ::std::option::Option<::std::string::String>,
+        /// `urlPreview`: `string`.
+        #[serde(
+            rename = "urlPreview",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub url_preview: ::std::option::Option<::std::string::String>,
+        /// `urlShow`: `string`.
+        #[serde(
+            rename = "urlShow",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub url_show: ::std::option::Option<::std::string::String>,
+        /// `urlDownload`: `string`.
+        #[serde(
+            rename = "urlDownload",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub url_download: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Files {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Files {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "date",
+                    "type",
+                    "name",
+                    "size",
+                    "image",
+                    "authorId",
+                    "authorName",
+                    "urlPreview",
+                    "urlShow",
+                    "urlDownload",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                date: ::b24_core::__private::wire::field_at(slot_1, "date")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
+                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
+                size: ::b24_core::__private::wire::field_at(slot_4, "size")?,
+                image: ::b24_core::__private::wire::field_at(slot_5, "image")?,
+                author_id: ::b24_core::__private::wire::field_at(slot_6, "authorId")?,
+                author_name: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "authorName",
+                )?,
+                url_preview: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "urlPreview",
+                )?,
+                url_show: ::b24_core::__private::wire::field_at(slot_9, "urlShow")?,
+                url_download: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "urlDownload",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Files {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date,
+                &::std::format!("{}.{}", field, "date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "size"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.image,
+                &::std::format!("{}.{}", field, "image"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.author_id,
+                &::std::format!("{}.{}", field, "authorId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.author_name,
+                &::std::format!("{}.{}", field, "authorName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.url_preview,
+                &::std::format!("{}.{}", field, "urlPreview"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.url_show,
+                &::std::format!("{}.{}", field, "urlShow"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.url_download,
+                &::std::format!("{}.{}", field, "urlDownload"),
+                problems,
+            );
+        }
+    }
+    /// `Image` of [`crm.timeline.comment.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Image {
+        /// `width`: `int`.
+        #[serde(
+            rename = "width",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub width: ::std::option::Option<i64>,
+        /// `height`: `int`.
+        #[serde(
+            rename = "height",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub height: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Image {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Image {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["width", "height"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                width: ::b24_core::__private::wire::field_at(slot_0, "width")?,
+                height: ::b24_core::__private::wire::field_at(slot_1, "height")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Image {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.width,
+                &::std::format!("{}.{}", field, "width"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.height,
+                &::std::format!("{}.{}", field, "height"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.timeline.comment.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `ENTITY_ID`: `int`.
+        #[serde(
+            rename = "ENTITY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<i64>,
+        /// `ENTITY_TYPE`: `string`.
+        #[serde(
+            rename = "ENTITY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type: ::std::option::Option<::std::string::String>,
+        /// `CREATED`: `datetime`.
+        #[serde(
+            rename = "CREATED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `COMMENT`: `string`.
+        #[serde(
+            rename = "COMMENT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub comment: ::std::option::Option<::std::string::String>,
+        /// `AUTHOR_ID`: `int`.
+        #[serde(
+            rename = "AUTHOR_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub author_id: ::std::option::Option<i64>,
+        /// `FILES`: `map<Files>`.
+        #[serde(
+            rename = "FILES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub files: ::std::option::Option<
+            ::std::collections::BTreeMap<::std::string::String, Files>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "ENTITY_ID",
+                    "ENTITY_TYPE",
+                    "CREATED",
+                    "COMMENT",
+                    "AUTHOR_ID",
+                    "FILES",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
+                entity_type: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "ENTITY_TYPE",
+                )?,
+                created: ::b24_core::__private::wire::field_at(slot_3, "CREATED")?,
+                comment: ::b24_core::__private::wire::field_at(slot_4, "COMMENT")?,
+                author_id: ::b24_core::__private::wire::field_at(slot_5, "AUTHOR_ID")?,
+                files: ::b24_core::__private::wire::field_at(slot_6, "FILES")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "ENTITY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                &::std::format!("{}.{}", field, "ENTITY_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created,
+                &::std::format!("{}.{}", field, "CREATED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.comment,
+                &::std::format!("{}.{}", field, "COMMENT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.author_id,
+                &::std::format!("{}.{}", field, "AUTHOR_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.files,
+                &::std::format!("{}.{}", field, "FILES"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.timeline.comment.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-list.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -1644,24 +1851,16 @@ pub struct TimelineCommentList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `filter` (required): `map<any>`.
+    /// `filter` (required): `filter`.
     #[serde(rename = "filter")]
-    pub filter: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >,
-    /// `order`: `map<any>`.
+    pub filter: ::b24_core::__private::types::Filter,
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// `start`: `int`. Server default: `0`.
     #[serde(
         rename = "start",
@@ -1681,12 +1880,7 @@ impl TimelineCommentList {
     /// A request with the required parameter `filter`.
     #[must_use]
     pub fn new(
-        filter: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        filter: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         Self {
             select: ::std::option::Option::None,
@@ -1709,12 +1903,7 @@ impl TimelineCommentList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1778,7 +1967,7 @@ impl ::b24_core::__private::Method for TimelineCommentList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<timeline_comment_list::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1794,7 +1983,7 @@ impl ::b24_core::__private::Method for TimelineCommentList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for TimelineCommentList {
-    type Item = ::b24_core::__private::serde_json::Value;
+    type Item = timeline_comment_list::Result;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -1822,6 +2011,442 @@ for TimelineCommentListError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.timeline.comment.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod timeline_comment_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Files` of [`crm.timeline.comment.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Files {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `date`: `datetime`.
+        #[serde(
+            rename = "date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `size`: `int`.
+        #[serde(
+            rename = "size",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<i64>,
+        /// `image`: `Image`.
+        #[serde(
+            rename = "image",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub image: ::std::option::Option<Image>,
+        /// `authorId`: `int`.
+        #[serde(
+            rename = "authorId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub author_id: ::std::option::Option<i64>,
+        /// `authorName`: `string`.
+        #[serde(
+            rename = "authorName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub author_name: ::std::option::Option<::std::string::String>,
+        /// `urlPreview`: `string`.
+        #[serde(
+            rename = "urlPreview",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub url_preview: ::std::option::Option<::std::string::String>,
+        /// `urlShow`: `string`.
+        #[serde(
+            rename = "urlShow",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub url_show: ::std::option::Option<::std::string::String>,
+        /// `urlDownload`: `string`.
+        #[serde(
+            rename = "urlDownload",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub url_download: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Files {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Files {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "date",
+                    "type",
+                    "name",
+                    "size",
+                    "image",
+                    "authorId",
+                    "authorName",
+                    "urlPreview",
+                    "urlShow",
+                    "urlDownload",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                date: ::b24_core::__private::wire::field_at(slot_1, "date")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
+                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
+                size: ::b24_core::__private::wire::field_at(slot_4, "size")?,
+                image: ::b24_core::__private::wire::field_at(slot_5, "image")?,
+                author_id: ::b24_core::__private::wire::field_at(slot_6, "authorId")?,
+                author_name: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "authorName",
+                )?,
+                url_preview: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "urlPreview",
+                )?,
+                url_show: ::b24_core::__private::wire::field_at(slot_9, "urlShow")?,
+                url_download: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "urlDownload",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Files {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date,
+                &::std::format!("{}.{}", field, "date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "size"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.image,
+                &::std::format!("{}.{}", field, "image"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.author_id,
+                &::std::format!("{}.{}", field, "authorId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.author_name,
+                &::std::format!("{}.{}", field, "authorName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.url_preview,
+                &::std::format!("{}.{}", field, "urlPreview"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.url_show,
+                &::std::format!("{}.{}", field, "urlShow"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.url_download,
+                &::std::format!("{}.{}", field, "urlDownload"),
+                problems,
+            );
+        }
+    }
+    /// `Image` of [`crm.timeline.comment.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Image {
+        /// `width`: `int`.
+        #[serde(
+            rename = "width",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub width: ::std::option::Option<i64>,
+        /// `height`: `int`.
+        #[serde(
+            rename = "height",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub height: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Image {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Image {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["width", "height"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                width: ::b24_core::__private::wire::field_at(slot_0, "width")?,
+                height: ::b24_core::__private::wire::field_at(slot_1, "height")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Image {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.width,
+                &::std::format!("{}.{}", field, "width"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.height,
+                &::std::format!("{}.{}", field, "height"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.timeline.comment.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `ENTITY_ID`: `int`.
+        #[serde(
+            rename = "ENTITY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<i64>,
+        /// `ENTITY_TYPE`: `string`.
+        #[serde(
+            rename = "ENTITY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type: ::std::option::Option<::std::string::String>,
+        /// `CREATED`: `datetime`.
+        #[serde(
+            rename = "CREATED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `COMMENT`: `string`.
+        #[serde(
+            rename = "COMMENT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub comment: ::std::option::Option<::std::string::String>,
+        /// `AUTHOR_ID`: `int`.
+        #[serde(
+            rename = "AUTHOR_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub author_id: ::std::option::Option<i64>,
+        /// `FILES`: `map<Files>`.
+        #[serde(
+            rename = "FILES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub files: ::std::option::Option<
+            ::std::collections::BTreeMap<::std::string::String, Files>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "ENTITY_ID",
+                    "ENTITY_TYPE",
+                    "CREATED",
+                    "COMMENT",
+                    "AUTHOR_ID",
+                    "FILES",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
+                entity_type: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "ENTITY_TYPE",
+                )?,
+                created: ::b24_core::__private::wire::field_at(slot_3, "CREATED")?,
+                comment: ::b24_core::__private::wire::field_at(slot_4, "COMMENT")?,
+                author_id: ::b24_core::__private::wire::field_at(slot_5, "AUTHOR_ID")?,
+                files: ::b24_core::__private::wire::field_at(slot_6, "FILES")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "ENTITY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                &::std::format!("{}.{}", field, "ENTITY_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created,
+                &::std::format!("{}.{}", field, "CREATED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.comment,
+                &::std::format!("{}.{}", field, "COMMENT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.author_id,
+                &::std::format!("{}.{}", field, "AUTHOR_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.files,
+                &::std::format!("{}.{}", field, "FILES"),
+                problems,
+            );
         }
     }
 }
@@ -2033,6 +2658,12 @@ pub mod timeline_comment_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub files: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2046,14 +2677,16 @@ pub mod timeline_comment_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["COMMENT", "FILES"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 comment: ::b24_core::__private::wire::field_at(slot_0, "COMMENT")?,
                 files: ::b24_core::__private::wire::field_at(slot_1, "FILES")?,
+                extra,
             })
         }
     }
@@ -2088,9 +2721,9 @@ pub struct TimelineIconAdd {
     /// `code` (required): `string`.
     #[serde(rename = "code")]
     pub code: ::std::string::String,
-    /// `fileContent` (required): `string`.
+    /// `fileContent` (required): `file`.
     #[serde(rename = "fileContent")]
-    pub file_content: ::std::string::String,
+    pub file_content: ::b24_core::__private::types::File,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -2104,7 +2737,7 @@ impl TimelineIconAdd {
     #[must_use]
     pub fn new(
         code: impl ::std::convert::Into<::std::string::String>,
-        file_content: impl ::std::convert::Into<::std::string::String>,
+        file_content: impl ::std::convert::Into<::b24_core::__private::types::File>,
     ) -> Self {
         Self {
             code: ::std::convert::Into::into(code),
@@ -2169,7 +2802,6 @@ impl ::b24_core::__private::Method for TimelineIconAdd {
         ::b24_core::__private::Check::check(&self.code, "code", problems);
         problems.non_empty("code", &self.code);
         ::b24_core::__private::Check::check(&self.file_content, "fileContent", problems);
-        problems.non_empty("fileContent", &self.file_content);
         all.finish()
     }
 }
@@ -2249,6 +2881,12 @@ pub mod timeline_icon_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub file_uri: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2262,15 +2900,17 @@ pub mod timeline_icon_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["code", "isSystem", "fileUri"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
                 is_system: ::b24_core::__private::wire::field_at(slot_1, "isSystem")?,
                 file_uri: ::b24_core::__private::wire::field_at(slot_2, "fileUri")?,
+                extra,
             })
         }
     }
@@ -2311,6 +2951,12 @@ pub mod timeline_icon_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub icon: ::std::option::Option<Result>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2324,13 +2970,15 @@ pub mod timeline_icon_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["icon"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 icon: ::b24_core::__private::wire::field_at(slot_0, "icon")?,
+                extra,
             })
         }
     }
@@ -2550,10 +3198,7 @@ impl ::b24_core::__private::Method for TimelineIconGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/icons/crm-timeline-icon-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = timeline_icon_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2596,6 +3241,154 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TimelineIconGetE
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.timeline.icon.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/icons/crm-timeline-icon-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod timeline_icon_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Icon` of [`crm.timeline.icon.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/icons/crm-timeline-icon-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Icon {
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `isSystem`: `any`.
+        #[serde(
+            rename = "isSystem",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_system: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `fileUri`: `string`.
+        #[serde(
+            rename = "fileUri",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_uri: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Icon {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Icon {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["code", "isSystem", "fileUri"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
+                is_system: ::b24_core::__private::wire::field_at(slot_1, "isSystem")?,
+                file_uri: ::b24_core::__private::wire::field_at(slot_2, "fileUri")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Icon {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_system,
+                &::std::format!("{}.{}", field, "isSystem"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.file_uri,
+                &::std::format!("{}.{}", field, "fileUri"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.timeline.icon.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/icons/crm-timeline-icon-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `icon`: `Icon`.
+        #[serde(
+            rename = "icon",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub icon: ::std::option::Option<Icon>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["icon"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                icon: ::b24_core::__private::wire::field_at(slot_0, "icon")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.icon,
+                &::std::format!("{}.{}", field, "icon"),
+                problems,
+            );
         }
     }
 }
@@ -2692,10 +3485,7 @@ impl ::b24_core::__private::Method for TimelineIconList {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = timeline_icon_list::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2731,6 +3521,154 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TimelineIconList
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.timeline.icon.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/icons/crm-timeline-icon-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod timeline_icon_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Icons` of [`crm.timeline.icon.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/icons/crm-timeline-icon-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Icons {
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `isSystem`: `bool`.
+        #[serde(
+            rename = "isSystem",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_system: ::std::option::Option<bool>,
+        /// `fileUri`: `string`.
+        #[serde(
+            rename = "fileUri",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_uri: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Icons {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Icons {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["code", "isSystem", "fileUri"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
+                is_system: ::b24_core::__private::wire::field_at(slot_1, "isSystem")?,
+                file_uri: ::b24_core::__private::wire::field_at(slot_2, "fileUri")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Icons {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_system,
+                &::std::format!("{}.{}", field, "isSystem"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.file_uri,
+                &::std::format!("{}.{}", field, "fileUri"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.timeline.icon.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/icons/crm-timeline-icon-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `icons`: `Icons[]`.
+        #[serde(
+            rename = "icons",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub icons: ::std::option::Option<::std::vec::Vec<Icons>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["icons"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                icons: ::b24_core::__private::wire::field_at(slot_0, "icons")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.icons,
+                &::std::format!("{}.{}", field, "icons"),
+                problems,
+            );
         }
     }
 }
@@ -2826,7 +3764,7 @@ impl ::b24_core::__private::Method for TimelineItemPin {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/timeline/actions/crm-timeline-item-pin.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::option::Option<()>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2978,7 +3916,7 @@ impl ::b24_core::__private::Method for TimelineItemUnpin {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/timeline/actions/crm-timeline-item-unpin.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::option::Option<()>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3209,6 +4147,12 @@ pub mod timeline_layout_blocks_delete {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub success: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3222,13 +4166,15 @@ pub mod timeline_layout_blocks_delete {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["success"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 success: ::b24_core::__private::wire::field_at(slot_0, "success")?,
+                extra,
             })
         }
     }
@@ -3400,6 +4346,69 @@ for TimelineLayoutBlocksGetError {
 pub mod timeline_layout_blocks_get {
     #[allow(unused_imports)]
     use super::*;
+    /// `Layout` of [`crm.timeline.layout.blocks.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/layout-blocks/crm-timeline-layout-blocks-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Layout {
+        /// `blocks`: `map<any>`.
+        #[serde(
+            rename = "blocks",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub blocks: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Layout {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Layout {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["blocks"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                blocks: ::b24_core::__private::wire::field_at(slot_0, "blocks")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Layout {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.blocks,
+                &::std::format!("{}.{}", field, "blocks"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`crm.timeline.layout.blocks.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/layout-blocks/crm-timeline-layout-blocks-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -3410,13 +4419,19 @@ pub mod timeline_layout_blocks_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `layout`: `any`.
+        /// `layout`: `Layout`.
         #[serde(
             rename = "layout",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub layout: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub layout: ::std::option::Option<Layout>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3430,13 +4445,15 @@ pub mod timeline_layout_blocks_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["layout"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 layout: ::b24_core::__private::wire::field_at(slot_0, "layout")?,
+                extra,
             })
         }
     }
@@ -3472,9 +4489,9 @@ pub struct TimelineLayoutBlocksSet {
     /// `timelineId` (required): `int`.
     #[serde(rename = "timelineId")]
     pub timeline_id: i64,
-    /// `layout` (required): `any`.
+    /// `layout` (required): `Layout`.
     #[serde(rename = "layout")]
-    pub layout: ::b24_core::__private::serde_json::Value,
+    pub layout: timeline_layout_blocks_set::Layout,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -3490,7 +4507,7 @@ impl TimelineLayoutBlocksSet {
         entity_type_id: impl ::std::convert::Into<i64>,
         entity_id: impl ::std::convert::Into<i64>,
         timeline_id: impl ::std::convert::Into<i64>,
-        layout: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        layout: impl ::std::convert::Into<timeline_layout_blocks_set::Layout>,
     ) -> Self {
         Self {
             entity_type_id: ::std::convert::Into::into(entity_type_id),
@@ -3621,6 +4638,62 @@ for TimelineLayoutBlocksSetError {
 pub mod timeline_layout_blocks_set {
     #[allow(unused_imports)]
     use super::*;
+    /// `Layout` of [`crm.timeline.layout.blocks.set`](https://apidocs.bitrix24.com/api-reference/crm/timeline/layout-blocks/crm-timeline-layout-blocks-set.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Layout {
+        /// `blocks`: `map<any>`.
+        #[serde(rename = "blocks")]
+        pub blocks: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Layout {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Layout {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["blocks"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                blocks: ::b24_core::__private::wire::field_at(slot_0, "blocks")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Layout {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.blocks,
+                &::std::format!("{}.{}", field, "blocks"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`crm.timeline.layout.blocks.set`](https://apidocs.bitrix24.com/api-reference/crm/timeline/layout-blocks/crm-timeline-layout-blocks-set.html).
     #[derive(
         ::std::fmt::Debug,
@@ -3638,6 +4711,12 @@ pub mod timeline_layout_blocks_set {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub success: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3651,13 +4730,15 @@ pub mod timeline_layout_blocks_set {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["success"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 success: ::b24_core::__private::wire::field_at(slot_0, "success")?,
+                extra,
             })
         }
     }
@@ -3832,6 +4913,12 @@ pub mod timeline_logmessage_add {
         /// `iconCode`: `string`.
         #[serde(rename = "iconCode")]
         pub icon_code: ::std::string::String,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3845,10 +4932,11 @@ pub mod timeline_logmessage_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
                 obj,
                 &["entityTypeId", "entityId", "title", "text", "iconCode"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 entity_type_id: ::b24_core::__private::wire::field_at(
@@ -3859,6 +4947,7 @@ pub mod timeline_logmessage_add {
                 title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
                 text: ::b24_core::__private::wire::field_at(slot_3, "text")?,
                 icon_code: ::b24_core::__private::wire::field_at(slot_4, "iconCode")?,
+                extra,
             })
         }
     }
@@ -3919,7 +5008,7 @@ pub mod timeline_logmessage_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub created: ::std::option::Option<::std::string::String>,
+        pub created: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `authorId`: `int`.
         #[serde(
             rename = "authorId",
@@ -3948,6 +5037,12 @@ pub mod timeline_logmessage_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub icon_code: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3961,10 +5056,11 @@ pub mod timeline_logmessage_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
                 obj,
                 &["id", "created", "authorId", "title", "text", "iconCode"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -3973,6 +5069,7 @@ pub mod timeline_logmessage_add {
                 title: ::b24_core::__private::wire::field_at(slot_3, "title")?,
                 text: ::b24_core::__private::wire::field_at(slot_4, "text")?,
                 icon_code: ::b24_core::__private::wire::field_at(slot_5, "iconCode")?,
+                extra,
             })
         }
     }
@@ -4028,6 +5125,12 @@ pub mod timeline_logmessage_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub log_message: ::std::option::Option<Result>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4041,13 +5144,18 @@ pub mod timeline_logmessage_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["logMessage"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
-                log_message: ::b24_core::__private::wire::field_at(slot_0, "logMessage")?,
+                log_message: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "logMessage",
+                )?,
+                extra,
             })
         }
     }
@@ -4272,10 +5380,7 @@ impl ::b24_core::__private::Method for TimelineLogmessageGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/crm-timeline-logmessage-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = timeline_logmessage_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4323,6 +5428,196 @@ for TimelineLogmessageGetError {
         }
     }
 }
+/// Named types of [`crm.timeline.logmessage.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/crm-timeline-logmessage-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod timeline_logmessage_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `LogMessage` of [`crm.timeline.logmessage.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/crm-timeline-logmessage-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct LogMessage {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `created`: `datetime`.
+        #[serde(
+            rename = "created",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `authorId`: `int`.
+        #[serde(
+            rename = "authorId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub author_id: ::std::option::Option<i64>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `text`: `string`.
+        #[serde(
+            rename = "text",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub text: ::std::option::Option<::std::string::String>,
+        /// `iconCode`: `string`.
+        #[serde(
+            rename = "iconCode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub icon_code: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LogMessage {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for LogMessage {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "created", "authorId", "title", "text", "iconCode"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                created: ::b24_core::__private::wire::field_at(slot_1, "created")?,
+                author_id: ::b24_core::__private::wire::field_at(slot_2, "authorId")?,
+                title: ::b24_core::__private::wire::field_at(slot_3, "title")?,
+                text: ::b24_core::__private::wire::field_at(slot_4, "text")?,
+                icon_code: ::b24_core::__private::wire::field_at(slot_5, "iconCode")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for LogMessage {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created,
+                &::std::format!("{}.{}", field, "created"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.author_id,
+                &::std::format!("{}.{}", field, "authorId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.text,
+                &::std::format!("{}.{}", field, "text"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.icon_code,
+                &::std::format!("{}.{}", field, "iconCode"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.timeline.logmessage.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/crm-timeline-logmessage-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `logMessage`: `LogMessage`.
+        #[serde(
+            rename = "logMessage",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub log_message: ::std::option::Option<LogMessage>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["logMessage"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                log_message: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "logMessage",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.log_message,
+                &::std::format!("{}.{}", field, "logMessage"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.timeline.logmessage.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/crm-timeline-logmessage-list.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -4341,18 +5636,13 @@ pub struct TimelineLogmessageList {
     /// `entityId` (required): `int`.
     #[serde(rename = "entityId")]
     pub entity_id: i64,
-    /// `order`: `map<any>`.
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -4387,12 +5677,7 @@ impl TimelineLogmessageList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4459,7 +5744,7 @@ impl ::b24_core::__private::Method for TimelineLogmessageList {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<timeline_logmessage_list::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4481,7 +5766,7 @@ impl ::b24_core::__private::Method for TimelineLogmessageList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for TimelineLogmessageList {
-    type Item = ::b24_core::__private::serde_json::Value;
+    type Item = timeline_logmessage_list::Result;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -4518,6 +5803,135 @@ for TimelineLogmessageListError {
         }
     }
 }
+/// Named types of [`crm.timeline.logmessage.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/crm-timeline-logmessage-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod timeline_logmessage_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.timeline.logmessage.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/crm-timeline-logmessage-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `created`: `datetime`.
+        #[serde(
+            rename = "created",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `authorId`: `int`.
+        #[serde(
+            rename = "authorId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub author_id: ::std::option::Option<i64>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `text`: `string`.
+        #[serde(
+            rename = "text",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub text: ::std::option::Option<::std::string::String>,
+        /// `iconCode`: `string`.
+        #[serde(
+            rename = "iconCode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub icon_code: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "created", "authorId", "title", "text", "iconCode"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                created: ::b24_core::__private::wire::field_at(slot_1, "created")?,
+                author_id: ::b24_core::__private::wire::field_at(slot_2, "authorId")?,
+                title: ::b24_core::__private::wire::field_at(slot_3, "title")?,
+                text: ::b24_core::__private::wire::field_at(slot_4, "text")?,
+                icon_code: ::b24_core::__private::wire::field_at(slot_5, "iconCode")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created,
+                &::std::format!("{}.{}", field, "created"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.author_id,
+                &::std::format!("{}.{}", field, "authorId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.text,
+                &::std::format!("{}.{}", field, "text"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.icon_code,
+                &::std::format!("{}.{}", field, "iconCode"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.timeline.logo.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/logo/crm-timeline-logo-add.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -4533,9 +5947,9 @@ pub struct TimelineLogoAdd {
     /// `code` (required): `string`.
     #[serde(rename = "code")]
     pub code: ::std::string::String,
-    /// `fileContent` (required): `string`.
+    /// `fileContent` (required): `file`.
     #[serde(rename = "fileContent")]
-    pub file_content: ::std::string::String,
+    pub file_content: ::b24_core::__private::types::File,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -4549,7 +5963,7 @@ impl TimelineLogoAdd {
     #[must_use]
     pub fn new(
         code: impl ::std::convert::Into<::std::string::String>,
-        file_content: impl ::std::convert::Into<::std::string::String>,
+        file_content: impl ::std::convert::Into<::b24_core::__private::types::File>,
     ) -> Self {
         Self {
             code: ::std::convert::Into::into(code),
@@ -4614,7 +6028,6 @@ impl ::b24_core::__private::Method for TimelineLogoAdd {
         ::b24_core::__private::Check::check(&self.code, "code", problems);
         problems.non_empty("code", &self.code);
         ::b24_core::__private::Check::check(&self.file_content, "fileContent", problems);
-        problems.non_empty("fileContent", &self.file_content);
         all.finish()
     }
 }
@@ -4694,6 +6107,12 @@ pub mod timeline_logo_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub file_uri: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4707,15 +6126,17 @@ pub mod timeline_logo_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["code", "isSystem", "fileUri"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
                 is_system: ::b24_core::__private::wire::field_at(slot_1, "isSystem")?,
                 file_uri: ::b24_core::__private::wire::field_at(slot_2, "fileUri")?,
+                extra,
             })
         }
     }
@@ -4756,6 +6177,12 @@ pub mod timeline_logo_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub logo: ::std::option::Option<Result>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4769,13 +6196,15 @@ pub mod timeline_logo_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["logo"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 logo: ::b24_core::__private::wire::field_at(slot_0, "logo")?,
+                extra,
             })
         }
     }
@@ -4995,10 +6424,7 @@ impl ::b24_core::__private::Method for TimelineLogoGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/logo/crm-timeline-logo-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = timeline_logo_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5041,6 +6467,154 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TimelineLogoGetE
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.timeline.logo.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/logo/crm-timeline-logo-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod timeline_logo_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Logo` of [`crm.timeline.logo.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/logo/crm-timeline-logo-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Logo {
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `isSystem`: `any`.
+        #[serde(
+            rename = "isSystem",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_system: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `fileUri`: `string`.
+        #[serde(
+            rename = "fileUri",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_uri: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Logo {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Logo {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["code", "isSystem", "fileUri"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
+                is_system: ::b24_core::__private::wire::field_at(slot_1, "isSystem")?,
+                file_uri: ::b24_core::__private::wire::field_at(slot_2, "fileUri")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Logo {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_system,
+                &::std::format!("{}.{}", field, "isSystem"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.file_uri,
+                &::std::format!("{}.{}", field, "fileUri"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.timeline.logo.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/logo/crm-timeline-logo-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `logo`: `Logo`.
+        #[serde(
+            rename = "logo",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub logo: ::std::option::Option<Logo>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["logo"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                logo: ::b24_core::__private::wire::field_at(slot_0, "logo")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.logo,
+                &::std::format!("{}.{}", field, "logo"),
+                problems,
+            );
         }
     }
 }
@@ -5137,10 +6711,7 @@ impl ::b24_core::__private::Method for TimelineLogoList {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = timeline_logo_list::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5176,6 +6747,154 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TimelineLogoList
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.timeline.logo.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/logo/crm-timeline-logo-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod timeline_logo_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Logos` of [`crm.timeline.logo.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/logo/crm-timeline-logo-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Logos {
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `isSystem`: `bool`.
+        #[serde(
+            rename = "isSystem",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_system: ::std::option::Option<bool>,
+        /// `fileUri`: `string`.
+        #[serde(
+            rename = "fileUri",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_uri: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Logos {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Logos {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["code", "isSystem", "fileUri"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
+                is_system: ::b24_core::__private::wire::field_at(slot_1, "isSystem")?,
+                file_uri: ::b24_core::__private::wire::field_at(slot_2, "fileUri")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Logos {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_system,
+                &::std::format!("{}.{}", field, "isSystem"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.file_uri,
+                &::std::format!("{}.{}", field, "fileUri"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`crm.timeline.logo.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/logo/crm-timeline-logo-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `logos`: `Logos[]`.
+        #[serde(
+            rename = "logos",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub logos: ::std::option::Option<::std::vec::Vec<Logos>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["logos"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                logos: ::b24_core::__private::wire::field_at(slot_0, "logos")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.logos,
+                &::std::format!("{}.{}", field, "logos"),
+                problems,
+            );
         }
     }
 }
@@ -5520,7 +7239,7 @@ pub mod timeline_note_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub created_time: ::std::option::Option<::std::string::String>,
+        pub created_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `updatedById`: `int`.
         #[serde(
             rename = "updatedById",
@@ -5534,7 +7253,13 @@ pub mod timeline_note_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub updated_time: ::std::option::Option<::std::string::String>,
+        pub updated_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5548,10 +7273,11 @@ pub mod timeline_note_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
                 obj,
                 &["text", "createdById", "createdTime", "updatedById", "updatedTime"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 text: ::b24_core::__private::wire::field_at(slot_0, "text")?,
@@ -5571,6 +7297,7 @@ pub mod timeline_note_get {
                     slot_4,
                     "updatedTime",
                 )?,
+                extra,
             })
         }
     }

@@ -86,10 +86,7 @@ impl ::b24_core::__private::Method for AttachedObjectGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/attached-object/disk-attached-object-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = attached_object_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -128,6 +125,208 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for AttachedObjectGe
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`disk.attachedObject.get`](https://apidocs.bitrix24.com/api-reference/disk/attached-object/disk-attached-object-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod attached_object_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`disk.attachedObject.get`](https://apidocs.bitrix24.com/api-reference/disk/attached-object/disk-attached-object-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `OBJECT_ID`: `int`.
+        #[serde(
+            rename = "OBJECT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub object_id: ::std::option::Option<i64>,
+        /// `MODULE_ID`: `string`.
+        #[serde(
+            rename = "MODULE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub module_id: ::std::option::Option<::std::string::String>,
+        /// `ENTITY_TYPE`: `string`.
+        #[serde(
+            rename = "ENTITY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type: ::std::option::Option<::std::string::String>,
+        /// `ENTITY_ID`: `int`.
+        #[serde(
+            rename = "ENTITY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<i64>,
+        /// `CREATE_TIME`: `datetime`.
+        #[serde(
+            rename = "CREATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `CREATED_BY`: `string`.
+        #[serde(
+            rename = "CREATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        /// `DOWNLOAD_URL`: `string`.
+        #[serde(
+            rename = "DOWNLOAD_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url: ::std::option::Option<::std::string::String>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `SIZE`: `string`.
+        #[serde(
+            rename = "SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "OBJECT_ID",
+                    "MODULE_ID",
+                    "ENTITY_TYPE",
+                    "ENTITY_ID",
+                    "CREATE_TIME",
+                    "CREATED_BY",
+                    "DOWNLOAD_URL",
+                    "NAME",
+                    "SIZE",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                object_id: ::b24_core::__private::wire::field_at(slot_1, "OBJECT_ID")?,
+                module_id: ::b24_core::__private::wire::field_at(slot_2, "MODULE_ID")?,
+                entity_type: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "ENTITY_TYPE",
+                )?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_4, "ENTITY_ID")?,
+                create_time: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "CREATE_TIME",
+                )?,
+                created_by: ::b24_core::__private::wire::field_at(slot_6, "CREATED_BY")?,
+                download_url: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "DOWNLOAD_URL",
+                )?,
+                name: ::b24_core::__private::wire::field_at(slot_8, "NAME")?,
+                size: ::b24_core::__private::wire::field_at(slot_9, "SIZE")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.object_id,
+                &::std::format!("{}.{}", field, "OBJECT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.module_id,
+                &::std::format!("{}.{}", field, "MODULE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                &::std::format!("{}.{}", field, "ENTITY_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "ENTITY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "CREATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "CREATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.download_url,
+                &::std::format!("{}.{}", field, "DOWNLOAD_URL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "SIZE"),
+                problems,
+            );
         }
     }
 }
@@ -220,10 +419,7 @@ impl ::b24_core::__private::Method for FileCopyTo {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-copy-to.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = file_copy_to::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -276,6 +472,342 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FileCopyToError 
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`disk.file.copyTo`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-copy-to.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod file_copy_to {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`disk.file.copyTo`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-copy-to.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `CODE`: `any`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `STORAGE_ID`: `int`.
+        #[serde(
+            rename = "STORAGE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub storage_id: ::std::option::Option<i64>,
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `PARENT_ID`: `int`.
+        #[serde(
+            rename = "PARENT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id: ::std::option::Option<i64>,
+        /// `DELETED_TYPE`: `int`.
+        #[serde(
+            rename = "DELETED_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_type: ::std::option::Option<i64>,
+        /// `GLOBAL_CONTENT_VERSION`: `int`.
+        #[serde(
+            rename = "GLOBAL_CONTENT_VERSION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub global_content_version: ::std::option::Option<i64>,
+        /// `FILE_ID`: `int`.
+        #[serde(
+            rename = "FILE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_id: ::std::option::Option<i64>,
+        /// `SIZE`: `string`.
+        #[serde(
+            rename = "SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<::std::string::String>,
+        /// `CREATE_TIME`: `datetime`.
+        #[serde(
+            rename = "CREATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `UPDATE_TIME`: `datetime`.
+        #[serde(
+            rename = "UPDATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DELETE_TIME`: `any`.
+        #[serde(
+            rename = "DELETE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delete_time: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `CREATED_BY`: `string`.
+        #[serde(
+            rename = "CREATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        /// `UPDATED_BY`: `string`.
+        #[serde(
+            rename = "UPDATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<::std::string::String>,
+        /// `DELETED_BY`: `any`.
+        #[serde(
+            rename = "DELETED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_by: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `DOWNLOAD_URL`: `string`.
+        #[serde(
+            rename = "DOWNLOAD_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url: ::std::option::Option<::std::string::String>,
+        /// `DETAIL_URL`: `string`.
+        #[serde(
+            rename = "DETAIL_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub detail_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "NAME",
+                    "CODE",
+                    "STORAGE_ID",
+                    "TYPE",
+                    "PARENT_ID",
+                    "DELETED_TYPE",
+                    "GLOBAL_CONTENT_VERSION",
+                    "FILE_ID",
+                    "SIZE",
+                    "CREATE_TIME",
+                    "UPDATE_TIME",
+                    "DELETE_TIME",
+                    "CREATED_BY",
+                    "UPDATED_BY",
+                    "DELETED_BY",
+                    "DOWNLOAD_URL",
+                    "DETAIL_URL",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
+                storage_id: ::b24_core::__private::wire::field_at(slot_3, "STORAGE_ID")?,
+                type_: ::b24_core::__private::wire::field_at(slot_4, "TYPE")?,
+                parent_id: ::b24_core::__private::wire::field_at(slot_5, "PARENT_ID")?,
+                deleted_type: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "DELETED_TYPE",
+                )?,
+                global_content_version: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "GLOBAL_CONTENT_VERSION",
+                )?,
+                file_id: ::b24_core::__private::wire::field_at(slot_8, "FILE_ID")?,
+                size: ::b24_core::__private::wire::field_at(slot_9, "SIZE")?,
+                create_time: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "CREATE_TIME",
+                )?,
+                update_time: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "UPDATE_TIME",
+                )?,
+                delete_time: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "DELETE_TIME",
+                )?,
+                created_by: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "CREATED_BY",
+                )?,
+                updated_by: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "UPDATED_BY",
+                )?,
+                deleted_by: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "DELETED_BY",
+                )?,
+                download_url: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "DOWNLOAD_URL",
+                )?,
+                detail_url: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "DETAIL_URL",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.storage_id,
+                &::std::format!("{}.{}", field, "STORAGE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id,
+                &::std::format!("{}.{}", field, "PARENT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_type,
+                &::std::format!("{}.{}", field, "DELETED_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.global_content_version,
+                &::std::format!("{}.{}", field, "GLOBAL_CONTENT_VERSION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.file_id,
+                &::std::format!("{}.{}", field, "FILE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "CREATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.update_time,
+                &::std::format!("{}.{}", field, "UPDATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delete_time,
+                &::std::format!("{}.{}", field, "DELETE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "CREATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "UPDATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_by,
+                &::std::format!("{}.{}", field, "DELETED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.download_url,
+                &::std::format!("{}.{}", field, "DOWNLOAD_URL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.detail_url,
+                &::std::format!("{}.{}", field, "DETAIL_URL"),
+                problems,
+            );
         }
     }
 }
@@ -483,10 +1015,7 @@ impl ::b24_core::__private::Method for FileGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = file_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -528,6 +1057,342 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FileGetError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`disk.file.get`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod file_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`disk.file.get`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `CODE`: `any`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `STORAGE_ID`: `int`.
+        #[serde(
+            rename = "STORAGE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub storage_id: ::std::option::Option<i64>,
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `PARENT_ID`: `int`.
+        #[serde(
+            rename = "PARENT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id: ::std::option::Option<i64>,
+        /// `DELETED_TYPE`: `string`.
+        #[serde(
+            rename = "DELETED_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_type: ::std::option::Option<::std::string::String>,
+        /// `GLOBAL_CONTENT_VERSION`: `string`.
+        #[serde(
+            rename = "GLOBAL_CONTENT_VERSION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub global_content_version: ::std::option::Option<::std::string::String>,
+        /// `FILE_ID`: `int`.
+        #[serde(
+            rename = "FILE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_id: ::std::option::Option<i64>,
+        /// `SIZE`: `string`.
+        #[serde(
+            rename = "SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<::std::string::String>,
+        /// `CREATE_TIME`: `datetime`.
+        #[serde(
+            rename = "CREATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `UPDATE_TIME`: `datetime`.
+        #[serde(
+            rename = "UPDATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DELETE_TIME`: `any`.
+        #[serde(
+            rename = "DELETE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delete_time: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `CREATED_BY`: `string`.
+        #[serde(
+            rename = "CREATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        /// `UPDATED_BY`: `string`.
+        #[serde(
+            rename = "UPDATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<::std::string::String>,
+        /// `DELETED_BY`: `string`.
+        #[serde(
+            rename = "DELETED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_by: ::std::option::Option<::std::string::String>,
+        /// `DOWNLOAD_URL`: `string`.
+        #[serde(
+            rename = "DOWNLOAD_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url: ::std::option::Option<::std::string::String>,
+        /// `DETAIL_URL`: `string`.
+        #[serde(
+            rename = "DETAIL_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub detail_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "NAME",
+                    "CODE",
+                    "STORAGE_ID",
+                    "TYPE",
+                    "PARENT_ID",
+                    "DELETED_TYPE",
+                    "GLOBAL_CONTENT_VERSION",
+                    "FILE_ID",
+                    "SIZE",
+                    "CREATE_TIME",
+                    "UPDATE_TIME",
+                    "DELETE_TIME",
+                    "CREATED_BY",
+                    "UPDATED_BY",
+                    "DELETED_BY",
+                    "DOWNLOAD_URL",
+                    "DETAIL_URL",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
+                storage_id: ::b24_core::__private::wire::field_at(slot_3, "STORAGE_ID")?,
+                type_: ::b24_core::__private::wire::field_at(slot_4, "TYPE")?,
+                parent_id: ::b24_core::__private::wire::field_at(slot_5, "PARENT_ID")?,
+                deleted_type: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "DELETED_TYPE",
+                )?,
+                global_content_version: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "GLOBAL_CONTENT_VERSION",
+                )?,
+                file_id: ::b24_core::__private::wire::field_at(slot_8, "FILE_ID")?,
+                size: ::b24_core::__private::wire::field_at(slot_9, "SIZE")?,
+                create_time: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "CREATE_TIME",
+                )?,
+                update_time: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "UPDATE_TIME",
+                )?,
+                delete_time: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "DELETE_TIME",
+                )?,
+                created_by: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "CREATED_BY",
+                )?,
+                updated_by: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "UPDATED_BY",
+                )?,
+                deleted_by: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "DELETED_BY",
+                )?,
+                download_url: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "DOWNLOAD_URL",
+                )?,
+                detail_url: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "DETAIL_URL",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.storage_id,
+                &::std::format!("{}.{}", field, "STORAGE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id,
+                &::std::format!("{}.{}", field, "PARENT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_type,
+                &::std::format!("{}.{}", field, "DELETED_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.global_content_version,
+                &::std::format!("{}.{}", field, "GLOBAL_CONTENT_VERSION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.file_id,
+                &::std::format!("{}.{}", field, "FILE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "CREATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.update_time,
+                &::std::format!("{}.{}", field, "UPDATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delete_time,
+                &::std::format!("{}.{}", field, "DELETE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "CREATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "UPDATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_by,
+                &::std::format!("{}.{}", field, "DELETED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.download_url,
+                &::std::format!("{}.{}", field, "DOWNLOAD_URL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.detail_url,
+                &::std::format!("{}.{}", field, "DETAIL_URL"),
+                problems,
+            );
         }
     }
 }
@@ -727,10 +1592,7 @@ impl ::b24_core::__private::Method for FileGetFields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-get-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = file_get_fields::Result2;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -765,6 +1627,1756 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FileGetFieldsErr
         }
     }
 }
+/// Named types of [`disk.file.getFields`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-get-fields.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod file_get_fields {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Code2` of [`disk.file.getFields`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Code2 {
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `USE_IN_FILTER`: `bool`.
+        #[serde(
+            rename = "USE_IN_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_filter: ::std::option::Option<bool>,
+        /// `USE_IN_SHOW`: `bool`.
+        #[serde(
+            rename = "USE_IN_SHOW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_show: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Code2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Code2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                use_in_filter: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "USE_IN_FILTER",
+                )?,
+                use_in_show: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "USE_IN_SHOW",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Code2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_filter,
+                &::std::format!("{}.{}", field, "USE_IN_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_show,
+                &::std::format!("{}.{}", field, "USE_IN_SHOW"),
+                problems,
+            );
+        }
+    }
+    /// `CreateTime2` of [`disk.file.getFields`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct CreateTime2 {
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `USE_IN_FILTER`: `bool`.
+        #[serde(
+            rename = "USE_IN_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_filter: ::std::option::Option<bool>,
+        /// `USE_IN_SHOW`: `bool`.
+        #[serde(
+            rename = "USE_IN_SHOW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_show: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CreateTime2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for CreateTime2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                use_in_filter: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "USE_IN_FILTER",
+                )?,
+                use_in_show: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "USE_IN_SHOW",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for CreateTime2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_filter,
+                &::std::format!("{}.{}", field, "USE_IN_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_show,
+                &::std::format!("{}.{}", field, "USE_IN_SHOW"),
+                problems,
+            );
+        }
+    }
+    /// `CreatedBy2` of [`disk.file.getFields`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct CreatedBy2 {
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `USE_IN_FILTER`: `any`.
+        #[serde(
+            rename = "USE_IN_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_filter: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `USE_IN_SHOW`: `bool`.
+        #[serde(
+            rename = "USE_IN_SHOW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_show: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CreatedBy2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for CreatedBy2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                use_in_filter: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "USE_IN_FILTER",
+                )?,
+                use_in_show: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "USE_IN_SHOW",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for CreatedBy2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_filter,
+                &::std::format!("{}.{}", field, "USE_IN_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_show,
+                &::std::format!("{}.{}", field, "USE_IN_SHOW"),
+                problems,
+            );
+        }
+    }
+    /// `DeleteTime2` of [`disk.file.getFields`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct DeleteTime2 {
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `USE_IN_FILTER`: `bool`.
+        #[serde(
+            rename = "USE_IN_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_filter: ::std::option::Option<bool>,
+        /// `USE_IN_SHOW`: `bool`.
+        #[serde(
+            rename = "USE_IN_SHOW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_show: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DeleteTime2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for DeleteTime2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                use_in_filter: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "USE_IN_FILTER",
+                )?,
+                use_in_show: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "USE_IN_SHOW",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for DeleteTime2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_filter,
+                &::std::format!("{}.{}", field, "USE_IN_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_show,
+                &::std::format!("{}.{}", field, "USE_IN_SHOW"),
+                problems,
+            );
+        }
+    }
+    /// `DeletedBy2` of [`disk.file.getFields`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct DeletedBy2 {
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `USE_IN_FILTER`: `any`.
+        #[serde(
+            rename = "USE_IN_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_filter: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `USE_IN_SHOW`: `bool`.
+        #[serde(
+            rename = "USE_IN_SHOW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_show: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DeletedBy2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for DeletedBy2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                use_in_filter: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "USE_IN_FILTER",
+                )?,
+                use_in_show: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "USE_IN_SHOW",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for DeletedBy2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_filter,
+                &::std::format!("{}.{}", field, "USE_IN_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_show,
+                &::std::format!("{}.{}", field, "USE_IN_SHOW"),
+                problems,
+            );
+        }
+    }
+    /// `DeletedType2` of [`disk.file.getFields`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct DeletedType2 {
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `USE_IN_FILTER`: `bool`.
+        #[serde(
+            rename = "USE_IN_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_filter: ::std::option::Option<bool>,
+        /// `USE_IN_SHOW`: `bool`.
+        #[serde(
+            rename = "USE_IN_SHOW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_show: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DeletedType2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for DeletedType2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                use_in_filter: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "USE_IN_FILTER",
+                )?,
+                use_in_show: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "USE_IN_SHOW",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for DeletedType2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_filter,
+                &::std::format!("{}.{}", field, "USE_IN_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_show,
+                &::std::format!("{}.{}", field, "USE_IN_SHOW"),
+                problems,
+            );
+        }
+    }
+    /// `FileId2` of [`disk.file.getFields`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct FileId2 {
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `USE_IN_FILTER`: `any`.
+        #[serde(
+            rename = "USE_IN_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_filter: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `USE_IN_SHOW`: `bool`.
+        #[serde(
+            rename = "USE_IN_SHOW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_show: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for FileId2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for FileId2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                use_in_filter: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "USE_IN_FILTER",
+                )?,
+                use_in_show: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "USE_IN_SHOW",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for FileId2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_filter,
+                &::std::format!("{}.{}", field, "USE_IN_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_show,
+                &::std::format!("{}.{}", field, "USE_IN_SHOW"),
+                problems,
+            );
+        }
+    }
+    /// `GlobalContentVersion2` of [`disk.file.getFields`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct GlobalContentVersion2 {
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `USE_IN_FILTER`: `any`.
+        #[serde(
+            rename = "USE_IN_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_filter: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `USE_IN_SHOW`: `bool`.
+        #[serde(
+            rename = "USE_IN_SHOW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_show: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for GlobalContentVersion2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for GlobalContentVersion2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                use_in_filter: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "USE_IN_FILTER",
+                )?,
+                use_in_show: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "USE_IN_SHOW",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for GlobalContentVersion2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_filter,
+                &::std::format!("{}.{}", field, "USE_IN_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_show,
+                &::std::format!("{}.{}", field, "USE_IN_SHOW"),
+                problems,
+            );
+        }
+    }
+    /// `Id2` of [`disk.file.getFields`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Id2 {
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `USE_IN_FILTER`: `bool`.
+        #[serde(
+            rename = "USE_IN_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_filter: ::std::option::Option<bool>,
+        /// `USE_IN_SHOW`: `bool`.
+        #[serde(
+            rename = "USE_IN_SHOW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_show: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Id2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Id2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                use_in_filter: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "USE_IN_FILTER",
+                )?,
+                use_in_show: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "USE_IN_SHOW",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Id2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_filter,
+                &::std::format!("{}.{}", field, "USE_IN_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_show,
+                &::std::format!("{}.{}", field, "USE_IN_SHOW"),
+                problems,
+            );
+        }
+    }
+    /// `Name2` of [`disk.file.getFields`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Name2 {
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `USE_IN_FILTER`: `bool`.
+        #[serde(
+            rename = "USE_IN_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_filter: ::std::option::Option<bool>,
+        /// `USE_IN_SHOW`: `bool`.
+        #[serde(
+            rename = "USE_IN_SHOW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_show: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Name2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Name2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                use_in_filter: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "USE_IN_FILTER",
+                )?,
+                use_in_show: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "USE_IN_SHOW",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Name2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_filter,
+                &::std::format!("{}.{}", field, "USE_IN_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_show,
+                &::std::format!("{}.{}", field, "USE_IN_SHOW"),
+                problems,
+            );
+        }
+    }
+    /// `ParentId2` of [`disk.file.getFields`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ParentId2 {
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `USE_IN_FILTER`: `bool`.
+        #[serde(
+            rename = "USE_IN_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_filter: ::std::option::Option<bool>,
+        /// `USE_IN_SHOW`: `bool`.
+        #[serde(
+            rename = "USE_IN_SHOW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_show: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ParentId2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ParentId2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                use_in_filter: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "USE_IN_FILTER",
+                )?,
+                use_in_show: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "USE_IN_SHOW",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ParentId2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_filter,
+                &::std::format!("{}.{}", field, "USE_IN_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_show,
+                &::std::format!("{}.{}", field, "USE_IN_SHOW"),
+                problems,
+            );
+        }
+    }
+    /// `Result2` of [`disk.file.getFields`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result2 {
+        /// `ID`: `Id2`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<Id2>,
+        /// `NAME`: `Name2`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<Name2>,
+        /// `TYPE`: `Type2`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<Type2>,
+        /// `CODE`: `Code2`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<Code2>,
+        /// `STORAGE_ID`: `StorageId2`.
+        #[serde(
+            rename = "STORAGE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub storage_id: ::std::option::Option<StorageId2>,
+        /// `PARENT_ID`: `ParentId2`.
+        #[serde(
+            rename = "PARENT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id: ::std::option::Option<ParentId2>,
+        /// `CREATE_TIME`: `CreateTime2`.
+        #[serde(
+            rename = "CREATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<CreateTime2>,
+        /// `UPDATE_TIME`: `UpdateTime2`.
+        #[serde(
+            rename = "UPDATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub update_time: ::std::option::Option<UpdateTime2>,
+        /// `DELETE_TIME`: `DeleteTime2`.
+        #[serde(
+            rename = "DELETE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delete_time: ::std::option::Option<DeleteTime2>,
+        /// `CREATED_BY`: `CreatedBy2`.
+        #[serde(
+            rename = "CREATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<CreatedBy2>,
+        /// `UPDATED_BY`: `UpdatedBy2`.
+        #[serde(
+            rename = "UPDATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<UpdatedBy2>,
+        /// `DELETED_BY`: `DeletedBy2`.
+        #[serde(
+            rename = "DELETED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_by: ::std::option::Option<DeletedBy2>,
+        /// `GLOBAL_CONTENT_VERSION`: `GlobalContentVersion2`.
+        #[serde(
+            rename = "GLOBAL_CONTENT_VERSION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub global_content_version: ::std::option::Option<GlobalContentVersion2>,
+        /// `FILE_ID`: `FileId2`.
+        #[serde(
+            rename = "FILE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_id: ::std::option::Option<FileId2>,
+        /// `SIZE`: `Size2`.
+        #[serde(
+            rename = "SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<Size2>,
+        /// `DELETED_TYPE`: `DeletedType2`.
+        #[serde(
+            rename = "DELETED_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_type: ::std::option::Option<DeletedType2>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "NAME",
+                    "TYPE",
+                    "CODE",
+                    "STORAGE_ID",
+                    "PARENT_ID",
+                    "CREATE_TIME",
+                    "UPDATE_TIME",
+                    "DELETE_TIME",
+                    "CREATED_BY",
+                    "UPDATED_BY",
+                    "DELETED_BY",
+                    "GLOBAL_CONTENT_VERSION",
+                    "FILE_ID",
+                    "SIZE",
+                    "DELETED_TYPE",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "TYPE")?,
+                code: ::b24_core::__private::wire::field_at(slot_3, "CODE")?,
+                storage_id: ::b24_core::__private::wire::field_at(slot_4, "STORAGE_ID")?,
+                parent_id: ::b24_core::__private::wire::field_at(slot_5, "PARENT_ID")?,
+                create_time: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "CREATE_TIME",
+                )?,
+                update_time: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "UPDATE_TIME",
+                )?,
+                delete_time: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "DELETE_TIME",
+                )?,
+                created_by: ::b24_core::__private::wire::field_at(slot_9, "CREATED_BY")?,
+                updated_by: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "UPDATED_BY",
+                )?,
+                deleted_by: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "DELETED_BY",
+                )?,
+                global_content_version: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "GLOBAL_CONTENT_VERSION",
+                )?,
+                file_id: ::b24_core::__private::wire::field_at(slot_13, "FILE_ID")?,
+                size: ::b24_core::__private::wire::field_at(slot_14, "SIZE")?,
+                deleted_type: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "DELETED_TYPE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.storage_id,
+                &::std::format!("{}.{}", field, "STORAGE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id,
+                &::std::format!("{}.{}", field, "PARENT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "CREATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.update_time,
+                &::std::format!("{}.{}", field, "UPDATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delete_time,
+                &::std::format!("{}.{}", field, "DELETE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "CREATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "UPDATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_by,
+                &::std::format!("{}.{}", field, "DELETED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.global_content_version,
+                &::std::format!("{}.{}", field, "GLOBAL_CONTENT_VERSION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.file_id,
+                &::std::format!("{}.{}", field, "FILE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_type,
+                &::std::format!("{}.{}", field, "DELETED_TYPE"),
+                problems,
+            );
+        }
+    }
+    /// `Size2` of [`disk.file.getFields`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Size2 {
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `USE_IN_FILTER`: `any`.
+        #[serde(
+            rename = "USE_IN_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_filter: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `USE_IN_SHOW`: `bool`.
+        #[serde(
+            rename = "USE_IN_SHOW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_show: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Size2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Size2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                use_in_filter: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "USE_IN_FILTER",
+                )?,
+                use_in_show: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "USE_IN_SHOW",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Size2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_filter,
+                &::std::format!("{}.{}", field, "USE_IN_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_show,
+                &::std::format!("{}.{}", field, "USE_IN_SHOW"),
+                problems,
+            );
+        }
+    }
+    /// `StorageId2` of [`disk.file.getFields`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct StorageId2 {
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `USE_IN_FILTER`: `bool`.
+        #[serde(
+            rename = "USE_IN_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_filter: ::std::option::Option<bool>,
+        /// `USE_IN_SHOW`: `bool`.
+        #[serde(
+            rename = "USE_IN_SHOW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_show: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for StorageId2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for StorageId2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                use_in_filter: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "USE_IN_FILTER",
+                )?,
+                use_in_show: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "USE_IN_SHOW",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for StorageId2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_filter,
+                &::std::format!("{}.{}", field, "USE_IN_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_show,
+                &::std::format!("{}.{}", field, "USE_IN_SHOW"),
+                problems,
+            );
+        }
+    }
+    /// `Type2` of [`disk.file.getFields`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Type2 {
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `USE_IN_FILTER`: `bool`.
+        #[serde(
+            rename = "USE_IN_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_filter: ::std::option::Option<bool>,
+        /// `USE_IN_SHOW`: `bool`.
+        #[serde(
+            rename = "USE_IN_SHOW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_show: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Type2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Type2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                use_in_filter: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "USE_IN_FILTER",
+                )?,
+                use_in_show: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "USE_IN_SHOW",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Type2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_filter,
+                &::std::format!("{}.{}", field, "USE_IN_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_show,
+                &::std::format!("{}.{}", field, "USE_IN_SHOW"),
+                problems,
+            );
+        }
+    }
+    /// `UpdateTime2` of [`disk.file.getFields`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct UpdateTime2 {
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `USE_IN_FILTER`: `bool`.
+        #[serde(
+            rename = "USE_IN_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_filter: ::std::option::Option<bool>,
+        /// `USE_IN_SHOW`: `bool`.
+        #[serde(
+            rename = "USE_IN_SHOW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_show: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for UpdateTime2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for UpdateTime2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                use_in_filter: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "USE_IN_FILTER",
+                )?,
+                use_in_show: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "USE_IN_SHOW",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for UpdateTime2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_filter,
+                &::std::format!("{}.{}", field, "USE_IN_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_show,
+                &::std::format!("{}.{}", field, "USE_IN_SHOW"),
+                problems,
+            );
+        }
+    }
+    /// `UpdatedBy2` of [`disk.file.getFields`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct UpdatedBy2 {
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `USE_IN_FILTER`: `any`.
+        #[serde(
+            rename = "USE_IN_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_filter: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `USE_IN_SHOW`: `bool`.
+        #[serde(
+            rename = "USE_IN_SHOW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_show: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for UpdatedBy2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for UpdatedBy2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                use_in_filter: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "USE_IN_FILTER",
+                )?,
+                use_in_show: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "USE_IN_SHOW",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for UpdatedBy2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_filter,
+                &::std::format!("{}.{}", field, "USE_IN_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_show,
+                &::std::format!("{}.{}", field, "USE_IN_SHOW"),
+                problems,
+            );
+        }
+    }
+}
 /// [`disk.file.getVersions`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-get-versions.html) (REST v2)
 ///
 /// Scope: `disk`.
@@ -780,18 +3392,13 @@ pub struct FileGetVersions {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `filter`: `map<any>`.
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -822,12 +3429,7 @@ impl FileGetVersions {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -890,7 +3492,7 @@ impl ::b24_core::__private::Method for FileGetVersions {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<file_get_versions::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -905,7 +3507,7 @@ impl ::b24_core::__private::Method for FileGetVersions {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for FileGetVersions {
-    type Item = ::b24_core::__private::serde_json::Value;
+    type Item = file_get_versions::Result;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -941,6 +3543,179 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FileGetVersionsE
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`disk.file.getVersions`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-get-versions.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod file_get_versions {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`disk.file.getVersions`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-get-versions.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `OBJECT_ID`: `int`.
+        #[serde(
+            rename = "OBJECT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub object_id: ::std::option::Option<i64>,
+        /// `SIZE`: `string`.
+        #[serde(
+            rename = "SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<::std::string::String>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `GLOBAL_CONTENT_VERSION`: `string`.
+        #[serde(
+            rename = "GLOBAL_CONTENT_VERSION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub global_content_version: ::std::option::Option<::std::string::String>,
+        /// `CREATE_TIME`: `datetime`.
+        #[serde(
+            rename = "CREATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `CREATED_BY`: `string`.
+        #[serde(
+            rename = "CREATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        /// `DOWNLOAD_URL`: `string`.
+        #[serde(
+            rename = "DOWNLOAD_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "OBJECT_ID",
+                    "SIZE",
+                    "NAME",
+                    "GLOBAL_CONTENT_VERSION",
+                    "CREATE_TIME",
+                    "CREATED_BY",
+                    "DOWNLOAD_URL",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                object_id: ::b24_core::__private::wire::field_at(slot_1, "OBJECT_ID")?,
+                size: ::b24_core::__private::wire::field_at(slot_2, "SIZE")?,
+                name: ::b24_core::__private::wire::field_at(slot_3, "NAME")?,
+                global_content_version: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "GLOBAL_CONTENT_VERSION",
+                )?,
+                create_time: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "CREATE_TIME",
+                )?,
+                created_by: ::b24_core::__private::wire::field_at(slot_6, "CREATED_BY")?,
+                download_url: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "DOWNLOAD_URL",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.object_id,
+                &::std::format!("{}.{}", field, "OBJECT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.global_content_version,
+                &::std::format!("{}.{}", field, "GLOBAL_CONTENT_VERSION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "CREATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "CREATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.download_url,
+                &::std::format!("{}.{}", field, "DOWNLOAD_URL"),
+                problems,
+            );
         }
     }
 }
@@ -1022,10 +3797,7 @@ impl ::b24_core::__private::Method for FileMarkDeleted {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-mark-deleted.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = file_mark_deleted::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1067,6 +3839,342 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FileMarkDeletedE
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`disk.file.markDeleted`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-mark-deleted.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod file_mark_deleted {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`disk.file.markDeleted`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-mark-deleted.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `CODE`: `any`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `STORAGE_ID`: `int`.
+        #[serde(
+            rename = "STORAGE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub storage_id: ::std::option::Option<i64>,
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `PARENT_ID`: `int`.
+        #[serde(
+            rename = "PARENT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id: ::std::option::Option<i64>,
+        /// `DELETED_TYPE`: `string`.
+        #[serde(
+            rename = "DELETED_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_type: ::std::option::Option<::std::string::String>,
+        /// `GLOBAL_CONTENT_VERSION`: `string`.
+        #[serde(
+            rename = "GLOBAL_CONTENT_VERSION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub global_content_version: ::std::option::Option<::std::string::String>,
+        /// `FILE_ID`: `int`.
+        #[serde(
+            rename = "FILE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_id: ::std::option::Option<i64>,
+        /// `SIZE`: `string`.
+        #[serde(
+            rename = "SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<::std::string::String>,
+        /// `CREATE_TIME`: `datetime`.
+        #[serde(
+            rename = "CREATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `UPDATE_TIME`: `datetime`.
+        #[serde(
+            rename = "UPDATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DELETE_TIME`: `datetime`.
+        #[serde(
+            rename = "DELETE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delete_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `CREATED_BY`: `string`.
+        #[serde(
+            rename = "CREATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        /// `UPDATED_BY`: `string`.
+        #[serde(
+            rename = "UPDATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<::std::string::String>,
+        /// `DELETED_BY`: `string`.
+        #[serde(
+            rename = "DELETED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_by: ::std::option::Option<::std::string::String>,
+        /// `DOWNLOAD_URL`: `string`.
+        #[serde(
+            rename = "DOWNLOAD_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url: ::std::option::Option<::std::string::String>,
+        /// `DETAIL_URL`: `string`.
+        #[serde(
+            rename = "DETAIL_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub detail_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "NAME",
+                    "CODE",
+                    "STORAGE_ID",
+                    "TYPE",
+                    "PARENT_ID",
+                    "DELETED_TYPE",
+                    "GLOBAL_CONTENT_VERSION",
+                    "FILE_ID",
+                    "SIZE",
+                    "CREATE_TIME",
+                    "UPDATE_TIME",
+                    "DELETE_TIME",
+                    "CREATED_BY",
+                    "UPDATED_BY",
+                    "DELETED_BY",
+                    "DOWNLOAD_URL",
+                    "DETAIL_URL",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
+                storage_id: ::b24_core::__private::wire::field_at(slot_3, "STORAGE_ID")?,
+                type_: ::b24_core::__private::wire::field_at(slot_4, "TYPE")?,
+                parent_id: ::b24_core::__private::wire::field_at(slot_5, "PARENT_ID")?,
+                deleted_type: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "DELETED_TYPE",
+                )?,
+                global_content_version: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "GLOBAL_CONTENT_VERSION",
+                )?,
+                file_id: ::b24_core::__private::wire::field_at(slot_8, "FILE_ID")?,
+                size: ::b24_core::__private::wire::field_at(slot_9, "SIZE")?,
+                create_time: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "CREATE_TIME",
+                )?,
+                update_time: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "UPDATE_TIME",
+                )?,
+                delete_time: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "DELETE_TIME",
+                )?,
+                created_by: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "CREATED_BY",
+                )?,
+                updated_by: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "UPDATED_BY",
+                )?,
+                deleted_by: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "DELETED_BY",
+                )?,
+                download_url: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "DOWNLOAD_URL",
+                )?,
+                detail_url: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "DETAIL_URL",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.storage_id,
+                &::std::format!("{}.{}", field, "STORAGE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id,
+                &::std::format!("{}.{}", field, "PARENT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_type,
+                &::std::format!("{}.{}", field, "DELETED_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.global_content_version,
+                &::std::format!("{}.{}", field, "GLOBAL_CONTENT_VERSION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.file_id,
+                &::std::format!("{}.{}", field, "FILE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "CREATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.update_time,
+                &::std::format!("{}.{}", field, "UPDATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delete_time,
+                &::std::format!("{}.{}", field, "DELETE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "CREATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "UPDATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_by,
+                &::std::format!("{}.{}", field, "DELETED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.download_url,
+                &::std::format!("{}.{}", field, "DOWNLOAD_URL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.detail_url,
+                &::std::format!("{}.{}", field, "DETAIL_URL"),
+                problems,
+            );
         }
     }
 }
@@ -1159,10 +4267,7 @@ impl ::b24_core::__private::Method for FileMoveTo {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-move-to.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = file_move_to::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1215,6 +4320,342 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FileMoveToError 
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`disk.file.moveTo`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-move-to.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod file_move_to {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`disk.file.moveTo`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-move-to.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `CODE`: `any`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `STORAGE_ID`: `int`.
+        #[serde(
+            rename = "STORAGE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub storage_id: ::std::option::Option<i64>,
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `PARENT_ID`: `int`.
+        #[serde(
+            rename = "PARENT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id: ::std::option::Option<i64>,
+        /// `DELETED_TYPE`: `string`.
+        #[serde(
+            rename = "DELETED_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_type: ::std::option::Option<::std::string::String>,
+        /// `GLOBAL_CONTENT_VERSION`: `string`.
+        #[serde(
+            rename = "GLOBAL_CONTENT_VERSION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub global_content_version: ::std::option::Option<::std::string::String>,
+        /// `FILE_ID`: `int`.
+        #[serde(
+            rename = "FILE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_id: ::std::option::Option<i64>,
+        /// `SIZE`: `string`.
+        #[serde(
+            rename = "SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<::std::string::String>,
+        /// `CREATE_TIME`: `datetime`.
+        #[serde(
+            rename = "CREATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `UPDATE_TIME`: `datetime`.
+        #[serde(
+            rename = "UPDATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DELETE_TIME`: `any`.
+        #[serde(
+            rename = "DELETE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delete_time: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `CREATED_BY`: `string`.
+        #[serde(
+            rename = "CREATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        /// `UPDATED_BY`: `string`.
+        #[serde(
+            rename = "UPDATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<::std::string::String>,
+        /// `DELETED_BY`: `string`.
+        #[serde(
+            rename = "DELETED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_by: ::std::option::Option<::std::string::String>,
+        /// `DOWNLOAD_URL`: `string`.
+        #[serde(
+            rename = "DOWNLOAD_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url: ::std::option::Option<::std::string::String>,
+        /// `DETAIL_URL`: `string`.
+        #[serde(
+            rename = "DETAIL_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub detail_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "NAME",
+                    "CODE",
+                    "STORAGE_ID",
+                    "TYPE",
+                    "PARENT_ID",
+                    "DELETED_TYPE",
+                    "GLOBAL_CONTENT_VERSION",
+                    "FILE_ID",
+                    "SIZE",
+                    "CREATE_TIME",
+                    "UPDATE_TIME",
+                    "DELETE_TIME",
+                    "CREATED_BY",
+                    "UPDATED_BY",
+                    "DELETED_BY",
+                    "DOWNLOAD_URL",
+                    "DETAIL_URL",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
+                storage_id: ::b24_core::__private::wire::field_at(slot_3, "STORAGE_ID")?,
+                type_: ::b24_core::__private::wire::field_at(slot_4, "TYPE")?,
+                parent_id: ::b24_core::__private::wire::field_at(slot_5, "PARENT_ID")?,
+                deleted_type: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "DELETED_TYPE",
+                )?,
+                global_content_version: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "GLOBAL_CONTENT_VERSION",
+                )?,
+                file_id: ::b24_core::__private::wire::field_at(slot_8, "FILE_ID")?,
+                size: ::b24_core::__private::wire::field_at(slot_9, "SIZE")?,
+                create_time: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "CREATE_TIME",
+                )?,
+                update_time: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "UPDATE_TIME",
+                )?,
+                delete_time: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "DELETE_TIME",
+                )?,
+                created_by: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "CREATED_BY",
+                )?,
+                updated_by: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "UPDATED_BY",
+                )?,
+                deleted_by: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "DELETED_BY",
+                )?,
+                download_url: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "DOWNLOAD_URL",
+                )?,
+                detail_url: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "DETAIL_URL",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.storage_id,
+                &::std::format!("{}.{}", field, "STORAGE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id,
+                &::std::format!("{}.{}", field, "PARENT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_type,
+                &::std::format!("{}.{}", field, "DELETED_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.global_content_version,
+                &::std::format!("{}.{}", field, "GLOBAL_CONTENT_VERSION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.file_id,
+                &::std::format!("{}.{}", field, "FILE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "CREATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.update_time,
+                &::std::format!("{}.{}", field, "UPDATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delete_time,
+                &::std::format!("{}.{}", field, "DELETE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "CREATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "UPDATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_by,
+                &::std::format!("{}.{}", field, "DELETED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.download_url,
+                &::std::format!("{}.{}", field, "DOWNLOAD_URL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.detail_url,
+                &::std::format!("{}.{}", field, "DETAIL_URL"),
+                problems,
+            );
         }
     }
 }
@@ -1304,10 +4745,7 @@ impl ::b24_core::__private::Method for FileRename {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-rename.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = file_rename::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1357,6 +4795,342 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FileRenameError 
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`disk.file.rename`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-rename.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod file_rename {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`disk.file.rename`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-rename.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `CODE`: `any`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `STORAGE_ID`: `int`.
+        #[serde(
+            rename = "STORAGE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub storage_id: ::std::option::Option<i64>,
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `PARENT_ID`: `int`.
+        #[serde(
+            rename = "PARENT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id: ::std::option::Option<i64>,
+        /// `DELETED_TYPE`: `string`.
+        #[serde(
+            rename = "DELETED_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_type: ::std::option::Option<::std::string::String>,
+        /// `GLOBAL_CONTENT_VERSION`: `string`.
+        #[serde(
+            rename = "GLOBAL_CONTENT_VERSION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub global_content_version: ::std::option::Option<::std::string::String>,
+        /// `FILE_ID`: `int`.
+        #[serde(
+            rename = "FILE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_id: ::std::option::Option<i64>,
+        /// `SIZE`: `string`.
+        #[serde(
+            rename = "SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<::std::string::String>,
+        /// `CREATE_TIME`: `datetime`.
+        #[serde(
+            rename = "CREATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `UPDATE_TIME`: `datetime`.
+        #[serde(
+            rename = "UPDATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DELETE_TIME`: `any`.
+        #[serde(
+            rename = "DELETE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delete_time: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `CREATED_BY`: `string`.
+        #[serde(
+            rename = "CREATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        /// `UPDATED_BY`: `string`.
+        #[serde(
+            rename = "UPDATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<::std::string::String>,
+        /// `DELETED_BY`: `string`.
+        #[serde(
+            rename = "DELETED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_by: ::std::option::Option<::std::string::String>,
+        /// `DOWNLOAD_URL`: `string`.
+        #[serde(
+            rename = "DOWNLOAD_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url: ::std::option::Option<::std::string::String>,
+        /// `DETAIL_URL`: `string`.
+        #[serde(
+            rename = "DETAIL_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub detail_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "NAME",
+                    "CODE",
+                    "STORAGE_ID",
+                    "TYPE",
+                    "PARENT_ID",
+                    "DELETED_TYPE",
+                    "GLOBAL_CONTENT_VERSION",
+                    "FILE_ID",
+                    "SIZE",
+                    "CREATE_TIME",
+                    "UPDATE_TIME",
+                    "DELETE_TIME",
+                    "CREATED_BY",
+                    "UPDATED_BY",
+                    "DELETED_BY",
+                    "DOWNLOAD_URL",
+                    "DETAIL_URL",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
+                storage_id: ::b24_core::__private::wire::field_at(slot_3, "STORAGE_ID")?,
+                type_: ::b24_core::__private::wire::field_at(slot_4, "TYPE")?,
+                parent_id: ::b24_core::__private::wire::field_at(slot_5, "PARENT_ID")?,
+                deleted_type: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "DELETED_TYPE",
+                )?,
+                global_content_version: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "GLOBAL_CONTENT_VERSION",
+                )?,
+                file_id: ::b24_core::__private::wire::field_at(slot_8, "FILE_ID")?,
+                size: ::b24_core::__private::wire::field_at(slot_9, "SIZE")?,
+                create_time: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "CREATE_TIME",
+                )?,
+                update_time: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "UPDATE_TIME",
+                )?,
+                delete_time: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "DELETE_TIME",
+                )?,
+                created_by: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "CREATED_BY",
+                )?,
+                updated_by: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "UPDATED_BY",
+                )?,
+                deleted_by: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "DELETED_BY",
+                )?,
+                download_url: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "DOWNLOAD_URL",
+                )?,
+                detail_url: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "DETAIL_URL",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.storage_id,
+                &::std::format!("{}.{}", field, "STORAGE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id,
+                &::std::format!("{}.{}", field, "PARENT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_type,
+                &::std::format!("{}.{}", field, "DELETED_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.global_content_version,
+                &::std::format!("{}.{}", field, "GLOBAL_CONTENT_VERSION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.file_id,
+                &::std::format!("{}.{}", field, "FILE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "CREATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.update_time,
+                &::std::format!("{}.{}", field, "UPDATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delete_time,
+                &::std::format!("{}.{}", field, "DELETE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "CREATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "UPDATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_by,
+                &::std::format!("{}.{}", field, "DELETED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.download_url,
+                &::std::format!("{}.{}", field, "DOWNLOAD_URL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.detail_url,
+                &::std::format!("{}.{}", field, "DETAIL_URL"),
+                problems,
+            );
         }
     }
 }
@@ -1438,10 +5212,7 @@ impl ::b24_core::__private::Method for FileRestore {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-restore.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = file_restore::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1483,6 +5254,342 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FileRestoreError
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`disk.file.restore`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-restore.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod file_restore {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`disk.file.restore`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-restore.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `CODE`: `any`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `STORAGE_ID`: `int`.
+        #[serde(
+            rename = "STORAGE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub storage_id: ::std::option::Option<i64>,
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `PARENT_ID`: `int`.
+        #[serde(
+            rename = "PARENT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id: ::std::option::Option<i64>,
+        /// `DELETED_TYPE`: `int`.
+        #[serde(
+            rename = "DELETED_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_type: ::std::option::Option<i64>,
+        /// `GLOBAL_CONTENT_VERSION`: `string`.
+        #[serde(
+            rename = "GLOBAL_CONTENT_VERSION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub global_content_version: ::std::option::Option<::std::string::String>,
+        /// `FILE_ID`: `int`.
+        #[serde(
+            rename = "FILE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_id: ::std::option::Option<i64>,
+        /// `SIZE`: `string`.
+        #[serde(
+            rename = "SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<::std::string::String>,
+        /// `CREATE_TIME`: `datetime`.
+        #[serde(
+            rename = "CREATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `UPDATE_TIME`: `datetime`.
+        #[serde(
+            rename = "UPDATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DELETE_TIME`: `datetime`.
+        #[serde(
+            rename = "DELETE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delete_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `CREATED_BY`: `string`.
+        #[serde(
+            rename = "CREATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        /// `UPDATED_BY`: `string`.
+        #[serde(
+            rename = "UPDATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<::std::string::String>,
+        /// `DELETED_BY`: `string`.
+        #[serde(
+            rename = "DELETED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_by: ::std::option::Option<::std::string::String>,
+        /// `DOWNLOAD_URL`: `string`.
+        #[serde(
+            rename = "DOWNLOAD_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url: ::std::option::Option<::std::string::String>,
+        /// `DETAIL_URL`: `string`.
+        #[serde(
+            rename = "DETAIL_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub detail_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "NAME",
+                    "CODE",
+                    "STORAGE_ID",
+                    "TYPE",
+                    "PARENT_ID",
+                    "DELETED_TYPE",
+                    "GLOBAL_CONTENT_VERSION",
+                    "FILE_ID",
+                    "SIZE",
+                    "CREATE_TIME",
+                    "UPDATE_TIME",
+                    "DELETE_TIME",
+                    "CREATED_BY",
+                    "UPDATED_BY",
+                    "DELETED_BY",
+                    "DOWNLOAD_URL",
+                    "DETAIL_URL",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
+                storage_id: ::b24_core::__private::wire::field_at(slot_3, "STORAGE_ID")?,
+                type_: ::b24_core::__private::wire::field_at(slot_4, "TYPE")?,
+                parent_id: ::b24_core::__private::wire::field_at(slot_5, "PARENT_ID")?,
+                deleted_type: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "DELETED_TYPE",
+                )?,
+                global_content_version: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "GLOBAL_CONTENT_VERSION",
+                )?,
+                file_id: ::b24_core::__private::wire::field_at(slot_8, "FILE_ID")?,
+                size: ::b24_core::__private::wire::field_at(slot_9, "SIZE")?,
+                create_time: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "CREATE_TIME",
+                )?,
+                update_time: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "UPDATE_TIME",
+                )?,
+                delete_time: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "DELETE_TIME",
+                )?,
+                created_by: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "CREATED_BY",
+                )?,
+                updated_by: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "UPDATED_BY",
+                )?,
+                deleted_by: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "DELETED_BY",
+                )?,
+                download_url: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "DOWNLOAD_URL",
+                )?,
+                detail_url: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "DETAIL_URL",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.storage_id,
+                &::std::format!("{}.{}", field, "STORAGE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id,
+                &::std::format!("{}.{}", field, "PARENT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_type,
+                &::std::format!("{}.{}", field, "DELETED_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.global_content_version,
+                &::std::format!("{}.{}", field, "GLOBAL_CONTENT_VERSION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.file_id,
+                &::std::format!("{}.{}", field, "FILE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "CREATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.update_time,
+                &::std::format!("{}.{}", field, "UPDATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delete_time,
+                &::std::format!("{}.{}", field, "DELETE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "CREATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "UPDATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_by,
+                &::std::format!("{}.{}", field, "DELETED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.download_url,
+                &::std::format!("{}.{}", field, "DOWNLOAD_URL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.detail_url,
+                &::std::format!("{}.{}", field, "DETAIL_URL"),
+                problems,
+            );
         }
     }
 }
@@ -1572,10 +5679,7 @@ impl ::b24_core::__private::Method for FileRestoreFromVersion {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-restore-from-version.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = file_restore_from_version::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1630,6 +5734,342 @@ for FileRestoreFromVersionError {
         }
     }
 }
+/// Named types of [`disk.file.restoreFromVersion`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-restore-from-version.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod file_restore_from_version {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`disk.file.restoreFromVersion`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-restore-from-version.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `CODE`: `any`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `STORAGE_ID`: `int`.
+        #[serde(
+            rename = "STORAGE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub storage_id: ::std::option::Option<i64>,
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `PARENT_ID`: `int`.
+        #[serde(
+            rename = "PARENT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id: ::std::option::Option<i64>,
+        /// `DELETED_TYPE`: `string`.
+        #[serde(
+            rename = "DELETED_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_type: ::std::option::Option<::std::string::String>,
+        /// `GLOBAL_CONTENT_VERSION`: `int`.
+        #[serde(
+            rename = "GLOBAL_CONTENT_VERSION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub global_content_version: ::std::option::Option<i64>,
+        /// `FILE_ID`: `int`.
+        #[serde(
+            rename = "FILE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_id: ::std::option::Option<i64>,
+        /// `SIZE`: `string`.
+        #[serde(
+            rename = "SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<::std::string::String>,
+        /// `CREATE_TIME`: `datetime`.
+        #[serde(
+            rename = "CREATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `UPDATE_TIME`: `datetime`.
+        #[serde(
+            rename = "UPDATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DELETE_TIME`: `any`.
+        #[serde(
+            rename = "DELETE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delete_time: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `CREATED_BY`: `string`.
+        #[serde(
+            rename = "CREATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        /// `UPDATED_BY`: `string`.
+        #[serde(
+            rename = "UPDATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<::std::string::String>,
+        /// `DELETED_BY`: `string`.
+        #[serde(
+            rename = "DELETED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_by: ::std::option::Option<::std::string::String>,
+        /// `DOWNLOAD_URL`: `string`.
+        #[serde(
+            rename = "DOWNLOAD_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url: ::std::option::Option<::std::string::String>,
+        /// `DETAIL_URL`: `string`.
+        #[serde(
+            rename = "DETAIL_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub detail_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "NAME",
+                    "CODE",
+                    "STORAGE_ID",
+                    "TYPE",
+                    "PARENT_ID",
+                    "DELETED_TYPE",
+                    "GLOBAL_CONTENT_VERSION",
+                    "FILE_ID",
+                    "SIZE",
+                    "CREATE_TIME",
+                    "UPDATE_TIME",
+                    "DELETE_TIME",
+                    "CREATED_BY",
+                    "UPDATED_BY",
+                    "DELETED_BY",
+                    "DOWNLOAD_URL",
+                    "DETAIL_URL",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
+                storage_id: ::b24_core::__private::wire::field_at(slot_3, "STORAGE_ID")?,
+                type_: ::b24_core::__private::wire::field_at(slot_4, "TYPE")?,
+                parent_id: ::b24_core::__private::wire::field_at(slot_5, "PARENT_ID")?,
+                deleted_type: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "DELETED_TYPE",
+                )?,
+                global_content_version: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "GLOBAL_CONTENT_VERSION",
+                )?,
+                file_id: ::b24_core::__private::wire::field_at(slot_8, "FILE_ID")?,
+                size: ::b24_core::__private::wire::field_at(slot_9, "SIZE")?,
+                create_time: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "CREATE_TIME",
+                )?,
+                update_time: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "UPDATE_TIME",
+                )?,
+                delete_time: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "DELETE_TIME",
+                )?,
+                created_by: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "CREATED_BY",
+                )?,
+                updated_by: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "UPDATED_BY",
+                )?,
+                deleted_by: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "DELETED_BY",
+                )?,
+                download_url: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "DOWNLOAD_URL",
+                )?,
+                detail_url: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "DETAIL_URL",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.storage_id,
+                &::std::format!("{}.{}", field, "STORAGE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id,
+                &::std::format!("{}.{}", field, "PARENT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_type,
+                &::std::format!("{}.{}", field, "DELETED_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.global_content_version,
+                &::std::format!("{}.{}", field, "GLOBAL_CONTENT_VERSION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.file_id,
+                &::std::format!("{}.{}", field, "FILE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "CREATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.update_time,
+                &::std::format!("{}.{}", field, "UPDATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delete_time,
+                &::std::format!("{}.{}", field, "DELETE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "CREATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "UPDATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_by,
+                &::std::format!("{}.{}", field, "DELETED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.download_url,
+                &::std::format!("{}.{}", field, "DOWNLOAD_URL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.detail_url,
+                &::std::format!("{}.{}", field, "DETAIL_URL"),
+                problems,
+            );
+        }
+    }
+}
 /// [`disk.file.search`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-search.html) (REST v2)
 ///
 /// Scope: `disk`.
@@ -1652,18 +6092,13 @@ pub struct FileSearch {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub type_: ::std::option::Option<::std::string::String>,
-    /// `FILTER`: `map<any>`.
+    /// `FILTER`: `filter`.
     #[serde(
         rename = "FILTER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -1704,12 +6139,7 @@ impl FileSearch {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1936,21 +6366,21 @@ pub mod file_search {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub create_time: ::std::option::Option<::std::string::String>,
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `UPDATE_TIME`: `datetime`.
         #[serde(
             rename = "UPDATE_TIME",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub update_time: ::std::option::Option<::std::string::String>,
+        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `DELETE_TIME`: `datetime`.
         #[serde(
             rename = "DELETE_TIME",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub delete_time: ::std::option::Option<::std::string::String>,
+        pub delete_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `CREATED_BY`: `int`.
         #[serde(
             rename = "CREATED_BY",
@@ -1986,6 +6416,12 @@ pub mod file_search {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub detail_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1999,6 +6435,7 @@ pub mod file_search {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18] = ::b24_core::__private::wire::slots(
@@ -2024,7 +6461,7 @@ pub mod file_search {
                     "DOWNLOAD_URL",
                     "DETAIL_URL",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
@@ -2075,7 +6512,11 @@ pub mod file_search {
                     slot_17,
                     "DOWNLOAD_URL",
                 )?,
-                detail_url: ::b24_core::__private::wire::field_at(slot_18, "DETAIL_URL")?,
+                detail_url: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "DETAIL_URL",
+                )?,
+                extra,
             })
         }
     }
@@ -2195,9 +6636,9 @@ pub struct FileUploadVersion {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `fileContent` (required): `any[]`.
+    /// `fileContent` (required): `file`.
     #[serde(rename = "fileContent")]
-    pub file_content: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub file_content: ::b24_core::__private::types::File,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -2211,9 +6652,7 @@ impl FileUploadVersion {
     #[must_use]
     pub fn new(
         id: impl ::std::convert::Into<i64>,
-        file_content: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        file_content: impl ::std::convert::Into<::b24_core::__private::types::File>,
     ) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
@@ -2268,10 +6707,7 @@ impl ::b24_core::__private::Method for FileUploadVersion {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-upload-version.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = file_upload_version::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2326,6 +6762,342 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FileUploadVersio
         }
     }
 }
+/// Named types of [`disk.file.uploadVersion`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-upload-version.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod file_upload_version {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`disk.file.uploadVersion`](https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-upload-version.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `CODE`: `any`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `STORAGE_ID`: `int`.
+        #[serde(
+            rename = "STORAGE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub storage_id: ::std::option::Option<i64>,
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `PARENT_ID`: `int`.
+        #[serde(
+            rename = "PARENT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id: ::std::option::Option<i64>,
+        /// `DELETED_TYPE`: `string`.
+        #[serde(
+            rename = "DELETED_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_type: ::std::option::Option<::std::string::String>,
+        /// `GLOBAL_CONTENT_VERSION`: `int`.
+        #[serde(
+            rename = "GLOBAL_CONTENT_VERSION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub global_content_version: ::std::option::Option<i64>,
+        /// `FILE_ID`: `int`.
+        #[serde(
+            rename = "FILE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_id: ::std::option::Option<i64>,
+        /// `SIZE`: `string`.
+        #[serde(
+            rename = "SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<::std::string::String>,
+        /// `CREATE_TIME`: `datetime`.
+        #[serde(
+            rename = "CREATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `UPDATE_TIME`: `datetime`.
+        #[serde(
+            rename = "UPDATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DELETE_TIME`: `any`.
+        #[serde(
+            rename = "DELETE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delete_time: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `CREATED_BY`: `string`.
+        #[serde(
+            rename = "CREATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        /// `UPDATED_BY`: `string`.
+        #[serde(
+            rename = "UPDATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<::std::string::String>,
+        /// `DELETED_BY`: `string`.
+        #[serde(
+            rename = "DELETED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_by: ::std::option::Option<::std::string::String>,
+        /// `DOWNLOAD_URL`: `string`.
+        #[serde(
+            rename = "DOWNLOAD_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url: ::std::option::Option<::std::string::String>,
+        /// `DETAIL_URL`: `string`.
+        #[serde(
+            rename = "DETAIL_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub detail_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "NAME",
+                    "CODE",
+                    "STORAGE_ID",
+                    "TYPE",
+                    "PARENT_ID",
+                    "DELETED_TYPE",
+                    "GLOBAL_CONTENT_VERSION",
+                    "FILE_ID",
+                    "SIZE",
+                    "CREATE_TIME",
+                    "UPDATE_TIME",
+                    "DELETE_TIME",
+                    "CREATED_BY",
+                    "UPDATED_BY",
+                    "DELETED_BY",
+                    "DOWNLOAD_URL",
+                    "DETAIL_URL",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
+                storage_id: ::b24_core::__private::wire::field_at(slot_3, "STORAGE_ID")?,
+                type_: ::b24_core::__private::wire::field_at(slot_4, "TYPE")?,
+                parent_id: ::b24_core::__private::wire::field_at(slot_5, "PARENT_ID")?,
+                deleted_type: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "DELETED_TYPE",
+                )?,
+                global_content_version: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "GLOBAL_CONTENT_VERSION",
+                )?,
+                file_id: ::b24_core::__private::wire::field_at(slot_8, "FILE_ID")?,
+                size: ::b24_core::__private::wire::field_at(slot_9, "SIZE")?,
+                create_time: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "CREATE_TIME",
+                )?,
+                update_time: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "UPDATE_TIME",
+                )?,
+                delete_time: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "DELETE_TIME",
+                )?,
+                created_by: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "CREATED_BY",
+                )?,
+                updated_by: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "UPDATED_BY",
+                )?,
+                deleted_by: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "DELETED_BY",
+                )?,
+                download_url: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "DOWNLOAD_URL",
+                )?,
+                detail_url: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "DETAIL_URL",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.storage_id,
+                &::std::format!("{}.{}", field, "STORAGE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id,
+                &::std::format!("{}.{}", field, "PARENT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_type,
+                &::std::format!("{}.{}", field, "DELETED_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.global_content_version,
+                &::std::format!("{}.{}", field, "GLOBAL_CONTENT_VERSION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.file_id,
+                &::std::format!("{}.{}", field, "FILE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "CREATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.update_time,
+                &::std::format!("{}.{}", field, "UPDATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delete_time,
+                &::std::format!("{}.{}", field, "DELETE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "CREATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "UPDATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_by,
+                &::std::format!("{}.{}", field, "DELETED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.download_url,
+                &::std::format!("{}.{}", field, "DOWNLOAD_URL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.detail_url,
+                &::std::format!("{}.{}", field, "DETAIL_URL"),
+                problems,
+            );
+        }
+    }
+}
 /// [`disk.folder.addSubFolder`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-add-subfolder.html) (REST v2)
 ///
 /// Scope: `disk`.
@@ -2341,12 +7113,9 @@ pub struct FolderAddSubFolder {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `data` (required): `map<any>`.
+    /// `data` (required): `Data`.
     #[serde(rename = "data")]
-    pub data: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >,
+    pub data: folder_add_sub_folder::Data,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -2360,12 +7129,7 @@ impl FolderAddSubFolder {
     #[must_use]
     pub fn new(
         id: impl ::std::convert::Into<i64>,
-        data: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        data: impl ::std::convert::Into<folder_add_sub_folder::Data>,
     ) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
@@ -2420,10 +7184,7 @@ impl ::b24_core::__private::Method for FolderAddSubFolder {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-add-subfolder.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = folder_add_sub_folder::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2469,6 +7230,354 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FolderAddSubFold
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`disk.folder.addSubFolder`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-add-subfolder.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod folder_add_sub_folder {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Data` of [`disk.folder.addSubFolder`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-add-subfolder.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Data {
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Data {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Data {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["NAME"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Data {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`disk.folder.addSubFolder`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-add-subfolder.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `CODE`: `any`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `STORAGE_ID`: `int`.
+        #[serde(
+            rename = "STORAGE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub storage_id: ::std::option::Option<i64>,
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `REAL_OBJECT_ID`: `int`.
+        #[serde(
+            rename = "REAL_OBJECT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub real_object_id: ::std::option::Option<i64>,
+        /// `PARENT_ID`: `int`.
+        #[serde(
+            rename = "PARENT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id: ::std::option::Option<i64>,
+        /// `DELETED_TYPE`: `int`.
+        #[serde(
+            rename = "DELETED_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_type: ::std::option::Option<i64>,
+        /// `CREATE_TIME`: `datetime`.
+        #[serde(
+            rename = "CREATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `UPDATE_TIME`: `datetime`.
+        #[serde(
+            rename = "UPDATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DELETE_TIME`: `any`.
+        #[serde(
+            rename = "DELETE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delete_time: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `CREATED_BY`: `string`.
+        #[serde(
+            rename = "CREATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        /// `UPDATED_BY`: `string`.
+        #[serde(
+            rename = "UPDATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<::std::string::String>,
+        /// `DELETED_BY`: `any`.
+        #[serde(
+            rename = "DELETED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_by: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `DETAIL_URL`: `string`.
+        #[serde(
+            rename = "DETAIL_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub detail_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "NAME",
+                    "CODE",
+                    "STORAGE_ID",
+                    "TYPE",
+                    "REAL_OBJECT_ID",
+                    "PARENT_ID",
+                    "DELETED_TYPE",
+                    "CREATE_TIME",
+                    "UPDATE_TIME",
+                    "DELETE_TIME",
+                    "CREATED_BY",
+                    "UPDATED_BY",
+                    "DELETED_BY",
+                    "DETAIL_URL",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
+                storage_id: ::b24_core::__private::wire::field_at(slot_3, "STORAGE_ID")?,
+                type_: ::b24_core::__private::wire::field_at(slot_4, "TYPE")?,
+                real_object_id: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "REAL_OBJECT_ID",
+                )?,
+                parent_id: ::b24_core::__private::wire::field_at(slot_6, "PARENT_ID")?,
+                deleted_type: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "DELETED_TYPE",
+                )?,
+                create_time: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "CREATE_TIME",
+                )?,
+                update_time: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "UPDATE_TIME",
+                )?,
+                delete_time: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "DELETE_TIME",
+                )?,
+                created_by: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "CREATED_BY",
+                )?,
+                updated_by: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "UPDATED_BY",
+                )?,
+                deleted_by: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "DELETED_BY",
+                )?,
+                detail_url: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "DETAIL_URL",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.storage_id,
+                &::std::format!("{}.{}", field, "STORAGE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.real_object_id,
+                &::std::format!("{}.{}", field, "REAL_OBJECT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id,
+                &::std::format!("{}.{}", field, "PARENT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_type,
+                &::std::format!("{}.{}", field, "DELETED_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "CREATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.update_time,
+                &::std::format!("{}.{}", field, "UPDATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delete_time,
+                &::std::format!("{}.{}", field, "DELETE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "CREATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "UPDATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_by,
+                &::std::format!("{}.{}", field, "DELETED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.detail_url,
+                &::std::format!("{}.{}", field, "DETAIL_URL"),
+                problems,
+            );
         }
     }
 }
@@ -2561,10 +7670,7 @@ impl ::b24_core::__private::Method for FolderCopyTo {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-copy-to.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = folder_copy_to::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2614,6 +7720,296 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FolderCopyToErro
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`disk.folder.copyTo`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-copy-to.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod folder_copy_to {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`disk.folder.copyTo`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-copy-to.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `CODE`: `any`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `STORAGE_ID`: `int`.
+        #[serde(
+            rename = "STORAGE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub storage_id: ::std::option::Option<i64>,
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `REAL_OBJECT_ID`: `int`.
+        #[serde(
+            rename = "REAL_OBJECT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub real_object_id: ::std::option::Option<i64>,
+        /// `PARENT_ID`: `int`.
+        #[serde(
+            rename = "PARENT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id: ::std::option::Option<i64>,
+        /// `DELETED_TYPE`: `int`.
+        #[serde(
+            rename = "DELETED_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_type: ::std::option::Option<i64>,
+        /// `CREATE_TIME`: `datetime`.
+        #[serde(
+            rename = "CREATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `UPDATE_TIME`: `datetime`.
+        #[serde(
+            rename = "UPDATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DELETE_TIME`: `any`.
+        #[serde(
+            rename = "DELETE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delete_time: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `CREATED_BY`: `string`.
+        #[serde(
+            rename = "CREATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        /// `UPDATED_BY`: `string`.
+        #[serde(
+            rename = "UPDATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<::std::string::String>,
+        /// `DELETED_BY`: `any`.
+        #[serde(
+            rename = "DELETED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_by: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `DETAIL_URL`: `string`.
+        #[serde(
+            rename = "DETAIL_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub detail_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "NAME",
+                    "CODE",
+                    "STORAGE_ID",
+                    "TYPE",
+                    "REAL_OBJECT_ID",
+                    "PARENT_ID",
+                    "DELETED_TYPE",
+                    "CREATE_TIME",
+                    "UPDATE_TIME",
+                    "DELETE_TIME",
+                    "CREATED_BY",
+                    "UPDATED_BY",
+                    "DELETED_BY",
+                    "DETAIL_URL",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
+                storage_id: ::b24_core::__private::wire::field_at(slot_3, "STORAGE_ID")?,
+                type_: ::b24_core::__private::wire::field_at(slot_4, "TYPE")?,
+                real_object_id: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "REAL_OBJECT_ID",
+                )?,
+                parent_id: ::b24_core::__private::wire::field_at(slot_6, "PARENT_ID")?,
+                deleted_type: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "DELETED_TYPE",
+                )?,
+                create_time: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "CREATE_TIME",
+                )?,
+                update_time: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "UPDATE_TIME",
+                )?,
+                delete_time: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "DELETE_TIME",
+                )?,
+                created_by: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "CREATED_BY",
+                )?,
+                updated_by: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "UPDATED_BY",
+                )?,
+                deleted_by: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "DELETED_BY",
+                )?,
+                detail_url: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "DETAIL_URL",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.storage_id,
+                &::std::format!("{}.{}", field, "STORAGE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.real_object_id,
+                &::std::format!("{}.{}", field, "REAL_OBJECT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id,
+                &::std::format!("{}.{}", field, "PARENT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_type,
+                &::std::format!("{}.{}", field, "DELETED_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "CREATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.update_time,
+                &::std::format!("{}.{}", field, "UPDATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delete_time,
+                &::std::format!("{}.{}", field, "DELETE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "CREATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "UPDATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_by,
+                &::std::format!("{}.{}", field, "DELETED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.detail_url,
+                &::std::format!("{}.{}", field, "DETAIL_URL"),
+                problems,
+            );
         }
     }
 }
@@ -2821,10 +8217,7 @@ impl ::b24_core::__private::Method for FolderGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = folder_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2869,6 +8262,296 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FolderGetError {
         }
     }
 }
+/// Named types of [`disk.folder.get`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod folder_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`disk.folder.get`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `CODE`: `any`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `STORAGE_ID`: `int`.
+        #[serde(
+            rename = "STORAGE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub storage_id: ::std::option::Option<i64>,
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `REAL_OBJECT_ID`: `int`.
+        #[serde(
+            rename = "REAL_OBJECT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub real_object_id: ::std::option::Option<i64>,
+        /// `PARENT_ID`: `int`.
+        #[serde(
+            rename = "PARENT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id: ::std::option::Option<i64>,
+        /// `DELETED_TYPE`: `string`.
+        #[serde(
+            rename = "DELETED_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_type: ::std::option::Option<::std::string::String>,
+        /// `CREATE_TIME`: `datetime`.
+        #[serde(
+            rename = "CREATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `UPDATE_TIME`: `datetime`.
+        #[serde(
+            rename = "UPDATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DELETE_TIME`: `any`.
+        #[serde(
+            rename = "DELETE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delete_time: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `CREATED_BY`: `string`.
+        #[serde(
+            rename = "CREATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        /// `UPDATED_BY`: `string`.
+        #[serde(
+            rename = "UPDATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<::std::string::String>,
+        /// `DELETED_BY`: `string`.
+        #[serde(
+            rename = "DELETED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_by: ::std::option::Option<::std::string::String>,
+        /// `DETAIL_URL`: `string`.
+        #[serde(
+            rename = "DETAIL_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub detail_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "NAME",
+                    "CODE",
+                    "STORAGE_ID",
+                    "TYPE",
+                    "REAL_OBJECT_ID",
+                    "PARENT_ID",
+                    "DELETED_TYPE",
+                    "CREATE_TIME",
+                    "UPDATE_TIME",
+                    "DELETE_TIME",
+                    "CREATED_BY",
+                    "UPDATED_BY",
+                    "DELETED_BY",
+                    "DETAIL_URL",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
+                storage_id: ::b24_core::__private::wire::field_at(slot_3, "STORAGE_ID")?,
+                type_: ::b24_core::__private::wire::field_at(slot_4, "TYPE")?,
+                real_object_id: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "REAL_OBJECT_ID",
+                )?,
+                parent_id: ::b24_core::__private::wire::field_at(slot_6, "PARENT_ID")?,
+                deleted_type: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "DELETED_TYPE",
+                )?,
+                create_time: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "CREATE_TIME",
+                )?,
+                update_time: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "UPDATE_TIME",
+                )?,
+                delete_time: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "DELETE_TIME",
+                )?,
+                created_by: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "CREATED_BY",
+                )?,
+                updated_by: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "UPDATED_BY",
+                )?,
+                deleted_by: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "DELETED_BY",
+                )?,
+                detail_url: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "DETAIL_URL",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.storage_id,
+                &::std::format!("{}.{}", field, "STORAGE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.real_object_id,
+                &::std::format!("{}.{}", field, "REAL_OBJECT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id,
+                &::std::format!("{}.{}", field, "PARENT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_type,
+                &::std::format!("{}.{}", field, "DELETED_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "CREATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.update_time,
+                &::std::format!("{}.{}", field, "UPDATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delete_time,
+                &::std::format!("{}.{}", field, "DELETE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "CREATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "UPDATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_by,
+                &::std::format!("{}.{}", field, "DELETED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.detail_url,
+                &::std::format!("{}.{}", field, "DETAIL_URL"),
+                problems,
+            );
+        }
+    }
+}
 /// [`disk.folder.getChildren`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-get-children.html) (REST v2)
 ///
 /// Scope: `disk`.
@@ -2884,30 +8567,20 @@ pub struct FolderGetChildren {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `filter`: `map<any>`.
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `order`: `map<any>`.
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -2939,12 +8612,7 @@ impl FolderGetChildren {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2953,12 +8621,7 @@ impl FolderGetChildren {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -3022,7 +8685,7 @@ impl ::b24_core::__private::Method for FolderGetChildren {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<folder_get_children::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3038,7 +8701,7 @@ impl ::b24_core::__private::Method for FolderGetChildren {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for FolderGetChildren {
-    type Item = ::b24_core::__private::serde_json::Value;
+    type Item = folder_get_children::Result;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -3071,6 +8734,359 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FolderGetChildre
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`disk.folder.getChildren`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-get-children.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod folder_get_children {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`disk.folder.getChildren`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-get-children.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `CODE`: `any`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `STORAGE_ID`: `int`.
+        #[serde(
+            rename = "STORAGE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub storage_id: ::std::option::Option<i64>,
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `REAL_OBJECT_ID`: `int`.
+        #[serde(
+            rename = "REAL_OBJECT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub real_object_id: ::std::option::Option<i64>,
+        /// `PARENT_ID`: `int`.
+        #[serde(
+            rename = "PARENT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id: ::std::option::Option<i64>,
+        /// `DELETED_TYPE`: `string`.
+        #[serde(
+            rename = "DELETED_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_type: ::std::option::Option<::std::string::String>,
+        /// `CREATE_TIME`: `datetime`.
+        #[serde(
+            rename = "CREATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `UPDATE_TIME`: `datetime`.
+        #[serde(
+            rename = "UPDATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DELETE_TIME`: `any`.
+        #[serde(
+            rename = "DELETE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delete_time: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `CREATED_BY`: `string`.
+        #[serde(
+            rename = "CREATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        /// `UPDATED_BY`: `string`.
+        #[serde(
+            rename = "UPDATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<::std::string::String>,
+        /// `DELETED_BY`: `string`.
+        #[serde(
+            rename = "DELETED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_by: ::std::option::Option<::std::string::String>,
+        /// `DETAIL_URL`: `string`.
+        #[serde(
+            rename = "DETAIL_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub detail_url: ::std::option::Option<::std::string::String>,
+        /// `GLOBAL_CONTENT_VERSION`: `string`.
+        #[serde(
+            rename = "GLOBAL_CONTENT_VERSION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub global_content_version: ::std::option::Option<::std::string::String>,
+        /// `FILE_ID`: `int`.
+        #[serde(
+            rename = "FILE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_id: ::std::option::Option<i64>,
+        /// `SIZE`: `string`.
+        #[serde(
+            rename = "SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<::std::string::String>,
+        /// `DOWNLOAD_URL`: `string`.
+        #[serde(
+            rename = "DOWNLOAD_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "NAME",
+                    "CODE",
+                    "STORAGE_ID",
+                    "TYPE",
+                    "REAL_OBJECT_ID",
+                    "PARENT_ID",
+                    "DELETED_TYPE",
+                    "CREATE_TIME",
+                    "UPDATE_TIME",
+                    "DELETE_TIME",
+                    "CREATED_BY",
+                    "UPDATED_BY",
+                    "DELETED_BY",
+                    "DETAIL_URL",
+                    "GLOBAL_CONTENT_VERSION",
+                    "FILE_ID",
+                    "SIZE",
+                    "DOWNLOAD_URL",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
+                storage_id: ::b24_core::__private::wire::field_at(slot_3, "STORAGE_ID")?,
+                type_: ::b24_core::__private::wire::field_at(slot_4, "TYPE")?,
+                real_object_id: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "REAL_OBJECT_ID",
+                )?,
+                parent_id: ::b24_core::__private::wire::field_at(slot_6, "PARENT_ID")?,
+                deleted_type: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "DELETED_TYPE",
+                )?,
+                create_time: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "CREATE_TIME",
+                )?,
+                update_time: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "UPDATE_TIME",
+                )?,
+                delete_time: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "DELETE_TIME",
+                )?,
+                created_by: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "CREATED_BY",
+                )?,
+                updated_by: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "UPDATED_BY",
+                )?,
+                deleted_by: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "DELETED_BY",
+                )?,
+                detail_url: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "DETAIL_URL",
+                )?,
+                global_content_version: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "GLOBAL_CONTENT_VERSION",
+                )?,
+                file_id: ::b24_core::__private::wire::field_at(slot_16, "FILE_ID")?,
+                size: ::b24_core::__private::wire::field_at(slot_17, "SIZE")?,
+                download_url: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "DOWNLOAD_URL",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.storage_id,
+                &::std::format!("{}.{}", field, "STORAGE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.real_object_id,
+                &::std::format!("{}.{}", field, "REAL_OBJECT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id,
+                &::std::format!("{}.{}", field, "PARENT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_type,
+                &::std::format!("{}.{}", field, "DELETED_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "CREATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.update_time,
+                &::std::format!("{}.{}", field, "UPDATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delete_time,
+                &::std::format!("{}.{}", field, "DELETE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "CREATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "UPDATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_by,
+                &::std::format!("{}.{}", field, "DELETED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.detail_url,
+                &::std::format!("{}.{}", field, "DETAIL_URL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.global_content_version,
+                &::std::format!("{}.{}", field, "GLOBAL_CONTENT_VERSION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.file_id,
+                &::std::format!("{}.{}", field, "FILE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.download_url,
+                &::std::format!("{}.{}", field, "DOWNLOAD_URL"),
+                problems,
+            );
         }
     }
 }
@@ -3272,10 +9288,7 @@ impl ::b24_core::__private::Method for FolderGetFields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-get-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = folder_get_fields::Result2;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3307,6 +9320,1547 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FolderGetFieldsE
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`disk.folder.getFields`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-get-fields.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod folder_get_fields {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Code2` of [`disk.folder.getFields`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Code2 {
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `USE_IN_FILTER`: `bool`.
+        #[serde(
+            rename = "USE_IN_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_filter: ::std::option::Option<bool>,
+        /// `USE_IN_SHOW`: `bool`.
+        #[serde(
+            rename = "USE_IN_SHOW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_show: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Code2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Code2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                use_in_filter: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "USE_IN_FILTER",
+                )?,
+                use_in_show: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "USE_IN_SHOW",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Code2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_filter,
+                &::std::format!("{}.{}", field, "USE_IN_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_show,
+                &::std::format!("{}.{}", field, "USE_IN_SHOW"),
+                problems,
+            );
+        }
+    }
+    /// `CreateTime2` of [`disk.folder.getFields`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct CreateTime2 {
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `USE_IN_FILTER`: `bool`.
+        #[serde(
+            rename = "USE_IN_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_filter: ::std::option::Option<bool>,
+        /// `USE_IN_SHOW`: `bool`.
+        #[serde(
+            rename = "USE_IN_SHOW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_show: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CreateTime2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for CreateTime2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                use_in_filter: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "USE_IN_FILTER",
+                )?,
+                use_in_show: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "USE_IN_SHOW",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for CreateTime2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_filter,
+                &::std::format!("{}.{}", field, "USE_IN_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_show,
+                &::std::format!("{}.{}", field, "USE_IN_SHOW"),
+                problems,
+            );
+        }
+    }
+    /// `CreatedBy2` of [`disk.folder.getFields`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct CreatedBy2 {
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `USE_IN_FILTER`: `any`.
+        #[serde(
+            rename = "USE_IN_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_filter: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `USE_IN_SHOW`: `bool`.
+        #[serde(
+            rename = "USE_IN_SHOW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_show: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for CreatedBy2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for CreatedBy2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                use_in_filter: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "USE_IN_FILTER",
+                )?,
+                use_in_show: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "USE_IN_SHOW",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for CreatedBy2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_filter,
+                &::std::format!("{}.{}", field, "USE_IN_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_show,
+                &::std::format!("{}.{}", field, "USE_IN_SHOW"),
+                problems,
+            );
+        }
+    }
+    /// `DeleteTime2` of [`disk.folder.getFields`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct DeleteTime2 {
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `USE_IN_FILTER`: `bool`.
+        #[serde(
+            rename = "USE_IN_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_filter: ::std::option::Option<bool>,
+        /// `USE_IN_SHOW`: `bool`.
+        #[serde(
+            rename = "USE_IN_SHOW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_show: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DeleteTime2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for DeleteTime2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                use_in_filter: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "USE_IN_FILTER",
+                )?,
+                use_in_show: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "USE_IN_SHOW",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for DeleteTime2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_filter,
+                &::std::format!("{}.{}", field, "USE_IN_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_show,
+                &::std::format!("{}.{}", field, "USE_IN_SHOW"),
+                problems,
+            );
+        }
+    }
+    /// `DeletedBy2` of [`disk.folder.getFields`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct DeletedBy2 {
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `USE_IN_FILTER`: `any`.
+        #[serde(
+            rename = "USE_IN_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_filter: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `USE_IN_SHOW`: `bool`.
+        #[serde(
+            rename = "USE_IN_SHOW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_show: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DeletedBy2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for DeletedBy2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                use_in_filter: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "USE_IN_FILTER",
+                )?,
+                use_in_show: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "USE_IN_SHOW",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for DeletedBy2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_filter,
+                &::std::format!("{}.{}", field, "USE_IN_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_show,
+                &::std::format!("{}.{}", field, "USE_IN_SHOW"),
+                problems,
+            );
+        }
+    }
+    /// `DeletedType2` of [`disk.folder.getFields`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct DeletedType2 {
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `USE_IN_FILTER`: `bool`.
+        #[serde(
+            rename = "USE_IN_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_filter: ::std::option::Option<bool>,
+        /// `USE_IN_SHOW`: `bool`.
+        #[serde(
+            rename = "USE_IN_SHOW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_show: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DeletedType2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for DeletedType2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                use_in_filter: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "USE_IN_FILTER",
+                )?,
+                use_in_show: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "USE_IN_SHOW",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for DeletedType2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_filter,
+                &::std::format!("{}.{}", field, "USE_IN_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_show,
+                &::std::format!("{}.{}", field, "USE_IN_SHOW"),
+                problems,
+            );
+        }
+    }
+    /// `Id2` of [`disk.folder.getFields`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Id2 {
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `USE_IN_FILTER`: `bool`.
+        #[serde(
+            rename = "USE_IN_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_filter: ::std::option::Option<bool>,
+        /// `USE_IN_SHOW`: `bool`.
+        #[serde(
+            rename = "USE_IN_SHOW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_show: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Id2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Id2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                use_in_filter: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "USE_IN_FILTER",
+                )?,
+                use_in_show: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "USE_IN_SHOW",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Id2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_filter,
+                &::std::format!("{}.{}", field, "USE_IN_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_show,
+                &::std::format!("{}.{}", field, "USE_IN_SHOW"),
+                problems,
+            );
+        }
+    }
+    /// `Name2` of [`disk.folder.getFields`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Name2 {
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `USE_IN_FILTER`: `bool`.
+        #[serde(
+            rename = "USE_IN_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_filter: ::std::option::Option<bool>,
+        /// `USE_IN_SHOW`: `bool`.
+        #[serde(
+            rename = "USE_IN_SHOW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_show: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Name2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Name2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                use_in_filter: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "USE_IN_FILTER",
+                )?,
+                use_in_show: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "USE_IN_SHOW",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Name2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_filter,
+                &::std::format!("{}.{}", field, "USE_IN_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_show,
+                &::std::format!("{}.{}", field, "USE_IN_SHOW"),
+                problems,
+            );
+        }
+    }
+    /// `ParentId2` of [`disk.folder.getFields`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ParentId2 {
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `USE_IN_FILTER`: `bool`.
+        #[serde(
+            rename = "USE_IN_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_filter: ::std::option::Option<bool>,
+        /// `USE_IN_SHOW`: `bool`.
+        #[serde(
+            rename = "USE_IN_SHOW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_show: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ParentId2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ParentId2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                use_in_filter: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "USE_IN_FILTER",
+                )?,
+                use_in_show: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "USE_IN_SHOW",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ParentId2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_filter,
+                &::std::format!("{}.{}", field, "USE_IN_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_show,
+                &::std::format!("{}.{}", field, "USE_IN_SHOW"),
+                problems,
+            );
+        }
+    }
+    /// `RealObjectId2` of [`disk.folder.getFields`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct RealObjectId2 {
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `USE_IN_FILTER`: `any`.
+        #[serde(
+            rename = "USE_IN_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_filter: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `USE_IN_SHOW`: `bool`.
+        #[serde(
+            rename = "USE_IN_SHOW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_show: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RealObjectId2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for RealObjectId2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                use_in_filter: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "USE_IN_FILTER",
+                )?,
+                use_in_show: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "USE_IN_SHOW",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for RealObjectId2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_filter,
+                &::std::format!("{}.{}", field, "USE_IN_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_show,
+                &::std::format!("{}.{}", field, "USE_IN_SHOW"),
+                problems,
+            );
+        }
+    }
+    /// `Result2` of [`disk.folder.getFields`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result2 {
+        /// `ID`: `Id2`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<Id2>,
+        /// `NAME`: `Name2`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<Name2>,
+        /// `TYPE`: `Type2`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<Type2>,
+        /// `CODE`: `Code2`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<Code2>,
+        /// `STORAGE_ID`: `StorageId2`.
+        #[serde(
+            rename = "STORAGE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub storage_id: ::std::option::Option<StorageId2>,
+        /// `REAL_OBJECT_ID`: `RealObjectId2`.
+        #[serde(
+            rename = "REAL_OBJECT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub real_object_id: ::std::option::Option<RealObjectId2>,
+        /// `PARENT_ID`: `ParentId2`.
+        #[serde(
+            rename = "PARENT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id: ::std::option::Option<ParentId2>,
+        /// `CREATE_TIME`: `CreateTime2`.
+        #[serde(
+            rename = "CREATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<CreateTime2>,
+        /// `UPDATE_TIME`: `UpdateTime2`.
+        #[serde(
+            rename = "UPDATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub update_time: ::std::option::Option<UpdateTime2>,
+        /// `DELETE_TIME`: `DeleteTime2`.
+        #[serde(
+            rename = "DELETE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delete_time: ::std::option::Option<DeleteTime2>,
+        /// `CREATED_BY`: `CreatedBy2`.
+        #[serde(
+            rename = "CREATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<CreatedBy2>,
+        /// `UPDATED_BY`: `UpdatedBy2`.
+        #[serde(
+            rename = "UPDATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<UpdatedBy2>,
+        /// `DELETED_BY`: `DeletedBy2`.
+        #[serde(
+            rename = "DELETED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_by: ::std::option::Option<DeletedBy2>,
+        /// `DELETED_TYPE`: `DeletedType2`.
+        #[serde(
+            rename = "DELETED_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_type: ::std::option::Option<DeletedType2>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "NAME",
+                    "TYPE",
+                    "CODE",
+                    "STORAGE_ID",
+                    "REAL_OBJECT_ID",
+                    "PARENT_ID",
+                    "CREATE_TIME",
+                    "UPDATE_TIME",
+                    "DELETE_TIME",
+                    "CREATED_BY",
+                    "UPDATED_BY",
+                    "DELETED_BY",
+                    "DELETED_TYPE",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "TYPE")?,
+                code: ::b24_core::__private::wire::field_at(slot_3, "CODE")?,
+                storage_id: ::b24_core::__private::wire::field_at(slot_4, "STORAGE_ID")?,
+                real_object_id: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "REAL_OBJECT_ID",
+                )?,
+                parent_id: ::b24_core::__private::wire::field_at(slot_6, "PARENT_ID")?,
+                create_time: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "CREATE_TIME",
+                )?,
+                update_time: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "UPDATE_TIME",
+                )?,
+                delete_time: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "DELETE_TIME",
+                )?,
+                created_by: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "CREATED_BY",
+                )?,
+                updated_by: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "UPDATED_BY",
+                )?,
+                deleted_by: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "DELETED_BY",
+                )?,
+                deleted_type: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "DELETED_TYPE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.storage_id,
+                &::std::format!("{}.{}", field, "STORAGE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.real_object_id,
+                &::std::format!("{}.{}", field, "REAL_OBJECT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id,
+                &::std::format!("{}.{}", field, "PARENT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "CREATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.update_time,
+                &::std::format!("{}.{}", field, "UPDATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delete_time,
+                &::std::format!("{}.{}", field, "DELETE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "CREATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "UPDATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_by,
+                &::std::format!("{}.{}", field, "DELETED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_type,
+                &::std::format!("{}.{}", field, "DELETED_TYPE"),
+                problems,
+            );
+        }
+    }
+    /// `StorageId2` of [`disk.folder.getFields`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct StorageId2 {
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `USE_IN_FILTER`: `bool`.
+        #[serde(
+            rename = "USE_IN_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_filter: ::std::option::Option<bool>,
+        /// `USE_IN_SHOW`: `bool`.
+        #[serde(
+            rename = "USE_IN_SHOW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_show: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for StorageId2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for StorageId2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                use_in_filter: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "USE_IN_FILTER",
+                )?,
+                use_in_show: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "USE_IN_SHOW",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for StorageId2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_filter,
+                &::std::format!("{}.{}", field, "USE_IN_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_show,
+                &::std::format!("{}.{}", field, "USE_IN_SHOW"),
+                problems,
+            );
+        }
+    }
+    /// `Type2` of [`disk.folder.getFields`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Type2 {
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `USE_IN_FILTER`: `bool`.
+        #[serde(
+            rename = "USE_IN_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_filter: ::std::option::Option<bool>,
+        /// `USE_IN_SHOW`: `bool`.
+        #[serde(
+            rename = "USE_IN_SHOW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_show: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Type2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Type2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                use_in_filter: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "USE_IN_FILTER",
+                )?,
+                use_in_show: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "USE_IN_SHOW",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Type2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_filter,
+                &::std::format!("{}.{}", field, "USE_IN_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_show,
+                &::std::format!("{}.{}", field, "USE_IN_SHOW"),
+                problems,
+            );
+        }
+    }
+    /// `UpdateTime2` of [`disk.folder.getFields`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct UpdateTime2 {
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `USE_IN_FILTER`: `bool`.
+        #[serde(
+            rename = "USE_IN_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_filter: ::std::option::Option<bool>,
+        /// `USE_IN_SHOW`: `bool`.
+        #[serde(
+            rename = "USE_IN_SHOW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_show: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for UpdateTime2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for UpdateTime2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                use_in_filter: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "USE_IN_FILTER",
+                )?,
+                use_in_show: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "USE_IN_SHOW",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for UpdateTime2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_filter,
+                &::std::format!("{}.{}", field, "USE_IN_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_show,
+                &::std::format!("{}.{}", field, "USE_IN_SHOW"),
+                problems,
+            );
+        }
+    }
+    /// `UpdatedBy2` of [`disk.folder.getFields`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct UpdatedBy2 {
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `USE_IN_FILTER`: `any`.
+        #[serde(
+            rename = "USE_IN_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_filter: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `USE_IN_SHOW`: `bool`.
+        #[serde(
+            rename = "USE_IN_SHOW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_show: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for UpdatedBy2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for UpdatedBy2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                use_in_filter: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "USE_IN_FILTER",
+                )?,
+                use_in_show: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "USE_IN_SHOW",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for UpdatedBy2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_filter,
+                &::std::format!("{}.{}", field, "USE_IN_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_show,
+                &::std::format!("{}.{}", field, "USE_IN_SHOW"),
+                problems,
+            );
         }
     }
 }
@@ -3388,10 +10942,7 @@ impl ::b24_core::__private::Method for FolderMarkDeleted {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-mark-deleted.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = folder_mark_deleted::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3436,6 +10987,296 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FolderMarkDelete
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`disk.folder.markDeleted`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-mark-deleted.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod folder_mark_deleted {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`disk.folder.markDeleted`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-mark-deleted.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `CODE`: `any`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `STORAGE_ID`: `int`.
+        #[serde(
+            rename = "STORAGE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub storage_id: ::std::option::Option<i64>,
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `REAL_OBJECT_ID`: `int`.
+        #[serde(
+            rename = "REAL_OBJECT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub real_object_id: ::std::option::Option<i64>,
+        /// `PARENT_ID`: `int`.
+        #[serde(
+            rename = "PARENT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id: ::std::option::Option<i64>,
+        /// `DELETED_TYPE`: `int`.
+        #[serde(
+            rename = "DELETED_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_type: ::std::option::Option<i64>,
+        /// `CREATE_TIME`: `datetime`.
+        #[serde(
+            rename = "CREATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `UPDATE_TIME`: `datetime`.
+        #[serde(
+            rename = "UPDATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DELETE_TIME`: `datetime`.
+        #[serde(
+            rename = "DELETE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delete_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `CREATED_BY`: `string`.
+        #[serde(
+            rename = "CREATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        /// `UPDATED_BY`: `string`.
+        #[serde(
+            rename = "UPDATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<::std::string::String>,
+        /// `DELETED_BY`: `string`.
+        #[serde(
+            rename = "DELETED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_by: ::std::option::Option<::std::string::String>,
+        /// `DETAIL_URL`: `string`.
+        #[serde(
+            rename = "DETAIL_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub detail_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "NAME",
+                    "CODE",
+                    "STORAGE_ID",
+                    "TYPE",
+                    "REAL_OBJECT_ID",
+                    "PARENT_ID",
+                    "DELETED_TYPE",
+                    "CREATE_TIME",
+                    "UPDATE_TIME",
+                    "DELETE_TIME",
+                    "CREATED_BY",
+                    "UPDATED_BY",
+                    "DELETED_BY",
+                    "DETAIL_URL",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
+                storage_id: ::b24_core::__private::wire::field_at(slot_3, "STORAGE_ID")?,
+                type_: ::b24_core::__private::wire::field_at(slot_4, "TYPE")?,
+                real_object_id: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "REAL_OBJECT_ID",
+                )?,
+                parent_id: ::b24_core::__private::wire::field_at(slot_6, "PARENT_ID")?,
+                deleted_type: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "DELETED_TYPE",
+                )?,
+                create_time: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "CREATE_TIME",
+                )?,
+                update_time: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "UPDATE_TIME",
+                )?,
+                delete_time: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "DELETE_TIME",
+                )?,
+                created_by: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "CREATED_BY",
+                )?,
+                updated_by: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "UPDATED_BY",
+                )?,
+                deleted_by: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "DELETED_BY",
+                )?,
+                detail_url: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "DETAIL_URL",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.storage_id,
+                &::std::format!("{}.{}", field, "STORAGE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.real_object_id,
+                &::std::format!("{}.{}", field, "REAL_OBJECT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id,
+                &::std::format!("{}.{}", field, "PARENT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_type,
+                &::std::format!("{}.{}", field, "DELETED_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "CREATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.update_time,
+                &::std::format!("{}.{}", field, "UPDATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delete_time,
+                &::std::format!("{}.{}", field, "DELETE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "CREATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "UPDATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_by,
+                &::std::format!("{}.{}", field, "DELETED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.detail_url,
+                &::std::format!("{}.{}", field, "DETAIL_URL"),
+                problems,
+            );
         }
     }
 }
@@ -3528,10 +11369,7 @@ impl ::b24_core::__private::Method for FolderMoveTo {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-move-to.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = folder_move_to::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3581,6 +11419,296 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FolderMoveToErro
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`disk.folder.moveTo`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-move-to.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod folder_move_to {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`disk.folder.moveTo`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-move-to.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `CODE`: `any`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `STORAGE_ID`: `int`.
+        #[serde(
+            rename = "STORAGE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub storage_id: ::std::option::Option<i64>,
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `REAL_OBJECT_ID`: `int`.
+        #[serde(
+            rename = "REAL_OBJECT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub real_object_id: ::std::option::Option<i64>,
+        /// `PARENT_ID`: `int`.
+        #[serde(
+            rename = "PARENT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id: ::std::option::Option<i64>,
+        /// `DELETED_TYPE`: `string`.
+        #[serde(
+            rename = "DELETED_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_type: ::std::option::Option<::std::string::String>,
+        /// `CREATE_TIME`: `datetime`.
+        #[serde(
+            rename = "CREATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `UPDATE_TIME`: `datetime`.
+        #[serde(
+            rename = "UPDATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DELETE_TIME`: `any`.
+        #[serde(
+            rename = "DELETE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delete_time: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `CREATED_BY`: `string`.
+        #[serde(
+            rename = "CREATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        /// `UPDATED_BY`: `string`.
+        #[serde(
+            rename = "UPDATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<::std::string::String>,
+        /// `DELETED_BY`: `string`.
+        #[serde(
+            rename = "DELETED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_by: ::std::option::Option<::std::string::String>,
+        /// `DETAIL_URL`: `string`.
+        #[serde(
+            rename = "DETAIL_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub detail_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "NAME",
+                    "CODE",
+                    "STORAGE_ID",
+                    "TYPE",
+                    "REAL_OBJECT_ID",
+                    "PARENT_ID",
+                    "DELETED_TYPE",
+                    "CREATE_TIME",
+                    "UPDATE_TIME",
+                    "DELETE_TIME",
+                    "CREATED_BY",
+                    "UPDATED_BY",
+                    "DELETED_BY",
+                    "DETAIL_URL",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
+                storage_id: ::b24_core::__private::wire::field_at(slot_3, "STORAGE_ID")?,
+                type_: ::b24_core::__private::wire::field_at(slot_4, "TYPE")?,
+                real_object_id: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "REAL_OBJECT_ID",
+                )?,
+                parent_id: ::b24_core::__private::wire::field_at(slot_6, "PARENT_ID")?,
+                deleted_type: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "DELETED_TYPE",
+                )?,
+                create_time: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "CREATE_TIME",
+                )?,
+                update_time: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "UPDATE_TIME",
+                )?,
+                delete_time: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "DELETE_TIME",
+                )?,
+                created_by: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "CREATED_BY",
+                )?,
+                updated_by: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "UPDATED_BY",
+                )?,
+                deleted_by: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "DELETED_BY",
+                )?,
+                detail_url: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "DETAIL_URL",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.storage_id,
+                &::std::format!("{}.{}", field, "STORAGE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.real_object_id,
+                &::std::format!("{}.{}", field, "REAL_OBJECT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id,
+                &::std::format!("{}.{}", field, "PARENT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_type,
+                &::std::format!("{}.{}", field, "DELETED_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "CREATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.update_time,
+                &::std::format!("{}.{}", field, "UPDATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delete_time,
+                &::std::format!("{}.{}", field, "DELETE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "CREATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "UPDATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_by,
+                &::std::format!("{}.{}", field, "DELETED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.detail_url,
+                &::std::format!("{}.{}", field, "DETAIL_URL"),
+                problems,
+            );
         }
     }
 }
@@ -3670,10 +11798,7 @@ impl ::b24_core::__private::Method for FolderRename {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-rename.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = folder_rename::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3717,6 +11842,296 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FolderRenameErro
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`disk.folder.rename`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-rename.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod folder_rename {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`disk.folder.rename`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-rename.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `CODE`: `any`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `STORAGE_ID`: `int`.
+        #[serde(
+            rename = "STORAGE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub storage_id: ::std::option::Option<i64>,
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `REAL_OBJECT_ID`: `int`.
+        #[serde(
+            rename = "REAL_OBJECT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub real_object_id: ::std::option::Option<i64>,
+        /// `PARENT_ID`: `int`.
+        #[serde(
+            rename = "PARENT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id: ::std::option::Option<i64>,
+        /// `DELETED_TYPE`: `string`.
+        #[serde(
+            rename = "DELETED_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_type: ::std::option::Option<::std::string::String>,
+        /// `CREATE_TIME`: `datetime`.
+        #[serde(
+            rename = "CREATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `UPDATE_TIME`: `datetime`.
+        #[serde(
+            rename = "UPDATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DELETE_TIME`: `any`.
+        #[serde(
+            rename = "DELETE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delete_time: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `CREATED_BY`: `string`.
+        #[serde(
+            rename = "CREATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        /// `UPDATED_BY`: `string`.
+        #[serde(
+            rename = "UPDATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<::std::string::String>,
+        /// `DELETED_BY`: `string`.
+        #[serde(
+            rename = "DELETED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_by: ::std::option::Option<::std::string::String>,
+        /// `DETAIL_URL`: `string`.
+        #[serde(
+            rename = "DETAIL_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub detail_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "NAME",
+                    "CODE",
+                    "STORAGE_ID",
+                    "TYPE",
+                    "REAL_OBJECT_ID",
+                    "PARENT_ID",
+                    "DELETED_TYPE",
+                    "CREATE_TIME",
+                    "UPDATE_TIME",
+                    "DELETE_TIME",
+                    "CREATED_BY",
+                    "UPDATED_BY",
+                    "DELETED_BY",
+                    "DETAIL_URL",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
+                storage_id: ::b24_core::__private::wire::field_at(slot_3, "STORAGE_ID")?,
+                type_: ::b24_core::__private::wire::field_at(slot_4, "TYPE")?,
+                real_object_id: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "REAL_OBJECT_ID",
+                )?,
+                parent_id: ::b24_core::__private::wire::field_at(slot_6, "PARENT_ID")?,
+                deleted_type: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "DELETED_TYPE",
+                )?,
+                create_time: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "CREATE_TIME",
+                )?,
+                update_time: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "UPDATE_TIME",
+                )?,
+                delete_time: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "DELETE_TIME",
+                )?,
+                created_by: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "CREATED_BY",
+                )?,
+                updated_by: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "UPDATED_BY",
+                )?,
+                deleted_by: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "DELETED_BY",
+                )?,
+                detail_url: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "DETAIL_URL",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.storage_id,
+                &::std::format!("{}.{}", field, "STORAGE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.real_object_id,
+                &::std::format!("{}.{}", field, "REAL_OBJECT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id,
+                &::std::format!("{}.{}", field, "PARENT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_type,
+                &::std::format!("{}.{}", field, "DELETED_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "CREATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.update_time,
+                &::std::format!("{}.{}", field, "UPDATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delete_time,
+                &::std::format!("{}.{}", field, "DELETE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "CREATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "UPDATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_by,
+                &::std::format!("{}.{}", field, "DELETED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.detail_url,
+                &::std::format!("{}.{}", field, "DETAIL_URL"),
+                problems,
+            );
         }
     }
 }
@@ -3798,10 +12213,7 @@ impl ::b24_core::__private::Method for FolderRestore {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-restore.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = folder_restore::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3843,6 +12255,296 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FolderRestoreErr
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`disk.folder.restore`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-restore.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod folder_restore {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`disk.folder.restore`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-restore.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `CODE`: `any`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `STORAGE_ID`: `int`.
+        #[serde(
+            rename = "STORAGE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub storage_id: ::std::option::Option<i64>,
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `REAL_OBJECT_ID`: `int`.
+        #[serde(
+            rename = "REAL_OBJECT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub real_object_id: ::std::option::Option<i64>,
+        /// `PARENT_ID`: `int`.
+        #[serde(
+            rename = "PARENT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id: ::std::option::Option<i64>,
+        /// `DELETED_TYPE`: `int`.
+        #[serde(
+            rename = "DELETED_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_type: ::std::option::Option<i64>,
+        /// `CREATE_TIME`: `datetime`.
+        #[serde(
+            rename = "CREATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `UPDATE_TIME`: `datetime`.
+        #[serde(
+            rename = "UPDATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DELETE_TIME`: `datetime`.
+        #[serde(
+            rename = "DELETE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delete_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `CREATED_BY`: `string`.
+        #[serde(
+            rename = "CREATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        /// `UPDATED_BY`: `string`.
+        #[serde(
+            rename = "UPDATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<::std::string::String>,
+        /// `DELETED_BY`: `string`.
+        #[serde(
+            rename = "DELETED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_by: ::std::option::Option<::std::string::String>,
+        /// `DETAIL_URL`: `string`.
+        #[serde(
+            rename = "DETAIL_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub detail_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "NAME",
+                    "CODE",
+                    "STORAGE_ID",
+                    "TYPE",
+                    "REAL_OBJECT_ID",
+                    "PARENT_ID",
+                    "DELETED_TYPE",
+                    "CREATE_TIME",
+                    "UPDATE_TIME",
+                    "DELETE_TIME",
+                    "CREATED_BY",
+                    "UPDATED_BY",
+                    "DELETED_BY",
+                    "DETAIL_URL",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
+                storage_id: ::b24_core::__private::wire::field_at(slot_3, "STORAGE_ID")?,
+                type_: ::b24_core::__private::wire::field_at(slot_4, "TYPE")?,
+                real_object_id: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "REAL_OBJECT_ID",
+                )?,
+                parent_id: ::b24_core::__private::wire::field_at(slot_6, "PARENT_ID")?,
+                deleted_type: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "DELETED_TYPE",
+                )?,
+                create_time: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "CREATE_TIME",
+                )?,
+                update_time: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "UPDATE_TIME",
+                )?,
+                delete_time: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "DELETE_TIME",
+                )?,
+                created_by: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "CREATED_BY",
+                )?,
+                updated_by: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "UPDATED_BY",
+                )?,
+                deleted_by: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "DELETED_BY",
+                )?,
+                detail_url: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "DETAIL_URL",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.storage_id,
+                &::std::format!("{}.{}", field, "STORAGE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.real_object_id,
+                &::std::format!("{}.{}", field, "REAL_OBJECT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id,
+                &::std::format!("{}.{}", field, "PARENT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_type,
+                &::std::format!("{}.{}", field, "DELETED_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "CREATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.update_time,
+                &::std::format!("{}.{}", field, "UPDATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delete_time,
+                &::std::format!("{}.{}", field, "DELETE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "CREATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "UPDATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_by,
+                &::std::format!("{}.{}", field, "DELETED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.detail_url,
+                &::std::format!("{}.{}", field, "DETAIL_URL"),
+                problems,
+            );
         }
     }
 }
@@ -4001,36 +12703,27 @@ pub struct FolderUploadFile {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `data`: `map<any>`.
+    /// `data`: `Data`.
     #[serde(
         rename = "data",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub data: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `fileContent`: `any[]`.
+    pub data: ::std::option::Option<folder_upload_file::Data>,
+    /// `fileContent`: `file`.
     #[serde(
         rename = "fileContent",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub file_content: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
-    /// `rights`: `any[]`.
+    pub file_content: ::std::option::Option<::b24_core::__private::types::File>,
+    /// `rights`: `Rights[]`.
     #[serde(
         rename = "rights",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub rights: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
+    pub rights: ::std::option::Option<::std::vec::Vec<folder_upload_file::Rights>>,
     /// `generateUniqueName`: `bool`. Server default: `false`.
     #[serde(
         rename = "generateUniqueName",
@@ -4063,12 +12756,7 @@ impl FolderUploadFile {
     #[must_use]
     pub fn data(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<folder_upload_file::Data>,
     ) -> Self {
         self.data = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4077,9 +12765,7 @@ impl FolderUploadFile {
     #[must_use]
     pub fn file_content(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::File>,
     ) -> Self {
         self.file_content = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -4090,9 +12776,7 @@ impl FolderUploadFile {
     #[must_use]
     pub fn rights(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<folder_upload_file::Rights>>,
     ) -> Self {
         self.rights = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4161,10 +12845,7 @@ impl ::b24_core::__private::Method for FolderUploadFile {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-upload-file.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = folder_upload_file::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4220,6 +12901,474 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FolderUploadFile
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`disk.folder.uploadFile`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-upload-file.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod folder_upload_file {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Data` of [`disk.folder.uploadFile`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-upload-file.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Data {
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Data {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Data {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["NAME"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Data {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`disk.folder.uploadFile`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-upload-file.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `CODE`: `any`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `STORAGE_ID`: `int`.
+        #[serde(
+            rename = "STORAGE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub storage_id: ::std::option::Option<i64>,
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `PARENT_ID`: `int`.
+        #[serde(
+            rename = "PARENT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id: ::std::option::Option<i64>,
+        /// `DELETED_TYPE`: `int`.
+        #[serde(
+            rename = "DELETED_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_type: ::std::option::Option<i64>,
+        /// `GLOBAL_CONTENT_VERSION`: `int`.
+        #[serde(
+            rename = "GLOBAL_CONTENT_VERSION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub global_content_version: ::std::option::Option<i64>,
+        /// `FILE_ID`: `int`.
+        #[serde(
+            rename = "FILE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_id: ::std::option::Option<i64>,
+        /// `SIZE`: `string`.
+        #[serde(
+            rename = "SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<::std::string::String>,
+        /// `CREATE_TIME`: `datetime`.
+        #[serde(
+            rename = "CREATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `UPDATE_TIME`: `datetime`.
+        #[serde(
+            rename = "UPDATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DELETE_TIME`: `any`.
+        #[serde(
+            rename = "DELETE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delete_time: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `CREATED_BY`: `string`.
+        #[serde(
+            rename = "CREATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        /// `UPDATED_BY`: `string`.
+        #[serde(
+            rename = "UPDATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<::std::string::String>,
+        /// `DELETED_BY`: `any`.
+        #[serde(
+            rename = "DELETED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_by: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `DOWNLOAD_URL`: `string`.
+        #[serde(
+            rename = "DOWNLOAD_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url: ::std::option::Option<::std::string::String>,
+        /// `DETAIL_URL`: `string`.
+        #[serde(
+            rename = "DETAIL_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub detail_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "NAME",
+                    "CODE",
+                    "STORAGE_ID",
+                    "TYPE",
+                    "PARENT_ID",
+                    "DELETED_TYPE",
+                    "GLOBAL_CONTENT_VERSION",
+                    "FILE_ID",
+                    "SIZE",
+                    "CREATE_TIME",
+                    "UPDATE_TIME",
+                    "DELETE_TIME",
+                    "CREATED_BY",
+                    "UPDATED_BY",
+                    "DELETED_BY",
+                    "DOWNLOAD_URL",
+                    "DETAIL_URL",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
+                storage_id: ::b24_core::__private::wire::field_at(slot_3, "STORAGE_ID")?,
+                type_: ::b24_core::__private::wire::field_at(slot_4, "TYPE")?,
+                parent_id: ::b24_core::__private::wire::field_at(slot_5, "PARENT_ID")?,
+                deleted_type: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "DELETED_TYPE",
+                )?,
+                global_content_version: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "GLOBAL_CONTENT_VERSION",
+                )?,
+                file_id: ::b24_core::__private::wire::field_at(slot_8, "FILE_ID")?,
+                size: ::b24_core::__private::wire::field_at(slot_9, "SIZE")?,
+                create_time: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "CREATE_TIME",
+                )?,
+                update_time: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "UPDATE_TIME",
+                )?,
+                delete_time: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "DELETE_TIME",
+                )?,
+                created_by: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "CREATED_BY",
+                )?,
+                updated_by: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "UPDATED_BY",
+                )?,
+                deleted_by: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "DELETED_BY",
+                )?,
+                download_url: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "DOWNLOAD_URL",
+                )?,
+                detail_url: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "DETAIL_URL",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.storage_id,
+                &::std::format!("{}.{}", field, "STORAGE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id,
+                &::std::format!("{}.{}", field, "PARENT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_type,
+                &::std::format!("{}.{}", field, "DELETED_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.global_content_version,
+                &::std::format!("{}.{}", field, "GLOBAL_CONTENT_VERSION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.file_id,
+                &::std::format!("{}.{}", field, "FILE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "CREATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.update_time,
+                &::std::format!("{}.{}", field, "UPDATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delete_time,
+                &::std::format!("{}.{}", field, "DELETE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "CREATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "UPDATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_by,
+                &::std::format!("{}.{}", field, "DELETED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.download_url,
+                &::std::format!("{}.{}", field, "DOWNLOAD_URL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.detail_url,
+                &::std::format!("{}.{}", field, "DETAIL_URL"),
+                problems,
+            );
+        }
+    }
+    /// `Rights` of [`disk.folder.uploadFile`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-upload-file.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Rights {
+        /// `TASK_ID`: `int`.
+        #[serde(
+            rename = "TASK_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub task_id: ::std::option::Option<i64>,
+        /// `ACCESS_CODE`: `string`.
+        #[serde(
+            rename = "ACCESS_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub access_code: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Rights {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Rights {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TASK_ID", "ACCESS_CODE"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                task_id: ::b24_core::__private::wire::field_at(slot_0, "TASK_ID")?,
+                access_code: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "ACCESS_CODE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Rights {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.task_id,
+                &::std::format!("{}.{}", field, "TASK_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.access_code,
+                &::std::format!("{}.{}", field, "ACCESS_CODE"),
+                problems,
+            );
         }
     }
 }
@@ -4316,7 +13465,7 @@ impl ::b24_core::__private::Method for RightsGetTasks {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<rights_get_tasks::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4329,7 +13478,7 @@ impl ::b24_core::__private::Method for RightsGetTasks {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for RightsGetTasks {
-    type Item = ::b24_core::__private::serde_json::Value;
+    type Item = rights_get_tasks::Result;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -4359,6 +13508,96 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RightsGetTasksEr
         }
     }
 }
+/// Named types of [`disk.rights.getTasks`](https://apidocs.bitrix24.com/api-reference/disk/rights/disk-rights-get-tasks.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod rights_get_tasks {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`disk.rights.getTasks`](https://apidocs.bitrix24.com/api-reference/disk/rights/disk-rights-get-tasks.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `TITLE`: `string`.
+        #[serde(
+            rename = "TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "NAME", "TITLE"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                title: ::b24_core::__private::wire::field_at(slot_2, "TITLE")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
+        }
+    }
+}
 /// [`disk.storage.addFolder`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-add-folder.html) (REST v2)
 ///
 /// Scope: `disk`.
@@ -4374,21 +13613,16 @@ pub struct StorageAddFolder {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `data` (required): `map<any>`.
+    /// `data` (required): `Data`.
     #[serde(rename = "data")]
-    pub data: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >,
-    /// `rights`: `any[]`.
+    pub data: storage_add_folder::Data,
+    /// `rights`: `Rights[]`.
     #[serde(
         rename = "rights",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub rights: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
+    pub rights: ::std::option::Option<::std::vec::Vec<storage_add_folder::Rights>>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -4402,12 +13636,7 @@ impl StorageAddFolder {
     #[must_use]
     pub fn new(
         id: impl ::std::convert::Into<i64>,
-        data: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        data: impl ::std::convert::Into<storage_add_folder::Data>,
     ) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
@@ -4420,9 +13649,7 @@ impl StorageAddFolder {
     #[must_use]
     pub fn rights(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<storage_add_folder::Rights>>,
     ) -> Self {
         self.rights = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4475,10 +13702,7 @@ impl ::b24_core::__private::Method for StorageAddFolder {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-add-folder.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = storage_add_folder::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4525,6 +13749,428 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for StorageAddFolder
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`disk.storage.addFolder`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-add-folder.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod storage_add_folder {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Data` of [`disk.storage.addFolder`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-add-folder.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Data {
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Data {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Data {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["NAME"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Data {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`disk.storage.addFolder`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-add-folder.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `CODE`: `any`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `STORAGE_ID`: `int`.
+        #[serde(
+            rename = "STORAGE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub storage_id: ::std::option::Option<i64>,
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `REAL_OBJECT_ID`: `int`.
+        #[serde(
+            rename = "REAL_OBJECT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub real_object_id: ::std::option::Option<i64>,
+        /// `PARENT_ID`: `int`.
+        #[serde(
+            rename = "PARENT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id: ::std::option::Option<i64>,
+        /// `DELETED_TYPE`: `int`.
+        #[serde(
+            rename = "DELETED_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_type: ::std::option::Option<i64>,
+        /// `CREATE_TIME`: `datetime`.
+        #[serde(
+            rename = "CREATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `UPDATE_TIME`: `datetime`.
+        #[serde(
+            rename = "UPDATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DELETE_TIME`: `any`.
+        #[serde(
+            rename = "DELETE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delete_time: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `CREATED_BY`: `string`.
+        #[serde(
+            rename = "CREATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        /// `UPDATED_BY`: `string`.
+        #[serde(
+            rename = "UPDATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<::std::string::String>,
+        /// `DELETED_BY`: `any`.
+        #[serde(
+            rename = "DELETED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_by: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `DETAIL_URL`: `string`.
+        #[serde(
+            rename = "DETAIL_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub detail_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "NAME",
+                    "CODE",
+                    "STORAGE_ID",
+                    "TYPE",
+                    "REAL_OBJECT_ID",
+                    "PARENT_ID",
+                    "DELETED_TYPE",
+                    "CREATE_TIME",
+                    "UPDATE_TIME",
+                    "DELETE_TIME",
+                    "CREATED_BY",
+                    "UPDATED_BY",
+                    "DELETED_BY",
+                    "DETAIL_URL",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
+                storage_id: ::b24_core::__private::wire::field_at(slot_3, "STORAGE_ID")?,
+                type_: ::b24_core::__private::wire::field_at(slot_4, "TYPE")?,
+                real_object_id: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "REAL_OBJECT_ID",
+                )?,
+                parent_id: ::b24_core::__private::wire::field_at(slot_6, "PARENT_ID")?,
+                deleted_type: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "DELETED_TYPE",
+                )?,
+                create_time: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "CREATE_TIME",
+                )?,
+                update_time: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "UPDATE_TIME",
+                )?,
+                delete_time: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "DELETE_TIME",
+                )?,
+                created_by: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "CREATED_BY",
+                )?,
+                updated_by: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "UPDATED_BY",
+                )?,
+                deleted_by: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "DELETED_BY",
+                )?,
+                detail_url: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "DETAIL_URL",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.storage_id,
+                &::std::format!("{}.{}", field, "STORAGE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.real_object_id,
+                &::std::format!("{}.{}", field, "REAL_OBJECT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id,
+                &::std::format!("{}.{}", field, "PARENT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_type,
+                &::std::format!("{}.{}", field, "DELETED_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "CREATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.update_time,
+                &::std::format!("{}.{}", field, "UPDATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delete_time,
+                &::std::format!("{}.{}", field, "DELETE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "CREATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "UPDATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_by,
+                &::std::format!("{}.{}", field, "DELETED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.detail_url,
+                &::std::format!("{}.{}", field, "DETAIL_URL"),
+                problems,
+            );
+        }
+    }
+    /// `Rights` of [`disk.storage.addFolder`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-add-folder.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Rights {
+        /// `TASK_ID`: `int`.
+        #[serde(
+            rename = "TASK_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub task_id: ::std::option::Option<i64>,
+        /// `ACCESS_CODE`: `string`.
+        #[serde(
+            rename = "ACCESS_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub access_code: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Rights {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Rights {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TASK_ID", "ACCESS_CODE"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                task_id: ::b24_core::__private::wire::field_at(slot_0, "TASK_ID")?,
+                access_code: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "ACCESS_CODE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Rights {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.task_id,
+                &::std::format!("{}.{}", field, "TASK_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.access_code,
+                &::std::format!("{}.{}", field, "ACCESS_CODE"),
+                problems,
+            );
         }
     }
 }
@@ -4606,10 +14252,7 @@ impl ::b24_core::__private::Method for StorageGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = storage_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4654,6 +14297,162 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for StorageGetError 
         }
     }
 }
+/// Named types of [`disk.storage.get`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod storage_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`disk.storage.get`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `CODE`: `any`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `MODULE_ID`: `string`.
+        #[serde(
+            rename = "MODULE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub module_id: ::std::option::Option<::std::string::String>,
+        /// `ENTITY_TYPE`: `string`.
+        #[serde(
+            rename = "ENTITY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type: ::std::option::Option<::std::string::String>,
+        /// `ENTITY_ID`: `int`.
+        #[serde(
+            rename = "ENTITY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<i64>,
+        /// `ROOT_OBJECT_ID`: `int`.
+        #[serde(
+            rename = "ROOT_OBJECT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub root_object_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "NAME",
+                    "CODE",
+                    "MODULE_ID",
+                    "ENTITY_TYPE",
+                    "ENTITY_ID",
+                    "ROOT_OBJECT_ID",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
+                module_id: ::b24_core::__private::wire::field_at(slot_3, "MODULE_ID")?,
+                entity_type: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "ENTITY_TYPE",
+                )?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_5, "ENTITY_ID")?,
+                root_object_id: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "ROOT_OBJECT_ID",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.module_id,
+                &::std::format!("{}.{}", field, "MODULE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                &::std::format!("{}.{}", field, "ENTITY_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "ENTITY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.root_object_id,
+                &::std::format!("{}.{}", field, "ROOT_OBJECT_ID"),
+                problems,
+            );
+        }
+    }
+}
 /// [`disk.storage.getChildren`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-children.html) (REST v2)
 ///
 /// Scope: `disk`.
@@ -4669,30 +14468,20 @@ pub struct StorageGetChildren {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `filter`: `map<any>`.
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `order`: `map<any>`.
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -4724,12 +14513,7 @@ impl StorageGetChildren {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4738,12 +14522,7 @@ impl StorageGetChildren {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4807,7 +14586,7 @@ impl ::b24_core::__private::Method for StorageGetChildren {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<storage_get_children::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4823,7 +14602,7 @@ impl ::b24_core::__private::Method for StorageGetChildren {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for StorageGetChildren {
-    type Item = ::b24_core::__private::serde_json::Value;
+    type Item = storage_get_children::Result;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -4856,6 +14635,296 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for StorageGetChildr
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`disk.storage.getChildren`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-children.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod storage_get_children {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`disk.storage.getChildren`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-children.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `CODE`: `any`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `STORAGE_ID`: `int`.
+        #[serde(
+            rename = "STORAGE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub storage_id: ::std::option::Option<i64>,
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `REAL_OBJECT_ID`: `int`.
+        #[serde(
+            rename = "REAL_OBJECT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub real_object_id: ::std::option::Option<i64>,
+        /// `PARENT_ID`: `int`.
+        #[serde(
+            rename = "PARENT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id: ::std::option::Option<i64>,
+        /// `DELETED_TYPE`: `string`.
+        #[serde(
+            rename = "DELETED_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_type: ::std::option::Option<::std::string::String>,
+        /// `CREATE_TIME`: `datetime`.
+        #[serde(
+            rename = "CREATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `UPDATE_TIME`: `datetime`.
+        #[serde(
+            rename = "UPDATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DELETE_TIME`: `any`.
+        #[serde(
+            rename = "DELETE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delete_time: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `CREATED_BY`: `string`.
+        #[serde(
+            rename = "CREATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        /// `UPDATED_BY`: `string`.
+        #[serde(
+            rename = "UPDATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<::std::string::String>,
+        /// `DELETED_BY`: `string`.
+        #[serde(
+            rename = "DELETED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_by: ::std::option::Option<::std::string::String>,
+        /// `DETAIL_URL`: `string`.
+        #[serde(
+            rename = "DETAIL_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub detail_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "NAME",
+                    "CODE",
+                    "STORAGE_ID",
+                    "TYPE",
+                    "REAL_OBJECT_ID",
+                    "PARENT_ID",
+                    "DELETED_TYPE",
+                    "CREATE_TIME",
+                    "UPDATE_TIME",
+                    "DELETE_TIME",
+                    "CREATED_BY",
+                    "UPDATED_BY",
+                    "DELETED_BY",
+                    "DETAIL_URL",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
+                storage_id: ::b24_core::__private::wire::field_at(slot_3, "STORAGE_ID")?,
+                type_: ::b24_core::__private::wire::field_at(slot_4, "TYPE")?,
+                real_object_id: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "REAL_OBJECT_ID",
+                )?,
+                parent_id: ::b24_core::__private::wire::field_at(slot_6, "PARENT_ID")?,
+                deleted_type: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "DELETED_TYPE",
+                )?,
+                create_time: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "CREATE_TIME",
+                )?,
+                update_time: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "UPDATE_TIME",
+                )?,
+                delete_time: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "DELETE_TIME",
+                )?,
+                created_by: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "CREATED_BY",
+                )?,
+                updated_by: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "UPDATED_BY",
+                )?,
+                deleted_by: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "DELETED_BY",
+                )?,
+                detail_url: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "DETAIL_URL",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.storage_id,
+                &::std::format!("{}.{}", field, "STORAGE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.real_object_id,
+                &::std::format!("{}.{}", field, "REAL_OBJECT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id,
+                &::std::format!("{}.{}", field, "PARENT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_type,
+                &::std::format!("{}.{}", field, "DELETED_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "CREATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.update_time,
+                &::std::format!("{}.{}", field, "UPDATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delete_time,
+                &::std::format!("{}.{}", field, "DELETE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "CREATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "UPDATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_by,
+                &::std::format!("{}.{}", field, "DELETED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.detail_url,
+                &::std::format!("{}.{}", field, "DETAIL_URL"),
+                problems,
+            );
         }
     }
 }
@@ -4931,10 +15000,7 @@ impl ::b24_core::__private::Method for StorageGetFields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = storage_get_fields::Result2;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4966,6 +15032,796 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for StorageGetFields
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`disk.storage.getFields`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-fields.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod storage_get_fields {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Code2` of [`disk.storage.getFields`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Code2 {
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `USE_IN_FILTER`: `bool`.
+        #[serde(
+            rename = "USE_IN_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_filter: ::std::option::Option<bool>,
+        /// `USE_IN_SHOW`: `bool`.
+        #[serde(
+            rename = "USE_IN_SHOW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_show: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Code2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Code2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                use_in_filter: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "USE_IN_FILTER",
+                )?,
+                use_in_show: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "USE_IN_SHOW",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Code2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_filter,
+                &::std::format!("{}.{}", field, "USE_IN_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_show,
+                &::std::format!("{}.{}", field, "USE_IN_SHOW"),
+                problems,
+            );
+        }
+    }
+    /// `EntityId2` of [`disk.storage.getFields`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct EntityId2 {
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `USE_IN_FILTER`: `bool`.
+        #[serde(
+            rename = "USE_IN_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_filter: ::std::option::Option<bool>,
+        /// `USE_IN_SHOW`: `bool`.
+        #[serde(
+            rename = "USE_IN_SHOW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_show: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EntityId2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for EntityId2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                use_in_filter: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "USE_IN_FILTER",
+                )?,
+                use_in_show: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "USE_IN_SHOW",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for EntityId2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_filter,
+                &::std::format!("{}.{}", field, "USE_IN_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_show,
+                &::std::format!("{}.{}", field, "USE_IN_SHOW"),
+                problems,
+            );
+        }
+    }
+    /// `EntityType2` of [`disk.storage.getFields`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct EntityType2 {
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `USE_IN_FILTER`: `bool`.
+        #[serde(
+            rename = "USE_IN_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_filter: ::std::option::Option<bool>,
+        /// `USE_IN_SHOW`: `bool`.
+        #[serde(
+            rename = "USE_IN_SHOW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_show: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EntityType2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for EntityType2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                use_in_filter: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "USE_IN_FILTER",
+                )?,
+                use_in_show: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "USE_IN_SHOW",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for EntityType2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_filter,
+                &::std::format!("{}.{}", field, "USE_IN_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_show,
+                &::std::format!("{}.{}", field, "USE_IN_SHOW"),
+                problems,
+            );
+        }
+    }
+    /// `Id2` of [`disk.storage.getFields`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Id2 {
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `USE_IN_FILTER`: `bool`.
+        #[serde(
+            rename = "USE_IN_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_filter: ::std::option::Option<bool>,
+        /// `USE_IN_SHOW`: `bool`.
+        #[serde(
+            rename = "USE_IN_SHOW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_show: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Id2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Id2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                use_in_filter: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "USE_IN_FILTER",
+                )?,
+                use_in_show: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "USE_IN_SHOW",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Id2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_filter,
+                &::std::format!("{}.{}", field, "USE_IN_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_show,
+                &::std::format!("{}.{}", field, "USE_IN_SHOW"),
+                problems,
+            );
+        }
+    }
+    /// `ModuleId2` of [`disk.storage.getFields`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ModuleId2 {
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `USE_IN_FILTER`: `any`.
+        #[serde(
+            rename = "USE_IN_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_filter: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `USE_IN_SHOW`: `bool`.
+        #[serde(
+            rename = "USE_IN_SHOW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_show: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ModuleId2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ModuleId2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                use_in_filter: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "USE_IN_FILTER",
+                )?,
+                use_in_show: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "USE_IN_SHOW",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ModuleId2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_filter,
+                &::std::format!("{}.{}", field, "USE_IN_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_show,
+                &::std::format!("{}.{}", field, "USE_IN_SHOW"),
+                problems,
+            );
+        }
+    }
+    /// `Name2` of [`disk.storage.getFields`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Name2 {
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `USE_IN_FILTER`: `bool`.
+        #[serde(
+            rename = "USE_IN_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_filter: ::std::option::Option<bool>,
+        /// `USE_IN_SHOW`: `bool`.
+        #[serde(
+            rename = "USE_IN_SHOW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_show: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Name2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Name2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                use_in_filter: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "USE_IN_FILTER",
+                )?,
+                use_in_show: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "USE_IN_SHOW",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Name2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_filter,
+                &::std::format!("{}.{}", field, "USE_IN_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_show,
+                &::std::format!("{}.{}", field, "USE_IN_SHOW"),
+                problems,
+            );
+        }
+    }
+    /// `Result2` of [`disk.storage.getFields`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result2 {
+        /// `ID`: `Id2`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<Id2>,
+        /// `NAME`: `Name2`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<Name2>,
+        /// `CODE`: `Code2`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<Code2>,
+        /// `MODULE_ID`: `ModuleId2`.
+        #[serde(
+            rename = "MODULE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub module_id: ::std::option::Option<ModuleId2>,
+        /// `ENTITY_TYPE`: `EntityType2`.
+        #[serde(
+            rename = "ENTITY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type: ::std::option::Option<EntityType2>,
+        /// `ENTITY_ID`: `EntityId2`.
+        #[serde(
+            rename = "ENTITY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<EntityId2>,
+        /// `ROOT_OBJECT_ID`: `RootObjectId2`.
+        #[serde(
+            rename = "ROOT_OBJECT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub root_object_id: ::std::option::Option<RootObjectId2>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "NAME",
+                    "CODE",
+                    "MODULE_ID",
+                    "ENTITY_TYPE",
+                    "ENTITY_ID",
+                    "ROOT_OBJECT_ID",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
+                module_id: ::b24_core::__private::wire::field_at(slot_3, "MODULE_ID")?,
+                entity_type: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "ENTITY_TYPE",
+                )?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_5, "ENTITY_ID")?,
+                root_object_id: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "ROOT_OBJECT_ID",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.module_id,
+                &::std::format!("{}.{}", field, "MODULE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                &::std::format!("{}.{}", field, "ENTITY_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "ENTITY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.root_object_id,
+                &::std::format!("{}.{}", field, "ROOT_OBJECT_ID"),
+                problems,
+            );
+        }
+    }
+    /// `RootObjectId2` of [`disk.storage.getFields`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct RootObjectId2 {
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `USE_IN_FILTER`: `any`.
+        #[serde(
+            rename = "USE_IN_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_filter: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `USE_IN_SHOW`: `bool`.
+        #[serde(
+            rename = "USE_IN_SHOW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_show: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RootObjectId2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for RootObjectId2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "USE_IN_FILTER", "USE_IN_SHOW"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                use_in_filter: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "USE_IN_FILTER",
+                )?,
+                use_in_show: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "USE_IN_SHOW",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for RootObjectId2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_filter,
+                &::std::format!("{}.{}", field, "USE_IN_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_show,
+                &::std::format!("{}.{}", field, "USE_IN_SHOW"),
+                problems,
+            );
         }
     }
 }
@@ -5041,10 +15897,7 @@ impl ::b24_core::__private::Method for StorageGetForApp {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-for-app.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = storage_get_for_app::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5085,6 +15938,162 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for StorageGetForApp
         }
     }
 }
+/// Named types of [`disk.storage.getForApp`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-for-app.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod storage_get_for_app {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`disk.storage.getForApp`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-for-app.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `CODE`: `any`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `MODULE_ID`: `string`.
+        #[serde(
+            rename = "MODULE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub module_id: ::std::option::Option<::std::string::String>,
+        /// `ENTITY_TYPE`: `string`.
+        #[serde(
+            rename = "ENTITY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type: ::std::option::Option<::std::string::String>,
+        /// `ENTITY_ID`: `int`.
+        #[serde(
+            rename = "ENTITY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<i64>,
+        /// `ROOT_OBJECT_ID`: `int`.
+        #[serde(
+            rename = "ROOT_OBJECT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub root_object_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "NAME",
+                    "CODE",
+                    "MODULE_ID",
+                    "ENTITY_TYPE",
+                    "ENTITY_ID",
+                    "ROOT_OBJECT_ID",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
+                module_id: ::b24_core::__private::wire::field_at(slot_3, "MODULE_ID")?,
+                entity_type: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "ENTITY_TYPE",
+                )?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_5, "ENTITY_ID")?,
+                root_object_id: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "ROOT_OBJECT_ID",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.module_id,
+                &::std::format!("{}.{}", field, "MODULE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                &::std::format!("{}.{}", field, "ENTITY_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "ENTITY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.root_object_id,
+                &::std::format!("{}.{}", field, "ROOT_OBJECT_ID"),
+                problems,
+            );
+        }
+    }
+}
 /// [`disk.storage.getList`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-list.html) (REST v2)
 ///
 /// Scope: `disk`.
@@ -5098,30 +16107,20 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for StorageGetForApp
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct StorageGetList {
-    /// `filter`: `map<any>`.
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `order`: `map<any>`.
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -5152,12 +16151,7 @@ impl StorageGetList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -5166,12 +16160,7 @@ impl StorageGetList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -5234,7 +16223,7 @@ impl ::b24_core::__private::Method for StorageGetList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<storage_get_list::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5249,7 +16238,7 @@ impl ::b24_core::__private::Method for StorageGetList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for StorageGetList {
-    type Item = ::b24_core::__private::serde_json::Value;
+    type Item = storage_get_list::Result;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -5276,6 +16265,162 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for StorageGetListEr
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`disk.storage.getList`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod storage_get_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`disk.storage.getList`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `CODE`: `any`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `MODULE_ID`: `string`.
+        #[serde(
+            rename = "MODULE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub module_id: ::std::option::Option<::std::string::String>,
+        /// `ENTITY_TYPE`: `string`.
+        #[serde(
+            rename = "ENTITY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type: ::std::option::Option<::std::string::String>,
+        /// `ENTITY_ID`: `int`.
+        #[serde(
+            rename = "ENTITY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<i64>,
+        /// `ROOT_OBJECT_ID`: `int`.
+        #[serde(
+            rename = "ROOT_OBJECT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub root_object_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "NAME",
+                    "CODE",
+                    "MODULE_ID",
+                    "ENTITY_TYPE",
+                    "ENTITY_ID",
+                    "ROOT_OBJECT_ID",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
+                module_id: ::b24_core::__private::wire::field_at(slot_3, "MODULE_ID")?,
+                entity_type: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "ENTITY_TYPE",
+                )?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_5, "ENTITY_ID")?,
+                root_object_id: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "ROOT_OBJECT_ID",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.module_id,
+                &::std::format!("{}.{}", field, "MODULE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                &::std::format!("{}.{}", field, "ENTITY_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "ENTITY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.root_object_id,
+                &::std::format!("{}.{}", field, "ROOT_OBJECT_ID"),
+                problems,
+            );
         }
     }
 }
@@ -5351,7 +16496,7 @@ impl ::b24_core::__private::Method for StorageGetTypes {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-types.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<::std::string::String>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5472,10 +16617,7 @@ impl ::b24_core::__private::Method for StorageRename {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-rename.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = storage_rename::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5519,6 +16661,162 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for StorageRenameErr
         }
     }
 }
+/// Named types of [`disk.storage.rename`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-rename.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod storage_rename {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`disk.storage.rename`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-rename.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `CODE`: `any`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `MODULE_ID`: `string`.
+        #[serde(
+            rename = "MODULE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub module_id: ::std::option::Option<::std::string::String>,
+        /// `ENTITY_TYPE`: `string`.
+        #[serde(
+            rename = "ENTITY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type: ::std::option::Option<::std::string::String>,
+        /// `ENTITY_ID`: `int`.
+        #[serde(
+            rename = "ENTITY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<i64>,
+        /// `ROOT_OBJECT_ID`: `int`.
+        #[serde(
+            rename = "ROOT_OBJECT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub root_object_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "NAME",
+                    "CODE",
+                    "MODULE_ID",
+                    "ENTITY_TYPE",
+                    "ENTITY_ID",
+                    "ROOT_OBJECT_ID",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
+                module_id: ::b24_core::__private::wire::field_at(slot_3, "MODULE_ID")?,
+                entity_type: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "ENTITY_TYPE",
+                )?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_5, "ENTITY_ID")?,
+                root_object_id: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "ROOT_OBJECT_ID",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.module_id,
+                &::std::format!("{}.{}", field, "MODULE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                &::std::format!("{}.{}", field, "ENTITY_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "ENTITY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.root_object_id,
+                &::std::format!("{}.{}", field, "ROOT_OBJECT_ID"),
+                problems,
+            );
+        }
+    }
+}
 /// [`disk.storage.uploadFile`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-upload-file.html) (REST v2)
 ///
 /// Scope: `disk`.
@@ -5534,24 +16832,19 @@ pub struct StorageUploadFile {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `data` (required): `map<any>`.
+    /// `data` (required): `Data`.
     #[serde(rename = "data")]
-    pub data: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >,
-    /// `fileContent` (required): `any[]`.
+    pub data: storage_upload_file::Data,
+    /// `fileContent` (required): `file`.
     #[serde(rename = "fileContent")]
-    pub file_content: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    /// `rights`: `any[]`.
+    pub file_content: ::b24_core::__private::types::File,
+    /// `rights`: `Rights[]`.
     #[serde(
         rename = "rights",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub rights: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
+    pub rights: ::std::option::Option<::std::vec::Vec<storage_upload_file::Rights>>,
     /// `generateUniqueName`: `bool`. Server default: `false`.
     #[serde(
         rename = "generateUniqueName",
@@ -5572,15 +16865,8 @@ impl StorageUploadFile {
     #[must_use]
     pub fn new(
         id: impl ::std::convert::Into<i64>,
-        data: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        file_content: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        data: impl ::std::convert::Into<storage_upload_file::Data>,
+        file_content: impl ::std::convert::Into<::b24_core::__private::types::File>,
     ) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
@@ -5595,9 +16881,7 @@ impl StorageUploadFile {
     #[must_use]
     pub fn rights(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<storage_upload_file::Rights>>,
     ) -> Self {
         self.rights = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -5666,10 +16950,7 @@ impl ::b24_core::__private::Method for StorageUploadFile {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-upload-file.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = storage_upload_file::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5725,6 +17006,474 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for StorageUploadFil
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`disk.storage.uploadFile`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-upload-file.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod storage_upload_file {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Data` of [`disk.storage.uploadFile`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-upload-file.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Data {
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Data {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Data {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["NAME"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Data {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`disk.storage.uploadFile`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-upload-file.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `CODE`: `any`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `STORAGE_ID`: `int`.
+        #[serde(
+            rename = "STORAGE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub storage_id: ::std::option::Option<i64>,
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `PARENT_ID`: `int`.
+        #[serde(
+            rename = "PARENT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id: ::std::option::Option<i64>,
+        /// `DELETED_TYPE`: `int`.
+        #[serde(
+            rename = "DELETED_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_type: ::std::option::Option<i64>,
+        /// `GLOBAL_CONTENT_VERSION`: `int`.
+        #[serde(
+            rename = "GLOBAL_CONTENT_VERSION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub global_content_version: ::std::option::Option<i64>,
+        /// `FILE_ID`: `int`.
+        #[serde(
+            rename = "FILE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_id: ::std::option::Option<i64>,
+        /// `SIZE`: `string`.
+        #[serde(
+            rename = "SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<::std::string::String>,
+        /// `CREATE_TIME`: `datetime`.
+        #[serde(
+            rename = "CREATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `UPDATE_TIME`: `datetime`.
+        #[serde(
+            rename = "UPDATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DELETE_TIME`: `any`.
+        #[serde(
+            rename = "DELETE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delete_time: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `CREATED_BY`: `string`.
+        #[serde(
+            rename = "CREATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        /// `UPDATED_BY`: `string`.
+        #[serde(
+            rename = "UPDATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<::std::string::String>,
+        /// `DELETED_BY`: `any`.
+        #[serde(
+            rename = "DELETED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_by: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `DOWNLOAD_URL`: `string`.
+        #[serde(
+            rename = "DOWNLOAD_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url: ::std::option::Option<::std::string::String>,
+        /// `DETAIL_URL`: `string`.
+        #[serde(
+            rename = "DETAIL_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub detail_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "NAME",
+                    "CODE",
+                    "STORAGE_ID",
+                    "TYPE",
+                    "PARENT_ID",
+                    "DELETED_TYPE",
+                    "GLOBAL_CONTENT_VERSION",
+                    "FILE_ID",
+                    "SIZE",
+                    "CREATE_TIME",
+                    "UPDATE_TIME",
+                    "DELETE_TIME",
+                    "CREATED_BY",
+                    "UPDATED_BY",
+                    "DELETED_BY",
+                    "DOWNLOAD_URL",
+                    "DETAIL_URL",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
+                storage_id: ::b24_core::__private::wire::field_at(slot_3, "STORAGE_ID")?,
+                type_: ::b24_core::__private::wire::field_at(slot_4, "TYPE")?,
+                parent_id: ::b24_core::__private::wire::field_at(slot_5, "PARENT_ID")?,
+                deleted_type: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "DELETED_TYPE",
+                )?,
+                global_content_version: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "GLOBAL_CONTENT_VERSION",
+                )?,
+                file_id: ::b24_core::__private::wire::field_at(slot_8, "FILE_ID")?,
+                size: ::b24_core::__private::wire::field_at(slot_9, "SIZE")?,
+                create_time: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "CREATE_TIME",
+                )?,
+                update_time: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "UPDATE_TIME",
+                )?,
+                delete_time: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "DELETE_TIME",
+                )?,
+                created_by: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "CREATED_BY",
+                )?,
+                updated_by: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "UPDATED_BY",
+                )?,
+                deleted_by: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "DELETED_BY",
+                )?,
+                download_url: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "DOWNLOAD_URL",
+                )?,
+                detail_url: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "DETAIL_URL",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.storage_id,
+                &::std::format!("{}.{}", field, "STORAGE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id,
+                &::std::format!("{}.{}", field, "PARENT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_type,
+                &::std::format!("{}.{}", field, "DELETED_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.global_content_version,
+                &::std::format!("{}.{}", field, "GLOBAL_CONTENT_VERSION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.file_id,
+                &::std::format!("{}.{}", field, "FILE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "CREATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.update_time,
+                &::std::format!("{}.{}", field, "UPDATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delete_time,
+                &::std::format!("{}.{}", field, "DELETE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "CREATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "UPDATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_by,
+                &::std::format!("{}.{}", field, "DELETED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.download_url,
+                &::std::format!("{}.{}", field, "DOWNLOAD_URL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.detail_url,
+                &::std::format!("{}.{}", field, "DETAIL_URL"),
+                problems,
+            );
+        }
+    }
+    /// `Rights` of [`disk.storage.uploadFile`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-upload-file.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Rights {
+        /// `TASK_ID`: `int`.
+        #[serde(
+            rename = "TASK_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub task_id: ::std::option::Option<i64>,
+        /// `ACCESS_CODE`: `string`.
+        #[serde(
+            rename = "ACCESS_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub access_code: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Rights {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Rights {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TASK_ID", "ACCESS_CODE"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                task_id: ::b24_core::__private::wire::field_at(slot_0, "TASK_ID")?,
+                access_code: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "ACCESS_CODE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Rights {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.task_id,
+                &::std::format!("{}.{}", field, "TASK_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.access_code,
+                &::std::format!("{}.{}", field, "ACCESS_CODE"),
+                problems,
+            );
         }
     }
 }
@@ -5806,10 +17555,7 @@ impl ::b24_core::__private::Method for VersionGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/version/disk-version-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = version_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5851,6 +17597,179 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for VersionGetError 
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`disk.version.get`](https://apidocs.bitrix24.com/api-reference/disk/version/disk-version-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod version_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`disk.version.get`](https://apidocs.bitrix24.com/api-reference/disk/version/disk-version-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `OBJECT_ID`: `int`.
+        #[serde(
+            rename = "OBJECT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub object_id: ::std::option::Option<i64>,
+        /// `SIZE`: `string`.
+        #[serde(
+            rename = "SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<::std::string::String>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `GLOBAL_CONTENT_VERSION`: `string`.
+        #[serde(
+            rename = "GLOBAL_CONTENT_VERSION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub global_content_version: ::std::option::Option<::std::string::String>,
+        /// `CREATE_TIME`: `datetime`.
+        #[serde(
+            rename = "CREATE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `CREATED_BY`: `string`.
+        #[serde(
+            rename = "CREATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        /// `DOWNLOAD_URL`: `string`.
+        #[serde(
+            rename = "DOWNLOAD_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "OBJECT_ID",
+                    "SIZE",
+                    "NAME",
+                    "GLOBAL_CONTENT_VERSION",
+                    "CREATE_TIME",
+                    "CREATED_BY",
+                    "DOWNLOAD_URL",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                object_id: ::b24_core::__private::wire::field_at(slot_1, "OBJECT_ID")?,
+                size: ::b24_core::__private::wire::field_at(slot_2, "SIZE")?,
+                name: ::b24_core::__private::wire::field_at(slot_3, "NAME")?,
+                global_content_version: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "GLOBAL_CONTENT_VERSION",
+                )?,
+                create_time: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "CREATE_TIME",
+                )?,
+                created_by: ::b24_core::__private::wire::field_at(slot_6, "CREATED_BY")?,
+                download_url: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "DOWNLOAD_URL",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.object_id,
+                &::std::format!("{}.{}", field, "OBJECT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.global_content_version,
+                &::std::format!("{}.{}", field, "GLOBAL_CONTENT_VERSION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "CREATE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "CREATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.download_url,
+                &::std::format!("{}.{}", field, "DOWNLOAD_URL"),
+                problems,
+            );
         }
     }
 }

@@ -33,18 +33,13 @@ pub struct DocumentAdd {
     /// `value` (required): `string`.
     #[serde(rename = "value")]
     pub value: ::std::string::String,
-    /// `values`: `map<any>`.
+    /// `values`: `Values`.
     #[serde(
         rename = "values",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub values: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub values: ::std::option::Option<document_add::Values>,
     /// `stampsEnabled`: `int`. Documented values: `1`, `0`.
     #[serde(
         rename = "stampsEnabled",
@@ -99,12 +94,7 @@ impl DocumentAdd {
     #[must_use]
     pub fn values(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<document_add::Values>,
     ) -> Self {
         self.values = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -377,14 +367,14 @@ pub mod document_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub create_time: ::std::option::Option<::std::string::String>,
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `updateTime`: `datetime`.
         #[serde(
             rename = "updateTime",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub update_time: ::std::option::Option<::std::string::String>,
+        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `createdBy`: `int`.
         #[serde(
             rename = "createdBy",
@@ -399,6 +389,12 @@ pub mod document_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub updated_by: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Document {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -412,6 +408,7 @@ pub mod document_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17] = ::b24_core::__private::wire::slots(
@@ -436,7 +433,7 @@ pub mod document_add {
                     "createdBy",
                     "updatedBy",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -481,6 +478,7 @@ pub mod document_add {
                 )?,
                 created_by: ::b24_core::__private::wire::field_at(slot_16, "createdBy")?,
                 updated_by: ::b24_core::__private::wire::field_at(slot_17, "updatedBy")?,
+                extra,
             })
         }
     }
@@ -634,6 +632,12 @@ pub mod document_add {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -647,10 +651,11 @@ pub mod document_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
                 obj,
                 &["TYPE", "FORMAT", "PROVIDER", "TITLE", "CurrentDate"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
@@ -661,6 +666,7 @@ pub mod document_add {
                     slot_4,
                     "CurrentDate",
                 )?,
+                extra,
             })
         }
     }
@@ -711,6 +717,12 @@ pub mod document_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub document: ::std::option::Option<Document>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -724,13 +736,15 @@ pub mod document_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["document"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 document: ::b24_core::__private::wire::field_at(slot_0, "document")?,
+                extra,
             })
         }
     }
@@ -740,6 +754,162 @@ pub mod document_add {
             ::b24_core::__private::Check::check(
                 &self.document,
                 &::std::format!("{}.{}", field, "document"),
+                problems,
+            );
+        }
+    }
+    /// `Values` of [`documentgenerator.document.add`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Values {
+        /// `DocumentNumber`: `string`.
+        #[serde(
+            rename = "DocumentNumber",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub document_number: ::std::option::Option<::std::string::String>,
+        /// `CurrentDate`: `datetime`.
+        #[serde(
+            rename = "CurrentDate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub current_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `ClientName`: `string`.
+        #[serde(
+            rename = "ClientName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub client_name: ::std::option::Option<::std::string::String>,
+        /// `ClientPhone`: `string`.
+        #[serde(
+            rename = "ClientPhone",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub client_phone: ::std::option::Option<::std::string::String>,
+        /// `Total`: `string`.
+        #[serde(
+            rename = "Total",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total: ::std::option::Option<::std::string::String>,
+        /// `Comment`: `string`.
+        #[serde(
+            rename = "Comment",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub comment: ::std::option::Option<::std::string::String>,
+        /// `UserName`: `string`.
+        #[serde(
+            rename = "UserName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_name: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Values {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Values {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "DocumentNumber",
+                    "CurrentDate",
+                    "ClientName",
+                    "ClientPhone",
+                    "Total",
+                    "Comment",
+                    "UserName",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                document_number: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "DocumentNumber",
+                )?,
+                current_date: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "CurrentDate",
+                )?,
+                client_name: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "ClientName",
+                )?,
+                client_phone: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "ClientPhone",
+                )?,
+                total: ::b24_core::__private::wire::field_at(slot_4, "Total")?,
+                comment: ::b24_core::__private::wire::field_at(slot_5, "Comment")?,
+                user_name: ::b24_core::__private::wire::field_at(slot_6, "UserName")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Values {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.document_number,
+                &::std::format!("{}.{}", field, "DocumentNumber"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.current_date,
+                &::std::format!("{}.{}", field, "CurrentDate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.client_name,
+                &::std::format!("{}.{}", field, "ClientName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.client_phone,
+                &::std::format!("{}.{}", field, "ClientPhone"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.total,
+                &::std::format!("{}.{}", field, "Total"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.comment,
+                &::std::format!("{}.{}", field, "Comment"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_name,
+                &::std::format!("{}.{}", field, "UserName"),
                 problems,
             );
         }
@@ -823,7 +993,7 @@ impl ::b24_core::__private::Method for DocumentDelete {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-delete.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::option::Option<()>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1028,6 +1198,12 @@ pub mod document_enablepublicurl {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub public_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1041,13 +1217,15 @@ pub mod document_enablepublicurl {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["publicUrl"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 public_url: ::b24_core::__private::wire::field_at(slot_0, "publicUrl")?,
+                extra,
             })
         }
     }
@@ -1199,13 +1377,13 @@ pub mod document_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Document {
-        /// `id`: `string`.
+        /// `id`: `int`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::option::Option<i64>,
         /// `title`: `string`.
         #[serde(
             rename = "title",
@@ -1220,13 +1398,13 @@ pub mod document_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub number: ::std::option::Option<::std::string::String>,
-        /// `templateId`: `string`.
+        /// `templateId`: `int`.
         #[serde(
             rename = "templateId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub template_id: ::std::option::Option<::std::string::String>,
+        pub template_id: ::std::option::Option<i64>,
         /// `provider`: `string`.
         #[serde(
             rename = "provider",
@@ -1394,14 +1572,14 @@ pub mod document_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub create_time: ::std::option::Option<::std::string::String>,
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `updateTime`: `datetime`.
         #[serde(
             rename = "updateTime",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub update_time: ::std::option::Option<::std::string::String>,
+        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `createdBy`: `string`.
         #[serde(
             rename = "createdBy",
@@ -1423,6 +1601,12 @@ pub mod document_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub public_url_view: ::std::option::Option<PublicUrlView>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Document {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1436,6 +1620,7 @@ pub mod document_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
@@ -1474,7 +1659,7 @@ pub mod document_get {
                     "updatedBy",
                     "publicUrlView",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -1553,6 +1738,7 @@ pub mod document_get {
                     slot_30,
                     "publicUrlView",
                 )?,
+                extra,
             })
         }
     }
@@ -1732,7 +1918,13 @@ pub mod document_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub time: ::std::option::Option<::std::string::String>,
+        pub time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for PublicUrlView {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1746,13 +1938,15 @@ pub mod document_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["time"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 time: ::b24_core::__private::wire::field_at(slot_0, "time")?,
+                extra,
             })
         }
     }
@@ -1783,6 +1977,12 @@ pub mod document_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub document: ::std::option::Option<Document>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1796,13 +1996,15 @@ pub mod document_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["document"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 document: ::b24_core::__private::wire::field_at(slot_0, "document")?,
+                extra,
             })
         }
     }
@@ -1832,18 +2034,13 @@ pub struct DocumentGetfields {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `values`: `map<any>`.
+    /// `values`: `Values`.
     #[serde(
         rename = "values",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub values: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub values: ::std::option::Option<document_getfields::Values>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -1866,12 +2063,7 @@ impl DocumentGetfields {
     #[must_use]
     pub fn values(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<document_getfields::Values>,
     ) -> Self {
         self.values = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2130,6 +2322,12 @@ pub mod document_getfields {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DocumentFields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2143,6 +2341,7 @@ pub mod document_getfields {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
                 obj,
@@ -2163,7 +2362,7 @@ pub mod document_getfields {
                     "UserName",
                     "DocumentTitle",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
@@ -2196,6 +2395,7 @@ pub mod document_getfields {
                     slot_14,
                     "DocumentTitle",
                 )?,
+                extra,
             })
         }
     }
@@ -2296,6 +2496,12 @@ pub mod document_getfields {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub document_fields: ::std::option::Option<DocumentFields>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2309,16 +2515,18 @@ pub mod document_getfields {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["documentFields"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 document_fields: ::b24_core::__private::wire::field_at(
                     slot_0,
                     "documentFields",
                 )?,
+                extra,
             })
         }
     }
@@ -2328,6 +2536,266 @@ pub mod document_getfields {
             ::b24_core::__private::Check::check(
                 &self.document_fields,
                 &::std::format!("{}.{}", field, "documentFields"),
+                problems,
+            );
+        }
+    }
+    /// `Values` of [`documentgenerator.document.getfields`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Values {
+        /// `templateId`: `int`.
+        #[serde(
+            rename = "templateId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template_id: ::std::option::Option<i64>,
+        /// `providerClassName`: `string`.
+        #[serde(
+            rename = "providerClassName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub provider_class_name: ::std::option::Option<::std::string::String>,
+        /// `value`: `string`.
+        #[serde(
+            rename = "value",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub value: ::std::option::Option<::std::string::String>,
+        /// `values`: `map<any>`.
+        #[serde(
+            rename = "values",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub values: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `stampsEnabled`: `int`.
+        #[serde(
+            rename = "stampsEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stamps_enabled: ::std::option::Option<i64>,
+        /// `fields`: `map<any>`.
+        #[serde(
+            rename = "fields",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fields: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `DocumentNumber`: `string`.
+        #[serde(
+            rename = "DocumentNumber",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub document_number: ::std::option::Option<::std::string::String>,
+        /// `CurrentDate`: `string`.
+        #[serde(
+            rename = "CurrentDate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub current_date: ::std::option::Option<::std::string::String>,
+        /// `ClientName`: `string`.
+        #[serde(
+            rename = "ClientName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub client_name: ::std::option::Option<::std::string::String>,
+        /// `ClientPhone`: `string`.
+        #[serde(
+            rename = "ClientPhone",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub client_phone: ::std::option::Option<::std::string::String>,
+        /// `Total`: `string`.
+        #[serde(
+            rename = "Total",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total: ::std::option::Option<::std::string::String>,
+        /// `Comment`: `string`.
+        #[serde(
+            rename = "Comment",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub comment: ::std::option::Option<::std::string::String>,
+        /// `UserName`: `string`.
+        #[serde(
+            rename = "UserName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_name: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Values {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Values {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "templateId",
+                    "providerClassName",
+                    "value",
+                    "values",
+                    "stampsEnabled",
+                    "fields",
+                    "DocumentNumber",
+                    "CurrentDate",
+                    "ClientName",
+                    "ClientPhone",
+                    "Total",
+                    "Comment",
+                    "UserName",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                template_id: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "templateId",
+                )?,
+                provider_class_name: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "providerClassName",
+                )?,
+                value: ::b24_core::__private::wire::field_at(slot_2, "value")?,
+                values: ::b24_core::__private::wire::field_at(slot_3, "values")?,
+                stamps_enabled: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "stampsEnabled",
+                )?,
+                fields: ::b24_core::__private::wire::field_at(slot_5, "fields")?,
+                document_number: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "DocumentNumber",
+                )?,
+                current_date: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "CurrentDate",
+                )?,
+                client_name: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "ClientName",
+                )?,
+                client_phone: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "ClientPhone",
+                )?,
+                total: ::b24_core::__private::wire::field_at(slot_10, "Total")?,
+                comment: ::b24_core::__private::wire::field_at(slot_11, "Comment")?,
+                user_name: ::b24_core::__private::wire::field_at(slot_12, "UserName")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Values {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.template_id,
+                &::std::format!("{}.{}", field, "templateId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.provider_class_name,
+                &::std::format!("{}.{}", field, "providerClassName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.value,
+                &::std::format!("{}.{}", field, "value"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.values,
+                &::std::format!("{}.{}", field, "values"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.stamps_enabled,
+                &::std::format!("{}.{}", field, "stampsEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fields,
+                &::std::format!("{}.{}", field, "fields"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.document_number,
+                &::std::format!("{}.{}", field, "DocumentNumber"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.current_date,
+                &::std::format!("{}.{}", field, "CurrentDate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.client_name,
+                &::std::format!("{}.{}", field, "ClientName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.client_phone,
+                &::std::format!("{}.{}", field, "ClientPhone"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.total,
+                &::std::format!("{}.{}", field, "Total"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.comment,
+                &::std::format!("{}.{}", field, "Comment"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_name,
+                &::std::format!("{}.{}", field, "UserName"),
                 problems,
             );
         }
@@ -2346,37 +2814,27 @@ pub mod document_getfields {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DocumentList {
-    /// `select`: `any`.
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    /// `order`: `map<any>`.
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `filter`: `map<any>`.
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -2408,7 +2866,7 @@ impl DocumentList {
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2417,12 +2875,7 @@ impl DocumentList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2431,12 +2884,7 @@ impl DocumentList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2568,6 +3016,12 @@ pub mod document_list {
         pub documents: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2581,13 +3035,15 @@ pub mod document_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["documents"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 documents: ::b24_core::__private::wire::field_at(slot_0, "documents")?,
+                extra,
             })
         }
     }
@@ -2617,18 +3073,13 @@ pub struct DocumentUpdate {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `values`: `map<any>`.
+    /// `values`: `Values`.
     #[serde(
         rename = "values",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub values: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub values: ::std::option::Option<document_update::Values>,
     /// `stampsEnabled`: `int`. Server default: `1`. Documented values: `1`, `0`.
     #[serde(
         rename = "stampsEnabled",
@@ -2667,12 +3118,7 @@ impl DocumentUpdate {
     #[must_use]
     pub fn values(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<document_update::Values>,
     ) -> Self {
         self.values = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2812,13 +3258,13 @@ pub mod document_update {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Document {
-        /// `id`: `string`.
+        /// `id`: `int`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::option::Option<i64>,
         /// `title`: `string`.
         #[serde(
             rename = "title",
@@ -2833,13 +3279,13 @@ pub mod document_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub number: ::std::option::Option<::std::string::String>,
-        /// `templateId`: `string`.
+        /// `templateId`: `int`.
         #[serde(
             rename = "templateId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub template_id: ::std::option::Option<::std::string::String>,
+        pub template_id: ::std::option::Option<i64>,
         /// `provider`: `string`.
         #[serde(
             rename = "provider",
@@ -2993,14 +3439,14 @@ pub mod document_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub create_time: ::std::option::Option<::std::string::String>,
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `updateTime`: `datetime`.
         #[serde(
             rename = "updateTime",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub update_time: ::std::option::Option<::std::string::String>,
+        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `createdBy`: `string`.
         #[serde(
             rename = "createdBy",
@@ -3015,6 +3461,12 @@ pub mod document_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub updated_by: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Document {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3028,6 +3480,7 @@ pub mod document_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
@@ -3063,7 +3516,7 @@ pub mod document_update {
                     "createdBy",
                     "updatedBy",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -3130,6 +3583,7 @@ pub mod document_update {
                 )?,
                 created_by: ::b24_core::__private::wire::field_at(slot_26, "createdBy")?,
                 updated_by: ::b24_core::__private::wire::field_at(slot_27, "updatedBy")?,
+                extra,
             })
         }
     }
@@ -3321,6 +3775,12 @@ pub mod document_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub title: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3334,16 +3794,18 @@ pub mod document_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["TYPE", "FORMAT", "PROVIDER", "TITLE"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
                 format: ::b24_core::__private::wire::field_at(slot_1, "FORMAT")?,
                 provider: ::b24_core::__private::wire::field_at(slot_2, "PROVIDER")?,
                 title: ::b24_core::__private::wire::field_at(slot_3, "TITLE")?,
+                extra,
             })
         }
     }
@@ -3388,7 +3850,13 @@ pub mod document_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub time: ::std::option::Option<::std::string::String>,
+        pub time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for PublicUrlView {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3402,13 +3870,15 @@ pub mod document_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["time"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 time: ::b24_core::__private::wire::field_at(slot_0, "time")?,
+                extra,
             })
         }
     }
@@ -3439,6 +3909,12 @@ pub mod document_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub document: ::std::option::Option<Document>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3452,13 +3928,15 @@ pub mod document_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["document"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 document: ::b24_core::__private::wire::field_at(slot_0, "document")?,
+                extra,
             })
         }
     }
@@ -3468,6 +3946,162 @@ pub mod document_update {
             ::b24_core::__private::Check::check(
                 &self.document,
                 &::std::format!("{}.{}", field, "document"),
+                problems,
+            );
+        }
+    }
+    /// `Values` of [`documentgenerator.document.update`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Values {
+        /// `DocumentNumber`: `string`.
+        #[serde(
+            rename = "DocumentNumber",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub document_number: ::std::option::Option<::std::string::String>,
+        /// `CurrentDate`: `datetime`.
+        #[serde(
+            rename = "CurrentDate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub current_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `ClientName`: `string`.
+        #[serde(
+            rename = "ClientName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub client_name: ::std::option::Option<::std::string::String>,
+        /// `ClientPhone`: `string`.
+        #[serde(
+            rename = "ClientPhone",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub client_phone: ::std::option::Option<::std::string::String>,
+        /// `Total`: `string`.
+        #[serde(
+            rename = "Total",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total: ::std::option::Option<::std::string::String>,
+        /// `Comment`: `string`.
+        #[serde(
+            rename = "Comment",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub comment: ::std::option::Option<::std::string::String>,
+        /// `UserName`: `string`.
+        #[serde(
+            rename = "UserName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_name: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Values {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Values {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "DocumentNumber",
+                    "CurrentDate",
+                    "ClientName",
+                    "ClientPhone",
+                    "Total",
+                    "Comment",
+                    "UserName",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                document_number: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "DocumentNumber",
+                )?,
+                current_date: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "CurrentDate",
+                )?,
+                client_name: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "ClientName",
+                )?,
+                client_phone: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "ClientPhone",
+                )?,
+                total: ::b24_core::__private::wire::field_at(slot_4, "Total")?,
+                comment: ::b24_core::__private::wire::field_at(slot_5, "Comment")?,
+                user_name: ::b24_core::__private::wire::field_at(slot_6, "UserName")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Values {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.document_number,
+                &::std::format!("{}.{}", field, "DocumentNumber"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.current_date,
+                &::std::format!("{}.{}", field, "CurrentDate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.client_name,
+                &::std::format!("{}.{}", field, "ClientName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.client_phone,
+                &::std::format!("{}.{}", field, "ClientPhone"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.total,
+                &::std::format!("{}.{}", field, "Total"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.comment,
+                &::std::format!("{}.{}", field, "Comment"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_name,
+                &::std::format!("{}.{}", field, "UserName"),
                 problems,
             );
         }
@@ -3627,6 +4261,12 @@ pub mod numerator_add {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3640,15 +4280,17 @@ pub mod numerator_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["name", "template", "settings"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
                 template: ::b24_core::__private::wire::field_at(slot_1, "template")?,
                 settings: ::b24_core::__private::wire::field_at(slot_2, "settings")?,
+                extra,
             })
         }
     }
@@ -3697,6 +4339,12 @@ pub mod numerator_add {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3710,13 +4358,15 @@ pub mod numerator_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["numerator"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 numerator: ::b24_core::__private::wire::field_at(slot_0, "numerator")?,
+                extra,
             })
         }
     }
@@ -3809,7 +4459,7 @@ impl ::b24_core::__private::Method for NumeratorDelete {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/document-generator/numerators/document-generator-numerator-delete.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::option::Option<()>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4008,6 +4658,12 @@ pub mod numerator_get {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4021,13 +4677,15 @@ pub mod numerator_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["numerator"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 numerator: ::b24_core::__private::wire::field_at(slot_0, "numerator")?,
+                extra,
             })
         }
     }
@@ -4191,13 +4849,13 @@ pub mod numerator_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Numerators {
-        /// `id`: `string`.
+        /// `id`: `int`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::option::Option<i64>,
         /// `name`: `string`.
         #[serde(
             rename = "name",
@@ -4231,6 +4889,12 @@ pub mod numerator_list {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Numerators {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4244,10 +4908,11 @@ pub mod numerator_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
                 obj,
                 &["id", "name", "template", "code", "settings"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -4255,6 +4920,7 @@ pub mod numerator_list {
                 template: ::b24_core::__private::wire::field_at(slot_2, "template")?,
                 code: ::b24_core::__private::wire::field_at(slot_3, "code")?,
                 settings: ::b24_core::__private::wire::field_at(slot_4, "settings")?,
+                extra,
             })
         }
     }
@@ -4305,6 +4971,12 @@ pub mod numerator_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub numerators: ::std::option::Option<::std::vec::Vec<Numerators>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4318,13 +4990,15 @@ pub mod numerator_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["numerators"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 numerators: ::b24_core::__private::wire::field_at(slot_0, "numerators")?,
+                extra,
             })
         }
     }
@@ -4514,6 +5188,12 @@ pub mod numerator_update {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4527,15 +5207,17 @@ pub mod numerator_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["name", "template", "settings"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
                 template: ::b24_core::__private::wire::field_at(slot_1, "template")?,
                 settings: ::b24_core::__private::wire::field_at(slot_2, "settings")?,
+                extra,
             })
         }
     }
@@ -4569,13 +5251,13 @@ pub mod numerator_update {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `id`: `string`.
+        /// `id`: `int`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::option::Option<i64>,
         /// `name`: `string`.
         #[serde(
             rename = "name",
@@ -4604,6 +5286,12 @@ pub mod numerator_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub settings: ::std::option::Option<Settings>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4617,10 +5305,11 @@ pub mod numerator_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
                 obj,
                 &["id", "name", "template", "code", "settings"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -4628,6 +5317,7 @@ pub mod numerator_update {
                 template: ::b24_core::__private::wire::field_at(slot_2, "template")?,
                 code: ::b24_core::__private::wire::field_at(slot_3, "code")?,
                 settings: ::b24_core::__private::wire::field_at(slot_4, "settings")?,
+                extra,
             })
         }
     }
@@ -4683,6 +5373,12 @@ pub mod numerator_update {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4696,16 +5392,18 @@ pub mod numerator_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["Bitrix_Main_Numerator_Generator_SequentNumberGenerator"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 bitrix_main_numerator_generator_sequent_number_generator: ::b24_core::__private::wire::field_at(
                     slot_0,
                     "Bitrix_Main_Numerator_Generator_SequentNumberGenerator",
                 )?,
+                extra,
             })
         }
     }
@@ -4905,6 +5603,12 @@ pub mod region_add {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4918,6 +5622,7 @@ pub mod region_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -4928,7 +5633,7 @@ pub mod region_add {
                     "formatName",
                     "phrases",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
@@ -4949,6 +5654,7 @@ pub mod region_add {
                     "formatName",
                 )?,
                 phrases: ::b24_core::__private::wire::field_at(slot_5, "phrases")?,
+                extra,
             })
         }
     }
@@ -4988,6 +5694,96 @@ pub mod region_add {
             );
         }
     }
+    /// `Phrases` of [`documentgenerator.region.add`](https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Phrases {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `TAX_INCLUDED`: `string`.
+        #[serde(
+            rename = "TAX_INCLUDED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tax_included: ::std::option::Option<::std::string::String>,
+        /// `TAX_NOT_INCLUDED`: `string`.
+        #[serde(
+            rename = "TAX_NOT_INCLUDED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tax_not_included: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Phrases {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Phrases {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "TAX_INCLUDED", "TAX_NOT_INCLUDED"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                tax_included: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "TAX_INCLUDED",
+                )?,
+                tax_not_included: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "TAX_NOT_INCLUDED",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Phrases {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tax_included,
+                &::std::format!("{}.{}", field, "TAX_INCLUDED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tax_not_included,
+                &::std::format!("{}.{}", field, "TAX_NOT_INCLUDED"),
+                problems,
+            );
+        }
+    }
     /// `Region` of [`documentgenerator.region.add`](https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-add.html).
     #[derive(
         ::std::fmt::Debug,
@@ -4998,13 +5794,13 @@ pub mod region_add {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Region {
-        /// `id`: `string`.
+        /// `id`: `int`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::option::Option<i64>,
         /// `title`: `string`.
         #[serde(
             rename = "title",
@@ -5040,17 +5836,18 @@ pub mod region_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub format_name: ::std::option::Option<::std::string::String>,
-        /// `phrases`: `map<any>`.
+        /// `phrases`: `Phrases`.
         #[serde(
             rename = "phrases",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub phrases: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
+        pub phrases: ::std::option::Option<Phrases>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
         >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Region {
@@ -5065,6 +5862,7 @@ pub mod region_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -5076,7 +5874,7 @@ pub mod region_add {
                     "formatName",
                     "phrases",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -5098,6 +5896,7 @@ pub mod region_add {
                     "formatName",
                 )?,
                 phrases: ::b24_core::__private::wire::field_at(slot_6, "phrases")?,
+                extra,
             })
         }
     }
@@ -5158,6 +5957,12 @@ pub mod region_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub region: ::std::option::Option<Region>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5171,13 +5976,15 @@ pub mod region_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["region"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 region: ::b24_core::__private::wire::field_at(slot_0, "region")?,
+                extra,
             })
         }
     }
@@ -5270,7 +6077,7 @@ impl ::b24_core::__private::Method for RegionDelete {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-delete.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::option::Option<()>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5445,6 +6252,96 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RegionGetError {
 pub mod region_get {
     #[allow(unused_imports)]
     use super::*;
+    /// `Phrases` of [`documentgenerator.region.get`](https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Phrases {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `TAX_INCLUDED`: `string`.
+        #[serde(
+            rename = "TAX_INCLUDED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tax_included: ::std::option::Option<::std::string::String>,
+        /// `TAX_NOT_INCLUDED`: `string`.
+        #[serde(
+            rename = "TAX_NOT_INCLUDED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tax_not_included: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Phrases {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Phrases {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "TAX_INCLUDED", "TAX_NOT_INCLUDED"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                tax_included: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "TAX_INCLUDED",
+                )?,
+                tax_not_included: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "TAX_NOT_INCLUDED",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Phrases {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tax_included,
+                &::std::format!("{}.{}", field, "TAX_INCLUDED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tax_not_included,
+                &::std::format!("{}.{}", field, "TAX_NOT_INCLUDED"),
+                problems,
+            );
+        }
+    }
     /// `Region` of [`documentgenerator.region.get`](https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -5455,13 +6352,13 @@ pub mod region_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Region {
-        /// `id`: `string`.
+        /// `id`: `int`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::option::Option<i64>,
         /// `title`: `string`.
         #[serde(
             rename = "title",
@@ -5497,17 +6394,18 @@ pub mod region_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub format_name: ::std::option::Option<::std::string::String>,
-        /// `phrases`: `map<any>`.
+        /// `phrases`: `Phrases`.
         #[serde(
             rename = "phrases",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub phrases: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
+        pub phrases: ::std::option::Option<Phrases>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
         >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Region {
@@ -5522,6 +6420,7 @@ pub mod region_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -5533,7 +6432,7 @@ pub mod region_get {
                     "formatName",
                     "phrases",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -5555,6 +6454,7 @@ pub mod region_get {
                     "formatName",
                 )?,
                 phrases: ::b24_core::__private::wire::field_at(slot_6, "phrases")?,
+                extra,
             })
         }
     }
@@ -5615,6 +6515,12 @@ pub mod region_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub region: ::std::option::Option<Region>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5628,13 +6534,15 @@ pub mod region_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["region"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 region: ::b24_core::__private::wire::field_at(slot_0, "region")?,
+                extra,
             })
         }
     }
@@ -5909,7 +6817,7 @@ pub mod region_list {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
-        /// Members outside the documented fields (`*`, …).
+        /// Members outside the documented fields (`*`, …), kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
             ::std::string::String,
@@ -6073,6 +6981,12 @@ pub mod region_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub regions: ::std::option::Option<Regions>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -6086,13 +7000,15 @@ pub mod region_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["regions"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 regions: ::b24_core::__private::wire::field_at(slot_0, "regions")?,
+                extra,
             })
         }
     }
@@ -6300,6 +7216,12 @@ pub mod region_update {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -6313,6 +7235,7 @@ pub mod region_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -6323,7 +7246,7 @@ pub mod region_update {
                     "formatName",
                     "phrases",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
@@ -6344,6 +7267,7 @@ pub mod region_update {
                     "formatName",
                 )?,
                 phrases: ::b24_core::__private::wire::field_at(slot_5, "phrases")?,
+                extra,
             })
         }
     }
@@ -6382,6 +7306,96 @@ pub mod region_update {
             );
         }
     }
+    /// `Phrases` of [`documentgenerator.region.update`](https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Phrases {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `TAX_INCLUDED`: `string`.
+        #[serde(
+            rename = "TAX_INCLUDED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tax_included: ::std::option::Option<::std::string::String>,
+        /// `TAX_NOT_INCLUDED`: `string`.
+        #[serde(
+            rename = "TAX_NOT_INCLUDED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tax_not_included: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Phrases {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Phrases {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "TAX_INCLUDED", "TAX_NOT_INCLUDED"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                tax_included: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "TAX_INCLUDED",
+                )?,
+                tax_not_included: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "TAX_NOT_INCLUDED",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Phrases {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tax_included,
+                &::std::format!("{}.{}", field, "TAX_INCLUDED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tax_not_included,
+                &::std::format!("{}.{}", field, "TAX_NOT_INCLUDED"),
+                problems,
+            );
+        }
+    }
     /// `Region` of [`documentgenerator.region.update`](https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-update.html).
     #[derive(
         ::std::fmt::Debug,
@@ -6392,13 +7406,13 @@ pub mod region_update {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Region {
-        /// `id`: `string`.
+        /// `id`: `int`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::option::Option<i64>,
         /// `title`: `string`.
         #[serde(
             rename = "title",
@@ -6434,17 +7448,18 @@ pub mod region_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub format_name: ::std::option::Option<::std::string::String>,
-        /// `phrases`: `map<any>`.
+        /// `phrases`: `Phrases`.
         #[serde(
             rename = "phrases",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub phrases: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
+        pub phrases: ::std::option::Option<Phrases>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
         >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Region {
@@ -6459,6 +7474,7 @@ pub mod region_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -6470,7 +7486,7 @@ pub mod region_update {
                     "formatName",
                     "phrases",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -6492,6 +7508,7 @@ pub mod region_update {
                     "formatName",
                 )?,
                 phrases: ::b24_core::__private::wire::field_at(slot_6, "phrases")?,
+                extra,
             })
         }
     }
@@ -6552,6 +7569,12 @@ pub mod region_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub region: ::std::option::Option<Region>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -6565,13 +7588,15 @@ pub mod region_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["region"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 region: ::b24_core::__private::wire::field_at(slot_0, "region")?,
+                extra,
             })
         }
     }
@@ -6743,6 +7768,12 @@ pub mod role_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub permissions: ::std::option::Option<Permissions>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -6756,10 +7787,11 @@ pub mod role_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["name", "code", "permissions"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
@@ -6768,6 +7800,7 @@ pub mod role_add {
                     slot_2,
                     "permissions",
                 )?,
+                extra,
             })
         }
     }
@@ -6838,6 +7871,12 @@ pub mod role_add {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Permissions {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -6851,15 +7890,17 @@ pub mod role_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["SETTINGS", "TEMPLATES", "DOCUMENTS"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 settings: ::b24_core::__private::wire::field_at(slot_0, "SETTINGS")?,
                 templates: ::b24_core::__private::wire::field_at(slot_1, "TEMPLATES")?,
                 documents: ::b24_core::__private::wire::field_at(slot_2, "DOCUMENTS")?,
+                extra,
             })
         }
     }
@@ -6905,6 +7946,12 @@ pub mod role_add {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -6918,13 +7965,15 @@ pub mod role_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["role"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 role: ::b24_core::__private::wire::field_at(slot_0, "role")?,
+                extra,
             })
         }
     }
@@ -7017,7 +8066,7 @@ impl ::b24_core::__private::Method for RoleDelete {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-delete.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::option::Option<()>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -7156,7 +8205,7 @@ impl ::b24_core::__private::Method for RoleFillaccesses {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-fill-accesses.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::option::Option<()>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -7223,6 +8272,12 @@ pub mod role_fillaccesses {
         /// `accessCode`: `string`.
         #[serde(rename = "accessCode")]
         pub access_code: ::std::string::String,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Accesses {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -7236,14 +8291,19 @@ pub mod role_fillaccesses {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["roleId", "accessCode"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 role_id: ::b24_core::__private::wire::field_at(slot_0, "roleId")?,
-                access_code: ::b24_core::__private::wire::field_at(slot_1, "accessCode")?,
+                access_code: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "accessCode",
+                )?,
+                extra,
             })
         }
     }
@@ -7442,6 +8502,12 @@ pub mod role_get {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Permissions {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -7455,15 +8521,17 @@ pub mod role_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["settings", "templates", "documents"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 settings: ::b24_core::__private::wire::field_at(slot_0, "settings")?,
                 templates: ::b24_core::__private::wire::field_at(slot_1, "templates")?,
                 documents: ::b24_core::__private::wire::field_at(slot_2, "documents")?,
+                extra,
             })
         }
     }
@@ -7504,6 +8572,12 @@ pub mod role_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub role: ::std::option::Option<Role>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -7517,13 +8591,15 @@ pub mod role_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["role"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 role: ::b24_core::__private::wire::field_at(slot_0, "role")?,
+                extra,
             })
         }
     }
@@ -7575,6 +8651,12 @@ pub mod role_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub permissions: ::std::option::Option<Permissions>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Role {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -7588,10 +8670,11 @@ pub mod role_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["id", "name", "code", "permissions"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -7601,6 +8684,7 @@ pub mod role_get {
                     slot_3,
                     "permissions",
                 )?,
+                extra,
             })
         }
     }
@@ -7789,6 +8873,12 @@ pub mod role_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub roles: ::std::option::Option<::std::vec::Vec<Roles>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -7802,13 +8892,15 @@ pub mod role_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["roles"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 roles: ::b24_core::__private::wire::field_at(slot_0, "roles")?,
+                extra,
             })
         }
     }
@@ -7853,6 +8945,12 @@ pub mod role_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub code: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Roles {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -7866,15 +8964,17 @@ pub mod role_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["id", "name", "code"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
                 code: ::b24_core::__private::wire::field_at(slot_2, "code")?,
+                extra,
             })
         }
     }
@@ -8069,6 +9169,12 @@ pub mod role_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub permissions: ::std::option::Option<Permissions>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -8082,10 +9188,11 @@ pub mod role_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["name", "code", "permissions"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
@@ -8094,6 +9201,7 @@ pub mod role_update {
                     slot_2,
                     "permissions",
                 )?,
+                extra,
             })
         }
     }
@@ -8163,6 +9271,12 @@ pub mod role_update {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Permissions {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -8176,15 +9290,17 @@ pub mod role_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["SETTINGS", "TEMPLATES", "DOCUMENTS"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 settings: ::b24_core::__private::wire::field_at(slot_0, "SETTINGS")?,
                 templates: ::b24_core::__private::wire::field_at(slot_1, "TEMPLATES")?,
                 documents: ::b24_core::__private::wire::field_at(slot_2, "DOCUMENTS")?,
+                extra,
             })
         }
     }
@@ -8230,6 +9346,12 @@ pub mod role_update {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -8243,13 +9365,15 @@ pub mod role_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["role"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 role: ::b24_core::__private::wire::field_at(slot_0, "role")?,
+                extra,
             })
         }
     }
@@ -8412,7 +9536,7 @@ pub mod template_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub file: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub file: ::std::option::Option<::b24_core::__private::types::File>,
         /// `numeratorId`: `int`.
         #[serde(rename = "numeratorId")]
         pub numerator_id: i64,
@@ -8456,6 +9580,12 @@ pub mod template_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sort: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -8469,6 +9599,7 @@ pub mod template_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9] = ::b24_core::__private::wire::slots(
                 obj,
@@ -8484,7 +9615,7 @@ pub mod template_add {
                     "withStamps",
                     "sort",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
@@ -8503,6 +9634,7 @@ pub mod template_add {
                     "withStamps",
                 )?,
                 sort: ::b24_core::__private::wire::field_at(slot_9, "sort")?,
+                extra,
             })
         }
     }
@@ -8580,6 +9712,12 @@ pub mod template_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub template: ::std::option::Option<Template>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -8593,13 +9731,15 @@ pub mod template_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["template"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 template: ::b24_core::__private::wire::field_at(slot_0, "template")?,
+                extra,
             })
         }
     }
@@ -8623,13 +9763,13 @@ pub mod template_add {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Template {
-        /// `id`: `string`.
+        /// `id`: `int`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::option::Option<i64>,
         /// `name`: `string`.
         #[serde(
             rename = "name",
@@ -8679,13 +9819,13 @@ pub mod template_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub module_id: ::std::option::Option<::std::string::String>,
-        /// `numeratorId`: `string`.
+        /// `numeratorId`: `int`.
         #[serde(
             rename = "numeratorId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub numerator_id: ::std::option::Option<::std::string::String>,
+        pub numerator_id: ::std::option::Option<i64>,
         /// `withStamps`: `yn`.
         #[serde(
             rename = "withStamps",
@@ -8737,14 +9877,20 @@ pub mod template_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub create_time: ::std::option::Option<::std::string::String>,
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `updateTime`: `datetime`.
         #[serde(
             rename = "updateTime",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub update_time: ::std::option::Option<::std::string::String>,
+        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Template {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -8758,6 +9904,7 @@ pub mod template_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
                 obj,
@@ -8779,7 +9926,7 @@ pub mod template_add {
                     "createTime",
                     "updateTime",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -8813,6 +9960,7 @@ pub mod template_add {
                     slot_15,
                     "updateTime",
                 )?,
+                extra,
             })
         }
     }
@@ -8980,7 +10128,7 @@ impl ::b24_core::__private::Method for TemplateDelete {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-delete.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::option::Option<()>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -9168,6 +10316,12 @@ pub mod template_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub template: ::std::option::Option<Template>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -9181,13 +10335,15 @@ pub mod template_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["template"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 template: ::b24_core::__private::wire::field_at(slot_0, "template")?,
+                extra,
             })
         }
     }
@@ -9211,13 +10367,13 @@ pub mod template_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Template {
-        /// `id`: `string`.
+        /// `id`: `int`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::option::Option<i64>,
         /// `name`: `string`.
         #[serde(
             rename = "name",
@@ -9260,13 +10416,13 @@ pub mod template_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub module_id: ::std::option::Option<::std::string::String>,
-        /// `numeratorId`: `string`.
+        /// `numeratorId`: `int`.
         #[serde(
             rename = "numeratorId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub numerator_id: ::std::option::Option<::std::string::String>,
+        pub numerator_id: ::std::option::Option<i64>,
         /// `withStamps`: `yn`.
         #[serde(
             rename = "withStamps",
@@ -9318,14 +10474,14 @@ pub mod template_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub create_time: ::std::option::Option<::std::string::String>,
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `updateTime`: `datetime`.
         #[serde(
             rename = "updateTime",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub update_time: ::std::option::Option<::std::string::String>,
+        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `downloadMachine`: `string`.
         #[serde(
             rename = "downloadMachine",
@@ -9333,6 +10489,12 @@ pub mod template_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub download_machine: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Template {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -9346,6 +10508,7 @@ pub mod template_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
                 obj,
@@ -9367,7 +10530,7 @@ pub mod template_get {
                     "updateTime",
                     "downloadMachine",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -9401,6 +10564,7 @@ pub mod template_get {
                     slot_15,
                     "downloadMachine",
                 )?,
+                extra,
             })
         }
     }
@@ -9634,6 +10798,12 @@ pub mod template_getfields {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub template_fields: ::std::option::Option<TemplateFields>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -9647,16 +10817,18 @@ pub mod template_getfields {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["templateFields"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 template_fields: ::b24_core::__private::wire::field_at(
                     slot_0,
                     "templateFields",
                 )?,
+                extra,
             })
         }
     }
@@ -9827,6 +10999,12 @@ pub mod template_getfields {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TemplateFields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -9840,6 +11018,7 @@ pub mod template_getfields {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
                 obj,
@@ -9860,7 +11039,7 @@ pub mod template_getfields {
                     "UserName",
                     "DocumentTitle",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
@@ -9893,6 +11072,7 @@ pub mod template_getfields {
                     slot_14,
                     "DocumentTitle",
                 )?,
+                extra,
             })
         }
     }
@@ -9990,37 +11170,27 @@ pub mod template_getfields {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct TemplateList {
-    /// `select`: `any`.
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    /// `order`: `map<any>`.
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `filter`: `map<any>`.
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -10052,7 +11222,7 @@ impl TemplateList {
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -10061,12 +11231,7 @@ impl TemplateList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -10075,12 +11240,7 @@ impl TemplateList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -10212,6 +11372,12 @@ pub mod template_list {
         pub templates: ::std::option::Option<
             ::std::collections::BTreeMap<::std::string::String, Templates>,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -10225,13 +11391,15 @@ pub mod template_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["templates"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 templates: ::b24_core::__private::wire::field_at(slot_0, "templates")?,
+                extra,
             })
         }
     }
@@ -10255,13 +11423,13 @@ pub mod template_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Templates {
-        /// `id`: `string`.
+        /// `id`: `int`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::option::Option<i64>,
         /// `active`: `yn`.
         #[serde(
             rename = "active",
@@ -10303,14 +11471,14 @@ pub mod template_list {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub create_time: ::std::option::Option<::std::string::String>,
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `updateTime`: `datetime`.
         #[serde(
             rename = "updateTime",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub update_time: ::std::option::Option<::std::string::String>,
+        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `createdBy`: `string`.
         #[serde(
             rename = "createdBy",
@@ -10332,13 +11500,13 @@ pub mod template_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub module_id: ::std::option::Option<::std::string::String>,
-        /// `fileId`: `string`.
+        /// `fileId`: `int`.
         #[serde(
             rename = "fileId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub file_id: ::std::option::Option<::std::string::String>,
+        pub file_id: ::std::option::Option<i64>,
         /// `bodyType`: `string`.
         #[serde(
             rename = "bodyType",
@@ -10346,13 +11514,13 @@ pub mod template_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub body_type: ::std::option::Option<::std::string::String>,
-        /// `numeratorId`: `string`.
+        /// `numeratorId`: `int`.
         #[serde(
             rename = "numeratorId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub numerator_id: ::std::option::Option<::std::string::String>,
+        pub numerator_id: ::std::option::Option<i64>,
         /// `withStamps`: `yn`.
         #[serde(
             rename = "withStamps",
@@ -10413,6 +11581,12 @@ pub mod template_list {
         pub providers: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Templates {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -10426,6 +11600,7 @@ pub mod template_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19, slot_20, slot_21] = ::b24_core::__private::wire::slots(
@@ -10454,7 +11629,7 @@ pub mod template_list {
                     "users",
                     "providers",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -10497,6 +11672,7 @@ pub mod template_list {
                 )?,
                 users: ::b24_core::__private::wire::field_at(slot_20, "users")?,
                 providers: ::b24_core::__private::wire::field_at(slot_21, "providers")?,
+                extra,
             })
         }
     }
@@ -10775,7 +11951,7 @@ pub mod template_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub file: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub file: ::std::option::Option<::b24_core::__private::types::File>,
         /// `numeratorId`: `int`.
         #[serde(
             rename = "numeratorId",
@@ -10836,6 +12012,12 @@ pub mod template_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sort: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -10849,6 +12031,7 @@ pub mod template_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9] = ::b24_core::__private::wire::slots(
                 obj,
@@ -10864,7 +12047,7 @@ pub mod template_update {
                     "withStamps",
                     "sort",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
@@ -10883,6 +12066,7 @@ pub mod template_update {
                     "withStamps",
                 )?,
                 sort: ::b24_core::__private::wire::field_at(slot_9, "sort")?,
+                extra,
             })
         }
     }
@@ -10958,6 +12142,12 @@ pub mod template_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub template: ::std::option::Option<Template>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -10971,13 +12161,15 @@ pub mod template_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["template"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 template: ::b24_core::__private::wire::field_at(slot_0, "template")?,
+                extra,
             })
         }
     }
@@ -11001,13 +12193,13 @@ pub mod template_update {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Template {
-        /// `id`: `string`.
+        /// `id`: `int`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::option::Option<i64>,
         /// `name`: `string`.
         #[serde(
             rename = "name",
@@ -11057,13 +12249,13 @@ pub mod template_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub module_id: ::std::option::Option<::std::string::String>,
-        /// `numeratorId`: `string`.
+        /// `numeratorId`: `int`.
         #[serde(
             rename = "numeratorId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub numerator_id: ::std::option::Option<::std::string::String>,
+        pub numerator_id: ::std::option::Option<i64>,
         /// `withStamps`: `yn`.
         #[serde(
             rename = "withStamps",
@@ -11115,14 +12307,20 @@ pub mod template_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub create_time: ::std::option::Option<::std::string::String>,
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `updateTime`: `datetime`.
         #[serde(
             rename = "updateTime",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub update_time: ::std::option::Option<::std::string::String>,
+        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Template {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -11136,6 +12334,7 @@ pub mod template_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
                 obj,
@@ -11157,7 +12356,7 @@ pub mod template_update {
                     "createTime",
                     "updateTime",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -11191,6 +12390,7 @@ pub mod template_update {
                     slot_15,
                     "updateTime",
                 )?,
+                extra,
             })
         }
     }

@@ -26,18 +26,13 @@ pub struct Add {
     /// `NAME` (required): `string`.
     #[serde(rename = "NAME")]
     pub name: ::std::string::String,
-    /// `ACCESS`: `map<any>`.
+    /// `ACCESS`: `Access`.
     #[serde(
         rename = "ACCESS",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub access: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub access: ::std::option::Option<add::Access>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -62,15 +57,7 @@ impl Add {
     }
     /// Sets `ACCESS`.
     #[must_use]
-    pub fn access(
-        mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-    ) -> Self {
+    pub fn access(mut self, value: impl ::std::convert::Into<add::Access>) -> Self {
         self.access = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
@@ -171,6 +158,98 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for AddError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`entity.add`](https://apidocs.bitrix24.com/api-reference/entity/entities/entity-add.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod add {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Access` of [`entity.add`](https://apidocs.bitrix24.com/api-reference/entity/entities/entity-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Access {
+        /// `ACCESS`: `any[]`.
+        #[serde(
+            rename = "ACCESS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub access: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `U1`: `string`.
+        #[serde(
+            rename = "U1",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub u1: ::std::option::Option<::std::string::String>,
+        /// `AU`: `string`.
+        #[serde(
+            rename = "AU",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub au: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Access {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Access {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ACCESS", "U1", "AU"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                access: ::b24_core::__private::wire::field_at(slot_0, "ACCESS")?,
+                u1: ::b24_core::__private::wire::field_at(slot_1, "U1")?,
+                au: ::b24_core::__private::wire::field_at(slot_2, "AU")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Access {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.access,
+                &::std::format!("{}.{}", field, "ACCESS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.u1,
+                &::std::format!("{}.{}", field, "U1"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.au,
+                &::std::format!("{}.{}", field, "AU"),
+                problems,
+            );
         }
     }
 }
@@ -393,7 +472,7 @@ impl ::b24_core::__private::Method for Get {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/entity/entities/entity-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -438,6 +517,112 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for GetError {
         }
     }
 }
+/// Named types of [`entity.get`](https://apidocs.bitrix24.com/api-reference/entity/entities/entity-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`entity.get`](https://apidocs.bitrix24.com/api-reference/entity/entities/entity-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `IBLOCK_TYPE_ID`: `string`.
+        #[serde(
+            rename = "IBLOCK_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub iblock_type_id: ::std::option::Option<::std::string::String>,
+        /// `ENTITY`: `string`.
+        #[serde(
+            rename = "ENTITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity: ::std::option::Option<::std::string::String>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "IBLOCK_TYPE_ID", "ENTITY", "NAME"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                iblock_type_id: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "IBLOCK_TYPE_ID",
+                )?,
+                entity: ::b24_core::__private::wire::field_at(slot_2, "ENTITY")?,
+                name: ::b24_core::__private::wire::field_at(slot_3, "NAME")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.iblock_type_id,
+                &::std::format!("{}.{}", field, "IBLOCK_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity,
+                &::std::format!("{}.{}", field, "ENTITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+        }
+    }
+}
 /// [`entity.item.add`](https://apidocs.bitrix24.com/api-reference/entity/items/entity-item-add.html) (REST v2)
 ///
 /// Scope: `entity`.
@@ -460,18 +645,13 @@ pub struct ItemAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub name: ::std::option::Option<::std::string::String>,
-    /// `PROPERTY_VALUES`: `map<any>`.
+    /// `PROPERTY_VALUES`: `PropertyValues`.
     #[serde(
         rename = "PROPERTY_VALUES",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub property_values: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub property_values: ::std::option::Option<item_add::PropertyValues>,
     /// `SECTION`: `int`.
     #[serde(
         rename = "SECTION",
@@ -485,28 +665,28 @@ pub struct ItemAdd {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub date_active_from: ::std::option::Option<::std::string::String>,
+    pub date_active_from: ::std::option::Option<::b24_core::__private::types::DateTime>,
     /// `DATE_ACTIVE_TO`: `datetime`.
     #[serde(
         rename = "DATE_ACTIVE_TO",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub date_active_to: ::std::option::Option<::std::string::String>,
+    pub date_active_to: ::std::option::Option<::b24_core::__private::types::DateTime>,
     /// `PREVIEW_PICTURE`: `file`.
     #[serde(
         rename = "PREVIEW_PICTURE",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub preview_picture: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    pub preview_picture: ::std::option::Option<::b24_core::__private::types::File>,
     /// `DETAIL_PICTURE`: `file`.
     #[serde(
         rename = "DETAIL_PICTURE",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub detail_picture: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    pub detail_picture: ::std::option::Option<::b24_core::__private::types::File>,
     /// Parameters the spec does not list (`UF_*`, or any other), sent as they are (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -544,12 +724,7 @@ impl ItemAdd {
     #[must_use]
     pub fn property_values(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<item_add::PropertyValues>,
     ) -> Self {
         self.property_values = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -566,7 +741,7 @@ impl ItemAdd {
     #[must_use]
     pub fn date_active_from(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::DateTime>,
     ) -> Self {
         self.date_active_from = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -577,7 +752,7 @@ impl ItemAdd {
     #[must_use]
     pub fn date_active_to(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::DateTime>,
     ) -> Self {
         self.date_active_to = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -588,7 +763,7 @@ impl ItemAdd {
     #[must_use]
     pub fn preview_picture(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::File>,
     ) -> Self {
         self.preview_picture = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -599,7 +774,7 @@ impl ItemAdd {
     #[must_use]
     pub fn detail_picture(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::File>,
     ) -> Self {
         self.detail_picture = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -759,6 +934,109 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemAddError {
         }
     }
 }
+/// Named types of [`entity.item.add`](https://apidocs.bitrix24.com/api-reference/entity/items/entity-item-add.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod item_add {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `PropertyValues` of [`entity.item.add`](https://apidocs.bitrix24.com/api-reference/entity/items/entity-item-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct PropertyValues {
+        /// `ENTITY`: `string`.
+        #[serde(
+            rename = "ENTITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity: ::std::option::Option<::std::string::String>,
+        /// `PROPERTY`: `string`.
+        #[serde(
+            rename = "PROPERTY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub property: ::std::option::Option<::std::string::String>,
+        /// `test`: `int`.
+        #[serde(
+            rename = "test",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub test: ::std::option::Option<i64>,
+        /// `test1`: `int`.
+        #[serde(
+            rename = "test1",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub test1: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for PropertyValues {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for PropertyValues {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ENTITY", "PROPERTY", "test", "test1"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                entity: ::b24_core::__private::wire::field_at(slot_0, "ENTITY")?,
+                property: ::b24_core::__private::wire::field_at(slot_1, "PROPERTY")?,
+                test: ::b24_core::__private::wire::field_at(slot_2, "test")?,
+                test1: ::b24_core::__private::wire::field_at(slot_3, "test1")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for PropertyValues {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.entity,
+                &::std::format!("{}.{}", field, "ENTITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.property,
+                &::std::format!("{}.{}", field, "PROPERTY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.test,
+                &::std::format!("{}.{}", field, "test"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.test1,
+                &::std::format!("{}.{}", field, "test1"),
+                problems,
+            );
+        }
+    }
+}
 /// [`entity.item.delete`](https://apidocs.bitrix24.com/api-reference/entity/items/entity-item-delete.html) (REST v2)
 ///
 /// Scope: `entity`.
@@ -913,30 +1191,20 @@ pub struct ItemGet {
     /// `ENTITY` (required): `string`.
     #[serde(rename = "ENTITY")]
     pub entity: ::std::string::String,
-    /// `SORT`: `map<any>`.
+    /// `SORT`: `Sort`.
     #[serde(
         rename = "SORT",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub sort: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `FILTER`: `map<any>`.
+    pub sort: ::std::option::Option<item_get::Sort>,
+    /// `FILTER`: `filter`.
     #[serde(
         rename = "FILTER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -966,15 +1234,7 @@ impl ItemGet {
     }
     /// Sets `SORT`.
     #[must_use]
-    pub fn sort(
-        mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-    ) -> Self {
+    pub fn sort(mut self, value: impl ::std::convert::Into<item_get::Sort>) -> Self {
         self.sort = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
@@ -982,12 +1242,7 @@ impl ItemGet {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1051,7 +1306,7 @@ impl ::b24_core::__private::Method for ItemGet {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<item_get::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1068,7 +1323,7 @@ impl ::b24_core::__private::Method for ItemGet {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for ItemGet {
-    type Item = ::b24_core::__private::serde_json::Value;
+    type Item = item_get::Result;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -1104,6 +1359,741 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemGetError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`entity.item.get`](https://apidocs.bitrix24.com/api-reference/entity/items/entity-item-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod item_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `PropertyValues` of [`entity.item.get`](https://apidocs.bitrix24.com/api-reference/entity/items/entity-item-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct PropertyValues {
+        /// `ENTITY`: `string`.
+        #[serde(
+            rename = "ENTITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity: ::std::option::Option<::std::string::String>,
+        /// `PROPERTY`: `string`.
+        #[serde(
+            rename = "PROPERTY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub property: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for PropertyValues {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for PropertyValues {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ENTITY", "PROPERTY"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                entity: ::b24_core::__private::wire::field_at(slot_0, "ENTITY")?,
+                property: ::b24_core::__private::wire::field_at(slot_1, "PROPERTY")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for PropertyValues {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.entity,
+                &::std::format!("{}.{}", field, "ENTITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.property,
+                &::std::format!("{}.{}", field, "PROPERTY"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`entity.item.get`](https://apidocs.bitrix24.com/api-reference/entity/items/entity-item-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `TIMESTAMP_X`: `datetime`.
+        #[serde(
+            rename = "TIMESTAMP_X",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub timestamp_x: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `MODIFIED_BY`: `string`.
+        #[serde(
+            rename = "MODIFIED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub modified_by: ::std::option::Option<::std::string::String>,
+        /// `DATE_CREATE`: `datetime`.
+        #[serde(
+            rename = "DATE_CREATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `CREATED_BY`: `string`.
+        #[serde(
+            rename = "CREATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        /// `ACTIVE`: `string`.
+        #[serde(
+            rename = "ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::std::string::String>,
+        /// `DATE_ACTIVE_FROM`: `string`.
+        #[serde(
+            rename = "DATE_ACTIVE_FROM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_active_from: ::std::option::Option<::std::string::String>,
+        /// `DATE_ACTIVE_TO`: `string`.
+        #[serde(
+            rename = "DATE_ACTIVE_TO",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_active_to: ::std::option::Option<::std::string::String>,
+        /// `SORT`: `string`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<::std::string::String>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `PREVIEW_PICTURE`: `any`.
+        #[serde(
+            rename = "PREVIEW_PICTURE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub preview_picture: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `PREVIEW_TEXT`: `any`.
+        #[serde(
+            rename = "PREVIEW_TEXT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub preview_text: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `DETAIL_PICTURE`: `any`.
+        #[serde(
+            rename = "DETAIL_PICTURE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub detail_picture: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `DETAIL_TEXT`: `any`.
+        #[serde(
+            rename = "DETAIL_TEXT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub detail_text: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `CODE`: `any`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `ENTITY`: `string`.
+        #[serde(
+            rename = "ENTITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity: ::std::option::Option<::std::string::String>,
+        /// `SECTION`: `any`.
+        #[serde(
+            rename = "SECTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub section: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "TIMESTAMP_X",
+                    "MODIFIED_BY",
+                    "DATE_CREATE",
+                    "CREATED_BY",
+                    "ACTIVE",
+                    "DATE_ACTIVE_FROM",
+                    "DATE_ACTIVE_TO",
+                    "SORT",
+                    "NAME",
+                    "PREVIEW_PICTURE",
+                    "PREVIEW_TEXT",
+                    "DETAIL_PICTURE",
+                    "DETAIL_TEXT",
+                    "CODE",
+                    "ENTITY",
+                    "SECTION",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                timestamp_x: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "TIMESTAMP_X",
+                )?,
+                modified_by: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "MODIFIED_BY",
+                )?,
+                date_create: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "DATE_CREATE",
+                )?,
+                created_by: ::b24_core::__private::wire::field_at(slot_4, "CREATED_BY")?,
+                active: ::b24_core::__private::wire::field_at(slot_5, "ACTIVE")?,
+                date_active_from: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "DATE_ACTIVE_FROM",
+                )?,
+                date_active_to: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "DATE_ACTIVE_TO",
+                )?,
+                sort: ::b24_core::__private::wire::field_at(slot_8, "SORT")?,
+                name: ::b24_core::__private::wire::field_at(slot_9, "NAME")?,
+                preview_picture: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "PREVIEW_PICTURE",
+                )?,
+                preview_text: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "PREVIEW_TEXT",
+                )?,
+                detail_picture: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "DETAIL_PICTURE",
+                )?,
+                detail_text: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "DETAIL_TEXT",
+                )?,
+                code: ::b24_core::__private::wire::field_at(slot_14, "CODE")?,
+                entity: ::b24_core::__private::wire::field_at(slot_15, "ENTITY")?,
+                section: ::b24_core::__private::wire::field_at(slot_16, "SECTION")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.timestamp_x,
+                &::std::format!("{}.{}", field, "TIMESTAMP_X"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.modified_by,
+                &::std::format!("{}.{}", field, "MODIFIED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "DATE_CREATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "CREATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "ACTIVE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_active_from,
+                &::std::format!("{}.{}", field, "DATE_ACTIVE_FROM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_active_to,
+                &::std::format!("{}.{}", field, "DATE_ACTIVE_TO"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.preview_picture,
+                &::std::format!("{}.{}", field, "PREVIEW_PICTURE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.preview_text,
+                &::std::format!("{}.{}", field, "PREVIEW_TEXT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.detail_picture,
+                &::std::format!("{}.{}", field, "DETAIL_PICTURE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.detail_text,
+                &::std::format!("{}.{}", field, "DETAIL_TEXT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity,
+                &::std::format!("{}.{}", field, "ENTITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.section,
+                &::std::format!("{}.{}", field, "SECTION"),
+                problems,
+            );
+        }
+    }
+    /// `Sort` of [`entity.item.get`](https://apidocs.bitrix24.com/api-reference/entity/items/entity-item-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Sort {
+        /// `ID`: `string`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `TIMESTAMP_X`: `datetime`.
+        #[serde(
+            rename = "TIMESTAMP_X",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub timestamp_x: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `MODIFIED_BY`: `int`.
+        #[serde(
+            rename = "MODIFIED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub modified_by: ::std::option::Option<i64>,
+        /// `DATE_CREATE`: `datetime`.
+        #[serde(
+            rename = "DATE_CREATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `CREATED_BY`: `int`.
+        #[serde(
+            rename = "CREATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<i64>,
+        /// `ACTIVE`: `string`.
+        #[serde(
+            rename = "ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::std::string::String>,
+        /// `DATE_ACTIVE_FROM`: `any`.
+        #[serde(
+            rename = "DATE_ACTIVE_FROM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_active_from: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `DATE_ACTIVE_TO`: `any`.
+        #[serde(
+            rename = "DATE_ACTIVE_TO",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_active_to: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `SORT`: `int`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `PREVIEW_PICTURE`: `any`.
+        #[serde(
+            rename = "PREVIEW_PICTURE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub preview_picture: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `PREVIEW_TEXT`: `any`.
+        #[serde(
+            rename = "PREVIEW_TEXT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub preview_text: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `DETAIL_PICTURE`: `any`.
+        #[serde(
+            rename = "DETAIL_PICTURE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub detail_picture: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `DETAIL_TEXT`: `any`.
+        #[serde(
+            rename = "DETAIL_TEXT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub detail_text: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `CODE`: `any`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `ENTITY`: `string`.
+        #[serde(
+            rename = "ENTITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity: ::std::option::Option<::std::string::String>,
+        /// `SECTION`: `any`.
+        #[serde(
+            rename = "SECTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub section: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `PROPERTY_VALUES`: `PropertyValues`.
+        #[serde(
+            rename = "PROPERTY_VALUES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub property_values: ::std::option::Option<PropertyValues>,
+        /// Members outside the documented fields (`*`, …), kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Sort {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Sort {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "TIMESTAMP_X",
+                    "MODIFIED_BY",
+                    "DATE_CREATE",
+                    "CREATED_BY",
+                    "ACTIVE",
+                    "DATE_ACTIVE_FROM",
+                    "DATE_ACTIVE_TO",
+                    "SORT",
+                    "NAME",
+                    "PREVIEW_PICTURE",
+                    "PREVIEW_TEXT",
+                    "DETAIL_PICTURE",
+                    "DETAIL_TEXT",
+                    "CODE",
+                    "ENTITY",
+                    "SECTION",
+                    "PROPERTY_VALUES",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                timestamp_x: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "TIMESTAMP_X",
+                )?,
+                modified_by: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "MODIFIED_BY",
+                )?,
+                date_create: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "DATE_CREATE",
+                )?,
+                created_by: ::b24_core::__private::wire::field_at(slot_4, "CREATED_BY")?,
+                active: ::b24_core::__private::wire::field_at(slot_5, "ACTIVE")?,
+                date_active_from: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "DATE_ACTIVE_FROM",
+                )?,
+                date_active_to: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "DATE_ACTIVE_TO",
+                )?,
+                sort: ::b24_core::__private::wire::field_at(slot_8, "SORT")?,
+                name: ::b24_core::__private::wire::field_at(slot_9, "NAME")?,
+                preview_picture: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "PREVIEW_PICTURE",
+                )?,
+                preview_text: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "PREVIEW_TEXT",
+                )?,
+                detail_picture: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "DETAIL_PICTURE",
+                )?,
+                detail_text: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "DETAIL_TEXT",
+                )?,
+                code: ::b24_core::__private::wire::field_at(slot_14, "CODE")?,
+                entity: ::b24_core::__private::wire::field_at(slot_15, "ENTITY")?,
+                section: ::b24_core::__private::wire::field_at(slot_16, "SECTION")?,
+                property_values: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "PROPERTY_VALUES",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Sort {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.timestamp_x,
+                &::std::format!("{}.{}", field, "TIMESTAMP_X"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.modified_by,
+                &::std::format!("{}.{}", field, "MODIFIED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "DATE_CREATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "CREATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "ACTIVE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_active_from,
+                &::std::format!("{}.{}", field, "DATE_ACTIVE_FROM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_active_to,
+                &::std::format!("{}.{}", field, "DATE_ACTIVE_TO"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.preview_picture,
+                &::std::format!("{}.{}", field, "PREVIEW_PICTURE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.preview_text,
+                &::std::format!("{}.{}", field, "PREVIEW_TEXT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.detail_picture,
+                &::std::format!("{}.{}", field, "DETAIL_PICTURE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.detail_text,
+                &::std::format!("{}.{}", field, "DETAIL_TEXT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity,
+                &::std::format!("{}.{}", field, "ENTITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.section,
+                &::std::format!("{}.{}", field, "SECTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.property_values,
+                &::std::format!("{}.{}", field, "PROPERTY_VALUES"),
+                problems,
+            );
         }
     }
 }
@@ -1542,7 +2532,7 @@ impl ::b24_core::__private::Method for ItemPropertyGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/entity/items/properties/entity-item-property-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::vec::Vec<item_property_get::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1589,6 +2579,109 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemPropertyGetE
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`entity.item.property.get`](https://apidocs.bitrix24.com/api-reference/entity/items/properties/entity-item-property-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod item_property_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`entity.item.property.get`](https://apidocs.bitrix24.com/api-reference/entity/items/properties/entity-item-property-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `PROPERTY`: `string`.
+        #[serde(
+            rename = "PROPERTY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub property: ::std::option::Option<::std::string::String>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `SORT`: `string`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["PROPERTY", "NAME", "TYPE", "SORT"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                property: ::b24_core::__private::wire::field_at(slot_0, "PROPERTY")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "TYPE")?,
+                sort: ::b24_core::__private::wire::field_at(slot_3, "SORT")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.property,
+                &::std::format!("{}.{}", field, "PROPERTY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
         }
     }
 }
@@ -1841,18 +2934,13 @@ pub struct ItemUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub name: ::std::option::Option<::std::string::String>,
-    /// `PROPERTY_VALUES`: `map<any>`.
+    /// `PROPERTY_VALUES`: `PropertyValues`.
     #[serde(
         rename = "PROPERTY_VALUES",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub property_values: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub property_values: ::std::option::Option<item_update::PropertyValues>,
     /// `SECTION`: `int`.
     #[serde(
         rename = "SECTION",
@@ -1866,28 +2954,28 @@ pub struct ItemUpdate {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub date_active_from: ::std::option::Option<::std::string::String>,
+    pub date_active_from: ::std::option::Option<::b24_core::__private::types::DateTime>,
     /// `DATE_ACTIVE_TO`: `datetime`.
     #[serde(
         rename = "DATE_ACTIVE_TO",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub date_active_to: ::std::option::Option<::std::string::String>,
+    pub date_active_to: ::std::option::Option<::b24_core::__private::types::DateTime>,
     /// `PREVIEW_PICTURE`: `file`.
     #[serde(
         rename = "PREVIEW_PICTURE",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub preview_picture: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    pub preview_picture: ::std::option::Option<::b24_core::__private::types::File>,
     /// `DETAIL_PICTURE`: `file`.
     #[serde(
         rename = "DETAIL_PICTURE",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub detail_picture: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    pub detail_picture: ::std::option::Option<::b24_core::__private::types::File>,
     /// Parameters the spec does not list (`UF_*`, or any other), sent as they are (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -1929,12 +3017,7 @@ impl ItemUpdate {
     #[must_use]
     pub fn property_values(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<item_update::PropertyValues>,
     ) -> Self {
         self.property_values = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -1951,7 +3034,7 @@ impl ItemUpdate {
     #[must_use]
     pub fn date_active_from(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::DateTime>,
     ) -> Self {
         self.date_active_from = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -1962,7 +3045,7 @@ impl ItemUpdate {
     #[must_use]
     pub fn date_active_to(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::DateTime>,
     ) -> Self {
         self.date_active_to = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -1973,7 +3056,7 @@ impl ItemUpdate {
     #[must_use]
     pub fn preview_picture(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::File>,
     ) -> Self {
         self.preview_picture = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -1984,7 +3067,7 @@ impl ItemUpdate {
     #[must_use]
     pub fn detail_picture(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::File>,
     ) -> Self {
         self.detail_picture = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -2150,6 +3233,109 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemUpdateError 
         }
     }
 }
+/// Named types of [`entity.item.update`](https://apidocs.bitrix24.com/api-reference/entity/items/entity-item-update.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod item_update {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `PropertyValues` of [`entity.item.update`](https://apidocs.bitrix24.com/api-reference/entity/items/entity-item-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct PropertyValues {
+        /// `ENTITY`: `string`.
+        #[serde(
+            rename = "ENTITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity: ::std::option::Option<::std::string::String>,
+        /// `PROPERTY`: `string`.
+        #[serde(
+            rename = "PROPERTY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub property: ::std::option::Option<::std::string::String>,
+        /// `test`: `int`.
+        #[serde(
+            rename = "test",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub test: ::std::option::Option<i64>,
+        /// `test1`: `int`.
+        #[serde(
+            rename = "test1",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub test1: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for PropertyValues {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for PropertyValues {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ENTITY", "PROPERTY", "test", "test1"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                entity: ::b24_core::__private::wire::field_at(slot_0, "ENTITY")?,
+                property: ::b24_core::__private::wire::field_at(slot_1, "PROPERTY")?,
+                test: ::b24_core::__private::wire::field_at(slot_2, "test")?,
+                test1: ::b24_core::__private::wire::field_at(slot_3, "test1")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for PropertyValues {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.entity,
+                &::std::format!("{}.{}", field, "ENTITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.property,
+                &::std::format!("{}.{}", field, "PROPERTY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.test,
+                &::std::format!("{}.{}", field, "test"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.test1,
+                &::std::format!("{}.{}", field, "test1"),
+                problems,
+            );
+        }
+    }
+}
 /// [`entity.rights`](https://apidocs.bitrix24.com/api-reference/entity/entities/entity-rights.html) (REST v2)
 ///
 /// Scope: `entity`.
@@ -2165,18 +3351,13 @@ pub struct Rights {
     /// `ENTITY` (required): `string`.
     #[serde(rename = "ENTITY")]
     pub entity: ::std::string::String,
-    /// `ACCESS`: `map<any>`.
+    /// `ACCESS`: `Access`.
     #[serde(
         rename = "ACCESS",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub access: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub access: ::std::option::Option<rights::Access>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -2197,15 +3378,7 @@ impl Rights {
     }
     /// Sets `ACCESS`.
     #[must_use]
-    pub fn access(
-        mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-    ) -> Self {
+    pub fn access(mut self, value: impl ::std::convert::Into<rights::Access>) -> Self {
         self.access = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
@@ -2256,7 +3429,7 @@ impl ::b24_core::__private::Method for Rights {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/entity/entities/entity-rights.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = rights::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2297,6 +3470,182 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RightsError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`entity.rights`](https://apidocs.bitrix24.com/api-reference/entity/entities/entity-rights.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod rights {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Access` of [`entity.rights`](https://apidocs.bitrix24.com/api-reference/entity/entities/entity-rights.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Access {
+        /// `ACCESS`: `any[]`.
+        #[serde(
+            rename = "ACCESS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub access: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `U1`: `string`.
+        #[serde(
+            rename = "U1",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub u1: ::std::option::Option<::std::string::String>,
+        /// `AU`: `string`.
+        #[serde(
+            rename = "AU",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub au: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Access {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Access {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ACCESS", "U1", "AU"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                access: ::b24_core::__private::wire::field_at(slot_0, "ACCESS")?,
+                u1: ::b24_core::__private::wire::field_at(slot_1, "U1")?,
+                au: ::b24_core::__private::wire::field_at(slot_2, "AU")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Access {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.access,
+                &::std::format!("{}.{}", field, "ACCESS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.u1,
+                &::std::format!("{}.{}", field, "U1"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.au,
+                &::std::format!("{}.{}", field, "AU"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`entity.rights`](https://apidocs.bitrix24.com/api-reference/entity/entities/entity-rights.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `U1`: `string`.
+        #[serde(
+            rename = "U1",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub u1: ::std::option::Option<::std::string::String>,
+        /// `AU`: `string`.
+        #[serde(
+            rename = "AU",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub au: ::std::option::Option<::std::string::String>,
+        /// `U577`: `string`.
+        #[serde(
+            rename = "U577",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub u577: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["U1", "AU", "U577"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                u1: ::b24_core::__private::wire::field_at(slot_0, "U1")?,
+                au: ::b24_core::__private::wire::field_at(slot_1, "AU")?,
+                u577: ::b24_core::__private::wire::field_at(slot_2, "U577")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.u1,
+                &::std::format!("{}.{}", field, "U1"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.au,
+                &::std::format!("{}.{}", field, "AU"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.u577,
+                &::std::format!("{}.{}", field, "U577"),
+                problems,
+            );
         }
     }
 }
@@ -2359,14 +3708,14 @@ pub struct SectionAdd {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub picture: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    pub picture: ::std::option::Option<::b24_core::__private::types::File>,
     /// `DETAIL_PICTURE`: `file`.
     #[serde(
         rename = "DETAIL_PICTURE",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub detail_picture: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    pub detail_picture: ::std::option::Option<::b24_core::__private::types::File>,
     /// Parameters the spec does not list (`UF_*`, or any other), sent as they are (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -2440,7 +3789,7 @@ impl SectionAdd {
     #[must_use]
     pub fn picture(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::File>,
     ) -> Self {
         self.picture = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2449,7 +3798,7 @@ impl SectionAdd {
     #[must_use]
     pub fn detail_picture(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::File>,
     ) -> Self {
         self.detail_picture = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -2739,30 +4088,20 @@ pub struct SectionGet {
     /// `ENTITY` (required): `string`.
     #[serde(rename = "ENTITY")]
     pub entity: ::std::string::String,
-    /// `SORT`: `map<any>`.
+    /// `SORT`: `Sort`.
     #[serde(
         rename = "SORT",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub sort: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `FILTER`: `map<any>`.
+    pub sort: ::std::option::Option<section_get::Sort>,
+    /// `FILTER`: `filter`.
     #[serde(
         rename = "FILTER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -2792,15 +4131,7 @@ impl SectionGet {
     }
     /// Sets `SORT`.
     #[must_use]
-    pub fn sort(
-        mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-    ) -> Self {
+    pub fn sort(mut self, value: impl ::std::convert::Into<section_get::Sort>) -> Self {
         self.sort = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
@@ -2808,12 +4139,7 @@ impl SectionGet {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2877,7 +4203,7 @@ impl ::b24_core::__private::Method for SectionGet {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<section_get::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2894,7 +4220,7 @@ impl ::b24_core::__private::Method for SectionGet {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for SectionGet {
-    type Item = ::b24_core::__private::serde_json::Value;
+    type Item = section_get::Result;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -2927,6 +4253,632 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionGetError 
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`entity.section.get`](https://apidocs.bitrix24.com/api-reference/entity/sections/entity-section-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod section_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`entity.section.get`](https://apidocs.bitrix24.com/api-reference/entity/sections/entity-section-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `CODE`: `any`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `TIMESTAMP_X`: `datetime`.
+        #[serde(
+            rename = "TIMESTAMP_X",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub timestamp_x: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DATE_CREATE`: `datetime`.
+        #[serde(
+            rename = "DATE_CREATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `CREATED_BY`: `string`.
+        #[serde(
+            rename = "CREATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        /// `MODIFIED_BY`: `string`.
+        #[serde(
+            rename = "MODIFIED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub modified_by: ::std::option::Option<::std::string::String>,
+        /// `ACTIVE`: `string`.
+        #[serde(
+            rename = "ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::std::string::String>,
+        /// `SORT`: `string`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<::std::string::String>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `PICTURE`: `any`.
+        #[serde(
+            rename = "PICTURE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub picture: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `DETAIL_PICTURE`: `any`.
+        #[serde(
+            rename = "DETAIL_PICTURE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub detail_picture: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `DESCRIPTION`: `any`.
+        #[serde(
+            rename = "DESCRIPTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `LEFT_MARGIN`: `string`.
+        #[serde(
+            rename = "LEFT_MARGIN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub left_margin: ::std::option::Option<::std::string::String>,
+        /// `RIGHT_MARGIN`: `string`.
+        #[serde(
+            rename = "RIGHT_MARGIN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub right_margin: ::std::option::Option<::std::string::String>,
+        /// `DEPTH_LEVEL`: `string`.
+        #[serde(
+            rename = "DEPTH_LEVEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub depth_level: ::std::option::Option<::std::string::String>,
+        /// `ENTITY`: `string`.
+        #[serde(
+            rename = "ENTITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity: ::std::option::Option<::std::string::String>,
+        /// `SECTION`: `any`.
+        #[serde(
+            rename = "SECTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub section: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "CODE",
+                    "TIMESTAMP_X",
+                    "DATE_CREATE",
+                    "CREATED_BY",
+                    "MODIFIED_BY",
+                    "ACTIVE",
+                    "SORT",
+                    "NAME",
+                    "PICTURE",
+                    "DETAIL_PICTURE",
+                    "DESCRIPTION",
+                    "LEFT_MARGIN",
+                    "RIGHT_MARGIN",
+                    "DEPTH_LEVEL",
+                    "ENTITY",
+                    "SECTION",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                code: ::b24_core::__private::wire::field_at(slot_1, "CODE")?,
+                timestamp_x: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "TIMESTAMP_X",
+                )?,
+                date_create: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "DATE_CREATE",
+                )?,
+                created_by: ::b24_core::__private::wire::field_at(slot_4, "CREATED_BY")?,
+                modified_by: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "MODIFIED_BY",
+                )?,
+                active: ::b24_core::__private::wire::field_at(slot_6, "ACTIVE")?,
+                sort: ::b24_core::__private::wire::field_at(slot_7, "SORT")?,
+                name: ::b24_core::__private::wire::field_at(slot_8, "NAME")?,
+                picture: ::b24_core::__private::wire::field_at(slot_9, "PICTURE")?,
+                detail_picture: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "DETAIL_PICTURE",
+                )?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "DESCRIPTION",
+                )?,
+                left_margin: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "LEFT_MARGIN",
+                )?,
+                right_margin: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "RIGHT_MARGIN",
+                )?,
+                depth_level: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "DEPTH_LEVEL",
+                )?,
+                entity: ::b24_core::__private::wire::field_at(slot_15, "ENTITY")?,
+                section: ::b24_core::__private::wire::field_at(slot_16, "SECTION")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.timestamp_x,
+                &::std::format!("{}.{}", field, "TIMESTAMP_X"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "DATE_CREATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "CREATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.modified_by,
+                &::std::format!("{}.{}", field, "MODIFIED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "ACTIVE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.picture,
+                &::std::format!("{}.{}", field, "PICTURE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.detail_picture,
+                &::std::format!("{}.{}", field, "DETAIL_PICTURE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "DESCRIPTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.left_margin,
+                &::std::format!("{}.{}", field, "LEFT_MARGIN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.right_margin,
+                &::std::format!("{}.{}", field, "RIGHT_MARGIN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.depth_level,
+                &::std::format!("{}.{}", field, "DEPTH_LEVEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity,
+                &::std::format!("{}.{}", field, "ENTITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.section,
+                &::std::format!("{}.{}", field, "SECTION"),
+                problems,
+            );
+        }
+    }
+    /// `Sort` of [`entity.section.get`](https://apidocs.bitrix24.com/api-reference/entity/sections/entity-section-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Sort {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `CODE`: `string`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `TIMESTAMP_X`: `datetime`.
+        #[serde(
+            rename = "TIMESTAMP_X",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub timestamp_x: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DATE_CREATE`: `datetime`.
+        #[serde(
+            rename = "DATE_CREATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `CREATED_BY`: `int`.
+        #[serde(
+            rename = "CREATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<i64>,
+        /// `MODIFIED_BY`: `int`.
+        #[serde(
+            rename = "MODIFIED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub modified_by: ::std::option::Option<i64>,
+        /// `ACTIVE`: `string`.
+        #[serde(
+            rename = "ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::std::string::String>,
+        /// `SORT`: `int`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `PICTURE`: `string`.
+        #[serde(
+            rename = "PICTURE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub picture: ::std::option::Option<::std::string::String>,
+        /// `DETAIL_PICTURE`: `string`.
+        #[serde(
+            rename = "DETAIL_PICTURE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub detail_picture: ::std::option::Option<::std::string::String>,
+        /// `DESCRIPTION`: `string`.
+        #[serde(
+            rename = "DESCRIPTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `LEFT_MARGIN`: `int`.
+        #[serde(
+            rename = "LEFT_MARGIN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub left_margin: ::std::option::Option<i64>,
+        /// `RIGHT_MARGIN`: `int`.
+        #[serde(
+            rename = "RIGHT_MARGIN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub right_margin: ::std::option::Option<i64>,
+        /// `DEPTH_LEVEL`: `int`.
+        #[serde(
+            rename = "DEPTH_LEVEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub depth_level: ::std::option::Option<i64>,
+        /// `ENTITY`: `string`.
+        #[serde(
+            rename = "ENTITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity: ::std::option::Option<::std::string::String>,
+        /// `SECTION`: `int`.
+        #[serde(
+            rename = "SECTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub section: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Sort {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Sort {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "CODE",
+                    "TIMESTAMP_X",
+                    "DATE_CREATE",
+                    "CREATED_BY",
+                    "MODIFIED_BY",
+                    "ACTIVE",
+                    "SORT",
+                    "NAME",
+                    "PICTURE",
+                    "DETAIL_PICTURE",
+                    "DESCRIPTION",
+                    "LEFT_MARGIN",
+                    "RIGHT_MARGIN",
+                    "DEPTH_LEVEL",
+                    "ENTITY",
+                    "SECTION",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                code: ::b24_core::__private::wire::field_at(slot_1, "CODE")?,
+                timestamp_x: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "TIMESTAMP_X",
+                )?,
+                date_create: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "DATE_CREATE",
+                )?,
+                created_by: ::b24_core::__private::wire::field_at(slot_4, "CREATED_BY")?,
+                modified_by: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "MODIFIED_BY",
+                )?,
+                active: ::b24_core::__private::wire::field_at(slot_6, "ACTIVE")?,
+                sort: ::b24_core::__private::wire::field_at(slot_7, "SORT")?,
+                name: ::b24_core::__private::wire::field_at(slot_8, "NAME")?,
+                picture: ::b24_core::__private::wire::field_at(slot_9, "PICTURE")?,
+                detail_picture: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "DETAIL_PICTURE",
+                )?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "DESCRIPTION",
+                )?,
+                left_margin: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "LEFT_MARGIN",
+                )?,
+                right_margin: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "RIGHT_MARGIN",
+                )?,
+                depth_level: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "DEPTH_LEVEL",
+                )?,
+                entity: ::b24_core::__private::wire::field_at(slot_15, "ENTITY")?,
+                section: ::b24_core::__private::wire::field_at(slot_16, "SECTION")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Sort {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.timestamp_x,
+                &::std::format!("{}.{}", field, "TIMESTAMP_X"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "DATE_CREATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "CREATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.modified_by,
+                &::std::format!("{}.{}", field, "MODIFIED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "ACTIVE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.picture,
+                &::std::format!("{}.{}", field, "PICTURE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.detail_picture,
+                &::std::format!("{}.{}", field, "DETAIL_PICTURE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "DESCRIPTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.left_margin,
+                &::std::format!("{}.{}", field, "LEFT_MARGIN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.right_margin,
+                &::std::format!("{}.{}", field, "RIGHT_MARGIN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.depth_level,
+                &::std::format!("{}.{}", field, "DEPTH_LEVEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity,
+                &::std::format!("{}.{}", field, "ENTITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.section,
+                &::std::format!("{}.{}", field, "SECTION"),
+                problems,
+            );
         }
     }
 }
@@ -2996,14 +4948,14 @@ pub struct SectionUpdate {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub picture: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    pub picture: ::std::option::Option<::b24_core::__private::types::File>,
     /// `DETAIL_PICTURE`: `file`.
     #[serde(
         rename = "DETAIL_PICTURE",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub detail_picture: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    pub detail_picture: ::std::option::Option<::b24_core::__private::types::File>,
     /// Parameters the spec does not list (`UF_*`, or any other), sent as they are (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -3087,7 +5039,7 @@ impl SectionUpdate {
     #[must_use]
     pub fn picture(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::File>,
     ) -> Self {
         self.picture = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -3096,7 +5048,7 @@ impl SectionUpdate {
     #[must_use]
     pub fn detail_picture(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::File>,
     ) -> Self {
         self.detail_picture = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -3267,18 +5219,13 @@ pub struct Update {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub entity_new: ::std::option::Option<::std::string::String>,
-    /// `ACCESS`: `map<any>`.
+    /// `ACCESS`: `Access`.
     #[serde(
         rename = "ACCESS",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub access: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub access: ::std::option::Option<update::Access>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -3319,15 +5266,7 @@ impl Update {
     }
     /// Sets `ACCESS`.
     #[must_use]
-    pub fn access(
-        mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-    ) -> Self {
+    pub fn access(mut self, value: impl ::std::convert::Into<update::Access>) -> Self {
         self.access = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
@@ -3432,6 +5371,98 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UpdateError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`entity.update`](https://apidocs.bitrix24.com/api-reference/entity/entities/entity-update.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod update {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Access` of [`entity.update`](https://apidocs.bitrix24.com/api-reference/entity/entities/entity-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Access {
+        /// `ACCESS`: `any[]`.
+        #[serde(
+            rename = "ACCESS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub access: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `U1`: `string`.
+        #[serde(
+            rename = "U1",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub u1: ::std::option::Option<::std::string::String>,
+        /// `AU`: `string`.
+        #[serde(
+            rename = "AU",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub au: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Access {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Access {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ACCESS", "U1", "AU"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                access: ::b24_core::__private::wire::field_at(slot_0, "ACCESS")?,
+                u1: ::b24_core::__private::wire::field_at(slot_1, "U1")?,
+                au: ::b24_core::__private::wire::field_at(slot_2, "AU")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Access {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.access,
+                &::std::format!("{}.{}", field, "ACCESS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.u1,
+                &::std::format!("{}.{}", field, "U1"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.au,
+                &::std::format!("{}.{}", field, "AU"),
+                problems,
+            );
         }
     }
 }

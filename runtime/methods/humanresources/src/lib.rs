@@ -80,10 +80,7 @@ impl ::b24_core::__private::Method for EmployeeCountV3 {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-count.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = employee_count_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -122,6 +119,70 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EmployeeCountV3E
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`humanresources.employee.count`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-count.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod employee_count_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`humanresources.employee.count`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-count.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `total`: `int`.
+        #[serde(
+            rename = "total",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["total"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                total: ::b24_core::__private::wire::field_at(slot_0, "total")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.total,
+                &::std::format!("{}.{}", field, "total"),
+                problems,
+            );
         }
     }
 }
@@ -221,10 +282,7 @@ impl ::b24_core::__private::Method for EmployeeFieldGetV3 {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-field-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = employee_field_get_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -281,6 +339,289 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EmployeeFieldGet
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`humanresources.employee.field.get`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-field-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod employee_field_get_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Item` of [`humanresources.employee.field.get`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-field-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Item {
+        /// `description`: `any`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `editable`: `any`.
+        #[serde(
+            rename = "editable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub editable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `elementType`: `any`.
+        #[serde(
+            rename = "elementType",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub element_type: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `filterable`: `any`.
+        #[serde(
+            rename = "filterable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub filterable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `multiple`: `any`.
+        #[serde(
+            rename = "multiple",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `requiredGroups`: `any`.
+        #[serde(
+            rename = "requiredGroups",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub required_groups: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `sortable`: `any`.
+        #[serde(
+            rename = "sortable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sortable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `validationRules`: `any[]`.
+        #[serde(
+            rename = "validationRules",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub validation_rules: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Item {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "description",
+                    "editable",
+                    "elementType",
+                    "filterable",
+                    "multiple",
+                    "name",
+                    "requiredGroups",
+                    "sortable",
+                    "title",
+                    "type",
+                    "validationRules",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                description: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "description",
+                )?,
+                editable: ::b24_core::__private::wire::field_at(slot_1, "editable")?,
+                element_type: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "elementType",
+                )?,
+                filterable: ::b24_core::__private::wire::field_at(slot_3, "filterable")?,
+                multiple: ::b24_core::__private::wire::field_at(slot_4, "multiple")?,
+                name: ::b24_core::__private::wire::field_at(slot_5, "name")?,
+                required_groups: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "requiredGroups",
+                )?,
+                sortable: ::b24_core::__private::wire::field_at(slot_7, "sortable")?,
+                title: ::b24_core::__private::wire::field_at(slot_8, "title")?,
+                type_: ::b24_core::__private::wire::field_at(slot_9, "type")?,
+                validation_rules: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "validationRules",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Item {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.editable,
+                &::std::format!("{}.{}", field, "editable"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.element_type,
+                &::std::format!("{}.{}", field, "elementType"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.filterable,
+                &::std::format!("{}.{}", field, "filterable"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.multiple,
+                &::std::format!("{}.{}", field, "multiple"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.required_groups,
+                &::std::format!("{}.{}", field, "requiredGroups"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sortable,
+                &::std::format!("{}.{}", field, "sortable"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.validation_rules,
+                &::std::format!("{}.{}", field, "validationRules"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`humanresources.employee.field.get`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-field-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `item`: `Item`.
+        #[serde(
+            rename = "item",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub item: ::std::option::Option<Item>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["item"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.item,
+                &::std::format!("{}.{}", field, "item"),
+                problems,
+            );
         }
     }
 }
@@ -376,10 +717,7 @@ impl ::b24_core::__private::Method for EmployeeFieldListV3 {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-field-list.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = employee_field_list_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -425,6 +763,289 @@ for EmployeeFieldListV3Error {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`humanresources.employee.field.list`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-field-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod employee_field_list_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Items` of [`humanresources.employee.field.list`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-field-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Items {
+        /// `description`: `any`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `editable`: `any`.
+        #[serde(
+            rename = "editable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub editable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `elementType`: `any`.
+        #[serde(
+            rename = "elementType",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub element_type: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `filterable`: `any`.
+        #[serde(
+            rename = "filterable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub filterable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `multiple`: `any`.
+        #[serde(
+            rename = "multiple",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `requiredGroups`: `any`.
+        #[serde(
+            rename = "requiredGroups",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub required_groups: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `sortable`: `any`.
+        #[serde(
+            rename = "sortable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sortable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `validationRules`: `any[]`.
+        #[serde(
+            rename = "validationRules",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub validation_rules: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Items {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "description",
+                    "editable",
+                    "elementType",
+                    "filterable",
+                    "multiple",
+                    "name",
+                    "requiredGroups",
+                    "sortable",
+                    "title",
+                    "type",
+                    "validationRules",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                description: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "description",
+                )?,
+                editable: ::b24_core::__private::wire::field_at(slot_1, "editable")?,
+                element_type: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "elementType",
+                )?,
+                filterable: ::b24_core::__private::wire::field_at(slot_3, "filterable")?,
+                multiple: ::b24_core::__private::wire::field_at(slot_4, "multiple")?,
+                name: ::b24_core::__private::wire::field_at(slot_5, "name")?,
+                required_groups: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "requiredGroups",
+                )?,
+                sortable: ::b24_core::__private::wire::field_at(slot_7, "sortable")?,
+                title: ::b24_core::__private::wire::field_at(slot_8, "title")?,
+                type_: ::b24_core::__private::wire::field_at(slot_9, "type")?,
+                validation_rules: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "validationRules",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Items {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.editable,
+                &::std::format!("{}.{}", field, "editable"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.element_type,
+                &::std::format!("{}.{}", field, "elementType"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.filterable,
+                &::std::format!("{}.{}", field, "filterable"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.multiple,
+                &::std::format!("{}.{}", field, "multiple"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.required_groups,
+                &::std::format!("{}.{}", field, "requiredGroups"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sortable,
+                &::std::format!("{}.{}", field, "sortable"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.validation_rules,
+                &::std::format!("{}.{}", field, "validationRules"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`humanresources.employee.field.list`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-field-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `items`: `Items[]`.
+        #[serde(
+            rename = "items",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["items"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.items,
+                &::std::format!("{}.{}", field, "items"),
+                problems,
+            );
         }
     }
 }
@@ -500,10 +1121,7 @@ impl ::b24_core::__private::Method for EmployeeMultidepartmentV3 {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-multidepartment.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = employee_multidepartment_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -543,6 +1161,257 @@ for EmployeeMultidepartmentV3Error {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`humanresources.employee.multidepartment`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-multidepartment.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod employee_multidepartment_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Departments` of [`humanresources.employee.multidepartment`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-multidepartment.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Departments {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Departments {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Departments {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "name"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Departments {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+        }
+    }
+    /// `Employees` of [`humanresources.employee.multidepartment`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-multidepartment.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Employees {
+        /// `userId`: `int`.
+        #[serde(
+            rename = "userId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `workPosition`: `string`.
+        #[serde(
+            rename = "workPosition",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_position: ::std::option::Option<::std::string::String>,
+        /// `departments`: `Departments[]`.
+        #[serde(
+            rename = "departments",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub departments: ::std::option::Option<::std::vec::Vec<Departments>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Employees {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Employees {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["userId", "name", "workPosition", "departments"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                user_id: ::b24_core::__private::wire::field_at(slot_0, "userId")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                work_position: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "workPosition",
+                )?,
+                departments: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "departments",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Employees {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.user_id,
+                &::std::format!("{}.{}", field, "userId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_position,
+                &::std::format!("{}.{}", field, "workPosition"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.departments,
+                &::std::format!("{}.{}", field, "departments"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`humanresources.employee.multidepartment`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-multidepartment.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `employees`: `Employees[]`.
+        #[serde(
+            rename = "employees",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub employees: ::std::option::Option<::std::vec::Vec<Employees>>,
+        /// `total`: `int`.
+        #[serde(
+            rename = "total",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["employees", "total"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                employees: ::b24_core::__private::wire::field_at(slot_0, "employees")?,
+                total: ::b24_core::__private::wire::field_at(slot_1, "total")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.employees,
+                &::std::format!("{}.{}", field, "employees"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.total,
+                &::std::format!("{}.{}", field, "total"),
+                problems,
+            );
         }
     }
 }
@@ -657,10 +1526,7 @@ impl ::b24_core::__private::Method for EmployeeSearchV3 {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-search.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = employee_search_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -718,6 +1584,293 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EmployeeSearchV3
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`humanresources.employee.search`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-search.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod employee_search_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Departments` of [`humanresources.employee.search`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-search.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Departments {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Departments {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Departments {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "name"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Departments {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+        }
+    }
+    /// `Items` of [`humanresources.employee.search`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-search.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Items {
+        /// `userId`: `int`.
+        #[serde(
+            rename = "userId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `workPosition`: `string`.
+        #[serde(
+            rename = "workPosition",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_position: ::std::option::Option<::std::string::String>,
+        /// `avatar`: `string`.
+        #[serde(
+            rename = "avatar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar: ::std::option::Option<::std::string::String>,
+        /// `url`: `string`.
+        #[serde(
+            rename = "url",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub url: ::std::option::Option<::std::string::String>,
+        /// `departments`: `Departments[]`.
+        #[serde(
+            rename = "departments",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub departments: ::std::option::Option<::std::vec::Vec<Departments>>,
+        /// `teams`: `any[]`.
+        #[serde(
+            rename = "teams",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub teams: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Items {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "userId",
+                    "name",
+                    "workPosition",
+                    "avatar",
+                    "url",
+                    "departments",
+                    "teams",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                user_id: ::b24_core::__private::wire::field_at(slot_0, "userId")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                work_position: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "workPosition",
+                )?,
+                avatar: ::b24_core::__private::wire::field_at(slot_3, "avatar")?,
+                url: ::b24_core::__private::wire::field_at(slot_4, "url")?,
+                departments: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "departments",
+                )?,
+                teams: ::b24_core::__private::wire::field_at(slot_6, "teams")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Items {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.user_id,
+                &::std::format!("{}.{}", field, "userId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_position,
+                &::std::format!("{}.{}", field, "workPosition"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.avatar,
+                &::std::format!("{}.{}", field, "avatar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.url,
+                &::std::format!("{}.{}", field, "url"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.departments,
+                &::std::format!("{}.{}", field, "departments"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.teams,
+                &::std::format!("{}.{}", field, "teams"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`humanresources.employee.search`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-search.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `items`: `Items[]`.
+        #[serde(
+            rename = "items",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["items"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.items,
+                &::std::format!("{}.{}", field, "items"),
+                problems,
+            );
         }
     }
 }
@@ -799,10 +1952,7 @@ impl ::b24_core::__private::Method for EmployeeSubordinatesV3 {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-subordinates.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = employee_subordinates_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -848,6 +1998,186 @@ for EmployeeSubordinatesV3Error {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`humanresources.employee.subordinates`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-subordinates.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod employee_subordinates_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Departments` of [`humanresources.employee.subordinates`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-subordinates.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Departments {
+        /// `nodeId`: `int`.
+        #[serde(
+            rename = "nodeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub node_id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `role`: `string`.
+        #[serde(
+            rename = "role",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub role: ::std::option::Option<::std::string::String>,
+        /// `subordinatesCount`: `int`.
+        #[serde(
+            rename = "subordinatesCount",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub subordinates_count: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Departments {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Departments {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["nodeId", "name", "role", "subordinatesCount"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                node_id: ::b24_core::__private::wire::field_at(slot_0, "nodeId")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                role: ::b24_core::__private::wire::field_at(slot_2, "role")?,
+                subordinates_count: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "subordinatesCount",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Departments {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.node_id,
+                &::std::format!("{}.{}", field, "nodeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.role,
+                &::std::format!("{}.{}", field, "role"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.subordinates_count,
+                &::std::format!("{}.{}", field, "subordinatesCount"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`humanresources.employee.subordinates`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-subordinates.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `userId`: `int`.
+        #[serde(
+            rename = "userId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<i64>,
+        /// `departments`: `Departments[]`.
+        #[serde(
+            rename = "departments",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub departments: ::std::option::Option<::std::vec::Vec<Departments>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["userId", "departments"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                user_id: ::b24_core::__private::wire::field_at(slot_0, "userId")?,
+                departments: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "departments",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.user_id,
+                &::std::format!("{}.{}", field, "userId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.departments,
+                &::std::format!("{}.{}", field, "departments"),
+                problems,
+            );
         }
     }
 }
@@ -1022,6 +2352,12 @@ pub mod hcmlink_company_add {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1035,10 +2371,11 @@ pub mod hcmlink_company_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
                 obj,
                 &["company", "crmCompanyId", "title", "data", "fields"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 company: ::b24_core::__private::wire::field_at(slot_0, "company")?,
@@ -1049,6 +2386,7 @@ pub mod hcmlink_company_add {
                 title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
                 data: ::b24_core::__private::wire::field_at(slot_3, "data")?,
                 fields: ::b24_core::__private::wire::field_at(slot_4, "fields")?,
+                extra,
             })
         }
     }
@@ -1434,6 +2772,12 @@ pub mod hcmlink_company_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub ttl: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1447,16 +2791,18 @@ pub mod hcmlink_company_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["field", "title", "type", "ttl"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 field: ::b24_core::__private::wire::field_at(slot_0, "field")?,
                 title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
                 type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
                 ttl: ::b24_core::__private::wire::field_at(slot_3, "ttl")?,
+                extra,
             })
         }
     }
@@ -1556,6 +2902,12 @@ pub mod hcmlink_company_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub person: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1569,6 +2921,7 @@ pub mod hcmlink_company_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -1581,7 +2934,7 @@ pub mod hcmlink_company_list {
                     "fields",
                     "person",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -1595,6 +2948,7 @@ pub mod hcmlink_company_list {
                 created_at: ::b24_core::__private::wire::field_at(slot_5, "createdAt")?,
                 fields: ::b24_core::__private::wire::field_at(slot_6, "fields")?,
                 person: ::b24_core::__private::wire::field_at(slot_7, "person")?,
+                extra,
             })
         }
     }
@@ -1822,6 +3176,12 @@ pub mod hcmlink_company_update {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1835,10 +3195,11 @@ pub mod hcmlink_company_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
                 obj,
                 &["company", "crmCompanyId", "title", "data", "fields"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 company: ::b24_core::__private::wire::field_at(slot_0, "company")?,
@@ -1849,6 +3210,7 @@ pub mod hcmlink_company_update {
                 title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
                 data: ::b24_core::__private::wire::field_at(slot_3, "data")?,
                 fields: ::b24_core::__private::wire::field_at(slot_4, "fields")?,
+                extra,
             })
         }
     }
@@ -2109,6 +3471,12 @@ pub mod hcmlink_company_user_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub person: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2122,10 +3490,11 @@ pub mod hcmlink_company_user_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
                 obj,
                 &["id", "company", "crmCompanyId", "title", "data", "person"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -2137,6 +3506,7 @@ pub mod hcmlink_company_user_list {
                 title: ::b24_core::__private::wire::field_at(slot_3, "title")?,
                 data: ::b24_core::__private::wire::field_at(slot_4, "data")?,
                 person: ::b24_core::__private::wire::field_at(slot_5, "person")?,
+                extra,
             })
         }
     }
@@ -2413,6 +3783,12 @@ pub mod hcmlink_employee_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_at: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Employees {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2426,16 +3802,18 @@ pub mod hcmlink_employee_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["id", "employee", "data", "createdAt"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 employee: ::b24_core::__private::wire::field_at(slot_1, "employee")?,
                 data: ::b24_core::__private::wire::field_at(slot_2, "data")?,
                 created_at: ::b24_core::__private::wire::field_at(slot_3, "createdAt")?,
+                extra,
             })
         }
     }
@@ -2523,13 +3901,19 @@ pub mod hcmlink_employee_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_at: ::std::option::Option<::std::string::String>,
-        /// `updatedAt`: `string`.
+        /// `updatedAt`: `datetime`.
         #[serde(
             rename = "updatedAt",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub updated_at: ::std::option::Option<::std::string::String>,
+        pub updated_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2543,6 +3927,7 @@ pub mod hcmlink_employee_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -2555,7 +3940,7 @@ pub mod hcmlink_employee_list {
                     "createdAt",
                     "updatedAt",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -2566,6 +3951,7 @@ pub mod hcmlink_employee_list {
                 title: ::b24_core::__private::wire::field_at(slot_5, "title")?,
                 created_at: ::b24_core::__private::wire::field_at(slot_6, "createdAt")?,
                 updated_at: ::b24_core::__private::wire::field_at(slot_7, "updatedAt")?,
+                extra,
             })
         }
     }
@@ -2802,6 +4188,12 @@ pub mod hcmlink_employee_set {
             ::std::string::String,
             ::b24_core::__private::serde_json::Value,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Data {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2815,16 +4207,18 @@ pub mod hcmlink_employee_set {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["employee", "person", "userId", "data"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 employee: ::b24_core::__private::wire::field_at(slot_0, "employee")?,
                 person: ::b24_core::__private::wire::field_at(slot_1, "person")?,
                 user_id: ::b24_core::__private::wire::field_at(slot_2, "userId")?,
                 data: ::b24_core::__private::wire::field_at(slot_3, "data")?,
+                extra,
             })
         }
     }
@@ -2874,6 +4268,12 @@ pub mod hcmlink_employee_set {
             ::std::string::String,
             ::b24_core::__private::serde_json::Value,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Job {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2887,14 +4287,16 @@ pub mod hcmlink_employee_set {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["id", "fields"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+                extra,
             })
         }
     }
@@ -2939,6 +4341,12 @@ pub mod hcmlink_employee_set {
         pub errors: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2952,14 +4360,16 @@ pub mod hcmlink_employee_set {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["status", "errors"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 status: ::b24_core::__private::wire::field_at(slot_0, "status")?,
                 errors: ::b24_core::__private::wire::field_at(slot_1, "errors")?,
+                extra,
             })
         }
     }
@@ -3157,6 +4567,12 @@ pub mod hcmlink_field_value_set {
         /// `value`: `string`.
         #[serde(rename = "value")]
         pub value: ::std::string::String,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Data {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3170,15 +4586,17 @@ pub mod hcmlink_field_value_set {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["field", "employee", "value"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 field: ::b24_core::__private::wire::field_at(slot_0, "field")?,
                 employee: ::b24_core::__private::wire::field_at(slot_1, "employee")?,
                 value: ::b24_core::__private::wire::field_at(slot_2, "value")?,
+                extra,
             })
         }
     }
@@ -3224,6 +4642,12 @@ pub mod hcmlink_field_value_set {
             ::std::string::String,
             ::b24_core::__private::serde_json::Value,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Job {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3237,14 +4661,16 @@ pub mod hcmlink_field_value_set {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["id", "fields"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+                extra,
             })
         }
     }
@@ -3289,6 +4715,12 @@ pub mod hcmlink_field_value_set {
         pub errors: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3302,14 +4734,16 @@ pub mod hcmlink_field_value_set {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["status", "errors"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 status: ::b24_core::__private::wire::field_at(slot_0, "status")?,
                 errors: ::b24_core::__private::wire::field_at(slot_1, "errors")?,
+                extra,
             })
         }
     }
@@ -3477,6 +4911,12 @@ pub mod hcmlink_job_status_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub alive: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3490,13 +4930,15 @@ pub mod hcmlink_job_status_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["alive"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 alive: ::b24_core::__private::wire::field_at(slot_0, "alive")?,
+                extra,
             })
         }
     }
@@ -3688,6 +5130,12 @@ pub mod hcmlink_job_update {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3701,16 +5149,18 @@ pub mod hcmlink_job_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["status", "total", "sent", "data"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 status: ::b24_core::__private::wire::field_at(slot_0, "status")?,
                 total: ::b24_core::__private::wire::field_at(slot_1, "total")?,
                 sent: ::b24_core::__private::wire::field_at(slot_2, "sent")?,
                 data: ::b24_core::__private::wire::field_at(slot_3, "data")?,
+                extra,
             })
         }
     }
@@ -3797,15 +5247,13 @@ pub struct NodeAddV3 {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub create_chat: ::std::option::Option<bool>,
-    /// `bindingChatIds`: `any[]`.
+    /// `bindingChatIds`: `int[]`.
     #[serde(
         rename = "bindingChatIds",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub binding_chat_ids: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
+    pub binding_chat_ids: ::std::option::Option<::std::vec::Vec<i64>>,
     /// `createChannel`: `bool`. Server default: `false`.
     #[serde(
         rename = "createChannel",
@@ -3928,9 +5376,7 @@ impl NodeAddV3 {
     #[must_use]
     pub fn binding_chat_ids(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<i64>>,
     ) -> Self {
         self.binding_chat_ids = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -4081,10 +5527,7 @@ impl ::b24_core::__private::Method for NodeAddV3 {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-add.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = node_add_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4179,6 +5622,370 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeAddV3Error {
 pub mod node_add_v3 {
     #[allow(unused_imports)]
     use super::*;
+    /// `Members` of [`humanresources.node.add`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Members {
+        /// `userId`: `int`.
+        #[serde(
+            rename = "userId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `workPosition`: `string`.
+        #[serde(
+            rename = "workPosition",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_position: ::std::option::Option<::std::string::String>,
+        /// `role`: `string`.
+        #[serde(
+            rename = "role",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub role: ::std::option::Option<::std::string::String>,
+        /// `avatar`: `string`.
+        #[serde(
+            rename = "avatar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar: ::std::option::Option<::std::string::String>,
+        /// `url`: `string`.
+        #[serde(
+            rename = "url",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Members {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Members {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["userId", "name", "workPosition", "role", "avatar", "url"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                user_id: ::b24_core::__private::wire::field_at(slot_0, "userId")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                work_position: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "workPosition",
+                )?,
+                role: ::b24_core::__private::wire::field_at(slot_3, "role")?,
+                avatar: ::b24_core::__private::wire::field_at(slot_4, "avatar")?,
+                url: ::b24_core::__private::wire::field_at(slot_5, "url")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Members {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.user_id,
+                &::std::format!("{}.{}", field, "userId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_position,
+                &::std::format!("{}.{}", field, "workPosition"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.role,
+                &::std::format!("{}.{}", field, "role"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.avatar,
+                &::std::format!("{}.{}", field, "avatar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.url,
+                &::std::format!("{}.{}", field, "url"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`humanresources.node.add`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `structureId`: `int`.
+        #[serde(
+            rename = "structureId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub structure_id: ::std::option::Option<i64>,
+        /// `parentId`: `int`.
+        #[serde(
+            rename = "parentId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id: ::std::option::Option<i64>,
+        /// `description`: `string`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `accessCode`: `string`.
+        #[serde(
+            rename = "accessCode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub access_code: ::std::option::Option<::std::string::String>,
+        /// `userCount`: `int`.
+        #[serde(
+            rename = "userCount",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_count: ::std::option::Option<i64>,
+        /// `colorName`: `any`.
+        #[serde(
+            rename = "colorName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub color_name: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `xmlId`: `any`.
+        #[serde(
+            rename = "xmlId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `createdAt`: `datetime`.
+        #[serde(
+            rename = "createdAt",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `updatedAt`: `datetime`.
+        #[serde(
+            rename = "updatedAt",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `members`: `Members[]`.
+        #[serde(
+            rename = "members",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub members: ::std::option::Option<::std::vec::Vec<Members>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "name",
+                    "type",
+                    "structureId",
+                    "parentId",
+                    "description",
+                    "accessCode",
+                    "userCount",
+                    "colorName",
+                    "xmlId",
+                    "createdAt",
+                    "updatedAt",
+                    "members",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
+                structure_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "structureId",
+                )?,
+                parent_id: ::b24_core::__private::wire::field_at(slot_4, "parentId")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "description",
+                )?,
+                access_code: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "accessCode",
+                )?,
+                user_count: ::b24_core::__private::wire::field_at(slot_7, "userCount")?,
+                color_name: ::b24_core::__private::wire::field_at(slot_8, "colorName")?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_9, "xmlId")?,
+                created_at: ::b24_core::__private::wire::field_at(slot_10, "createdAt")?,
+                updated_at: ::b24_core::__private::wire::field_at(slot_11, "updatedAt")?,
+                members: ::b24_core::__private::wire::field_at(slot_12, "members")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.structure_id,
+                &::std::format!("{}.{}", field, "structureId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id,
+                &::std::format!("{}.{}", field, "parentId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.access_code,
+                &::std::format!("{}.{}", field, "accessCode"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_count,
+                &::std::format!("{}.{}", field, "userCount"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.color_name,
+                &::std::format!("{}.{}", field, "colorName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "xmlId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_at,
+                &::std::format!("{}.{}", field, "createdAt"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_at,
+                &::std::format!("{}.{}", field, "updatedAt"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.members,
+                &::std::format!("{}.{}", field, "members"),
+                problems,
+            );
+        }
+    }
     /// `Settings` of [`humanresources.node.add`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-add.html).
     #[derive(
         ::std::fmt::Debug,
@@ -4207,6 +6014,12 @@ pub mod node_add_v3 {
         pub reports_authority: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4220,10 +6033,11 @@ pub mod node_add_v3 {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["BUSINESS_PROC_AUTHORITY", "REPORTS_AUTHORITY"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 business_proc_authority: ::b24_core::__private::wire::field_at(
@@ -4234,6 +6048,7 @@ pub mod node_add_v3 {
                     slot_1,
                     "REPORTS_AUTHORITY",
                 )?,
+                extra,
             })
         }
     }
@@ -4316,6 +6131,12 @@ pub mod node_add_v3 {
         pub member_team_employee: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for UserIds {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4329,6 +6150,7 @@ pub mod node_add_v3 {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -4339,7 +6161,7 @@ pub mod node_add_v3 {
                     "MEMBER_TEAM_DEPUTY_HEAD",
                     "MEMBER_TEAM_EMPLOYEE",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 member_head: ::b24_core::__private::wire::field_at(
@@ -4366,6 +6188,7 @@ pub mod node_add_v3 {
                     slot_5,
                     "MEMBER_TEAM_EMPLOYEE",
                 )?,
+                extra,
             })
         }
     }
@@ -4501,10 +6324,7 @@ impl ::b24_core::__private::Method for NodeChildrenV3 {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-children.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = node_children_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4558,6 +6378,294 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeChildrenV3Er
         }
     }
 }
+/// Named types of [`humanresources.node.children`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-children.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod node_children_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Items` of [`humanresources.node.children`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-children.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Items {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `structureId`: `int`.
+        #[serde(
+            rename = "structureId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub structure_id: ::std::option::Option<i64>,
+        /// `parentId`: `int`.
+        #[serde(
+            rename = "parentId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id: ::std::option::Option<i64>,
+        /// `description`: `string`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `accessCode`: `string`.
+        #[serde(
+            rename = "accessCode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub access_code: ::std::option::Option<::std::string::String>,
+        /// `userCount`: `int`.
+        #[serde(
+            rename = "userCount",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_count: ::std::option::Option<i64>,
+        /// `colorName`: `any`.
+        #[serde(
+            rename = "colorName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub color_name: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `xmlId`: `any`.
+        #[serde(
+            rename = "xmlId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `createdAt`: `datetime`.
+        #[serde(
+            rename = "createdAt",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `updatedAt`: `datetime`.
+        #[serde(
+            rename = "updatedAt",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Items {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "name",
+                    "type",
+                    "structureId",
+                    "parentId",
+                    "description",
+                    "accessCode",
+                    "userCount",
+                    "colorName",
+                    "xmlId",
+                    "createdAt",
+                    "updatedAt",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
+                structure_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "structureId",
+                )?,
+                parent_id: ::b24_core::__private::wire::field_at(slot_4, "parentId")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "description",
+                )?,
+                access_code: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "accessCode",
+                )?,
+                user_count: ::b24_core::__private::wire::field_at(slot_7, "userCount")?,
+                color_name: ::b24_core::__private::wire::field_at(slot_8, "colorName")?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_9, "xmlId")?,
+                created_at: ::b24_core::__private::wire::field_at(slot_10, "createdAt")?,
+                updated_at: ::b24_core::__private::wire::field_at(slot_11, "updatedAt")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Items {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.structure_id,
+                &::std::format!("{}.{}", field, "structureId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id,
+                &::std::format!("{}.{}", field, "parentId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.access_code,
+                &::std::format!("{}.{}", field, "accessCode"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_count,
+                &::std::format!("{}.{}", field, "userCount"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.color_name,
+                &::std::format!("{}.{}", field, "colorName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "xmlId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_at,
+                &::std::format!("{}.{}", field, "createdAt"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_at,
+                &::std::format!("{}.{}", field, "updatedAt"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`humanresources.node.children`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-children.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `items`: `Items[]`.
+        #[serde(
+            rename = "items",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["items"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.items,
+                &::std::format!("{}.{}", field, "items"),
+                problems,
+            );
+        }
+    }
+}
 /// [`humanresources.node.communication.edit`](https://apidocs.bitrix24.com/api-reference/departments/node-communication/humanresources-node-communication-edit.html) (REST v3)
 ///
 /// Scope: `humanresources`.
@@ -4583,24 +6691,20 @@ pub struct NodeCommunicationEditV3 {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub create_default: ::std::option::Option<bool>,
-    /// `ids`: `any[]`.
+    /// `ids`: `int[]`.
     #[serde(
         rename = "ids",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub ids: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
-    /// `removeIds`: `any[]`.
+    pub ids: ::std::option::Option<::std::vec::Vec<i64>>,
+    /// `removeIds`: `int[]`.
     #[serde(
         rename = "removeIds",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub remove_ids: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
+    pub remove_ids: ::std::option::Option<::std::vec::Vec<i64>>,
     /// `withChildren`: `bool`. Server default: `false`.
     #[serde(
         rename = "withChildren",
@@ -4645,9 +6749,7 @@ impl NodeCommunicationEditV3 {
     #[must_use]
     pub fn ids(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<i64>>,
     ) -> Self {
         self.ids = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4656,9 +6758,7 @@ impl NodeCommunicationEditV3 {
     #[must_use]
     pub fn remove_ids(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<i64>>,
     ) -> Self {
         self.remove_ids = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4738,10 +6838,7 @@ impl ::b24_core::__private::Method for NodeCommunicationEditV3 {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/node-communication/humanresources-node-communication-edit.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = node_communication_edit_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4810,6 +6907,70 @@ for NodeCommunicationEditV3Error {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`humanresources.node.communication.edit`](https://apidocs.bitrix24.com/api-reference/departments/node-communication/humanresources-node-communication-edit.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod node_communication_edit_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`humanresources.node.communication.edit`](https://apidocs.bitrix24.com/api-reference/departments/node-communication/humanresources-node-communication-edit.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `success`: `bool`.
+        #[serde(
+            rename = "success",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub success: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["success"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                success: ::b24_core::__private::wire::field_at(slot_0, "success")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.success,
+                &::std::format!("{}.{}", field, "success"),
+                problems,
+            );
         }
     }
 }
@@ -4891,10 +7052,7 @@ impl ::b24_core::__private::Method for NodeCommunicationListV3 {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/node-communication/humanresources-node-communication-list.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = node_communication_list_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4945,6 +7103,704 @@ for NodeCommunicationListV3Error {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`humanresources.node.communication.list`](https://apidocs.bitrix24.com/api-reference/departments/node-communication/humanresources-node-communication-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod node_communication_list_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Channels` of [`humanresources.node.communication.list`](https://apidocs.bitrix24.com/api-reference/departments/node-communication/humanresources-node-communication-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Channels {
+        /// `avatar`: `string`.
+        #[serde(
+            rename = "avatar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar: ::std::option::Option<::std::string::String>,
+        /// `color`: `string`.
+        #[serde(
+            rename = "color",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub color: ::std::option::Option<::std::string::String>,
+        /// `dialogId`: `string`.
+        #[serde(
+            rename = "dialogId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dialog_id: ::std::option::Option<::std::string::String>,
+        /// `hasAccess`: `bool`.
+        #[serde(
+            rename = "hasAccess",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_access: ::std::option::Option<bool>,
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `isExtranet`: `any`.
+        #[serde(
+            rename = "isExtranet",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_extranet: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `originalNodeId`: `any`.
+        #[serde(
+            rename = "originalNodeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub original_node_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `subtitle`: `string`.
+        #[serde(
+            rename = "subtitle",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub subtitle: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Channels {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Channels {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "avatar",
+                    "color",
+                    "dialogId",
+                    "hasAccess",
+                    "id",
+                    "isExtranet",
+                    "originalNodeId",
+                    "subtitle",
+                    "title",
+                    "type",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                avatar: ::b24_core::__private::wire::field_at(slot_0, "avatar")?,
+                color: ::b24_core::__private::wire::field_at(slot_1, "color")?,
+                dialog_id: ::b24_core::__private::wire::field_at(slot_2, "dialogId")?,
+                has_access: ::b24_core::__private::wire::field_at(slot_3, "hasAccess")?,
+                id: ::b24_core::__private::wire::field_at(slot_4, "id")?,
+                is_extranet: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "isExtranet",
+                )?,
+                original_node_id: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "originalNodeId",
+                )?,
+                subtitle: ::b24_core::__private::wire::field_at(slot_7, "subtitle")?,
+                title: ::b24_core::__private::wire::field_at(slot_8, "title")?,
+                type_: ::b24_core::__private::wire::field_at(slot_9, "type")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Channels {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.avatar,
+                &::std::format!("{}.{}", field, "avatar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.color,
+                &::std::format!("{}.{}", field, "color"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.dialog_id,
+                &::std::format!("{}.{}", field, "dialogId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.has_access,
+                &::std::format!("{}.{}", field, "hasAccess"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_extranet,
+                &::std::format!("{}.{}", field, "isExtranet"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.original_node_id,
+                &::std::format!("{}.{}", field, "originalNodeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.subtitle,
+                &::std::format!("{}.{}", field, "subtitle"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+        }
+    }
+    /// `Chats` of [`humanresources.node.communication.list`](https://apidocs.bitrix24.com/api-reference/departments/node-communication/humanresources-node-communication-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Chats {
+        /// `avatar`: `string`.
+        #[serde(
+            rename = "avatar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar: ::std::option::Option<::std::string::String>,
+        /// `color`: `string`.
+        #[serde(
+            rename = "color",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub color: ::std::option::Option<::std::string::String>,
+        /// `dialogId`: `string`.
+        #[serde(
+            rename = "dialogId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dialog_id: ::std::option::Option<::std::string::String>,
+        /// `hasAccess`: `bool`.
+        #[serde(
+            rename = "hasAccess",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_access: ::std::option::Option<bool>,
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `isExtranet`: `any`.
+        #[serde(
+            rename = "isExtranet",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_extranet: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `originalNodeId`: `any`.
+        #[serde(
+            rename = "originalNodeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub original_node_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `subtitle`: `string`.
+        #[serde(
+            rename = "subtitle",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub subtitle: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Chats {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Chats {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "avatar",
+                    "color",
+                    "dialogId",
+                    "hasAccess",
+                    "id",
+                    "isExtranet",
+                    "originalNodeId",
+                    "subtitle",
+                    "title",
+                    "type",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                avatar: ::b24_core::__private::wire::field_at(slot_0, "avatar")?,
+                color: ::b24_core::__private::wire::field_at(slot_1, "color")?,
+                dialog_id: ::b24_core::__private::wire::field_at(slot_2, "dialogId")?,
+                has_access: ::b24_core::__private::wire::field_at(slot_3, "hasAccess")?,
+                id: ::b24_core::__private::wire::field_at(slot_4, "id")?,
+                is_extranet: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "isExtranet",
+                )?,
+                original_node_id: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "originalNodeId",
+                )?,
+                subtitle: ::b24_core::__private::wire::field_at(slot_7, "subtitle")?,
+                title: ::b24_core::__private::wire::field_at(slot_8, "title")?,
+                type_: ::b24_core::__private::wire::field_at(slot_9, "type")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Chats {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.avatar,
+                &::std::format!("{}.{}", field, "avatar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.color,
+                &::std::format!("{}.{}", field, "color"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.dialog_id,
+                &::std::format!("{}.{}", field, "dialogId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.has_access,
+                &::std::format!("{}.{}", field, "hasAccess"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_extranet,
+                &::std::format!("{}.{}", field, "isExtranet"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.original_node_id,
+                &::std::format!("{}.{}", field, "originalNodeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.subtitle,
+                &::std::format!("{}.{}", field, "subtitle"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+        }
+    }
+    /// `Collabs` of [`humanresources.node.communication.list`](https://apidocs.bitrix24.com/api-reference/departments/node-communication/humanresources-node-communication-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Collabs {
+        /// `avatar`: `any`.
+        #[serde(
+            rename = "avatar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `dialogId`: `string`.
+        #[serde(
+            rename = "dialogId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dialog_id: ::std::option::Option<::std::string::String>,
+        /// `hasAccess`: `bool`.
+        #[serde(
+            rename = "hasAccess",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_access: ::std::option::Option<bool>,
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `originalNodeId`: `any`.
+        #[serde(
+            rename = "originalNodeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub original_node_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `subtitle`: `string`.
+        #[serde(
+            rename = "subtitle",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub subtitle: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Collabs {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Collabs {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "avatar",
+                    "dialogId",
+                    "hasAccess",
+                    "id",
+                    "originalNodeId",
+                    "subtitle",
+                    "title",
+                    "type",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                avatar: ::b24_core::__private::wire::field_at(slot_0, "avatar")?,
+                dialog_id: ::b24_core::__private::wire::field_at(slot_1, "dialogId")?,
+                has_access: ::b24_core::__private::wire::field_at(slot_2, "hasAccess")?,
+                id: ::b24_core::__private::wire::field_at(slot_3, "id")?,
+                original_node_id: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "originalNodeId",
+                )?,
+                subtitle: ::b24_core::__private::wire::field_at(slot_5, "subtitle")?,
+                title: ::b24_core::__private::wire::field_at(slot_6, "title")?,
+                type_: ::b24_core::__private::wire::field_at(slot_7, "type")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Collabs {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.avatar,
+                &::std::format!("{}.{}", field, "avatar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.dialog_id,
+                &::std::format!("{}.{}", field, "dialogId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.has_access,
+                &::std::format!("{}.{}", field, "hasAccess"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.original_node_id,
+                &::std::format!("{}.{}", field, "originalNodeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.subtitle,
+                &::std::format!("{}.{}", field, "subtitle"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`humanresources.node.communication.list`](https://apidocs.bitrix24.com/api-reference/departments/node-communication/humanresources-node-communication-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `channels`: `Channels[]`.
+        #[serde(
+            rename = "channels",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub channels: ::std::option::Option<::std::vec::Vec<Channels>>,
+        /// `channelsNoAccess`: `int`.
+        #[serde(
+            rename = "channelsNoAccess",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub channels_no_access: ::std::option::Option<i64>,
+        /// `chats`: `Chats[]`.
+        #[serde(
+            rename = "chats",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chats: ::std::option::Option<::std::vec::Vec<Chats>>,
+        /// `chatsNoAccess`: `int`.
+        #[serde(
+            rename = "chatsNoAccess",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chats_no_access: ::std::option::Option<i64>,
+        /// `collabs`: `Collabs[]`.
+        #[serde(
+            rename = "collabs",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub collabs: ::std::option::Option<::std::vec::Vec<Collabs>>,
+        /// `collabsNoAccess`: `int`.
+        #[serde(
+            rename = "collabsNoAccess",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub collabs_no_access: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "channels",
+                    "channelsNoAccess",
+                    "chats",
+                    "chatsNoAccess",
+                    "collabs",
+                    "collabsNoAccess",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                channels: ::b24_core::__private::wire::field_at(slot_0, "channels")?,
+                channels_no_access: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "channelsNoAccess",
+                )?,
+                chats: ::b24_core::__private::wire::field_at(slot_2, "chats")?,
+                chats_no_access: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "chatsNoAccess",
+                )?,
+                collabs: ::b24_core::__private::wire::field_at(slot_4, "collabs")?,
+                collabs_no_access: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "collabsNoAccess",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.channels,
+                &::std::format!("{}.{}", field, "channels"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.channels_no_access,
+                &::std::format!("{}.{}", field, "channelsNoAccess"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.chats,
+                &::std::format!("{}.{}", field, "chats"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.chats_no_access,
+                &::std::format!("{}.{}", field, "chatsNoAccess"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.collabs,
+                &::std::format!("{}.{}", field, "collabs"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.collabs_no_access,
+                &::std::format!("{}.{}", field, "collabsNoAccess"),
+                problems,
+            );
         }
     }
 }
@@ -5020,10 +7876,7 @@ impl ::b24_core::__private::Method for NodeCountV3 {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-count.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = node_count_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5065,6 +7918,86 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeCountV3Error
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`humanresources.node.count`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-count.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod node_count_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`humanresources.node.count`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-count.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `departments`: `int`.
+        #[serde(
+            rename = "departments",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub departments: ::std::option::Option<i64>,
+        /// `teams`: `int`.
+        #[serde(
+            rename = "teams",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub teams: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["departments", "teams"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                departments: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "departments",
+                )?,
+                teams: ::b24_core::__private::wire::field_at(slot_1, "teams")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.departments,
+                &::std::format!("{}.{}", field, "departments"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.teams,
+                &::std::format!("{}.{}", field, "teams"),
+                problems,
+            );
         }
     }
 }
@@ -5202,10 +8135,7 @@ impl ::b24_core::__private::Method for NodeEditV3 {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-edit.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = node_edit_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5256,6 +8186,236 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeEditV3Error 
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`humanresources.node.edit`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-edit.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod node_edit_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`humanresources.node.edit`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-edit.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `structureId`: `int`.
+        #[serde(
+            rename = "structureId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub structure_id: ::std::option::Option<i64>,
+        /// `parentId`: `int`.
+        #[serde(
+            rename = "parentId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id: ::std::option::Option<i64>,
+        /// `description`: `string`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `accessCode`: `string`.
+        #[serde(
+            rename = "accessCode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub access_code: ::std::option::Option<::std::string::String>,
+        /// `userCount`: `int`.
+        #[serde(
+            rename = "userCount",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_count: ::std::option::Option<i64>,
+        /// `colorName`: `any`.
+        #[serde(
+            rename = "colorName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub color_name: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `xmlId`: `any`.
+        #[serde(
+            rename = "xmlId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `createdAt`: `datetime`.
+        #[serde(
+            rename = "createdAt",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `updatedAt`: `datetime`.
+        #[serde(
+            rename = "updatedAt",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "name",
+                    "type",
+                    "structureId",
+                    "parentId",
+                    "description",
+                    "accessCode",
+                    "userCount",
+                    "colorName",
+                    "xmlId",
+                    "createdAt",
+                    "updatedAt",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
+                structure_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "structureId",
+                )?,
+                parent_id: ::b24_core::__private::wire::field_at(slot_4, "parentId")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "description",
+                )?,
+                access_code: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "accessCode",
+                )?,
+                user_count: ::b24_core::__private::wire::field_at(slot_7, "userCount")?,
+                color_name: ::b24_core::__private::wire::field_at(slot_8, "colorName")?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_9, "xmlId")?,
+                created_at: ::b24_core::__private::wire::field_at(slot_10, "createdAt")?,
+                updated_at: ::b24_core::__private::wire::field_at(slot_11, "updatedAt")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.structure_id,
+                &::std::format!("{}.{}", field, "structureId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id,
+                &::std::format!("{}.{}", field, "parentId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.access_code,
+                &::std::format!("{}.{}", field, "accessCode"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_count,
+                &::std::format!("{}.{}", field, "userCount"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.color_name,
+                &::std::format!("{}.{}", field, "colorName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "xmlId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_at,
+                &::std::format!("{}.{}", field, "createdAt"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_at,
+                &::std::format!("{}.{}", field, "updatedAt"),
+                problems,
+            );
         }
     }
 }
@@ -5355,10 +8515,7 @@ impl ::b24_core::__private::Method for NodeFieldGetV3 {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-field-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = node_field_get_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5420,6 +8577,154 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeFieldGetV3Er
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`humanresources.node.field.get`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-field-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod node_field_get_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Item` of [`humanresources.node.field.get`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-field-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Item {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Item {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "type", "title"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
+                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Item {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`humanresources.node.field.get`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-field-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `item`: `Item`.
+        #[serde(
+            rename = "item",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub item: ::std::option::Option<Item>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["item"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.item,
+                &::std::format!("{}.{}", field, "item"),
+                problems,
+            );
         }
     }
 }
@@ -5515,10 +8820,7 @@ impl ::b24_core::__private::Method for NodeFieldListV3 {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-field-list.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = node_field_list_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5568,6 +8870,180 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeFieldListV3E
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`humanresources.node.field.list`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-field-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod node_field_list_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Items` of [`humanresources.node.field.list`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-field-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Items {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `filterable`: `bool`.
+        #[serde(
+            rename = "filterable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub filterable: ::std::option::Option<bool>,
+        /// `sortable`: `bool`.
+        #[serde(
+            rename = "sortable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sortable: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Items {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "type", "title", "filterable", "sortable"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
+                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
+                filterable: ::b24_core::__private::wire::field_at(slot_3, "filterable")?,
+                sortable: ::b24_core::__private::wire::field_at(slot_4, "sortable")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Items {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.filterable,
+                &::std::format!("{}.{}", field, "filterable"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sortable,
+                &::std::format!("{}.{}", field, "sortable"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`humanresources.node.field.list`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-field-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `items`: `Items[]`.
+        #[serde(
+            rename = "items",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["items"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.items,
+                &::std::format!("{}.{}", field, "items"),
+                problems,
+            );
         }
     }
 }
@@ -5667,10 +9143,7 @@ impl ::b24_core::__private::Method for NodeGetV3 {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = node_get_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5737,6 +9210,434 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeGetV3Error {
         }
     }
 }
+/// Named types of [`humanresources.node.get`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod node_get_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Item` of [`humanresources.node.get`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Item {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `structureId`: `int`.
+        #[serde(
+            rename = "structureId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub structure_id: ::std::option::Option<i64>,
+        /// `parentId`: `any`.
+        #[serde(
+            rename = "parentId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `description`: `string`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `accessCode`: `string`.
+        #[serde(
+            rename = "accessCode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub access_code: ::std::option::Option<::std::string::String>,
+        /// `userCount`: `int`.
+        #[serde(
+            rename = "userCount",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_count: ::std::option::Option<i64>,
+        /// `colorName`: `any`.
+        #[serde(
+            rename = "colorName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub color_name: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `xmlId`: `any`.
+        #[serde(
+            rename = "xmlId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `createdAt`: `datetime`.
+        #[serde(
+            rename = "createdAt",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `updatedAt`: `datetime`.
+        #[serde(
+            rename = "updatedAt",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `members`: `Members[]`.
+        #[serde(
+            rename = "members",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub members: ::std::option::Option<::std::vec::Vec<Members>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Item {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "name",
+                    "type",
+                    "structureId",
+                    "parentId",
+                    "description",
+                    "accessCode",
+                    "userCount",
+                    "colorName",
+                    "xmlId",
+                    "createdAt",
+                    "updatedAt",
+                    "members",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
+                structure_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "structureId",
+                )?,
+                parent_id: ::b24_core::__private::wire::field_at(slot_4, "parentId")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "description",
+                )?,
+                access_code: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "accessCode",
+                )?,
+                user_count: ::b24_core::__private::wire::field_at(slot_7, "userCount")?,
+                color_name: ::b24_core::__private::wire::field_at(slot_8, "colorName")?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_9, "xmlId")?,
+                created_at: ::b24_core::__private::wire::field_at(slot_10, "createdAt")?,
+                updated_at: ::b24_core::__private::wire::field_at(slot_11, "updatedAt")?,
+                members: ::b24_core::__private::wire::field_at(slot_12, "members")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Item {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.structure_id,
+                &::std::format!("{}.{}", field, "structureId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id,
+                &::std::format!("{}.{}", field, "parentId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.access_code,
+                &::std::format!("{}.{}", field, "accessCode"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_count,
+                &::std::format!("{}.{}", field, "userCount"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.color_name,
+                &::std::format!("{}.{}", field, "colorName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "xmlId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_at,
+                &::std::format!("{}.{}", field, "createdAt"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_at,
+                &::std::format!("{}.{}", field, "updatedAt"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.members,
+                &::std::format!("{}.{}", field, "members"),
+                problems,
+            );
+        }
+    }
+    /// `Members` of [`humanresources.node.get`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Members {
+        /// `userId`: `int`.
+        #[serde(
+            rename = "userId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `workPosition`: `string`.
+        #[serde(
+            rename = "workPosition",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_position: ::std::option::Option<::std::string::String>,
+        /// `role`: `string`.
+        #[serde(
+            rename = "role",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub role: ::std::option::Option<::std::string::String>,
+        /// `avatar`: `string`.
+        #[serde(
+            rename = "avatar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar: ::std::option::Option<::std::string::String>,
+        /// `url`: `string`.
+        #[serde(
+            rename = "url",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Members {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Members {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["userId", "name", "workPosition", "role", "avatar", "url"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                user_id: ::b24_core::__private::wire::field_at(slot_0, "userId")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                work_position: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "workPosition",
+                )?,
+                role: ::b24_core::__private::wire::field_at(slot_3, "role")?,
+                avatar: ::b24_core::__private::wire::field_at(slot_4, "avatar")?,
+                url: ::b24_core::__private::wire::field_at(slot_5, "url")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Members {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.user_id,
+                &::std::format!("{}.{}", field, "userId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_position,
+                &::std::format!("{}.{}", field, "workPosition"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.role,
+                &::std::format!("{}.{}", field, "role"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.avatar,
+                &::std::format!("{}.{}", field, "avatar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.url,
+                &::std::format!("{}.{}", field, "url"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`humanresources.node.get`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `item`: `Item`.
+        #[serde(
+            rename = "item",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub item: ::std::option::Option<Item>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["item"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.item,
+                &::std::format!("{}.{}", field, "item"),
+                problems,
+            );
+        }
+    }
+}
 /// [`humanresources.node.list`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-list.html) (REST v3)
 ///
 /// Scope: `humanresources`.
@@ -5759,18 +9660,13 @@ pub struct NodeListV3 {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `pagination`: `map<any>`.
+    /// `pagination`: `Pagination`.
     #[serde(
         rename = "pagination",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub pagination: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub pagination: ::std::option::Option<node_list_v3::Pagination>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -5803,12 +9699,7 @@ impl NodeListV3 {
     #[must_use]
     pub fn pagination(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<node_list_v3::Pagination>,
     ) -> Self {
         self.pagination = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -5861,10 +9752,7 @@ impl ::b24_core::__private::Method for NodeListV3 {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-list.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::V3Page;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = node_list_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5933,6 +9821,378 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeListV3Error 
         }
     }
 }
+/// Named types of [`humanresources.node.list`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod node_list_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Items` of [`humanresources.node.list`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Items {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `structureId`: `int`.
+        #[serde(
+            rename = "structureId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub structure_id: ::std::option::Option<i64>,
+        /// `parentId`: `any`.
+        #[serde(
+            rename = "parentId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `description`: `string`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `accessCode`: `string`.
+        #[serde(
+            rename = "accessCode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub access_code: ::std::option::Option<::std::string::String>,
+        /// `userCount`: `int`.
+        #[serde(
+            rename = "userCount",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_count: ::std::option::Option<i64>,
+        /// `colorName`: `any`.
+        #[serde(
+            rename = "colorName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub color_name: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `xmlId`: `any`.
+        #[serde(
+            rename = "xmlId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `createdAt`: `datetime`.
+        #[serde(
+            rename = "createdAt",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `updatedAt`: `datetime`.
+        #[serde(
+            rename = "updatedAt",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Items {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "name",
+                    "type",
+                    "structureId",
+                    "parentId",
+                    "description",
+                    "accessCode",
+                    "userCount",
+                    "colorName",
+                    "xmlId",
+                    "createdAt",
+                    "updatedAt",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
+                structure_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "structureId",
+                )?,
+                parent_id: ::b24_core::__private::wire::field_at(slot_4, "parentId")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "description",
+                )?,
+                access_code: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "accessCode",
+                )?,
+                user_count: ::b24_core::__private::wire::field_at(slot_7, "userCount")?,
+                color_name: ::b24_core::__private::wire::field_at(slot_8, "colorName")?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_9, "xmlId")?,
+                created_at: ::b24_core::__private::wire::field_at(slot_10, "createdAt")?,
+                updated_at: ::b24_core::__private::wire::field_at(slot_11, "updatedAt")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Items {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.structure_id,
+                &::std::format!("{}.{}", field, "structureId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id,
+                &::std::format!("{}.{}", field, "parentId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.access_code,
+                &::std::format!("{}.{}", field, "accessCode"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_count,
+                &::std::format!("{}.{}", field, "userCount"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.color_name,
+                &::std::format!("{}.{}", field, "colorName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "xmlId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_at,
+                &::std::format!("{}.{}", field, "createdAt"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_at,
+                &::std::format!("{}.{}", field, "updatedAt"),
+                problems,
+            );
+        }
+    }
+    /// `Pagination` of [`humanresources.node.list`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Pagination {
+        /// `page`: `int`.
+        #[serde(
+            rename = "page",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub page: ::std::option::Option<i64>,
+        /// `limit`: `int`.
+        #[serde(
+            rename = "limit",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub limit: ::std::option::Option<i64>,
+        /// `offset`: `int`.
+        #[serde(
+            rename = "offset",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub offset: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Pagination {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Pagination {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["page", "limit", "offset"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                page: ::b24_core::__private::wire::field_at(slot_0, "page")?,
+                limit: ::b24_core::__private::wire::field_at(slot_1, "limit")?,
+                offset: ::b24_core::__private::wire::field_at(slot_2, "offset")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Pagination {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.page,
+                &::std::format!("{}.{}", field, "page"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.limit,
+                &::std::format!("{}.{}", field, "limit"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.offset,
+                &::std::format!("{}.{}", field, "offset"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`humanresources.node.list`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `items`: `Items[]`.
+        #[serde(
+            rename = "items",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["items"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.items,
+                &::std::format!("{}.{}", field, "items"),
+                problems,
+            );
+        }
+    }
+}
 /// [`humanresources.node.member.add`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-add.html) (REST v3)
 ///
 /// Scope: `humanresources`.
@@ -5948,9 +10208,9 @@ pub struct NodeMemberAddV3 {
     /// `nodeId` (required): `int`.
     #[serde(rename = "nodeId")]
     pub node_id: i64,
-    /// `userIds` (required): `any[]`.
+    /// `userIds` (required): `int[]`.
     #[serde(rename = "userIds")]
-    pub user_ids: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub user_ids: ::std::vec::Vec<i64>,
     /// `role` (required): `string`. Documented values: `MEMBER_HEAD`, `MEMBER_DEPUTY_HEAD`, `MEMBER_EMPLOYEE`, `MEMBER_TEAM_HEAD`, `MEMBER_TEAM_DEPUTY_HEAD`, `MEMBER_TEAM_EMPLOYEE`.
     #[serde(rename = "role")]
     pub role: ::std::string::String,
@@ -5967,9 +10227,7 @@ impl NodeMemberAddV3 {
     #[must_use]
     pub fn new(
         node_id: impl ::std::convert::Into<i64>,
-        user_ids: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        user_ids: impl ::std::convert::Into<::std::vec::Vec<i64>>,
         role: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
@@ -6027,10 +10285,7 @@ impl ::b24_core::__private::Method for NodeMemberAddV3 {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-add.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = node_member_add_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -6088,6 +10343,70 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeMemberAddV3E
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`humanresources.node.member.add`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-add.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod node_member_add_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`humanresources.node.member.add`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `success`: `bool`.
+        #[serde(
+            rename = "success",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub success: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["success"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                success: ::b24_core::__private::wire::field_at(slot_0, "success")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.success,
+                &::std::format!("{}.{}", field, "success"),
+                problems,
+            );
         }
     }
 }
@@ -6187,10 +10506,7 @@ impl ::b24_core::__private::Method for NodeMemberFieldGetV3 {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-field-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = node_member_field_get_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -6248,6 +10564,154 @@ for NodeMemberFieldGetV3Error {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`humanresources.node.member.field.get`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-field-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod node_member_field_get_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Item` of [`humanresources.node.member.field.get`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-field-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Item {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Item {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "type", "title"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
+                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Item {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`humanresources.node.member.field.get`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-field-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `item`: `Item`.
+        #[serde(
+            rename = "item",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub item: ::std::option::Option<Item>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["item"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.item,
+                &::std::format!("{}.{}", field, "item"),
+                problems,
+            );
         }
     }
 }
@@ -6343,10 +10807,7 @@ impl ::b24_core::__private::Method for NodeMemberFieldListV3 {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-field-list.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = node_member_field_list_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -6395,6 +10856,196 @@ for NodeMemberFieldListV3Error {
         }
     }
 }
+/// Named types of [`humanresources.node.member.field.list`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-field-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod node_member_field_list_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Items` of [`humanresources.node.member.field.list`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-field-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Items {
+        /// `description`: `any`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `filterable`: `any`.
+        #[serde(
+            rename = "filterable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub filterable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `sortable`: `any`.
+        #[serde(
+            rename = "sortable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sortable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Items {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["description", "filterable", "name", "sortable", "title", "type"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                description: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "description",
+                )?,
+                filterable: ::b24_core::__private::wire::field_at(slot_1, "filterable")?,
+                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
+                sortable: ::b24_core::__private::wire::field_at(slot_3, "sortable")?,
+                title: ::b24_core::__private::wire::field_at(slot_4, "title")?,
+                type_: ::b24_core::__private::wire::field_at(slot_5, "type")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Items {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.filterable,
+                &::std::format!("{}.{}", field, "filterable"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sortable,
+                &::std::format!("{}.{}", field, "sortable"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`humanresources.node.member.field.list`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-field-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `items`: `Items[]`.
+        #[serde(
+            rename = "items",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["items"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.items,
+                &::std::format!("{}.{}", field, "items"),
+                problems,
+            );
+        }
+    }
+}
 /// [`humanresources.node.member.move`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-move.html) (REST v3)
 ///
 /// Scope: `humanresources`.
@@ -6410,9 +11061,9 @@ pub struct NodeMemberMoveV3 {
     /// `nodeId` (required): `int`.
     #[serde(rename = "nodeId")]
     pub node_id: i64,
-    /// `userIds` (required): `any[]`.
+    /// `userIds` (required): `int[]`.
     #[serde(rename = "userIds")]
-    pub user_ids: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub user_ids: ::std::vec::Vec<i64>,
     /// `role`: `string`. Server default: `MEMBER_EMPLOYEE`. Documented values: `MEMBER_HEAD`, `MEMBER_DEPUTY_HEAD`, `MEMBER_EMPLOYEE`, `MEMBER_TEAM_HEAD`, `MEMBER_TEAM_DEPUTY_HEAD`, `MEMBER_TEAM_EMPLOYEE`.
     #[serde(
         rename = "role",
@@ -6433,9 +11084,7 @@ impl NodeMemberMoveV3 {
     #[must_use]
     pub fn new(
         node_id: impl ::std::convert::Into<i64>,
-        user_ids: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        user_ids: impl ::std::convert::Into<::std::vec::Vec<i64>>,
     ) -> Self {
         Self {
             node_id: ::std::convert::Into::into(node_id),
@@ -6501,10 +11150,7 @@ impl ::b24_core::__private::Method for NodeMemberMoveV3 {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-move.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = node_member_move_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -6564,6 +11210,70 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeMemberMoveV3
         }
     }
 }
+/// Named types of [`humanresources.node.member.move`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-move.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod node_member_move_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`humanresources.node.member.move`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-move.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `success`: `bool`.
+        #[serde(
+            rename = "success",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub success: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["success"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                success: ::b24_core::__private::wire::field_at(slot_0, "success")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.success,
+                &::std::format!("{}.{}", field, "success"),
+                problems,
+            );
+        }
+    }
+}
 /// [`humanresources.node.member.remove`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-remove.html) (REST v3)
 ///
 /// Scope: `humanresources`.
@@ -6579,9 +11289,9 @@ pub struct NodeMemberRemoveV3 {
     /// `nodeId` (required): `int`.
     #[serde(rename = "nodeId")]
     pub node_id: i64,
-    /// `userIds` (required): `any[]`.
+    /// `userIds` (required): `int[]`.
     #[serde(rename = "userIds")]
-    pub user_ids: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub user_ids: ::std::vec::Vec<i64>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -6595,9 +11305,7 @@ impl NodeMemberRemoveV3 {
     #[must_use]
     pub fn new(
         node_id: impl ::std::convert::Into<i64>,
-        user_ids: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        user_ids: impl ::std::convert::Into<::std::vec::Vec<i64>>,
     ) -> Self {
         Self {
             node_id: ::std::convert::Into::into(node_id),
@@ -6652,10 +11360,7 @@ impl ::b24_core::__private::Method for NodeMemberRemoveV3 {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-remove.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = node_member_remove_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -6711,6 +11416,154 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeMemberRemove
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`humanresources.node.member.remove`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-remove.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod node_member_remove_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Failed` of [`humanresources.node.member.remove`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-remove.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Failed {
+        /// `userId`: `int`.
+        #[serde(
+            rename = "userId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<i64>,
+        /// `reason`: `string`.
+        #[serde(
+            rename = "reason",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reason: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Failed {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Failed {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["userId", "reason"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                user_id: ::b24_core::__private::wire::field_at(slot_0, "userId")?,
+                reason: ::b24_core::__private::wire::field_at(slot_1, "reason")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Failed {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.user_id,
+                &::std::format!("{}.{}", field, "userId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reason,
+                &::std::format!("{}.{}", field, "reason"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`humanresources.node.member.remove`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-remove.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `removed`: `int[]`.
+        #[serde(
+            rename = "removed",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub removed: ::std::option::Option<::std::vec::Vec<i64>>,
+        /// `failed`: `Failed[]`.
+        #[serde(
+            rename = "failed",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub failed: ::std::option::Option<::std::vec::Vec<Failed>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["removed", "failed"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                removed: ::b24_core::__private::wire::field_at(slot_0, "removed")?,
+                failed: ::b24_core::__private::wire::field_at(slot_1, "failed")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.removed,
+                &::std::format!("{}.{}", field, "removed"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.failed,
+                &::std::format!("{}.{}", field, "failed"),
+                problems,
+            );
         }
     }
 }
@@ -6800,10 +11653,7 @@ impl ::b24_core::__private::Method for NodeMemberSetV3 {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-set.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = node_member_set_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -6867,6 +11717,64 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeMemberSetV3E
 pub mod node_member_set_v3 {
     #[allow(unused_imports)]
     use super::*;
+    /// `Result` of [`humanresources.node.member.set`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-set.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `success`: `bool`.
+        #[serde(
+            rename = "success",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub success: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["success"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                success: ::b24_core::__private::wire::field_at(slot_0, "success")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.success,
+                &::std::format!("{}.{}", field, "success"),
+                problems,
+            );
+        }
+    }
     /// `UserIds` of [`humanresources.node.member.set`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-set.html).
     #[derive(
         ::std::fmt::Debug,
@@ -6931,6 +11839,12 @@ pub mod node_member_set_v3 {
         pub member_team_employee: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for UserIds {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -6944,6 +11858,7 @@ pub mod node_member_set_v3 {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -6954,7 +11869,7 @@ pub mod node_member_set_v3 {
                     "MEMBER_TEAM_DEPUTY_HEAD",
                     "MEMBER_TEAM_EMPLOYEE",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 member_head: ::b24_core::__private::wire::field_at(
@@ -6981,6 +11896,7 @@ pub mod node_member_set_v3 {
                     slot_5,
                     "MEMBER_TEAM_EMPLOYEE",
                 )?,
+                extra,
             })
         }
     }
@@ -7106,10 +12022,7 @@ impl ::b24_core::__private::Method for NodeMoveV3 {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-move.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = node_move_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -7161,6 +12074,236 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeMoveV3Error 
         }
     }
 }
+/// Named types of [`humanresources.node.move`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-move.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod node_move_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`humanresources.node.move`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-move.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `structureId`: `int`.
+        #[serde(
+            rename = "structureId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub structure_id: ::std::option::Option<i64>,
+        /// `parentId`: `int`.
+        #[serde(
+            rename = "parentId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id: ::std::option::Option<i64>,
+        /// `description`: `string`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `accessCode`: `string`.
+        #[serde(
+            rename = "accessCode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub access_code: ::std::option::Option<::std::string::String>,
+        /// `userCount`: `int`.
+        #[serde(
+            rename = "userCount",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_count: ::std::option::Option<i64>,
+        /// `colorName`: `any`.
+        #[serde(
+            rename = "colorName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub color_name: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `xmlId`: `any`.
+        #[serde(
+            rename = "xmlId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `createdAt`: `datetime`.
+        #[serde(
+            rename = "createdAt",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `updatedAt`: `datetime`.
+        #[serde(
+            rename = "updatedAt",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "name",
+                    "type",
+                    "structureId",
+                    "parentId",
+                    "description",
+                    "accessCode",
+                    "userCount",
+                    "colorName",
+                    "xmlId",
+                    "createdAt",
+                    "updatedAt",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
+                structure_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "structureId",
+                )?,
+                parent_id: ::b24_core::__private::wire::field_at(slot_4, "parentId")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "description",
+                )?,
+                access_code: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "accessCode",
+                )?,
+                user_count: ::b24_core::__private::wire::field_at(slot_7, "userCount")?,
+                color_name: ::b24_core::__private::wire::field_at(slot_8, "colorName")?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_9, "xmlId")?,
+                created_at: ::b24_core::__private::wire::field_at(slot_10, "createdAt")?,
+                updated_at: ::b24_core::__private::wire::field_at(slot_11, "updatedAt")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.structure_id,
+                &::std::format!("{}.{}", field, "structureId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id,
+                &::std::format!("{}.{}", field, "parentId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.access_code,
+                &::std::format!("{}.{}", field, "accessCode"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_count,
+                &::std::format!("{}.{}", field, "userCount"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.color_name,
+                &::std::format!("{}.{}", field, "colorName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "xmlId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_at,
+                &::std::format!("{}.{}", field, "createdAt"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_at,
+                &::std::format!("{}.{}", field, "updatedAt"),
+                problems,
+            );
+        }
+    }
+}
 /// [`humanresources.node.search`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-search.html) (REST v3)
 ///
 /// Scope: `humanresources`.
@@ -7186,18 +12329,13 @@ pub struct NodeSearchV3 {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub parent_id: ::std::option::Option<i64>,
-    /// `pagination`: `map<any>`.
+    /// `pagination`: `Pagination`.
     #[serde(
         rename = "pagination",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub pagination: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub pagination: ::std::option::Option<node_search_v3::Pagination>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -7231,12 +12369,7 @@ impl NodeSearchV3 {
     #[must_use]
     pub fn pagination(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<node_search_v3::Pagination>,
     ) -> Self {
         self.pagination = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -7290,10 +12423,7 @@ impl ::b24_core::__private::Method for NodeSearchV3 {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-search.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::V3Page;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = node_search_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -7346,6 +12476,352 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeSearchV3Erro
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`humanresources.node.search`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-search.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod node_search_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Items` of [`humanresources.node.search`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-search.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Items {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `structureId`: `int`.
+        #[serde(
+            rename = "structureId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub structure_id: ::std::option::Option<i64>,
+        /// `parentId`: `int`.
+        #[serde(
+            rename = "parentId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id: ::std::option::Option<i64>,
+        /// `description`: `string`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `accessCode`: `string`.
+        #[serde(
+            rename = "accessCode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub access_code: ::std::option::Option<::std::string::String>,
+        /// `userCount`: `int`.
+        #[serde(
+            rename = "userCount",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_count: ::std::option::Option<i64>,
+        /// `colorName`: `any`.
+        #[serde(
+            rename = "colorName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub color_name: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `xmlId`: `any`.
+        #[serde(
+            rename = "xmlId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `createdAt`: `datetime`.
+        #[serde(
+            rename = "createdAt",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `updatedAt`: `datetime`.
+        #[serde(
+            rename = "updatedAt",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Items {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "name",
+                    "type",
+                    "structureId",
+                    "parentId",
+                    "description",
+                    "accessCode",
+                    "userCount",
+                    "colorName",
+                    "xmlId",
+                    "createdAt",
+                    "updatedAt",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
+                structure_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "structureId",
+                )?,
+                parent_id: ::b24_core::__private::wire::field_at(slot_4, "parentId")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "description",
+                )?,
+                access_code: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "accessCode",
+                )?,
+                user_count: ::b24_core::__private::wire::field_at(slot_7, "userCount")?,
+                color_name: ::b24_core::__private::wire::field_at(slot_8, "colorName")?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_9, "xmlId")?,
+                created_at: ::b24_core::__private::wire::field_at(slot_10, "createdAt")?,
+                updated_at: ::b24_core::__private::wire::field_at(slot_11, "updatedAt")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Items {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.structure_id,
+                &::std::format!("{}.{}", field, "structureId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id,
+                &::std::format!("{}.{}", field, "parentId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.access_code,
+                &::std::format!("{}.{}", field, "accessCode"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_count,
+                &::std::format!("{}.{}", field, "userCount"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.color_name,
+                &::std::format!("{}.{}", field, "colorName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "xmlId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_at,
+                &::std::format!("{}.{}", field, "createdAt"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_at,
+                &::std::format!("{}.{}", field, "updatedAt"),
+                problems,
+            );
+        }
+    }
+    /// `Pagination` of [`humanresources.node.search`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-search.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Pagination {
+        /// `limit`: `int`.
+        #[serde(
+            rename = "limit",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub limit: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Pagination {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Pagination {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["limit"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                limit: ::b24_core::__private::wire::field_at(slot_0, "limit")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Pagination {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.limit,
+                &::std::format!("{}.{}", field, "limit"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`humanresources.node.search`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-search.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `items`: `Items[]`.
+        #[serde(
+            rename = "items",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["items"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.items,
+                &::std::format!("{}.{}", field, "items"),
+                problems,
+            );
         }
     }
 }

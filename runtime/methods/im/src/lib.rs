@@ -21,15 +21,13 @@
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ChatAdd {
-    /// `USERS`: `any[]`.
+    /// `USERS`: `int[]`.
     #[serde(
         rename = "USERS",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub users: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
+    pub users: ::std::option::Option<::std::vec::Vec<i64>>,
     /// `TYPE`: `string`. Server default: `CHAT`. Documented values: `OPEN`, `CHAT`.
     #[serde(
         rename = "TYPE",
@@ -65,13 +63,13 @@ pub struct ChatAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub message: ::std::option::Option<::std::string::String>,
-    /// `AVATAR`: `string`.
+    /// `AVATAR`: `file`.
     #[serde(
         rename = "AVATAR",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub avatar: ::std::option::Option<::std::string::String>,
+    pub avatar: ::std::option::Option<::b24_core::__private::types::File>,
     /// `ENTITY_TYPE`: `string`. Documented values: `VIDEOCONF`, `AI_ASSISTANT_PRIVATE`, `LINES`, `LIVECHAT`, `ANNOUNCEMENT`, `CALENDAR`, `MAIL`, `CRM`, `SONET_GROUP`, `TASKS`, `CALL`.
     #[serde(
         rename = "ENTITY_TYPE",
@@ -123,9 +121,7 @@ impl ChatAdd {
     #[must_use]
     pub fn users(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<i64>>,
     ) -> Self {
         self.users = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -181,7 +177,7 @@ impl ChatAdd {
     #[must_use]
     pub fn avatar(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::File>,
     ) -> Self {
         self.avatar = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -425,10 +421,7 @@ impl ::b24_core::__private::Method for ChatGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/im-chat-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = chat_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -467,6 +460,70 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatGetError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`im.chat.get`](https://apidocs.bitrix24.com/api-reference/chats/im-chat-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod chat_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`im.chat.get`](https://apidocs.bitrix24.com/api-reference/chats/im-chat-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
         }
     }
 }
@@ -971,9 +1028,9 @@ pub struct ChatUpdateAvatar {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub dialog_id: ::std::option::Option<::std::string::String>,
-    /// `AVATAR` (required): `string`.
+    /// `AVATAR` (required): `file`.
     #[serde(rename = "AVATAR")]
-    pub avatar: ::std::string::String,
+    pub avatar: ::b24_core::__private::types::File,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -985,7 +1042,9 @@ pub struct ChatUpdateAvatar {
 impl ChatUpdateAvatar {
     /// A request with the required parameter `AVATAR`.
     #[must_use]
-    pub fn new(avatar: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        avatar: impl ::std::convert::Into<::b24_core::__private::types::File>,
+    ) -> Self {
         Self {
             chat_id: ::std::option::Option::None,
             dialog_id: ::std::option::Option::None,
@@ -1066,7 +1125,6 @@ impl ::b24_core::__private::Method for ChatUpdateAvatar {
         ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
         ::b24_core::__private::Check::check(&self.dialog_id, "DIALOG_ID", problems);
         ::b24_core::__private::Check::check(&self.avatar, "AVATAR", problems);
-        problems.non_empty("AVATAR", &self.avatar);
         problems
             .at_least_one(
                 &["DIALOG_ID", "CHAT_ID"],
@@ -1479,9 +1537,9 @@ pub struct ChatUserAdd {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
     pub chat_id: i64,
-    /// `USERS` (required): `any[]`.
+    /// `USERS` (required): `int[]`.
     #[serde(rename = "USERS")]
-    pub users: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub users: ::std::vec::Vec<i64>,
     /// `HIDE_HISTORY`: `yn`. Server default: `Y`.
     #[serde(
         rename = "HIDE_HISTORY",
@@ -1502,9 +1560,7 @@ impl ChatUserAdd {
     #[must_use]
     pub fn new(
         chat_id: impl ::std::convert::Into<i64>,
-        users: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        users: impl ::std::convert::Into<::std::vec::Vec<i64>>,
     ) -> Self {
         Self {
             chat_id: ::std::convert::Into::into(chat_id),
@@ -1839,7 +1895,7 @@ impl ::b24_core::__private::Method for ChatUserList {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/chat-users/im-chat-user-list.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<i64>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1953,10 +2009,7 @@ impl ::b24_core::__private::Method for CountersGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/im-counters-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = counters_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1991,6 +2044,297 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CountersGetError
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`im.counters.get`](https://apidocs.bitrix24.com/api-reference/chats/im-counters-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod counters_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`im.counters.get`](https://apidocs.bitrix24.com/api-reference/chats/im-counters-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `TYPE`: `Type`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<Type>,
+        /// `CHAT`: `any[]`.
+        #[serde(
+            rename = "CHAT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chat: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `CHAT_MUTED`: `map<int>`.
+        #[serde(
+            rename = "CHAT_MUTED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chat_muted: ::std::option::Option<
+            ::std::collections::BTreeMap<::std::string::String, i64>,
+        >,
+        /// `CHAT_UNREAD`: `any[]`.
+        #[serde(
+            rename = "CHAT_UNREAD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chat_unread: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `LINES`: `any[]`.
+        #[serde(
+            rename = "LINES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lines: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `DIALOG`: `map<int>`.
+        #[serde(
+            rename = "DIALOG",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dialog: ::std::option::Option<
+            ::std::collections::BTreeMap<::std::string::String, i64>,
+        >,
+        /// `DIALOG_UNREAD`: `any[]`.
+        #[serde(
+            rename = "DIALOG_UNREAD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dialog_unread: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "TYPE",
+                    "CHAT",
+                    "CHAT_MUTED",
+                    "CHAT_UNREAD",
+                    "LINES",
+                    "DIALOG",
+                    "DIALOG_UNREAD",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                chat: ::b24_core::__private::wire::field_at(slot_1, "CHAT")?,
+                chat_muted: ::b24_core::__private::wire::field_at(slot_2, "CHAT_MUTED")?,
+                chat_unread: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "CHAT_UNREAD",
+                )?,
+                lines: ::b24_core::__private::wire::field_at(slot_4, "LINES")?,
+                dialog: ::b24_core::__private::wire::field_at(slot_5, "DIALOG")?,
+                dialog_unread: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "DIALOG_UNREAD",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.chat,
+                &::std::format!("{}.{}", field, "CHAT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.chat_muted,
+                &::std::format!("{}.{}", field, "CHAT_MUTED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.chat_unread,
+                &::std::format!("{}.{}", field, "CHAT_UNREAD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lines,
+                &::std::format!("{}.{}", field, "LINES"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.dialog,
+                &::std::format!("{}.{}", field, "DIALOG"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.dialog_unread,
+                &::std::format!("{}.{}", field, "DIALOG_UNREAD"),
+                problems,
+            );
+        }
+    }
+    /// `Type` of [`im.counters.get`](https://apidocs.bitrix24.com/api-reference/chats/im-counters-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Type {
+        /// `ALL`: `int`.
+        #[serde(
+            rename = "ALL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub all: ::std::option::Option<i64>,
+        /// `NOTIFY`: `int`.
+        #[serde(
+            rename = "NOTIFY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notify: ::std::option::Option<i64>,
+        /// `CHAT`: `int`.
+        #[serde(
+            rename = "CHAT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chat: ::std::option::Option<i64>,
+        /// `LINES`: `int`.
+        #[serde(
+            rename = "LINES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lines: ::std::option::Option<i64>,
+        /// `DIALOG`: `int`.
+        #[serde(
+            rename = "DIALOG",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dialog: ::std::option::Option<i64>,
+        /// `MESSENGER`: `int`.
+        #[serde(
+            rename = "MESSENGER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub messenger: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Type {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Type {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ALL", "NOTIFY", "CHAT", "LINES", "DIALOG", "MESSENGER"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                all: ::b24_core::__private::wire::field_at(slot_0, "ALL")?,
+                notify: ::b24_core::__private::wire::field_at(slot_1, "NOTIFY")?,
+                chat: ::b24_core::__private::wire::field_at(slot_2, "CHAT")?,
+                lines: ::b24_core::__private::wire::field_at(slot_3, "LINES")?,
+                dialog: ::b24_core::__private::wire::field_at(slot_4, "DIALOG")?,
+                messenger: ::b24_core::__private::wire::field_at(slot_5, "MESSENGER")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Type {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.all,
+                &::std::format!("{}.{}", field, "ALL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.notify,
+                &::std::format!("{}.{}", field, "NOTIFY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.chat,
+                &::std::format!("{}.{}", field, "CHAT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lines,
+                &::std::format!("{}.{}", field, "LINES"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.dialog,
+                &::std::format!("{}.{}", field, "DIALOG"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.messenger,
+                &::std::format!("{}.{}", field, "MESSENGER"),
+                problems,
+            );
         }
     }
 }
@@ -2183,9 +2527,9 @@ for DepartmentColleaguesListError {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DepartmentEmployeesGet {
-    /// `ID` (required): `any[]`.
+    /// `ID` (required): `int[]`.
     #[serde(rename = "ID")]
-    pub id: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub id: ::std::vec::Vec<i64>,
     /// `USER_DATA`: `yn`. Server default: `N`.
     #[serde(
         rename = "USER_DATA",
@@ -2204,11 +2548,7 @@ pub struct DepartmentEmployeesGet {
 impl DepartmentEmployeesGet {
     /// A request with the required parameter `ID`.
     #[must_use]
-    pub fn new(
-        id: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-    ) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::std::vec::Vec<i64>>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
             user_data: ::std::option::Option::None,
@@ -2332,9 +2672,9 @@ for DepartmentEmployeesGetError {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DepartmentGet {
-    /// `ID` (required): `any[]`.
+    /// `ID` (required): `int[]`.
     #[serde(rename = "ID")]
-    pub id: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub id: ::std::vec::Vec<i64>,
     /// `USER_DATA`: `yn`. Server default: `N`.
     #[serde(
         rename = "USER_DATA",
@@ -2353,11 +2693,7 @@ pub struct DepartmentGet {
 impl DepartmentGet {
     /// A request with the required parameter `ID`.
     #[must_use]
-    pub fn new(
-        id: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-    ) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::std::vec::Vec<i64>>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
             user_data: ::std::option::Option::None,
@@ -2597,45 +2933,47 @@ pub mod department_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub status: ::std::option::Option<::std::string::String>,
-        /// `idle`: `any`.
+        /// `idle`: `datetime`.
         #[serde(
             rename = "idle",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub idle: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub idle: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `last_activity_date`: `datetime`.
         #[serde(
             rename = "last_activity_date",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub last_activity_date: ::std::option::Option<::std::string::String>,
-        /// `mobile_last_date`: `any`.
+        pub last_activity_date: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
+        /// `mobile_last_date`: `datetime`.
         #[serde(
             rename = "mobile_last_date",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub mobile_last_date: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
+            ::b24_core::__private::types::DateTime,
         >,
-        /// `desktop_last_date`: `any`.
+        /// `desktop_last_date`: `datetime`.
         #[serde(
             rename = "desktop_last_date",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub desktop_last_date: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
+            ::b24_core::__private::types::DateTime,
         >,
-        /// `absent`: `any`.
+        /// `absent`: `datetime`.
         #[serde(
             rename = "absent",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub absent: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub absent: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `departments`: `any[]`.
         #[serde(
             rename = "departments",
@@ -2685,6 +3023,12 @@ pub mod department_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub email: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ManagerUserData {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2698,6 +3042,7 @@ pub mod department_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
@@ -2733,7 +3078,7 @@ pub mod department_get {
                     "website",
                     "email",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -2782,6 +3127,7 @@ pub mod department_get {
                 type_: ::b24_core::__private::wire::field_at(slot_25, "type")?,
                 website: ::b24_core::__private::wire::field_at(slot_26, "website")?,
                 email: ::b24_core::__private::wire::field_at(slot_27, "email")?,
+                extra,
             })
         }
     }
@@ -2975,6 +3321,12 @@ pub mod department_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub manager_user_data: ::std::option::Option<ManagerUserData>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2988,10 +3340,11 @@ pub mod department_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
                 obj,
                 &["id", "name", "full_name", "manager_user_id", "manager_user_data"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -3005,6 +3358,7 @@ pub mod department_get {
                     slot_4,
                     "manager_user_data",
                 )?,
+                extra,
             })
         }
     }
@@ -3051,9 +3405,9 @@ pub mod department_get {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DepartmentManagersGet {
-    /// `ID` (required): `any[]`.
+    /// `ID` (required): `int[]`.
     #[serde(rename = "ID")]
-    pub id: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub id: ::std::vec::Vec<i64>,
     /// `USER_DATA`: `yn`. Server default: `N`.
     #[serde(
         rename = "USER_DATA",
@@ -3072,11 +3426,7 @@ pub struct DepartmentManagersGet {
 impl DepartmentManagersGet {
     /// A request with the required parameter `ID`.
     #[must_use]
-    pub fn new(
-        id: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-    ) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::std::vec::Vec<i64>>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
             user_data: ::std::option::Option::None,
@@ -3344,6 +3694,12 @@ pub mod dialog_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EntityLink {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3357,15 +3713,17 @@ pub mod dialog_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["type", "url", "id"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
                 url: ::b24_core::__private::wire::field_at(slot_1, "url")?,
                 id: ::b24_core::__private::wire::field_at(slot_2, "id")?,
+                extra,
             })
         }
     }
@@ -3422,6 +3780,12 @@ pub mod dialog_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub count_of_viewers: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LastMessageViews {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3435,10 +3799,11 @@ pub mod dialog_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["message_id", "first_viewers", "count_of_viewers"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 message_id: ::b24_core::__private::wire::field_at(slot_0, "message_id")?,
@@ -3450,6 +3815,7 @@ pub mod dialog_get {
                     slot_2,
                     "count_of_viewers",
                 )?,
+                extra,
             })
         }
     }
@@ -3525,6 +3891,12 @@ pub mod dialog_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub can_post: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Permissions {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3538,6 +3910,7 @@ pub mod dialog_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -3548,7 +3921,7 @@ pub mod dialog_get {
                     "manage_messages",
                     "can_post",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 manage_users_add: ::b24_core::__private::wire::field_at(
@@ -3569,6 +3942,7 @@ pub mod dialog_get {
                     "manage_messages",
                 )?,
                 can_post: ::b24_core::__private::wire::field_at(slot_5, "can_post")?,
+                extra,
             })
         }
     }
@@ -3644,7 +4018,13 @@ pub mod dialog_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date: ::std::option::Option<::std::string::String>,
+        pub date: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ReadedList {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3658,16 +4038,18 @@ pub mod dialog_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["user_id", "user_name", "message_id", "date"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 user_id: ::b24_core::__private::wire::field_at(slot_0, "user_id")?,
                 user_name: ::b24_core::__private::wire::field_at(slot_1, "user_name")?,
                 message_id: ::b24_core::__private::wire::field_at(slot_2, "message_id")?,
                 date: ::b24_core::__private::wire::field_at(slot_3, "date")?,
+                extra,
             })
         }
     }
@@ -3783,6 +4165,12 @@ pub mod dialog_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub path_title: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Restrictions {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3796,6 +4184,7 @@ pub mod dialog_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10] = ::b24_core::__private::wire::slots(
                 obj,
@@ -3812,7 +4201,7 @@ pub mod dialog_get {
                     "path",
                     "path_title",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 avatar: ::b24_core::__private::wire::field_at(slot_0, "avatar")?,
@@ -3828,7 +4217,11 @@ pub mod dialog_get {
                 send: ::b24_core::__private::wire::field_at(slot_7, "send")?,
                 user_list: ::b24_core::__private::wire::field_at(slot_8, "user_list")?,
                 path: ::b24_core::__private::wire::field_at(slot_9, "path")?,
-                path_title: ::b24_core::__private::wire::field_at(slot_10, "path_title")?,
+                path_title: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "path_title",
+                )?,
+                extra,
             })
         }
     }
@@ -4085,7 +4478,7 @@ pub mod dialog_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_create: ::std::option::Option<::std::string::String>,
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `message_type`: `string`.
         #[serde(
             rename = "message_type",
@@ -4172,6 +4565,12 @@ pub mod dialog_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub dialog_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4185,6 +4584,7 @@ pub mod dialog_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
@@ -4231,7 +4631,7 @@ pub mod dialog_get {
                     "last_message_views",
                     "dialog_id",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -4335,6 +4735,7 @@ pub mod dialog_get {
                     "last_message_views",
                 )?,
                 dialog_id: ::b24_core::__private::wire::field_at(slot_37, "dialog_id")?,
+                extra,
             })
         }
     }
@@ -4745,7 +5146,7 @@ pub mod dialog_messages_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date: ::std::option::Option<::std::string::String>,
+        pub date: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `type`: `string`.
         #[serde(
             rename = "type",
@@ -4865,6 +5266,12 @@ pub mod dialog_messages_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_voice_note: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Files {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4878,6 +5285,7 @@ pub mod dialog_messages_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19] = ::b24_core::__private::wire::slots(
@@ -4904,7 +5312,7 @@ pub mod dialog_messages_get {
                     "isVideoNote",
                     "isVoiceNote",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -4948,6 +5356,7 @@ pub mod dialog_messages_get {
                     slot_19,
                     "isVoiceNote",
                 )?,
+                extra,
             })
         }
     }
@@ -5080,6 +5489,12 @@ pub mod dialog_messages_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub width: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Image {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5093,14 +5508,16 @@ pub mod dialog_messages_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["height", "width"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 height: ::b24_core::__private::wire::field_at(slot_0, "height")?,
                 width: ::b24_core::__private::wire::field_at(slot_1, "width")?,
+                extra,
             })
         }
     }
@@ -5141,6 +5558,12 @@ pub mod dialog_messages_get {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for MediaUrl {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5154,13 +5577,15 @@ pub mod dialog_messages_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["preview"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 preview: ::b24_core::__private::wire::field_at(slot_0, "preview")?,
+                extra,
             })
         }
     }
@@ -5211,7 +5636,7 @@ pub mod dialog_messages_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date: ::std::option::Option<::std::string::String>,
+        pub date: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `text`: `string`.
         #[serde(
             rename = "text",
@@ -5255,7 +5680,15 @@ pub mod dialog_messages_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub disappearing_date: ::std::option::Option<::std::string::String>,
+        pub disappearing_date: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Messages {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5269,6 +5702,7 @@ pub mod dialog_messages_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9] = ::b24_core::__private::wire::slots(
                 obj,
@@ -5284,7 +5718,7 @@ pub mod dialog_messages_get {
                     "params",
                     "disappearing_date",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -5300,6 +5734,7 @@ pub mod dialog_messages_get {
                     slot_9,
                     "disappearing_date",
                 )?,
+                extra,
             })
         }
     }
@@ -5393,6 +5828,12 @@ pub mod dialog_messages_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub notify: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5406,15 +5847,17 @@ pub mod dialog_messages_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["LIKE", "CODE", "NOTIFY"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 like: ::b24_core::__private::wire::field_at(slot_0, "LIKE")?,
                 code: ::b24_core::__private::wire::field_at(slot_1, "CODE")?,
                 notify: ::b24_core::__private::wire::field_at(slot_2, "NOTIFY")?,
+                extra,
             })
         }
     }
@@ -5476,6 +5919,12 @@ pub mod dialog_messages_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub files: ::std::option::Option<::std::vec::Vec<Files>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5489,16 +5938,18 @@ pub mod dialog_messages_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["chat_id", "messages", "users", "files"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 chat_id: ::b24_core::__private::wire::field_at(slot_0, "chat_id")?,
                 messages: ::b24_core::__private::wire::field_at(slot_1, "messages")?,
                 users: ::b24_core::__private::wire::field_at(slot_2, "users")?,
                 files: ::b24_core::__private::wire::field_at(slot_3, "files")?,
+                extra,
             })
         }
     }
@@ -5669,24 +6120,26 @@ pub mod dialog_messages_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub last_activity_date: ::std::option::Option<::std::string::String>,
-        /// `mobile_last_date`: `any`.
+        pub last_activity_date: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
+        /// `mobile_last_date`: `datetime`.
         #[serde(
             rename = "mobile_last_date",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub mobile_last_date: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
+            ::b24_core::__private::types::DateTime,
         >,
-        /// `desktop_last_date`: `any`.
+        /// `desktop_last_date`: `datetime`.
         #[serde(
             rename = "desktop_last_date",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub desktop_last_date: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
+            ::b24_core::__private::types::DateTime,
         >,
         /// `absent`: `yn`.
         #[serde(
@@ -5744,6 +6197,12 @@ pub mod dialog_messages_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub email: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Users {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5757,6 +6216,7 @@ pub mod dialog_messages_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
@@ -5792,7 +6252,7 @@ pub mod dialog_messages_get {
                     "website",
                     "email",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -5841,6 +6301,7 @@ pub mod dialog_messages_get {
                 type_: ::b24_core::__private::wire::field_at(slot_25, "type")?,
                 website: ::b24_core::__private::wire::field_at(slot_26, "website")?,
                 email: ::b24_core::__private::wire::field_at(slot_27, "email")?,
+                extra,
             })
         }
     }
@@ -6027,13 +6488,13 @@ pub mod dialog_messages_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub viewer_resized: ::std::option::Option<::std::string::String>,
-        /// `objectId`: `string`.
+        /// `objectId`: `int`.
         #[serde(
             rename = "objectId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub object_id: ::std::option::Option<::std::string::String>,
+        pub object_id: ::std::option::Option<i64>,
         /// `viewerGroupBy`: `string`.
         #[serde(
             rename = "viewerGroupBy",
@@ -6062,6 +6523,12 @@ pub mod dialog_messages_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub actions: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ViewerAttrs {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -6075,6 +6542,7 @@ pub mod dialog_messages_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             ] = ::b24_core::__private::wire::slots(
                 obj,
@@ -6089,7 +6557,7 @@ pub mod dialog_messages_get {
                     "title",
                     "actions",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 viewer: ::b24_core::__private::wire::field_at(slot_0, "viewer")?,
@@ -6110,6 +6578,7 @@ pub mod dialog_messages_get {
                 im_chat_id: ::b24_core::__private::wire::field_at(slot_6, "imChatId")?,
                 title: ::b24_core::__private::wire::field_at(slot_7, "title")?,
                 actions: ::b24_core::__private::wire::field_at(slot_8, "actions")?,
+                extra,
             })
         }
     }
@@ -6192,33 +6661,28 @@ pub struct DialogMessagesSearch {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub date_from: ::std::option::Option<::std::string::String>,
+    pub date_from: ::std::option::Option<::b24_core::__private::types::DateTime>,
     /// `DATE_TO`: `datetime`.
     #[serde(
         rename = "DATE_TO",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub date_to: ::std::option::Option<::std::string::String>,
+    pub date_to: ::std::option::Option<::b24_core::__private::types::DateTime>,
     /// `DATE`: `datetime`.
     #[serde(
         rename = "DATE",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub date: ::std::option::Option<::std::string::String>,
-    /// `ORDER`: `map<any>`.
+    pub date: ::std::option::Option<::b24_core::__private::types::DateTime>,
+    /// `ORDER`: `order`.
     #[serde(
         rename = "ORDER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// `LIMIT`: `int`. Server default: `50`.
     #[serde(
         rename = "LIMIT",
@@ -6272,7 +6736,7 @@ impl DialogMessagesSearch {
     #[must_use]
     pub fn date_from(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::DateTime>,
     ) -> Self {
         self.date_from = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -6281,7 +6745,7 @@ impl DialogMessagesSearch {
     #[must_use]
     pub fn date_to(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::DateTime>,
     ) -> Self {
         self.date_to = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -6290,7 +6754,7 @@ impl DialogMessagesSearch {
     #[must_use]
     pub fn date(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::DateTime>,
     ) -> Self {
         self.date = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -6299,12 +6763,7 @@ impl DialogMessagesSearch {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -6482,7 +6941,7 @@ pub mod dialog_messages_search {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date: ::std::option::Option<::std::string::String>,
+        pub date: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `text`: `string`.
         #[serde(
             rename = "text",
@@ -6565,7 +7024,7 @@ pub mod dialog_messages_search {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
-        /// Members outside the documented fields (`*`, …).
+        /// Members outside the documented fields (`*`, …), kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
             ::std::string::String,
@@ -6756,6 +7215,12 @@ pub mod dialog_messages_search {
         pub own_reactions: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Reactions {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -6769,10 +7234,11 @@ pub mod dialog_messages_search {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["messageId", "reactionCounters", "reactionUsers", "ownReactions"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 message_id: ::b24_core::__private::wire::field_at(slot_0, "messageId")?,
@@ -6788,6 +7254,7 @@ pub mod dialog_messages_search {
                     slot_3,
                     "ownReactions",
                 )?,
+                extra,
             })
         }
     }
@@ -6910,6 +7377,12 @@ pub mod dialog_messages_search {
         pub users_short: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -6923,6 +7396,7 @@ pub mod dialog_messages_search {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             ] = ::b24_core::__private::wire::slots(
                 obj,
@@ -6937,7 +7411,7 @@ pub mod dialog_messages_search {
                     "tariffRestrictions",
                     "usersShort",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 messages: ::b24_core::__private::wire::field_at(slot_0, "messages")?,
@@ -6954,7 +7428,11 @@ pub mod dialog_messages_search {
                     slot_7,
                     "tariffRestrictions",
                 )?,
-                users_short: ::b24_core::__private::wire::field_at(slot_8, "usersShort")?,
+                users_short: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "usersShort",
+                )?,
+                extra,
             })
         }
     }
@@ -7150,24 +7628,26 @@ pub mod dialog_messages_search {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub last_activity_date: ::std::option::Option<::std::string::String>,
-        /// `mobileLastDate`: `any`.
+        pub last_activity_date: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
+        /// `mobileLastDate`: `datetime`.
         #[serde(
             rename = "mobileLastDate",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub mobile_last_date: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
+            ::b24_core::__private::types::DateTime,
         >,
-        /// `desktopLastDate`: `any`.
+        /// `desktopLastDate`: `datetime`.
         #[serde(
             rename = "desktopLastDate",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub desktop_last_date: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
+            ::b24_core::__private::types::DateTime,
         >,
         /// `absent`: `yn`.
         #[serde(
@@ -7230,6 +7710,12 @@ pub mod dialog_messages_search {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub email: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Users {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -7243,6 +7729,7 @@ pub mod dialog_messages_search {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
@@ -7278,7 +7765,7 @@ pub mod dialog_messages_search {
                     "website",
                     "email",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -7327,6 +7814,7 @@ pub mod dialog_messages_search {
                 type_: ::b24_core::__private::wire::field_at(slot_25, "type")?,
                 website: ::b24_core::__private::wire::field_at(slot_26, "website")?,
                 email: ::b24_core::__private::wire::field_at(slot_27, "email")?,
+                extra,
             })
         }
     }
@@ -7654,6 +8142,12 @@ pub mod dialog_read {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub counter: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -7667,16 +8161,18 @@ pub mod dialog_read {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["dialogId", "chatId", "lastId", "counter"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 dialog_id: ::b24_core::__private::wire::field_at(slot_0, "dialogId")?,
                 chat_id: ::b24_core::__private::wire::field_at(slot_1, "chatId")?,
                 last_id: ::b24_core::__private::wire::field_at(slot_2, "lastId")?,
                 counter: ::b24_core::__private::wire::field_at(slot_3, "counter")?,
+                extra,
             })
         }
     }
@@ -8323,45 +8819,47 @@ pub mod dialog_users_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub status: ::std::option::Option<::std::string::String>,
-        /// `idle`: `any`.
+        /// `idle`: `datetime`.
         #[serde(
             rename = "idle",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub idle: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub idle: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `last_activity_date`: `datetime`.
         #[serde(
             rename = "last_activity_date",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub last_activity_date: ::std::option::Option<::std::string::String>,
-        /// `mobile_last_date`: `any`.
+        pub last_activity_date: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
+        /// `mobile_last_date`: `datetime`.
         #[serde(
             rename = "mobile_last_date",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub mobile_last_date: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
+            ::b24_core::__private::types::DateTime,
         >,
-        /// `desktop_last_date`: `any`.
+        /// `desktop_last_date`: `datetime`.
         #[serde(
             rename = "desktop_last_date",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub desktop_last_date: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
+            ::b24_core::__private::types::DateTime,
         >,
-        /// `absent`: `any`.
+        /// `absent`: `datetime`.
         #[serde(
             rename = "absent",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub absent: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub absent: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `departments`: `any[]`.
         #[serde(
             rename = "departments",
@@ -8411,6 +8909,12 @@ pub mod dialog_users_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub email: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -8424,6 +8928,7 @@ pub mod dialog_users_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
@@ -8459,7 +8964,7 @@ pub mod dialog_users_list {
                     "website",
                     "email",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -8508,6 +9013,7 @@ pub mod dialog_users_list {
                 type_: ::b24_core::__private::wire::field_at(slot_25, "type")?,
                 website: ::b24_core::__private::wire::field_at(slot_26, "website")?,
                 email: ::b24_core::__private::wire::field_at(slot_27, "email")?,
+                extra,
             })
         }
     }
@@ -9072,7 +9578,7 @@ pub mod disk_file_commit {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct FileModels {
-        /// Members outside the documented fields (`upload*`, …).
+        /// Members outside the documented fields (`upload*`, …), kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
             ::std::string::String,
@@ -9114,7 +9620,7 @@ pub mod disk_file_commit {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Files {
-        /// Members outside the documented fields (`upload*`, …).
+        /// Members outside the documented fields (`upload*`, …), kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
             ::std::string::String,
@@ -9186,6 +9692,12 @@ pub mod disk_file_commit {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub message_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -9199,10 +9711,11 @@ pub mod disk_file_commit {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["FILES", "DISK_ID", "FILE_MODELS", "MESSAGE_ID"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 files: ::b24_core::__private::wire::field_at(slot_0, "FILES")?,
@@ -9212,6 +9725,7 @@ pub mod disk_file_commit {
                     "FILE_MODELS",
                 )?,
                 message_id: ::b24_core::__private::wire::field_at(slot_3, "MESSAGE_ID")?,
+                extra,
             })
         }
     }
@@ -9519,6 +10033,12 @@ pub mod disk_file_save {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub name: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for File {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -9532,14 +10052,16 @@ pub mod disk_file_save {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["id", "name"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                extra,
             })
         }
     }
@@ -9582,6 +10104,12 @@ pub mod disk_file_save {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub name: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Folder {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -9595,14 +10123,16 @@ pub mod disk_file_save {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["id", "name"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                extra,
             })
         }
     }
@@ -9645,6 +10175,12 @@ pub mod disk_file_save {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub file: ::std::option::Option<File>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -9658,14 +10194,16 @@ pub mod disk_file_save {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["folder", "file"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 folder: ::b24_core::__private::wire::field_at(slot_0, "folder")?,
                 file: ::b24_core::__private::wire::field_at(slot_1, "file")?,
+                extra,
             })
         }
     }
@@ -9869,6 +10407,12 @@ pub mod disk_folder_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -9882,13 +10426,15 @@ pub mod disk_folder_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["ID"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                extra,
             })
         }
     }
@@ -10803,13 +11349,13 @@ pub struct MessageUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub attach: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    /// `KEYBOARD`: `any`.
+    /// `KEYBOARD`: `string`.
     #[serde(
         rename = "KEYBOARD",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub keyboard: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    pub keyboard: ::std::option::Option<::std::string::String>,
     /// `MENU`: `any`.
     #[serde(
         rename = "MENU",
@@ -10876,7 +11422,7 @@ impl MessageUpdate {
     #[must_use]
     pub fn keyboard(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.keyboard = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -11241,7 +11787,7 @@ impl ::b24_core::__private::Method for Notify {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = i64;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -11454,6 +12000,12 @@ pub mod notify_answer {
         pub result_message: ::std::option::Option<
             ::b24_core::__private::serde_json::Value,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -11467,16 +12019,18 @@ pub mod notify_answer {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["result_message"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 result_message: ::b24_core::__private::wire::field_at(
                     slot_0,
                     "result_message",
                 )?,
+                extra,
             })
         }
     }
@@ -11649,6 +12203,12 @@ pub mod notify_confirm {
         pub result_message: ::std::option::Option<
             ::b24_core::__private::serde_json::Value,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -11662,16 +12222,18 @@ pub mod notify_confirm {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["result_message"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 result_message: ::b24_core::__private::wire::field_at(
                     slot_0,
                     "result_message",
                 )?,
+                extra,
             })
         }
     }
@@ -12107,13 +12669,13 @@ pub mod notify_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub author_id: ::std::option::Option<i64>,
-        /// `date`: `string`.
+        /// `date`: `datetime`.
         #[serde(
             rename = "date",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date: ::std::option::Option<::std::string::String>,
+        pub date: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `notify_type`: `int`.
         #[serde(
             rename = "notify_type",
@@ -12191,6 +12753,12 @@ pub mod notify_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub params: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Notifications {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -12204,6 +12772,7 @@ pub mod notify_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
                 obj,
@@ -12224,7 +12793,7 @@ pub mod notify_get {
                     "notify_buttons",
                     "params",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -12266,6 +12835,7 @@ pub mod notify_get {
                     "notify_buttons",
                 )?,
                 params: ::b24_core::__private::wire::field_at(slot_14, "params")?,
+                extra,
             })
         }
     }
@@ -12380,6 +12950,12 @@ pub mod notify_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub inner_phone: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Phones {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -12393,10 +12969,11 @@ pub mod notify_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["work_phone", "personal_mobile", "inner_phone"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 work_phone: ::b24_core::__private::wire::field_at(slot_0, "work_phone")?,
@@ -12408,6 +12985,7 @@ pub mod notify_get {
                     slot_2,
                     "inner_phone",
                 )?,
+                extra,
             })
         }
     }
@@ -12476,6 +13054,12 @@ pub mod notify_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub users: ::std::option::Option<::std::vec::Vec<Users>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -12489,6 +13073,7 @@ pub mod notify_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -12498,7 +13083,7 @@ pub mod notify_get {
                     "notifications",
                     "users",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 total_count: ::b24_core::__private::wire::field_at(
@@ -12515,6 +13100,7 @@ pub mod notify_get {
                     "notifications",
                 )?,
                 users: ::b24_core::__private::wire::field_at(slot_4, "users")?,
+                extra,
             })
         }
     }
@@ -12677,45 +13263,47 @@ pub mod notify_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub status: ::std::option::Option<::std::string::String>,
-        /// `idle`: `any`.
+        /// `idle`: `datetime`.
         #[serde(
             rename = "idle",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub idle: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub idle: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `last_activity_date`: `datetime`.
         #[serde(
             rename = "last_activity_date",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub last_activity_date: ::std::option::Option<::std::string::String>,
-        /// `mobile_last_date`: `any`.
+        pub last_activity_date: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
+        /// `mobile_last_date`: `datetime`.
         #[serde(
             rename = "mobile_last_date",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub mobile_last_date: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
+            ::b24_core::__private::types::DateTime,
         >,
-        /// `desktop_last_date`: `any`.
+        /// `desktop_last_date`: `datetime`.
         #[serde(
             rename = "desktop_last_date",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub desktop_last_date: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
+            ::b24_core::__private::types::DateTime,
         >,
-        /// `absent`: `any`.
+        /// `absent`: `datetime`.
         #[serde(
             rename = "absent",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub absent: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub absent: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `departments`: `any[]`.
         #[serde(
             rename = "departments",
@@ -12765,6 +13353,12 @@ pub mod notify_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub email: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Users {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -12778,6 +13372,7 @@ pub mod notify_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
@@ -12813,7 +13408,7 @@ pub mod notify_get {
                     "website",
                     "email",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -12862,6 +13457,7 @@ pub mod notify_get {
                 type_: ::b24_core::__private::wire::field_at(slot_25, "type")?,
                 website: ::b24_core::__private::wire::field_at(slot_26, "website")?,
                 email: ::b24_core::__private::wire::field_at(slot_27, "email")?,
+                extra,
             })
         }
     }
@@ -13432,13 +14028,13 @@ pub mod notify_history_search {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub author_id: ::std::option::Option<i64>,
-        /// `date`: `string`.
+        /// `date`: `datetime`.
         #[serde(
             rename = "date",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date: ::std::option::Option<::std::string::String>,
+        pub date: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `notify_type`: `int`.
         #[serde(
             rename = "notify_type",
@@ -13516,6 +14112,12 @@ pub mod notify_history_search {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub params: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Notifications {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -13529,6 +14131,7 @@ pub mod notify_history_search {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
                 obj,
@@ -13549,7 +14152,7 @@ pub mod notify_history_search {
                     "notify_buttons",
                     "params",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -13591,6 +14194,7 @@ pub mod notify_history_search {
                     "notify_buttons",
                 )?,
                 params: ::b24_core::__private::wire::field_at(slot_14, "params")?,
+                extra,
             })
         }
     }
@@ -13705,6 +14309,12 @@ pub mod notify_history_search {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub inner_phone: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Phones {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -13718,10 +14328,11 @@ pub mod notify_history_search {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["work_phone", "personal_mobile", "inner_phone"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 work_phone: ::b24_core::__private::wire::field_at(slot_0, "work_phone")?,
@@ -13733,6 +14344,7 @@ pub mod notify_history_search {
                     slot_2,
                     "inner_phone",
                 )?,
+                extra,
             })
         }
     }
@@ -13794,6 +14406,12 @@ pub mod notify_history_search {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub users: ::std::option::Option<::std::vec::Vec<Users>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -13807,10 +14425,11 @@ pub mod notify_history_search {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["chat_id", "total_results", "notifications", "users"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 chat_id: ::b24_core::__private::wire::field_at(slot_0, "chat_id")?,
@@ -13823,6 +14442,7 @@ pub mod notify_history_search {
                     "notifications",
                 )?,
                 users: ::b24_core::__private::wire::field_at(slot_3, "users")?,
+                extra,
             })
         }
     }
@@ -13980,45 +14600,47 @@ pub mod notify_history_search {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub status: ::std::option::Option<::std::string::String>,
-        /// `idle`: `any`.
+        /// `idle`: `datetime`.
         #[serde(
             rename = "idle",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub idle: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub idle: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `last_activity_date`: `datetime`.
         #[serde(
             rename = "last_activity_date",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub last_activity_date: ::std::option::Option<::std::string::String>,
-        /// `mobile_last_date`: `any`.
+        pub last_activity_date: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
+        /// `mobile_last_date`: `datetime`.
         #[serde(
             rename = "mobile_last_date",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub mobile_last_date: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
+            ::b24_core::__private::types::DateTime,
         >,
-        /// `desktop_last_date`: `any`.
+        /// `desktop_last_date`: `datetime`.
         #[serde(
             rename = "desktop_last_date",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub desktop_last_date: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
+            ::b24_core::__private::types::DateTime,
         >,
-        /// `absent`: `any`.
+        /// `absent`: `datetime`.
         #[serde(
             rename = "absent",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub absent: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub absent: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `departments`: `any[]`.
         #[serde(
             rename = "departments",
@@ -14068,6 +14690,12 @@ pub mod notify_history_search {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub email: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Users {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -14081,6 +14709,7 @@ pub mod notify_history_search {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
@@ -14116,7 +14745,7 @@ pub mod notify_history_search {
                     "website",
                     "email",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -14165,6 +14794,7 @@ pub mod notify_history_search {
                 type_: ::b24_core::__private::wire::field_at(slot_25, "type")?,
                 website: ::b24_core::__private::wire::field_at(slot_26, "website")?,
                 email: ::b24_core::__private::wire::field_at(slot_27, "email")?,
+                extra,
             })
         }
     }
@@ -14500,7 +15130,7 @@ impl ::b24_core::__private::Method for NotifyPersonalAdd {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-personal-add.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = i64;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -14869,6 +15499,12 @@ pub mod notify_read_all {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub new_counter: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -14882,14 +15518,19 @@ pub mod notify_read_all {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["result", "newCounter"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
-                new_counter: ::b24_core::__private::wire::field_at(slot_1, "newCounter")?,
+                new_counter: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "newCounter",
+                )?,
+                extra,
             })
         }
     }
@@ -14921,9 +15562,9 @@ pub mod notify_read_all {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct NotifyReadList {
-    /// `IDS` (required): `any[]`.
+    /// `IDS` (required): `int[]`.
     #[serde(rename = "IDS")]
-    pub ids: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub ids: ::std::vec::Vec<i64>,
     /// `ACTION`: `yn`. Server default: `Y`.
     #[serde(
         rename = "ACTION",
@@ -14942,11 +15583,7 @@ pub struct NotifyReadList {
 impl NotifyReadList {
     /// A request with the required parameter `IDS`.
     #[must_use]
-    pub fn new(
-        ids: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-    ) -> Self {
+    pub fn new(ids: impl ::std::convert::Into<::std::vec::Vec<i64>>) -> Self {
         Self {
             ids: ::std::convert::Into::into(ids),
             action: ::std::option::Option::None,
@@ -15188,6 +15825,12 @@ pub mod notify_schema_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub name: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for List {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -15201,14 +15844,16 @@ pub mod notify_schema_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["ID", "NAME"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                extra,
             })
         }
     }
@@ -15258,6 +15903,12 @@ pub mod notify_schema_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub list: ::std::option::Option<::std::vec::Vec<List>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -15271,15 +15922,17 @@ pub mod notify_schema_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["NAME", "MODULE_ID", "LIST"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
                 module_id: ::b24_core::__private::wire::field_at(slot_1, "MODULE_ID")?,
                 list: ::b24_core::__private::wire::field_at(slot_2, "LIST")?,
+                extra,
             })
         }
     }
@@ -15320,6 +15973,12 @@ pub mod notify_schema_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub tasks: ::std::option::Option<Result>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -15333,13 +15992,15 @@ pub mod notify_schema_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["tasks"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 tasks: ::b24_core::__private::wire::field_at(slot_0, "tasks")?,
+                extra,
             })
         }
     }
@@ -15540,7 +16201,7 @@ impl ::b24_core::__private::Method for NotifySystemAdd {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-system-add.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = i64;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -15638,7 +16299,7 @@ pub struct RecentGet {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub last_update: ::std::option::Option<::std::string::String>,
+    pub last_update: ::std::option::Option<::b24_core::__private::types::DateTime>,
     /// `ONLY_OPENLINES`: `yn`.
     #[serde(
         rename = "ONLY_OPENLINES",
@@ -15652,7 +16313,7 @@ pub struct RecentGet {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub last_sync_date: ::std::option::Option<::std::string::String>,
+    pub last_sync_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -15710,7 +16371,7 @@ impl RecentGet {
     #[must_use]
     pub fn last_update(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::DateTime>,
     ) -> Self {
         self.last_update = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -15732,7 +16393,7 @@ impl RecentGet {
     #[must_use]
     pub fn last_sync_date(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::DateTime>,
     ) -> Self {
         self.last_sync_date = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -15888,6 +16549,12 @@ pub mod recent_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub color: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Avatar {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -15901,14 +16568,16 @@ pub mod recent_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["url", "color"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 url: ::b24_core::__private::wire::field_at(slot_0, "url")?,
                 color: ::b24_core::__private::wire::field_at(slot_1, "color")?,
+                extra,
             })
         }
     }
@@ -15958,6 +16627,12 @@ pub mod recent_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EntityLink {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -15971,15 +16646,17 @@ pub mod recent_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["type", "url", "id"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
                 url: ::b24_core::__private::wire::field_at(slot_1, "url")?,
                 id: ::b24_core::__private::wire::field_at(slot_2, "id")?,
+                extra,
             })
         }
     }
@@ -16124,7 +16801,7 @@ pub mod recent_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_create: ::std::option::Option<::std::string::String>,
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `message_type`: `string`.
         #[serde(
             rename = "message_type",
@@ -16206,6 +16883,12 @@ pub mod recent_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub public: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RecentChat {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -16219,6 +16902,7 @@ pub mod recent_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
@@ -16253,7 +16937,7 @@ pub mod recent_get {
                     "permissions",
                     "public",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -16331,6 +17015,7 @@ pub mod recent_get {
                     "permissions",
                 )?,
                 public: ::b24_core::__private::wire::field_at(slot_26, "public")?,
+                extra,
             })
         }
     }
@@ -16567,14 +17252,16 @@ pub mod recent_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_update: ::std::option::Option<::std::string::String>,
+        pub date_update: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `date_last_activity`: `datetime`.
         #[serde(
             rename = "date_last_activity",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_last_activity: ::std::option::Option<::std::string::String>,
+        pub date_last_activity: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
         /// `user`: `RecentUser`.
         #[serde(
             rename = "user",
@@ -16596,6 +17283,12 @@ pub mod recent_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub options: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RecentItem {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -16609,6 +17302,7 @@ pub mod recent_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
                 obj,
@@ -16630,7 +17324,7 @@ pub mod recent_get {
                     "chat",
                     "options",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -16658,6 +17352,7 @@ pub mod recent_get {
                 user: ::b24_core::__private::wire::field_at(slot_13, "user")?,
                 chat: ::b24_core::__private::wire::field_at(slot_14, "chat")?,
                 options: ::b24_core::__private::wire::field_at(slot_15, "options")?,
+                extra,
             })
         }
     }
@@ -16867,7 +17562,7 @@ pub mod recent_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date: ::std::option::Option<::std::string::String>,
+        pub date: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `sticker`: `int`.
         #[serde(
             rename = "sticker",
@@ -16889,6 +17584,12 @@ pub mod recent_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub uuid: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RecentMessage {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -16902,6 +17603,7 @@ pub mod recent_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             ] = ::b24_core::__private::wire::slots(
                 obj,
@@ -16916,7 +17618,7 @@ pub mod recent_get {
                     "status",
                     "uuid",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -16928,6 +17630,7 @@ pub mod recent_get {
                 sticker: ::b24_core::__private::wire::field_at(slot_6, "sticker")?,
                 status: ::b24_core::__private::wire::field_at(slot_7, "status")?,
                 uuid: ::b24_core::__private::wire::field_at(slot_8, "uuid")?,
+                extra,
             })
         }
     }
@@ -17102,28 +17805,38 @@ pub mod recent_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub idle: ::std::option::Option<::std::string::String>,
+        pub idle: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `last_activity_date`: `datetime`.
         #[serde(
             rename = "last_activity_date",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub last_activity_date: ::std::option::Option<::std::string::String>,
+        pub last_activity_date: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
         /// `mobile_last_date`: `datetime`.
         #[serde(
             rename = "mobile_last_date",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub mobile_last_date: ::std::option::Option<::std::string::String>,
+        pub mobile_last_date: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
         /// `absent`: `datetime`.
         #[serde(
             rename = "absent",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub absent: ::std::option::Option<::std::string::String>,
+        pub absent: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RecentUser {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -17137,6 +17850,7 @@ pub mod recent_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18] = ::b24_core::__private::wire::slots(
@@ -17162,7 +17876,7 @@ pub mod recent_get {
                     "mobile_last_date",
                     "absent",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -17196,6 +17910,7 @@ pub mod recent_get {
                     "mobile_last_date",
                 )?,
                 absent: ::b24_core::__private::wire::field_at(slot_18, "absent")?,
+                extra,
             })
         }
     }
@@ -17459,7 +18174,7 @@ pub struct RecentList {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub last_message_date: ::std::option::Option<::std::string::String>,
+    pub last_message_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
     /// `UNREAD_ONLY`: `yn`.
     #[serde(
         rename = "UNREAD_ONLY",
@@ -17589,7 +18304,7 @@ impl RecentList {
     #[must_use]
     pub fn last_message_date(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::DateTime>,
     ) -> Self {
         self.last_message_date = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -17894,6 +18609,12 @@ pub mod recent_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub color: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Avatar {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -17907,14 +18628,16 @@ pub mod recent_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["url", "color"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 url: ::b24_core::__private::wire::field_at(slot_0, "url")?,
                 color: ::b24_core::__private::wire::field_at(slot_1, "color")?,
+                extra,
             })
         }
     }
@@ -17964,6 +18687,12 @@ pub mod recent_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EntityLink {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -17977,15 +18706,17 @@ pub mod recent_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["type", "url", "id"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
                 url: ::b24_core::__private::wire::field_at(slot_1, "url")?,
                 id: ::b24_core::__private::wire::field_at(slot_2, "id")?,
+                extra,
             })
         }
     }
@@ -18130,7 +18861,7 @@ pub mod recent_list {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_create: ::std::option::Option<::std::string::String>,
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `message_type`: `string`.
         #[serde(
             rename = "message_type",
@@ -18212,6 +18943,12 @@ pub mod recent_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub public: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RecentChat {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -18225,6 +18962,7 @@ pub mod recent_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
@@ -18259,7 +18997,7 @@ pub mod recent_list {
                     "permissions",
                     "public",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -18337,6 +19075,7 @@ pub mod recent_list {
                     "permissions",
                 )?,
                 public: ::b24_core::__private::wire::field_at(slot_26, "public")?,
+                extra,
             })
         }
     }
@@ -18573,14 +19312,16 @@ pub mod recent_list {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_update: ::std::option::Option<::std::string::String>,
+        pub date_update: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `date_last_activity`: `datetime`.
         #[serde(
             rename = "date_last_activity",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_last_activity: ::std::option::Option<::std::string::String>,
+        pub date_last_activity: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
         /// `user`: `RecentUser`.
         #[serde(
             rename = "user",
@@ -18602,6 +19343,12 @@ pub mod recent_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub options: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RecentItem {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -18615,6 +19362,7 @@ pub mod recent_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
                 obj,
@@ -18636,7 +19384,7 @@ pub mod recent_list {
                     "chat",
                     "options",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -18664,6 +19412,7 @@ pub mod recent_list {
                 user: ::b24_core::__private::wire::field_at(slot_13, "user")?,
                 chat: ::b24_core::__private::wire::field_at(slot_14, "chat")?,
                 options: ::b24_core::__private::wire::field_at(slot_15, "options")?,
+                extra,
             })
         }
     }
@@ -18874,6 +19623,12 @@ pub mod recent_list {
         pub messages_auto_delete_configs: ::std::option::Option<
             ::b24_core::__private::serde_json::Value,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RecentList {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -18887,6 +19642,7 @@ pub mod recent_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -18896,7 +19652,7 @@ pub mod recent_list {
                     "copilot",
                     "messagesAutoDeleteConfigs",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
@@ -18910,6 +19666,7 @@ pub mod recent_list {
                     slot_4,
                     "messagesAutoDeleteConfigs",
                 )?,
+                extra,
             })
         }
     }
@@ -18994,7 +19751,7 @@ pub mod recent_list {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date: ::std::option::Option<::std::string::String>,
+        pub date: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `sticker`: `int`.
         #[serde(
             rename = "sticker",
@@ -19016,6 +19773,12 @@ pub mod recent_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub uuid: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RecentMessage {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -19029,6 +19792,7 @@ pub mod recent_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             ] = ::b24_core::__private::wire::slots(
                 obj,
@@ -19043,7 +19807,7 @@ pub mod recent_list {
                     "status",
                     "uuid",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -19055,6 +19819,7 @@ pub mod recent_list {
                 sticker: ::b24_core::__private::wire::field_at(slot_6, "sticker")?,
                 status: ::b24_core::__private::wire::field_at(slot_7, "status")?,
                 uuid: ::b24_core::__private::wire::field_at(slot_8, "uuid")?,
+                extra,
             })
         }
     }
@@ -19229,28 +19994,32 @@ pub mod recent_list {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub idle: ::std::option::Option<::std::string::String>,
+        pub idle: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `last_activity_date`: `datetime`.
         #[serde(
             rename = "last_activity_date",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub last_activity_date: ::std::option::Option<::std::string::String>,
+        pub last_activity_date: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
         /// `mobile_last_date`: `datetime`.
         #[serde(
             rename = "mobile_last_date",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub mobile_last_date: ::std::option::Option<::std::string::String>,
+        pub mobile_last_date: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
         /// `absent`: `datetime`.
         #[serde(
             rename = "absent",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub absent: ::std::option::Option<::std::string::String>,
+        pub absent: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `active`: `bool`.
         #[serde(
             rename = "active",
@@ -19285,7 +20054,9 @@ pub mod recent_list {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub desktop_last_date: ::std::option::Option<::std::string::String>,
+        pub desktop_last_date: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
         /// `email`: `string`.
         #[serde(
             rename = "email",
@@ -19314,6 +20085,12 @@ pub mod recent_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub website: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RecentUser {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -19327,6 +20104,7 @@ pub mod recent_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
@@ -19362,7 +20140,7 @@ pub mod recent_list {
                     "type",
                     "website",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -19411,6 +20189,7 @@ pub mod recent_list {
                 phones: ::b24_core::__private::wire::field_at(slot_25, "phones")?,
                 type_: ::b24_core::__private::wire::field_at(slot_26, "type")?,
                 website: ::b24_core::__private::wire::field_at(slot_27, "website")?,
+                extra,
             })
         }
     }
@@ -19999,6 +20778,12 @@ pub mod revision_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub im_revision_mobile: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -20012,10 +20797,11 @@ pub mod revision_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
                 obj,
                 &["rest", "web", "mobile", "desktop", "im_revision_mobile"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 rest: ::b24_core::__private::wire::field_at(slot_0, "rest")?,
@@ -20026,6 +20812,7 @@ pub mod revision_get {
                     slot_4,
                     "im_revision_mobile",
                 )?,
+                extra,
             })
         }
     }
@@ -20289,6 +21076,12 @@ pub mod search_chat_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EntityLink {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -20302,15 +21095,17 @@ pub mod search_chat_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["type", "url", "id"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
                 url: ::b24_core::__private::wire::field_at(slot_1, "url")?,
                 id: ::b24_core::__private::wire::field_at(slot_2, "id")?,
+                extra,
             })
         }
     }
@@ -20386,6 +21181,12 @@ pub mod search_chat_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub can_post: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Permissions {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -20399,6 +21200,7 @@ pub mod search_chat_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -20409,7 +21211,7 @@ pub mod search_chat_list {
                     "manage_messages",
                     "can_post",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 manage_users_add: ::b24_core::__private::wire::field_at(
@@ -20430,6 +21232,7 @@ pub mod search_chat_list {
                     "manage_messages",
                 )?,
                 can_post: ::b24_core::__private::wire::field_at(slot_5, "can_post")?,
+                extra,
             })
         }
     }
@@ -20555,6 +21358,12 @@ pub mod search_chat_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub path_title: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Restrictions {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -20568,6 +21377,7 @@ pub mod search_chat_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10] = ::b24_core::__private::wire::slots(
                 obj,
@@ -20584,7 +21394,7 @@ pub mod search_chat_list {
                     "path",
                     "path_title",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 avatar: ::b24_core::__private::wire::field_at(slot_0, "avatar")?,
@@ -20600,7 +21410,11 @@ pub mod search_chat_list {
                 send: ::b24_core::__private::wire::field_at(slot_7, "send")?,
                 user_list: ::b24_core::__private::wire::field_at(slot_8, "user_list")?,
                 path: ::b24_core::__private::wire::field_at(slot_9, "path")?,
-                path_title: ::b24_core::__private::wire::field_at(slot_10, "path_title")?,
+                path_title: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "path_title",
+                )?,
+                extra,
             })
         }
     }
@@ -20849,13 +21663,13 @@ pub mod search_chat_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub mute_list: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `date_create`: `string`.
+        /// `date_create`: `datetime`.
         #[serde(
             rename = "date_create",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_create: ::std::option::Option<::std::string::String>,
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `message_type`: `string`.
         #[serde(
             rename = "message_type",
@@ -20914,6 +21728,12 @@ pub mod search_chat_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_new: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -20927,6 +21747,7 @@ pub mod search_chat_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
@@ -20969,7 +21790,7 @@ pub mod search_chat_list {
                     "permissions",
                     "is_new",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -21060,6 +21881,7 @@ pub mod search_chat_list {
                     "permissions",
                 )?,
                 is_new: ::b24_core::__private::wire::field_at(slot_33, "is_new")?,
+                extra,
             })
         }
     }
@@ -21554,45 +22376,47 @@ pub mod search_department_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub status: ::std::option::Option<::std::string::String>,
-        /// `idle`: `any`.
+        /// `idle`: `datetime`.
         #[serde(
             rename = "idle",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub idle: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub idle: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `last_activity_date`: `datetime`.
         #[serde(
             rename = "last_activity_date",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub last_activity_date: ::std::option::Option<::std::string::String>,
-        /// `mobile_last_date`: `any`.
+        pub last_activity_date: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
+        /// `mobile_last_date`: `datetime`.
         #[serde(
             rename = "mobile_last_date",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub mobile_last_date: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
+            ::b24_core::__private::types::DateTime,
         >,
-        /// `desktop_last_date`: `any`.
+        /// `desktop_last_date`: `datetime`.
         #[serde(
             rename = "desktop_last_date",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub desktop_last_date: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
+            ::b24_core::__private::types::DateTime,
         >,
-        /// `absent`: `any`.
+        /// `absent`: `datetime`.
         #[serde(
             rename = "absent",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub absent: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub absent: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `departments`: `any[]`.
         #[serde(
             rename = "departments",
@@ -21642,6 +22466,12 @@ pub mod search_department_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub email: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ManagerUserData {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -21655,6 +22485,7 @@ pub mod search_department_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
@@ -21690,7 +22521,7 @@ pub mod search_department_list {
                     "website",
                     "email",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -21739,6 +22570,7 @@ pub mod search_department_list {
                 type_: ::b24_core::__private::wire::field_at(slot_25, "type")?,
                 website: ::b24_core::__private::wire::field_at(slot_26, "website")?,
                 email: ::b24_core::__private::wire::field_at(slot_27, "email")?,
+                extra,
             })
         }
     }
@@ -21918,6 +22750,12 @@ pub mod search_department_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub inner_phone: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Phones {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -21931,10 +22769,11 @@ pub mod search_department_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["work_phone", "personal_mobile", "inner_phone"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 work_phone: ::b24_core::__private::wire::field_at(slot_0, "work_phone")?,
@@ -21946,6 +22785,7 @@ pub mod search_department_list {
                     slot_2,
                     "inner_phone",
                 )?,
+                extra,
             })
         }
     }
@@ -22014,6 +22854,12 @@ pub mod search_department_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub manager_user_data: ::std::option::Option<ManagerUserData>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -22027,10 +22873,11 @@ pub mod search_department_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
                 obj,
                 &["id", "name", "full_name", "manager_user_id", "manager_user_data"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -22044,6 +22891,7 @@ pub mod search_department_list {
                     slot_4,
                     "manager_user_data",
                 )?,
+                extra,
             })
         }
     }
@@ -22528,6 +23376,12 @@ pub mod search_last_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub color: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Avatar {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -22541,14 +23395,16 @@ pub mod search_last_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["url", "color"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 url: ::b24_core::__private::wire::field_at(slot_0, "url")?,
                 color: ::b24_core::__private::wire::field_at(slot_1, "color")?,
+                extra,
             })
         }
     }
@@ -22673,13 +23529,13 @@ pub mod search_last_get {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
-        /// `date_create`: `string`.
+        /// `date_create`: `datetime`.
         #[serde(
             rename = "date_create",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_create: ::std::option::Option<::std::string::String>,
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `message_type`: `string`.
         #[serde(
             rename = "message_type",
@@ -22687,6 +23543,12 @@ pub mod search_last_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub message_type: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Chat {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -22700,6 +23562,7 @@ pub mod search_last_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
                 obj,
@@ -22720,7 +23583,7 @@ pub mod search_last_get {
                     "date_create",
                     "message_type",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -22756,6 +23619,7 @@ pub mod search_last_get {
                     slot_14,
                     "message_type",
                 )?,
+                extra,
             })
         }
     }
@@ -22870,6 +23734,12 @@ pub mod search_last_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub inner_phone: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Phones {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -22883,10 +23753,11 @@ pub mod search_last_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["work_phone", "personal_mobile", "inner_phone"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 work_phone: ::b24_core::__private::wire::field_at(slot_0, "work_phone")?,
@@ -22898,6 +23769,7 @@ pub mod search_last_get {
                     slot_2,
                     "inner_phone",
                 )?,
+                extra,
             })
         }
     }
@@ -22973,6 +23845,12 @@ pub mod search_last_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub chat: ::std::option::Option<Chat>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -22986,10 +23864,11 @@ pub mod search_last_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
                 obj,
                 &["id", "type", "avatar", "title", "user", "chat"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -22998,6 +23877,7 @@ pub mod search_last_get {
                 title: ::b24_core::__private::wire::field_at(slot_3, "title")?,
                 user: ::b24_core::__private::wire::field_at(slot_4, "user")?,
                 chat: ::b24_core::__private::wire::field_at(slot_5, "chat")?,
+                extra,
             })
         }
     }
@@ -23165,45 +24045,47 @@ pub mod search_last_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub status: ::std::option::Option<::std::string::String>,
-        /// `idle`: `any`.
+        /// `idle`: `datetime`.
         #[serde(
             rename = "idle",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub idle: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub idle: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `last_activity_date`: `datetime`.
         #[serde(
             rename = "last_activity_date",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub last_activity_date: ::std::option::Option<::std::string::String>,
-        /// `mobile_last_date`: `any`.
+        pub last_activity_date: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
+        /// `mobile_last_date`: `datetime`.
         #[serde(
             rename = "mobile_last_date",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub mobile_last_date: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
+            ::b24_core::__private::types::DateTime,
         >,
-        /// `desktop_last_date`: `any`.
+        /// `desktop_last_date`: `datetime`.
         #[serde(
             rename = "desktop_last_date",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub desktop_last_date: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
+            ::b24_core::__private::types::DateTime,
         >,
-        /// `absent`: `any`.
+        /// `absent`: `datetime`.
         #[serde(
             rename = "absent",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub absent: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub absent: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `departments`: `any[]`.
         #[serde(
             rename = "departments",
@@ -23253,6 +24135,12 @@ pub mod search_last_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub email: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for User {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -23266,6 +24154,7 @@ pub mod search_last_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
@@ -23301,7 +24190,7 @@ pub mod search_last_get {
                     "website",
                     "email",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -23350,6 +24239,7 @@ pub mod search_last_get {
                 type_: ::b24_core::__private::wire::field_at(slot_25, "type")?,
                 website: ::b24_core::__private::wire::field_at(slot_26, "website")?,
                 email: ::b24_core::__private::wire::field_at(slot_27, "email")?,
+                extra,
             })
         }
     }
@@ -23711,6 +24601,12 @@ pub mod search_user_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub inner_phone: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Phones {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -23724,10 +24620,11 @@ pub mod search_user_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["work_phone", "personal_mobile", "inner_phone"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 work_phone: ::b24_core::__private::wire::field_at(slot_0, "work_phone")?,
@@ -23739,6 +24636,7 @@ pub mod search_user_list {
                     slot_2,
                     "inner_phone",
                 )?,
+                extra,
             })
         }
     }
@@ -23925,6 +24823,12 @@ pub mod search_user_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub phones: ::std::option::Option<Phones>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -23938,6 +24842,7 @@ pub mod search_user_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19, slot_20] = ::b24_core::__private::wire::slots(
@@ -23965,7 +24870,7 @@ pub mod search_user_list {
                     "absent",
                     "phones",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -24004,6 +24909,7 @@ pub mod search_user_list {
                 )?,
                 absent: ::b24_core::__private::wire::field_at(slot_19, "absent")?,
                 phones: ::b24_core::__private::wire::field_at(slot_20, "phones")?,
+                extra,
             })
         }
     }
@@ -24307,6 +25213,12 @@ pub mod user_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub inner_phone: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Phones {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -24320,10 +25232,11 @@ pub mod user_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["work_phone", "personal_mobile", "inner_phone"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 work_phone: ::b24_core::__private::wire::field_at(slot_0, "work_phone")?,
@@ -24335,6 +25248,7 @@ pub mod user_get {
                     slot_2,
                     "inner_phone",
                 )?,
+                extra,
             })
         }
     }
@@ -24487,45 +25401,47 @@ pub mod user_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub status: ::std::option::Option<::std::string::String>,
-        /// `idle`: `any`.
+        /// `idle`: `datetime`.
         #[serde(
             rename = "idle",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub idle: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub idle: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `last_activity_date`: `datetime`.
         #[serde(
             rename = "last_activity_date",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub last_activity_date: ::std::option::Option<::std::string::String>,
-        /// `mobile_last_date`: `any`.
+        pub last_activity_date: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
+        /// `mobile_last_date`: `datetime`.
         #[serde(
             rename = "mobile_last_date",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub mobile_last_date: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
+            ::b24_core::__private::types::DateTime,
         >,
-        /// `desktop_last_date`: `any`.
+        /// `desktop_last_date`: `datetime`.
         #[serde(
             rename = "desktop_last_date",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub desktop_last_date: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
+            ::b24_core::__private::types::DateTime,
         >,
-        /// `absent`: `any`.
+        /// `absent`: `datetime`.
         #[serde(
             rename = "absent",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub absent: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub absent: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `departments`: `any[]`.
         #[serde(
             rename = "departments",
@@ -24575,6 +25491,12 @@ pub mod user_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub email: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -24588,6 +25510,7 @@ pub mod user_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
@@ -24623,7 +25546,7 @@ pub mod user_get {
                     "website",
                     "email",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -24672,6 +25595,7 @@ pub mod user_get {
                 type_: ::b24_core::__private::wire::field_at(slot_25, "type")?,
                 website: ::b24_core::__private::wire::field_at(slot_26, "website")?,
                 email: ::b24_core::__private::wire::field_at(slot_27, "email")?,
+                extra,
             })
         }
     }
@@ -24833,9 +25757,9 @@ pub mod user_get {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct UserListGet {
-    /// `ID` (required): `any`.
+    /// `ID` (required): `int[]`.
     #[serde(rename = "ID")]
-    pub id: ::b24_core::__private::serde_json::Value,
+    pub id: ::std::vec::Vec<i64>,
     /// `AVATAR_HR`: `string`. Server default: `N`.
     #[serde(
         rename = "AVATAR_HR",
@@ -24861,9 +25785,7 @@ pub struct UserListGet {
 impl UserListGet {
     /// A request with the required parameter `ID`.
     #[must_use]
-    pub fn new(
-        id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
-    ) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::std::vec::Vec<i64>>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
             avatar_hr: ::std::option::Option::None,
@@ -24939,7 +25861,7 @@ impl ::b24_core::__private::Method for UserListGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/users/im-user-list-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::vec::Vec<user_list_get::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -24977,6 +25899,567 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UserListGetError
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`im.user.list.get`](https://apidocs.bitrix24.com/api-reference/chats/users/im-user-list-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod user_list_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Phones` of [`im.user.list.get`](https://apidocs.bitrix24.com/api-reference/chats/users/im-user-list-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Phones {
+        /// `work_phone`: `string`.
+        #[serde(
+            rename = "work_phone",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_phone: ::std::option::Option<::std::string::String>,
+        /// `personal_mobile`: `string`.
+        #[serde(
+            rename = "personal_mobile",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_mobile: ::std::option::Option<::std::string::String>,
+        /// `inner_phone`: `string`.
+        #[serde(
+            rename = "inner_phone",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub inner_phone: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Phones {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Phones {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["work_phone", "personal_mobile", "inner_phone"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                work_phone: ::b24_core::__private::wire::field_at(slot_0, "work_phone")?,
+                personal_mobile: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "personal_mobile",
+                )?,
+                inner_phone: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "inner_phone",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Phones {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.work_phone,
+                &::std::format!("{}.{}", field, "work_phone"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_mobile,
+                &::std::format!("{}.{}", field, "personal_mobile"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.inner_phone,
+                &::std::format!("{}.{}", field, "inner_phone"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`im.user.list.get`](https://apidocs.bitrix24.com/api-reference/chats/users/im-user-list-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `active`: `bool`.
+        #[serde(
+            rename = "active",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<bool>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `first_name`: `string`.
+        #[serde(
+            rename = "first_name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub first_name: ::std::option::Option<::std::string::String>,
+        /// `last_name`: `string`.
+        #[serde(
+            rename = "last_name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_name: ::std::option::Option<::std::string::String>,
+        /// `work_position`: `string`.
+        #[serde(
+            rename = "work_position",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_position: ::std::option::Option<::std::string::String>,
+        /// `color`: `string`.
+        #[serde(
+            rename = "color",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub color: ::std::option::Option<::std::string::String>,
+        /// `avatar`: `string`.
+        #[serde(
+            rename = "avatar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar: ::std::option::Option<::std::string::String>,
+        /// `avatar_hr`: `string`.
+        #[serde(
+            rename = "avatar_hr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar_hr: ::std::option::Option<::std::string::String>,
+        /// `gender`: `string`.
+        #[serde(
+            rename = "gender",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub gender: ::std::option::Option<::std::string::String>,
+        /// `birthday`: `string`.
+        #[serde(
+            rename = "birthday",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub birthday: ::std::option::Option<::std::string::String>,
+        /// `extranet`: `any`.
+        #[serde(
+            rename = "extranet",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extranet: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `network`: `any`.
+        #[serde(
+            rename = "network",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub network: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `bot`: `any`.
+        #[serde(
+            rename = "bot",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bot: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `connector`: `any`.
+        #[serde(
+            rename = "connector",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub connector: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `external_auth_id`: `string`.
+        #[serde(
+            rename = "external_auth_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_auth_id: ::std::option::Option<::std::string::String>,
+        /// `status`: `string`.
+        #[serde(
+            rename = "status",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status: ::std::option::Option<::std::string::String>,
+        /// `idle`: `any`.
+        #[serde(
+            rename = "idle",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub idle: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `last_activity_date`: `datetime`.
+        #[serde(
+            rename = "last_activity_date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_activity_date: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
+        /// `mobile_last_date`: `any`.
+        #[serde(
+            rename = "mobile_last_date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mobile_last_date: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `desktop_last_date`: `any`.
+        #[serde(
+            rename = "desktop_last_date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub desktop_last_date: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `absent`: `any`.
+        #[serde(
+            rename = "absent",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub absent: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `departments`: `int[]`.
+        #[serde(
+            rename = "departments",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub departments: ::std::option::Option<::std::vec::Vec<i64>>,
+        /// `phones`: `Phones`.
+        #[serde(
+            rename = "phones",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub phones: ::std::option::Option<Phones>,
+        /// `website`: `string`.
+        #[serde(
+            rename = "website",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub website: ::std::option::Option<::std::string::String>,
+        /// `email`: `string`.
+        #[serde(
+            rename = "email",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email: ::std::option::Option<::std::string::String>,
+        /// `bot_data`: `any`.
+        #[serde(
+            rename = "bot_data",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bot_data: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "active",
+                    "name",
+                    "first_name",
+                    "last_name",
+                    "work_position",
+                    "color",
+                    "avatar",
+                    "avatar_hr",
+                    "gender",
+                    "birthday",
+                    "extranet",
+                    "network",
+                    "bot",
+                    "connector",
+                    "external_auth_id",
+                    "status",
+                    "idle",
+                    "last_activity_date",
+                    "mobile_last_date",
+                    "desktop_last_date",
+                    "absent",
+                    "departments",
+                    "phones",
+                    "website",
+                    "email",
+                    "bot_data",
+                    "type",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                active: ::b24_core::__private::wire::field_at(slot_1, "active")?,
+                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
+                first_name: ::b24_core::__private::wire::field_at(slot_3, "first_name")?,
+                last_name: ::b24_core::__private::wire::field_at(slot_4, "last_name")?,
+                work_position: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "work_position",
+                )?,
+                color: ::b24_core::__private::wire::field_at(slot_6, "color")?,
+                avatar: ::b24_core::__private::wire::field_at(slot_7, "avatar")?,
+                avatar_hr: ::b24_core::__private::wire::field_at(slot_8, "avatar_hr")?,
+                gender: ::b24_core::__private::wire::field_at(slot_9, "gender")?,
+                birthday: ::b24_core::__private::wire::field_at(slot_10, "birthday")?,
+                extranet: ::b24_core::__private::wire::field_at(slot_11, "extranet")?,
+                network: ::b24_core::__private::wire::field_at(slot_12, "network")?,
+                bot: ::b24_core::__private::wire::field_at(slot_13, "bot")?,
+                connector: ::b24_core::__private::wire::field_at(slot_14, "connector")?,
+                external_auth_id: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "external_auth_id",
+                )?,
+                status: ::b24_core::__private::wire::field_at(slot_16, "status")?,
+                idle: ::b24_core::__private::wire::field_at(slot_17, "idle")?,
+                last_activity_date: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "last_activity_date",
+                )?,
+                mobile_last_date: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "mobile_last_date",
+                )?,
+                desktop_last_date: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "desktop_last_date",
+                )?,
+                absent: ::b24_core::__private::wire::field_at(slot_21, "absent")?,
+                departments: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "departments",
+                )?,
+                phones: ::b24_core::__private::wire::field_at(slot_23, "phones")?,
+                website: ::b24_core::__private::wire::field_at(slot_24, "website")?,
+                email: ::b24_core::__private::wire::field_at(slot_25, "email")?,
+                bot_data: ::b24_core::__private::wire::field_at(slot_26, "bot_data")?,
+                type_: ::b24_core::__private::wire::field_at(slot_27, "type")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "active"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.first_name,
+                &::std::format!("{}.{}", field, "first_name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_name,
+                &::std::format!("{}.{}", field, "last_name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_position,
+                &::std::format!("{}.{}", field, "work_position"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.color,
+                &::std::format!("{}.{}", field, "color"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.avatar,
+                &::std::format!("{}.{}", field, "avatar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.avatar_hr,
+                &::std::format!("{}.{}", field, "avatar_hr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.gender,
+                &::std::format!("{}.{}", field, "gender"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.birthday,
+                &::std::format!("{}.{}", field, "birthday"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.extranet,
+                &::std::format!("{}.{}", field, "extranet"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.network,
+                &::std::format!("{}.{}", field, "network"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.bot,
+                &::std::format!("{}.{}", field, "bot"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.connector,
+                &::std::format!("{}.{}", field, "connector"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.external_auth_id,
+                &::std::format!("{}.{}", field, "external_auth_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.status,
+                &::std::format!("{}.{}", field, "status"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.idle,
+                &::std::format!("{}.{}", field, "idle"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_activity_date,
+                &::std::format!("{}.{}", field, "last_activity_date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mobile_last_date,
+                &::std::format!("{}.{}", field, "mobile_last_date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.desktop_last_date,
+                &::std::format!("{}.{}", field, "desktop_last_date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.absent,
+                &::std::format!("{}.{}", field, "absent"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.departments,
+                &::std::format!("{}.{}", field, "departments"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.phones,
+                &::std::format!("{}.{}", field, "phones"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.website,
+                &::std::format!("{}.{}", field, "website"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.email,
+                &::std::format!("{}.{}", field, "email"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.bot_data,
+                &::std::format!("{}.{}", field, "bot_data"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
         }
     }
 }
@@ -25052,7 +26535,7 @@ impl ::b24_core::__private::Method for UserStatusGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/users/im-user-status-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::string::String;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -25635,6 +27118,12 @@ pub mod v2_event_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub has_more: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -25648,10 +27137,11 @@ pub mod v2_event_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["events", "nextOffset", "hasMore"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 events: ::b24_core::__private::wire::field_at(slot_0, "events")?,
@@ -25660,6 +27150,7 @@ pub mod v2_event_get {
                     "nextOffset",
                 )?,
                 has_more: ::b24_core::__private::wire::field_at(slot_2, "hasMore")?,
+                extra,
             })
         }
     }
@@ -26050,6 +27541,12 @@ pub mod v2_file_download {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub download_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -26063,16 +27560,18 @@ pub mod v2_file_download {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["downloadUrl"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 download_url: ::b24_core::__private::wire::field_at(
                     slot_0,
                     "downloadUrl",
                 )?,
+                extra,
             })
         }
     }
@@ -26252,9 +27751,9 @@ pub mod v2_file_upload {
         /// `name`: `string`.
         #[serde(rename = "name")]
         pub name: ::std::string::String,
-        /// `content`: `string`.
+        /// `content`: `file`.
         #[serde(rename = "content")]
-        pub content: ::std::string::String,
+        pub content: ::b24_core::__private::types::File,
         /// `message`: `string`.
         #[serde(
             rename = "message",
@@ -26262,6 +27761,12 @@ pub mod v2_file_upload {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub message: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -26275,15 +27780,17 @@ pub mod v2_file_upload {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["name", "content", "message"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
                 content: ::b24_core::__private::wire::field_at(slot_1, "content")?,
                 message: ::b24_core::__private::wire::field_at(slot_2, "message")?,
+                extra,
             })
         }
     }
@@ -26301,8 +27808,6 @@ pub mod v2_file_upload {
                 &::std::format!("{}.{}", field, "content"),
                 problems,
             );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "content"), &self.content);
             ::b24_core::__private::Check::check(
                 &self.message,
                 &::std::format!("{}.{}", field, "message"),
@@ -26347,7 +27852,13 @@ pub mod v2_file_upload {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub file: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub file: ::std::option::Option<::b24_core::__private::types::File>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -26361,16 +27872,18 @@ pub mod v2_file_upload {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["dialogId", "chatId", "messageId", "file"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 dialog_id: ::b24_core::__private::wire::field_at(slot_0, "dialogId")?,
                 chat_id: ::b24_core::__private::wire::field_at(slot_1, "chatId")?,
                 message_id: ::b24_core::__private::wire::field_at(slot_2, "messageId")?,
                 file: ::b24_core::__private::wire::field_at(slot_3, "file")?,
+                extra,
             })
         }
     }

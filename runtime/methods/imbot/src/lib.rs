@@ -50,13 +50,13 @@ pub struct AppRegister {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub js_param: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    /// `ICON_FILE`: `any`.
+    /// `ICON_FILE`: `file`.
     #[serde(
         rename = "ICON_FILE",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub icon_file: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    pub icon_file: ::std::option::Option<::b24_core::__private::types::File>,
     /// `CONTEXT`: `any`.
     #[serde(
         rename = "CONTEXT",
@@ -162,7 +162,7 @@ impl AppRegister {
     #[must_use]
     pub fn icon_file(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::File>,
     ) -> Self {
         self.icon_file = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -402,6 +402,12 @@ pub mod app_register {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Lang {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -415,10 +421,11 @@ pub mod app_register {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["LANGUAGE_ID", "TITLE", "DESCRIPTION"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 language_id: ::b24_core::__private::wire::field_at(
@@ -430,6 +437,7 @@ pub mod app_register {
                     slot_2,
                     "DESCRIPTION",
                 )?,
+                extra,
             })
         }
     }
@@ -650,13 +658,13 @@ pub struct AppUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub hash: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    /// `ICON_FILE`: `any`.
+    /// `ICON_FILE`: `file`.
     #[serde(
         rename = "ICON_FILE",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub icon_file: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    pub icon_file: ::std::option::Option<::b24_core::__private::types::File>,
     /// `CONTEXT`: `any`.
     #[serde(
         rename = "CONTEXT",
@@ -789,7 +797,7 @@ impl AppUpdate {
     #[must_use]
     pub fn icon_file(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::File>,
     ) -> Self {
         self.icon_file = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1050,6 +1058,12 @@ pub mod app_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub copyright: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Lang {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1063,10 +1077,11 @@ pub mod app_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["LANGUAGE_ID", "TITLE", "DESCRIPTION", "COPYRIGHT"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 language_id: ::b24_core::__private::wire::field_at(
@@ -1079,6 +1094,7 @@ pub mod app_update {
                     "DESCRIPTION",
                 )?,
                 copyright: ::b24_core::__private::wire::field_at(slot_3, "COPYRIGHT")?,
+                extra,
             })
         }
     }
@@ -1262,6 +1278,12 @@ pub mod bot_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub openline: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1275,16 +1297,18 @@ pub mod bot_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["ID", "NAME", "CODE", "OPENLINE"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
                 code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
                 openline: ::b24_core::__private::wire::field_at(slot_3, "OPENLINE")?,
+                extra,
             })
         }
     }
@@ -1363,22 +1387,20 @@ pub struct ChatAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub message: ::std::option::Option<::std::string::String>,
-    /// `USERS`: `any[]`.
+    /// `USERS`: `int[]`.
     #[serde(
         rename = "USERS",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub users: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
-    /// `AVATAR`: `string`.
+    pub users: ::std::option::Option<::std::vec::Vec<i64>>,
+    /// `AVATAR`: `file`.
     #[serde(
         rename = "AVATAR",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub avatar: ::std::option::Option<::std::string::String>,
+    pub avatar: ::std::option::Option<::b24_core::__private::types::File>,
     /// `ENTITY_TYPE`: `string`.
     #[serde(
         rename = "ENTITY_TYPE",
@@ -1485,9 +1507,7 @@ impl ChatAdd {
     #[must_use]
     pub fn users(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<i64>>,
     ) -> Self {
         self.users = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1496,7 +1516,7 @@ impl ChatAdd {
     #[must_use]
     pub fn avatar(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::File>,
     ) -> Self {
         self.avatar = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1750,10 +1770,7 @@ impl ::b24_core::__private::Method for ChatGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-chat-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = chat_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1795,6 +1812,70 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatGetError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`imbot.chat.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-chat-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod chat_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`imbot.chat.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-chat-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
         }
     }
 }
@@ -2520,9 +2601,9 @@ pub struct ChatUpdateAvatar {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
     pub chat_id: i64,
-    /// `AVATAR` (required): `string`.
+    /// `AVATAR` (required): `file`.
     #[serde(rename = "AVATAR")]
-    pub avatar: ::std::string::String,
+    pub avatar: ::b24_core::__private::types::File,
     /// `BOT_ID`: `int`.
     #[serde(
         rename = "BOT_ID",
@@ -2550,7 +2631,7 @@ impl ChatUpdateAvatar {
     #[must_use]
     pub fn new(
         chat_id: impl ::std::convert::Into<i64>,
-        avatar: impl ::std::convert::Into<::std::string::String>,
+        avatar: impl ::std::convert::Into<::b24_core::__private::types::File>,
     ) -> Self {
         Self {
             chat_id: ::std::convert::Into::into(chat_id),
@@ -2633,7 +2714,6 @@ impl ::b24_core::__private::Method for ChatUpdateAvatar {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
         ::b24_core::__private::Check::check(&self.avatar, "AVATAR", problems);
-        problems.non_empty("AVATAR", &self.avatar);
         ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
         ::b24_core::__private::Check::check(&self.client_id, "CLIENT_ID", problems);
         all.finish()
@@ -3060,9 +3140,9 @@ pub struct ChatUserAdd {
     /// `CHAT_ID` (required): `int`.
     #[serde(rename = "CHAT_ID")]
     pub chat_id: i64,
-    /// `USERS` (required): `any[]`.
+    /// `USERS` (required): `int[]`.
     #[serde(rename = "USERS")]
-    pub users: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub users: ::std::vec::Vec<i64>,
     /// `HIDE_HISTORY`: `yn`. Server default: `Y`.
     #[serde(
         rename = "HIDE_HISTORY",
@@ -3097,9 +3177,7 @@ impl ChatUserAdd {
     #[must_use]
     pub fn new(
         chat_id: impl ::std::convert::Into<i64>,
-        users: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        users: impl ::std::convert::Into<::std::vec::Vec<i64>>,
     ) -> Self {
         Self {
             chat_id: ::std::convert::Into::into(chat_id),
@@ -3538,7 +3616,7 @@ impl ::b24_core::__private::Method for ChatUserList {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-chat-user-list.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<i64>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3627,37 +3705,27 @@ pub struct CommandAnswer {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub message: ::std::option::Option<::std::string::String>,
-    /// `ATTACH`: `map<any>`.
+    /// `ATTACH`: `Attach`.
     #[serde(
         rename = "ATTACH",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub attach: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `KEYBOARD`: `map<any>`.
+    pub attach: ::std::option::Option<command_answer::Attach>,
+    /// `KEYBOARD`: `Keyboard`.
     #[serde(
         rename = "KEYBOARD",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub keyboard: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `MENU`: `any`.
+    pub keyboard: ::std::option::Option<command_answer::Keyboard>,
+    /// `MENU`: `Menu[]`.
     #[serde(
         rename = "MENU",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub menu: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    pub menu: ::std::option::Option<::std::vec::Vec<command_answer::Menu>>,
     /// `SYSTEM`: `yn`. Server default: `N`.
     #[serde(
         rename = "SYSTEM",
@@ -3733,12 +3801,7 @@ impl CommandAnswer {
     #[must_use]
     pub fn attach(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<command_answer::Attach>,
     ) -> Self {
         self.attach = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -3747,12 +3810,7 @@ impl CommandAnswer {
     #[must_use]
     pub fn keyboard(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<command_answer::Keyboard>,
     ) -> Self {
         self.keyboard = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -3761,7 +3819,7 @@ impl CommandAnswer {
     #[must_use]
     pub fn menu(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::std::vec::Vec<command_answer::Menu>>,
     ) -> Self {
         self.menu = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -3942,6 +4000,481 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CommandAnswerErr
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`imbot.command.answer`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/commands/imbot-command-answer.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod command_answer {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Attach` of [`imbot.command.answer`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/commands/imbot-command-answer.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Attach {
+        /// `BLOCKS`: `Blocks[]`.
+        #[serde(
+            rename = "BLOCKS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub blocks: ::std::option::Option<::std::vec::Vec<Blocks>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Attach {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Attach {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["BLOCKS"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                blocks: ::b24_core::__private::wire::field_at(slot_0, "BLOCKS")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Attach {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.blocks,
+                &::std::format!("{}.{}", field, "BLOCKS"),
+                problems,
+            );
+        }
+    }
+    /// `Blocks` of [`imbot.command.answer`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/commands/imbot-command-answer.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Blocks {
+        /// `MESSAGE`: `string`.
+        #[serde(
+            rename = "MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message: ::std::option::Option<::std::string::String>,
+        /// `DELIMITER`: `bool`.
+        #[serde(
+            rename = "DELIMITER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delimiter: ::std::option::Option<bool>,
+        /// `LINK`: `map<any>`.
+        #[serde(
+            rename = "LINK",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub link: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Blocks {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Blocks {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["MESSAGE", "DELIMITER", "LINK"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                message: ::b24_core::__private::wire::field_at(slot_0, "MESSAGE")?,
+                delimiter: ::b24_core::__private::wire::field_at(slot_1, "DELIMITER")?,
+                link: ::b24_core::__private::wire::field_at(slot_2, "LINK")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Blocks {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.message,
+                &::std::format!("{}.{}", field, "MESSAGE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delimiter,
+                &::std::format!("{}.{}", field, "DELIMITER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.link,
+                &::std::format!("{}.{}", field, "LINK"),
+                problems,
+            );
+        }
+    }
+    /// `Buttons` of [`imbot.command.answer`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/commands/imbot-command-answer.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Buttons {
+        /// `TEXT`: `string`.
+        #[serde(
+            rename = "TEXT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub text: ::std::option::Option<::std::string::String>,
+        /// `COMMAND`: `string`.
+        #[serde(
+            rename = "COMMAND",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub command: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Buttons {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Buttons {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TEXT", "COMMAND"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                text: ::b24_core::__private::wire::field_at(slot_0, "TEXT")?,
+                command: ::b24_core::__private::wire::field_at(slot_1, "COMMAND")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Buttons {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.text,
+                &::std::format!("{}.{}", field, "TEXT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.command,
+                &::std::format!("{}.{}", field, "COMMAND"),
+                problems,
+            );
+        }
+    }
+    /// `Keyboard` of [`imbot.command.answer`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/commands/imbot-command-answer.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Keyboard {
+        /// `BUTTONS`: `Buttons[]`.
+        #[serde(
+            rename = "BUTTONS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub buttons: ::std::option::Option<::std::vec::Vec<Buttons>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Keyboard {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Keyboard {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["BUTTONS"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                buttons: ::b24_core::__private::wire::field_at(slot_0, "BUTTONS")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Keyboard {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.buttons,
+                &::std::format!("{}.{}", field, "BUTTONS"),
+                problems,
+            );
+        }
+    }
+    /// `Menu` of [`imbot.command.answer`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/commands/imbot-command-answer.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Menu {
+        /// `TEXT`: `string`.
+        #[serde(
+            rename = "TEXT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub text: ::std::option::Option<::std::string::String>,
+        /// `LINK`: `string`.
+        #[serde(
+            rename = "LINK",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub link: ::std::option::Option<::std::string::String>,
+        /// `COMMAND`: `string`.
+        #[serde(
+            rename = "COMMAND",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub command: ::std::option::Option<::std::string::String>,
+        /// `COMMAND_PARAMS`: `string`.
+        #[serde(
+            rename = "COMMAND_PARAMS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub command_params: ::std::option::Option<::std::string::String>,
+        /// `APP_ID`: `int`.
+        #[serde(
+            rename = "APP_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub app_id: ::std::option::Option<i64>,
+        /// `APP_PARAMS`: `string`.
+        #[serde(
+            rename = "APP_PARAMS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub app_params: ::std::option::Option<::std::string::String>,
+        /// `ACTION`: `string`.
+        #[serde(
+            rename = "ACTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub action: ::std::option::Option<::std::string::String>,
+        /// `ACTION_VALUE`: `string`.
+        #[serde(
+            rename = "ACTION_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub action_value: ::std::option::Option<::std::string::String>,
+        /// `CONTEXT`: `string`.
+        #[serde(
+            rename = "CONTEXT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub context: ::std::option::Option<::std::string::String>,
+        /// `DISABLED`: `yn`.
+        #[serde(
+            rename = "DISABLED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub disabled: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Menu {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Menu {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "TEXT",
+                    "LINK",
+                    "COMMAND",
+                    "COMMAND_PARAMS",
+                    "APP_ID",
+                    "APP_PARAMS",
+                    "ACTION",
+                    "ACTION_VALUE",
+                    "CONTEXT",
+                    "DISABLED",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                text: ::b24_core::__private::wire::field_at(slot_0, "TEXT")?,
+                link: ::b24_core::__private::wire::field_at(slot_1, "LINK")?,
+                command: ::b24_core::__private::wire::field_at(slot_2, "COMMAND")?,
+                command_params: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "COMMAND_PARAMS",
+                )?,
+                app_id: ::b24_core::__private::wire::field_at(slot_4, "APP_ID")?,
+                app_params: ::b24_core::__private::wire::field_at(slot_5, "APP_PARAMS")?,
+                action: ::b24_core::__private::wire::field_at(slot_6, "ACTION")?,
+                action_value: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "ACTION_VALUE",
+                )?,
+                context: ::b24_core::__private::wire::field_at(slot_8, "CONTEXT")?,
+                disabled: ::b24_core::__private::wire::field_at(slot_9, "DISABLED")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Menu {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.text,
+                &::std::format!("{}.{}", field, "TEXT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.link,
+                &::std::format!("{}.{}", field, "LINK"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.command,
+                &::std::format!("{}.{}", field, "COMMAND"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.command_params,
+                &::std::format!("{}.{}", field, "COMMAND_PARAMS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.app_id,
+                &::std::format!("{}.{}", field, "APP_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.app_params,
+                &::std::format!("{}.{}", field, "APP_PARAMS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.action,
+                &::std::format!("{}.{}", field, "ACTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.action_value,
+                &::std::format!("{}.{}", field, "ACTION_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.context,
+                &::std::format!("{}.{}", field, "CONTEXT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.disabled,
+                &::std::format!("{}.{}", field, "DISABLED"),
+                problems,
+            );
         }
     }
 }
@@ -4233,6 +4766,12 @@ pub mod command_register {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub params: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Lang {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4246,10 +4785,11 @@ pub mod command_register {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["LANGUAGE_ID", "TITLE", "PARAMS"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 language_id: ::b24_core::__private::wire::field_at(
@@ -4258,6 +4798,7 @@ pub mod command_register {
                 )?,
                 title: ::b24_core::__private::wire::field_at(slot_1, "TITLE")?,
                 params: ::b24_core::__private::wire::field_at(slot_2, "PARAMS")?,
+                extra,
             })
         }
     }
@@ -4647,6 +5188,12 @@ pub mod command_update {
                 >,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4660,10 +5207,11 @@ pub mod command_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
                 obj,
                 &["COMMAND", "EVENT_COMMAND_ADD", "HIDDEN", "EXTRANET_SUPPORT", "LANG"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 command: ::b24_core::__private::wire::field_at(slot_0, "COMMAND")?,
@@ -4677,6 +5225,7 @@ pub mod command_update {
                     "EXTRANET_SUPPORT",
                 )?,
                 lang: ::b24_core::__private::wire::field_at(slot_4, "LANG")?,
+                extra,
             })
         }
     }
@@ -4792,10 +5341,7 @@ impl ::b24_core::__private::Method for DialogGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-dialog-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = dialog_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4834,6 +5380,1334 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DialogGetError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`imbot.dialog.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-dialog-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod dialog_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `EntityLink` of [`imbot.dialog.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-dialog-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct EntityLink {
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `url`: `string`.
+        #[serde(
+            rename = "url",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub url: ::std::option::Option<::std::string::String>,
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EntityLink {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for EntityLink {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["type", "url", "id"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
+                url: ::b24_core::__private::wire::field_at(slot_1, "url")?,
+                id: ::b24_core::__private::wire::field_at(slot_2, "id")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for EntityLink {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.url,
+                &::std::format!("{}.{}", field, "url"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+        }
+    }
+    /// `FirstViewers` of [`imbot.dialog.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-dialog-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct FirstViewers {
+        /// `user_id`: `int`.
+        #[serde(
+            rename = "user_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<i64>,
+        /// `user_name`: `string`.
+        #[serde(
+            rename = "user_name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_name: ::std::option::Option<::std::string::String>,
+        /// `date`: `datetime`.
+        #[serde(
+            rename = "date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for FirstViewers {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for FirstViewers {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["user_id", "user_name", "date"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                user_id: ::b24_core::__private::wire::field_at(slot_0, "user_id")?,
+                user_name: ::b24_core::__private::wire::field_at(slot_1, "user_name")?,
+                date: ::b24_core::__private::wire::field_at(slot_2, "date")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for FirstViewers {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.user_id,
+                &::std::format!("{}.{}", field, "user_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_name,
+                &::std::format!("{}.{}", field, "user_name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date,
+                &::std::format!("{}.{}", field, "date"),
+                problems,
+            );
+        }
+    }
+    /// `LastMessageViews` of [`imbot.dialog.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-dialog-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct LastMessageViews {
+        /// `message_id`: `int`.
+        #[serde(
+            rename = "message_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message_id: ::std::option::Option<i64>,
+        /// `first_viewers`: `FirstViewers[]`.
+        #[serde(
+            rename = "first_viewers",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub first_viewers: ::std::option::Option<::std::vec::Vec<FirstViewers>>,
+        /// `count_of_viewers`: `int`.
+        #[serde(
+            rename = "count_of_viewers",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub count_of_viewers: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LastMessageViews {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for LastMessageViews {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["message_id", "first_viewers", "count_of_viewers"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                message_id: ::b24_core::__private::wire::field_at(slot_0, "message_id")?,
+                first_viewers: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "first_viewers",
+                )?,
+                count_of_viewers: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "count_of_viewers",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for LastMessageViews {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.message_id,
+                &::std::format!("{}.{}", field, "message_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.first_viewers,
+                &::std::format!("{}.{}", field, "first_viewers"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.count_of_viewers,
+                &::std::format!("{}.{}", field, "count_of_viewers"),
+                problems,
+            );
+        }
+    }
+    /// `Permissions` of [`imbot.dialog.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-dialog-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Permissions {
+        /// `manage_users_add`: `string`.
+        #[serde(
+            rename = "manage_users_add",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub manage_users_add: ::std::option::Option<::std::string::String>,
+        /// `manage_users_delete`: `string`.
+        #[serde(
+            rename = "manage_users_delete",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub manage_users_delete: ::std::option::Option<::std::string::String>,
+        /// `manage_ui`: `string`.
+        #[serde(
+            rename = "manage_ui",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub manage_ui: ::std::option::Option<::std::string::String>,
+        /// `manage_settings`: `string`.
+        #[serde(
+            rename = "manage_settings",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub manage_settings: ::std::option::Option<::std::string::String>,
+        /// `manage_messages`: `string`.
+        #[serde(
+            rename = "manage_messages",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub manage_messages: ::std::option::Option<::std::string::String>,
+        /// `can_post`: `string`.
+        #[serde(
+            rename = "can_post",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub can_post: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Permissions {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Permissions {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "manage_users_add",
+                    "manage_users_delete",
+                    "manage_ui",
+                    "manage_settings",
+                    "manage_messages",
+                    "can_post",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                manage_users_add: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "manage_users_add",
+                )?,
+                manage_users_delete: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "manage_users_delete",
+                )?,
+                manage_ui: ::b24_core::__private::wire::field_at(slot_2, "manage_ui")?,
+                manage_settings: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "manage_settings",
+                )?,
+                manage_messages: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "manage_messages",
+                )?,
+                can_post: ::b24_core::__private::wire::field_at(slot_5, "can_post")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Permissions {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.manage_users_add,
+                &::std::format!("{}.{}", field, "manage_users_add"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.manage_users_delete,
+                &::std::format!("{}.{}", field, "manage_users_delete"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.manage_ui,
+                &::std::format!("{}.{}", field, "manage_ui"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.manage_settings,
+                &::std::format!("{}.{}", field, "manage_settings"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.manage_messages,
+                &::std::format!("{}.{}", field, "manage_messages"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.can_post,
+                &::std::format!("{}.{}", field, "can_post"),
+                problems,
+            );
+        }
+    }
+    /// `ReadedList` of [`imbot.dialog.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-dialog-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ReadedList {
+        /// `user_id`: `int`.
+        #[serde(
+            rename = "user_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<i64>,
+        /// `user_name`: `string`.
+        #[serde(
+            rename = "user_name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_name: ::std::option::Option<::std::string::String>,
+        /// `message_id`: `int`.
+        #[serde(
+            rename = "message_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message_id: ::std::option::Option<i64>,
+        /// `date`: `any`.
+        #[serde(
+            rename = "date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ReadedList {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ReadedList {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["user_id", "user_name", "message_id", "date"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                user_id: ::b24_core::__private::wire::field_at(slot_0, "user_id")?,
+                user_name: ::b24_core::__private::wire::field_at(slot_1, "user_name")?,
+                message_id: ::b24_core::__private::wire::field_at(slot_2, "message_id")?,
+                date: ::b24_core::__private::wire::field_at(slot_3, "date")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ReadedList {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.user_id,
+                &::std::format!("{}.{}", field, "user_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_name,
+                &::std::format!("{}.{}", field, "user_name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.message_id,
+                &::std::format!("{}.{}", field, "message_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date,
+                &::std::format!("{}.{}", field, "date"),
+                problems,
+            );
+        }
+    }
+    /// `Restrictions` of [`imbot.dialog.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-dialog-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Restrictions {
+        /// `avatar`: `bool`.
+        #[serde(
+            rename = "avatar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar: ::std::option::Option<bool>,
+        /// `rename`: `bool`.
+        #[serde(
+            rename = "rename",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rename: ::std::option::Option<bool>,
+        /// `extend`: `bool`.
+        #[serde(
+            rename = "extend",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extend: ::std::option::Option<bool>,
+        /// `call`: `bool`.
+        #[serde(
+            rename = "call",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub call: ::std::option::Option<bool>,
+        /// `mute`: `bool`.
+        #[serde(
+            rename = "mute",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mute: ::std::option::Option<bool>,
+        /// `leave`: `bool`.
+        #[serde(
+            rename = "leave",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub leave: ::std::option::Option<bool>,
+        /// `leave_owner`: `bool`.
+        #[serde(
+            rename = "leave_owner",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub leave_owner: ::std::option::Option<bool>,
+        /// `send`: `bool`.
+        #[serde(
+            rename = "send",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub send: ::std::option::Option<bool>,
+        /// `user_list`: `bool`.
+        #[serde(
+            rename = "user_list",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_list: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Restrictions {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Restrictions {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            ] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "avatar",
+                    "rename",
+                    "extend",
+                    "call",
+                    "mute",
+                    "leave",
+                    "leave_owner",
+                    "send",
+                    "user_list",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                avatar: ::b24_core::__private::wire::field_at(slot_0, "avatar")?,
+                rename: ::b24_core::__private::wire::field_at(slot_1, "rename")?,
+                extend: ::b24_core::__private::wire::field_at(slot_2, "extend")?,
+                call: ::b24_core::__private::wire::field_at(slot_3, "call")?,
+                mute: ::b24_core::__private::wire::field_at(slot_4, "mute")?,
+                leave: ::b24_core::__private::wire::field_at(slot_5, "leave")?,
+                leave_owner: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "leave_owner",
+                )?,
+                send: ::b24_core::__private::wire::field_at(slot_7, "send")?,
+                user_list: ::b24_core::__private::wire::field_at(slot_8, "user_list")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Restrictions {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.avatar,
+                &::std::format!("{}.{}", field, "avatar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rename,
+                &::std::format!("{}.{}", field, "rename"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.extend,
+                &::std::format!("{}.{}", field, "extend"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.call,
+                &::std::format!("{}.{}", field, "call"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mute,
+                &::std::format!("{}.{}", field, "mute"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.leave,
+                &::std::format!("{}.{}", field, "leave"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.leave_owner,
+                &::std::format!("{}.{}", field, "leave_owner"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.send,
+                &::std::format!("{}.{}", field, "send"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_list,
+                &::std::format!("{}.{}", field, "user_list"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`imbot.dialog.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-dialog-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `parent_chat_id`: `int`.
+        #[serde(
+            rename = "parent_chat_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_chat_id: ::std::option::Option<i64>,
+        /// `parent_message_id`: `int`.
+        #[serde(
+            rename = "parent_message_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_message_id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `description`: `string`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `owner`: `int`.
+        #[serde(
+            rename = "owner",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub owner: ::std::option::Option<i64>,
+        /// `extranet`: `any`.
+        #[serde(
+            rename = "extranet",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extranet: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `avatar`: `string`.
+        #[serde(
+            rename = "avatar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar: ::std::option::Option<::std::string::String>,
+        /// `color`: `string`.
+        #[serde(
+            rename = "color",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub color: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `counter`: `int`.
+        #[serde(
+            rename = "counter",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub counter: ::std::option::Option<i64>,
+        /// `user_counter`: `int`.
+        #[serde(
+            rename = "user_counter",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_counter: ::std::option::Option<i64>,
+        /// `message_count`: `int`.
+        #[serde(
+            rename = "message_count",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message_count: ::std::option::Option<i64>,
+        /// `unread_id`: `int`.
+        #[serde(
+            rename = "unread_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub unread_id: ::std::option::Option<i64>,
+        /// `restrictions`: `Restrictions`.
+        #[serde(
+            rename = "restrictions",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub restrictions: ::std::option::Option<Restrictions>,
+        /// `last_message_id`: `int`.
+        #[serde(
+            rename = "last_message_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_message_id: ::std::option::Option<i64>,
+        /// `last_id`: `int`.
+        #[serde(
+            rename = "last_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_id: ::std::option::Option<i64>,
+        /// `marked_id`: `int`.
+        #[serde(
+            rename = "marked_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub marked_id: ::std::option::Option<i64>,
+        /// `disk_folder_id`: `int`.
+        #[serde(
+            rename = "disk_folder_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub disk_folder_id: ::std::option::Option<i64>,
+        /// `entity_type`: `string`.
+        #[serde(
+            rename = "entity_type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type: ::std::option::Option<::std::string::String>,
+        /// `entity_id`: `string`.
+        #[serde(
+            rename = "entity_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<::std::string::String>,
+        /// `entity_data_1`: `string`.
+        #[serde(
+            rename = "entity_data_1",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_data_1: ::std::option::Option<::std::string::String>,
+        /// `entity_data_2`: `string`.
+        #[serde(
+            rename = "entity_data_2",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_data_2: ::std::option::Option<::std::string::String>,
+        /// `entity_data_3`: `string`.
+        #[serde(
+            rename = "entity_data_3",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_data_3: ::std::option::Option<::std::string::String>,
+        /// `mute_list`: `any[]`.
+        #[serde(
+            rename = "mute_list",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mute_list: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `date_create`: `datetime`.
+        #[serde(
+            rename = "date_create",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `message_type`: `string`.
+        #[serde(
+            rename = "message_type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message_type: ::std::option::Option<::std::string::String>,
+        /// `public`: `string`.
+        #[serde(
+            rename = "public",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub public: ::std::option::Option<::std::string::String>,
+        /// `role`: `string`.
+        #[serde(
+            rename = "role",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub role: ::std::option::Option<::std::string::String>,
+        /// `entity_link`: `EntityLink`.
+        #[serde(
+            rename = "entity_link",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_link: ::std::option::Option<EntityLink>,
+        /// `text_field_enabled`: `bool`.
+        #[serde(
+            rename = "text_field_enabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub text_field_enabled: ::std::option::Option<bool>,
+        /// `background_id`: `any`.
+        #[serde(
+            rename = "background_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub background_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `permissions`: `Permissions`.
+        #[serde(
+            rename = "permissions",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub permissions: ::std::option::Option<Permissions>,
+        /// `is_new`: `any`.
+        #[serde(
+            rename = "is_new",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_new: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `readed_list`: `ReadedList[]`.
+        #[serde(
+            rename = "readed_list",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub readed_list: ::std::option::Option<::std::vec::Vec<ReadedList>>,
+        /// `manager_list`: `int[]`.
+        #[serde(
+            rename = "manager_list",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub manager_list: ::std::option::Option<::std::vec::Vec<i64>>,
+        /// `last_message_views`: `LastMessageViews`.
+        #[serde(
+            rename = "last_message_views",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_message_views: ::std::option::Option<LastMessageViews>,
+        /// `dialog_id`: `string`.
+        #[serde(
+            rename = "dialog_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dialog_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34, slot_35, slot_36, slot_37] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "parent_chat_id",
+                    "parent_message_id",
+                    "name",
+                    "description",
+                    "owner",
+                    "extranet",
+                    "avatar",
+                    "color",
+                    "type",
+                    "counter",
+                    "user_counter",
+                    "message_count",
+                    "unread_id",
+                    "restrictions",
+                    "last_message_id",
+                    "last_id",
+                    "marked_id",
+                    "disk_folder_id",
+                    "entity_type",
+                    "entity_id",
+                    "entity_data_1",
+                    "entity_data_2",
+                    "entity_data_3",
+                    "mute_list",
+                    "date_create",
+                    "message_type",
+                    "public",
+                    "role",
+                    "entity_link",
+                    "text_field_enabled",
+                    "background_id",
+                    "permissions",
+                    "is_new",
+                    "readed_list",
+                    "manager_list",
+                    "last_message_views",
+                    "dialog_id",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                parent_chat_id: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "parent_chat_id",
+                )?,
+                parent_message_id: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "parent_message_id",
+                )?,
+                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "description",
+                )?,
+                owner: ::b24_core::__private::wire::field_at(slot_5, "owner")?,
+                extranet: ::b24_core::__private::wire::field_at(slot_6, "extranet")?,
+                avatar: ::b24_core::__private::wire::field_at(slot_7, "avatar")?,
+                color: ::b24_core::__private::wire::field_at(slot_8, "color")?,
+                type_: ::b24_core::__private::wire::field_at(slot_9, "type")?,
+                counter: ::b24_core::__private::wire::field_at(slot_10, "counter")?,
+                user_counter: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "user_counter",
+                )?,
+                message_count: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "message_count",
+                )?,
+                unread_id: ::b24_core::__private::wire::field_at(slot_13, "unread_id")?,
+                restrictions: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "restrictions",
+                )?,
+                last_message_id: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "last_message_id",
+                )?,
+                last_id: ::b24_core::__private::wire::field_at(slot_16, "last_id")?,
+                marked_id: ::b24_core::__private::wire::field_at(slot_17, "marked_id")?,
+                disk_folder_id: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "disk_folder_id",
+                )?,
+                entity_type: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "entity_type",
+                )?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_20, "entity_id")?,
+                entity_data_1: ::b24_core::__private::wire::field_at(
+                    slot_21,
+                    "entity_data_1",
+                )?,
+                entity_data_2: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "entity_data_2",
+                )?,
+                entity_data_3: ::b24_core::__private::wire::field_at(
+                    slot_23,
+                    "entity_data_3",
+                )?,
+                mute_list: ::b24_core::__private::wire::field_at(slot_24, "mute_list")?,
+                date_create: ::b24_core::__private::wire::field_at(
+                    slot_25,
+                    "date_create",
+                )?,
+                message_type: ::b24_core::__private::wire::field_at(
+                    slot_26,
+                    "message_type",
+                )?,
+                public: ::b24_core::__private::wire::field_at(slot_27, "public")?,
+                role: ::b24_core::__private::wire::field_at(slot_28, "role")?,
+                entity_link: ::b24_core::__private::wire::field_at(
+                    slot_29,
+                    "entity_link",
+                )?,
+                text_field_enabled: ::b24_core::__private::wire::field_at(
+                    slot_30,
+                    "text_field_enabled",
+                )?,
+                background_id: ::b24_core::__private::wire::field_at(
+                    slot_31,
+                    "background_id",
+                )?,
+                permissions: ::b24_core::__private::wire::field_at(
+                    slot_32,
+                    "permissions",
+                )?,
+                is_new: ::b24_core::__private::wire::field_at(slot_33, "is_new")?,
+                readed_list: ::b24_core::__private::wire::field_at(
+                    slot_34,
+                    "readed_list",
+                )?,
+                manager_list: ::b24_core::__private::wire::field_at(
+                    slot_35,
+                    "manager_list",
+                )?,
+                last_message_views: ::b24_core::__private::wire::field_at(
+                    slot_36,
+                    "last_message_views",
+                )?,
+                dialog_id: ::b24_core::__private::wire::field_at(slot_37, "dialog_id")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_chat_id,
+                &::std::format!("{}.{}", field, "parent_chat_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_message_id,
+                &::std::format!("{}.{}", field, "parent_message_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.owner,
+                &::std::format!("{}.{}", field, "owner"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.extranet,
+                &::std::format!("{}.{}", field, "extranet"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.avatar,
+                &::std::format!("{}.{}", field, "avatar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.color,
+                &::std::format!("{}.{}", field, "color"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.counter,
+                &::std::format!("{}.{}", field, "counter"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_counter,
+                &::std::format!("{}.{}", field, "user_counter"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.message_count,
+                &::std::format!("{}.{}", field, "message_count"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.unread_id,
+                &::std::format!("{}.{}", field, "unread_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.restrictions,
+                &::std::format!("{}.{}", field, "restrictions"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_message_id,
+                &::std::format!("{}.{}", field, "last_message_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_id,
+                &::std::format!("{}.{}", field, "last_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.marked_id,
+                &::std::format!("{}.{}", field, "marked_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.disk_folder_id,
+                &::std::format!("{}.{}", field, "disk_folder_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                &::std::format!("{}.{}", field, "entity_type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "entity_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_data_1,
+                &::std::format!("{}.{}", field, "entity_data_1"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_data_2,
+                &::std::format!("{}.{}", field, "entity_data_2"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_data_3,
+                &::std::format!("{}.{}", field, "entity_data_3"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mute_list,
+                &::std::format!("{}.{}", field, "mute_list"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "date_create"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.message_type,
+                &::std::format!("{}.{}", field, "message_type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.public,
+                &::std::format!("{}.{}", field, "public"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.role,
+                &::std::format!("{}.{}", field, "role"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_link,
+                &::std::format!("{}.{}", field, "entity_link"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.text_field_enabled,
+                &::std::format!("{}.{}", field, "text_field_enabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.background_id,
+                &::std::format!("{}.{}", field, "background_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.permissions,
+                &::std::format!("{}.{}", field, "permissions"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_new,
+                &::std::format!("{}.{}", field, "is_new"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.readed_list,
+                &::std::format!("{}.{}", field, "readed_list"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.manager_list,
+                &::std::format!("{}.{}", field, "manager_list"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_message_views,
+                &::std::format!("{}.{}", field, "last_message_views"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.dialog_id,
+                &::std::format!("{}.{}", field, "dialog_id"),
+                problems,
+            );
         }
     }
 }
@@ -6404,7 +8278,11 @@ pub mod register {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub personal_photo: ::std::option::Option<
+        pub personal_photo: ::std::option::Option<::b24_core::__private::types::File>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
             ::b24_core::__private::serde_json::Value,
         >,
     }
@@ -6420,6 +8298,7 @@ pub mod register {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             ] = ::b24_core::__private::wire::slots(
                 obj,
@@ -6434,7 +8313,7 @@ pub mod register {
                     "PERSONAL_GENDER",
                     "PERSONAL_PHOTO",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
@@ -6461,6 +8340,7 @@ pub mod register {
                     slot_8,
                     "PERSONAL_PHOTO",
                 )?,
+                extra,
             })
         }
     }
@@ -6921,6 +8801,12 @@ pub mod update {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -6934,6 +8820,7 @@ pub mod update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -6946,7 +8833,7 @@ pub mod update {
                     "EVENT_BOT_DELETE",
                     "PROPERTIES",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 code: ::b24_core::__private::wire::field_at(slot_0, "CODE")?,
@@ -6975,6 +8862,7 @@ pub mod update {
                     "EVENT_BOT_DELETE",
                 )?,
                 properties: ::b24_core::__private::wire::field_at(slot_7, "PROPERTIES")?,
+                extra,
             })
         }
     }
@@ -7206,6 +9094,268 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2BotGetError {
 pub mod v2_bot_get {
     #[allow(unused_imports)]
     use super::*;
+    /// `Bot` of [`imbot.v2.Bot.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Bot {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `isHidden`: `yn`.
+        #[serde(
+            rename = "isHidden",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_hidden: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `isSupportOpenline`: `yn`.
+        #[serde(
+            rename = "isSupportOpenline",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_support_openline: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `isReactionsEnabled`: `yn`.
+        #[serde(
+            rename = "isReactionsEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_reactions_enabled: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `backgroundId`: `any`.
+        #[serde(
+            rename = "backgroundId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub background_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `language`: `string`.
+        #[serde(
+            rename = "language",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub language: ::std::option::Option<::std::string::String>,
+        /// `moduleId`: `string`.
+        #[serde(
+            rename = "moduleId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub module_id: ::std::option::Option<::std::string::String>,
+        /// `eventMode`: `string`.
+        #[serde(
+            rename = "eventMode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub event_mode: ::std::option::Option<::std::string::String>,
+        /// `countMessage`: `int`.
+        #[serde(
+            rename = "countMessage",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub count_message: ::std::option::Option<i64>,
+        /// `countCommand`: `int`.
+        #[serde(
+            rename = "countCommand",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub count_command: ::std::option::Option<i64>,
+        /// `countChat`: `int`.
+        #[serde(
+            rename = "countChat",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub count_chat: ::std::option::Option<i64>,
+        /// `countUser`: `int`.
+        #[serde(
+            rename = "countUser",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub count_user: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Bot {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Bot {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "code",
+                    "type",
+                    "isHidden",
+                    "isSupportOpenline",
+                    "isReactionsEnabled",
+                    "backgroundId",
+                    "language",
+                    "moduleId",
+                    "eventMode",
+                    "countMessage",
+                    "countCommand",
+                    "countChat",
+                    "countUser",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
+                is_hidden: ::b24_core::__private::wire::field_at(slot_3, "isHidden")?,
+                is_support_openline: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "isSupportOpenline",
+                )?,
+                is_reactions_enabled: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "isReactionsEnabled",
+                )?,
+                background_id: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "backgroundId",
+                )?,
+                language: ::b24_core::__private::wire::field_at(slot_7, "language")?,
+                module_id: ::b24_core::__private::wire::field_at(slot_8, "moduleId")?,
+                event_mode: ::b24_core::__private::wire::field_at(slot_9, "eventMode")?,
+                count_message: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "countMessage",
+                )?,
+                count_command: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "countCommand",
+                )?,
+                count_chat: ::b24_core::__private::wire::field_at(slot_12, "countChat")?,
+                count_user: ::b24_core::__private::wire::field_at(slot_13, "countUser")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Bot {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_hidden,
+                &::std::format!("{}.{}", field, "isHidden"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_support_openline,
+                &::std::format!("{}.{}", field, "isSupportOpenline"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_reactions_enabled,
+                &::std::format!("{}.{}", field, "isReactionsEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.background_id,
+                &::std::format!("{}.{}", field, "backgroundId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.language,
+                &::std::format!("{}.{}", field, "language"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.module_id,
+                &::std::format!("{}.{}", field, "moduleId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.event_mode,
+                &::std::format!("{}.{}", field, "eventMode"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.count_message,
+                &::std::format!("{}.{}", field, "countMessage"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.count_command,
+                &::std::format!("{}.{}", field, "countCommand"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.count_chat,
+                &::std::format!("{}.{}", field, "countChat"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.count_user,
+                &::std::format!("{}.{}", field, "countUser"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`imbot.v2.Bot.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -7216,13 +9366,13 @@ pub mod v2_bot_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `bot`: `any`.
+        /// `bot`: `Bot`.
         #[serde(
             rename = "bot",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub bot: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub bot: ::std::option::Option<Bot>,
         /// `users`: `map<any>[]`.
         #[serde(
             rename = "users",
@@ -7237,6 +9387,12 @@ pub mod v2_bot_get {
                 >,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -7250,14 +9406,16 @@ pub mod v2_bot_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["bot", "users"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 bot: ::b24_core::__private::wire::field_at(slot_0, "bot")?,
                 users: ::b24_core::__private::wire::field_at(slot_1, "users")?,
+                extra,
             })
         }
     }
@@ -7297,18 +9455,13 @@ pub struct V2BotList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub bot_token: ::std::option::Option<::std::string::String>,
-    /// `filter`: `map<any>`.
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
     /// `limit`: `int`. Server default: `50`.
     #[serde(
         rename = "limit",
@@ -7356,12 +9509,7 @@ impl V2BotList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -7518,6 +9666,12 @@ pub mod v2_bot_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub has_next_page: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -7531,10 +9685,11 @@ pub mod v2_bot_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["bots", "users", "hasNextPage"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 bots: ::b24_core::__private::wire::field_at(slot_0, "bots")?,
@@ -7543,6 +9698,7 @@ pub mod v2_bot_list {
                     slot_2,
                     "hasNextPage",
                 )?,
+                extra,
             })
         }
     }
@@ -7722,6 +9878,268 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2BotRegisterErr
 pub mod v2_bot_register {
     #[allow(unused_imports)]
     use super::*;
+    /// `Bot` of [`imbot.v2.Bot.register`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-register.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Bot {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `isHidden`: `yn`.
+        #[serde(
+            rename = "isHidden",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_hidden: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `isSupportOpenline`: `yn`.
+        #[serde(
+            rename = "isSupportOpenline",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_support_openline: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `isReactionsEnabled`: `yn`.
+        #[serde(
+            rename = "isReactionsEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_reactions_enabled: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `backgroundId`: `any`.
+        #[serde(
+            rename = "backgroundId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub background_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `language`: `string`.
+        #[serde(
+            rename = "language",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub language: ::std::option::Option<::std::string::String>,
+        /// `moduleId`: `string`.
+        #[serde(
+            rename = "moduleId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub module_id: ::std::option::Option<::std::string::String>,
+        /// `eventMode`: `string`.
+        #[serde(
+            rename = "eventMode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub event_mode: ::std::option::Option<::std::string::String>,
+        /// `countMessage`: `int`.
+        #[serde(
+            rename = "countMessage",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub count_message: ::std::option::Option<i64>,
+        /// `countCommand`: `int`.
+        #[serde(
+            rename = "countCommand",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub count_command: ::std::option::Option<i64>,
+        /// `countChat`: `int`.
+        #[serde(
+            rename = "countChat",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub count_chat: ::std::option::Option<i64>,
+        /// `countUser`: `int`.
+        #[serde(
+            rename = "countUser",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub count_user: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Bot {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Bot {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "code",
+                    "type",
+                    "isHidden",
+                    "isSupportOpenline",
+                    "isReactionsEnabled",
+                    "backgroundId",
+                    "language",
+                    "moduleId",
+                    "eventMode",
+                    "countMessage",
+                    "countCommand",
+                    "countChat",
+                    "countUser",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
+                is_hidden: ::b24_core::__private::wire::field_at(slot_3, "isHidden")?,
+                is_support_openline: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "isSupportOpenline",
+                )?,
+                is_reactions_enabled: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "isReactionsEnabled",
+                )?,
+                background_id: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "backgroundId",
+                )?,
+                language: ::b24_core::__private::wire::field_at(slot_7, "language")?,
+                module_id: ::b24_core::__private::wire::field_at(slot_8, "moduleId")?,
+                event_mode: ::b24_core::__private::wire::field_at(slot_9, "eventMode")?,
+                count_message: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "countMessage",
+                )?,
+                count_command: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "countCommand",
+                )?,
+                count_chat: ::b24_core::__private::wire::field_at(slot_12, "countChat")?,
+                count_user: ::b24_core::__private::wire::field_at(slot_13, "countUser")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Bot {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_hidden,
+                &::std::format!("{}.{}", field, "isHidden"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_support_openline,
+                &::std::format!("{}.{}", field, "isSupportOpenline"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_reactions_enabled,
+                &::std::format!("{}.{}", field, "isReactionsEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.background_id,
+                &::std::format!("{}.{}", field, "backgroundId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.language,
+                &::std::format!("{}.{}", field, "language"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.module_id,
+                &::std::format!("{}.{}", field, "moduleId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.event_mode,
+                &::std::format!("{}.{}", field, "eventMode"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.count_message,
+                &::std::format!("{}.{}", field, "countMessage"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.count_command,
+                &::std::format!("{}.{}", field, "countCommand"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.count_chat,
+                &::std::format!("{}.{}", field, "countChat"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.count_user,
+                &::std::format!("{}.{}", field, "countUser"),
+                problems,
+            );
+        }
+    }
     /// `Fields` of [`imbot.v2.Bot.register`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-register.html).
     #[derive(
         ::std::fmt::Debug,
@@ -7795,6 +10213,12 @@ pub mod v2_bot_register {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub background_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -7808,6 +10232,7 @@ pub mod v2_bot_register {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9] = ::b24_core::__private::wire::slots(
                 obj,
@@ -7823,7 +10248,7 @@ pub mod v2_bot_register {
                     "isSupportOpenline",
                     "backgroundId",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
@@ -7848,6 +10273,7 @@ pub mod v2_bot_register {
                     slot_9,
                     "backgroundId",
                 )?,
+                extra,
             })
         }
     }
@@ -7953,7 +10379,13 @@ pub mod v2_bot_register {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub avatar: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub avatar: ::std::option::Option<::b24_core::__private::types::File>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Properties {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -7967,10 +10399,11 @@ pub mod v2_bot_register {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
                 obj,
                 &["name", "lastName", "workPosition", "color", "gender", "avatar"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
@@ -7982,6 +10415,7 @@ pub mod v2_bot_register {
                 color: ::b24_core::__private::wire::field_at(slot_3, "color")?,
                 gender: ::b24_core::__private::wire::field_at(slot_4, "gender")?,
                 avatar: ::b24_core::__private::wire::field_at(slot_5, "avatar")?,
+                extra,
             })
         }
     }
@@ -8031,13 +10465,13 @@ pub mod v2_bot_register {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `bot`: `any`.
+        /// `bot`: `Bot`.
         #[serde(
             rename = "bot",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub bot: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub bot: ::std::option::Option<Bot>,
         /// `users`: `map<any>[]`.
         #[serde(
             rename = "users",
@@ -8052,6 +10486,12 @@ pub mod v2_bot_register {
                 >,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -8065,14 +10505,16 @@ pub mod v2_bot_register {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["bot", "users"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 bot: ::b24_core::__private::wire::field_at(slot_0, "bot")?,
                 users: ::b24_core::__private::wire::field_at(slot_1, "users")?,
+                extra,
             })
         }
     }
@@ -8262,6 +10704,12 @@ pub mod v2_bot_unregister {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub result: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -8275,13 +10723,15 @@ pub mod v2_bot_unregister {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["result"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
+                extra,
             })
         }
     }
@@ -8470,6 +10920,268 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2BotUpdateError
 pub mod v2_bot_update {
     #[allow(unused_imports)]
     use super::*;
+    /// `Bot` of [`imbot.v2.Bot.update`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Bot {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `isHidden`: `yn`.
+        #[serde(
+            rename = "isHidden",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_hidden: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `isSupportOpenline`: `yn`.
+        #[serde(
+            rename = "isSupportOpenline",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_support_openline: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `isReactionsEnabled`: `yn`.
+        #[serde(
+            rename = "isReactionsEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_reactions_enabled: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `backgroundId`: `any`.
+        #[serde(
+            rename = "backgroundId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub background_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `language`: `string`.
+        #[serde(
+            rename = "language",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub language: ::std::option::Option<::std::string::String>,
+        /// `moduleId`: `string`.
+        #[serde(
+            rename = "moduleId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub module_id: ::std::option::Option<::std::string::String>,
+        /// `eventMode`: `string`.
+        #[serde(
+            rename = "eventMode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub event_mode: ::std::option::Option<::std::string::String>,
+        /// `countMessage`: `int`.
+        #[serde(
+            rename = "countMessage",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub count_message: ::std::option::Option<i64>,
+        /// `countCommand`: `int`.
+        #[serde(
+            rename = "countCommand",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub count_command: ::std::option::Option<i64>,
+        /// `countChat`: `int`.
+        #[serde(
+            rename = "countChat",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub count_chat: ::std::option::Option<i64>,
+        /// `countUser`: `int`.
+        #[serde(
+            rename = "countUser",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub count_user: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Bot {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Bot {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "code",
+                    "type",
+                    "isHidden",
+                    "isSupportOpenline",
+                    "isReactionsEnabled",
+                    "backgroundId",
+                    "language",
+                    "moduleId",
+                    "eventMode",
+                    "countMessage",
+                    "countCommand",
+                    "countChat",
+                    "countUser",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
+                is_hidden: ::b24_core::__private::wire::field_at(slot_3, "isHidden")?,
+                is_support_openline: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "isSupportOpenline",
+                )?,
+                is_reactions_enabled: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "isReactionsEnabled",
+                )?,
+                background_id: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "backgroundId",
+                )?,
+                language: ::b24_core::__private::wire::field_at(slot_7, "language")?,
+                module_id: ::b24_core::__private::wire::field_at(slot_8, "moduleId")?,
+                event_mode: ::b24_core::__private::wire::field_at(slot_9, "eventMode")?,
+                count_message: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "countMessage",
+                )?,
+                count_command: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "countCommand",
+                )?,
+                count_chat: ::b24_core::__private::wire::field_at(slot_12, "countChat")?,
+                count_user: ::b24_core::__private::wire::field_at(slot_13, "countUser")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Bot {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_hidden,
+                &::std::format!("{}.{}", field, "isHidden"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_support_openline,
+                &::std::format!("{}.{}", field, "isSupportOpenline"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_reactions_enabled,
+                &::std::format!("{}.{}", field, "isReactionsEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.background_id,
+                &::std::format!("{}.{}", field, "backgroundId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.language,
+                &::std::format!("{}.{}", field, "language"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.module_id,
+                &::std::format!("{}.{}", field, "moduleId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.event_mode,
+                &::std::format!("{}.{}", field, "eventMode"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.count_message,
+                &::std::format!("{}.{}", field, "countMessage"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.count_command,
+                &::std::format!("{}.{}", field, "countCommand"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.count_chat,
+                &::std::format!("{}.{}", field, "countChat"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.count_user,
+                &::std::format!("{}.{}", field, "countUser"),
+                problems,
+            );
+        }
+    }
     /// `Fields` of [`imbot.v2.Bot.update`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-update.html).
     #[derive(
         ::std::fmt::Debug,
@@ -8538,6 +11250,12 @@ pub mod v2_bot_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub bot_token: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -8551,6 +11269,7 @@ pub mod v2_bot_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -8563,7 +11282,7 @@ pub mod v2_bot_update {
                     "webhookUrl",
                     "botToken",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 properties: ::b24_core::__private::wire::field_at(slot_0, "properties")?,
@@ -8586,6 +11305,7 @@ pub mod v2_bot_update {
                     "webhookUrl",
                 )?,
                 bot_token: ::b24_core::__private::wire::field_at(slot_7, "botToken")?,
+                extra,
             })
         }
     }
@@ -8685,7 +11405,13 @@ pub mod v2_bot_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub avatar: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub avatar: ::std::option::Option<::b24_core::__private::types::File>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Properties {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -8699,10 +11425,11 @@ pub mod v2_bot_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
                 obj,
                 &["name", "lastName", "workPosition", "color", "gender", "avatar"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
@@ -8714,6 +11441,7 @@ pub mod v2_bot_update {
                 color: ::b24_core::__private::wire::field_at(slot_3, "color")?,
                 gender: ::b24_core::__private::wire::field_at(slot_4, "gender")?,
                 avatar: ::b24_core::__private::wire::field_at(slot_5, "avatar")?,
+                extra,
             })
         }
     }
@@ -8762,13 +11490,13 @@ pub mod v2_bot_update {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `bot`: `any`.
+        /// `bot`: `Bot`.
         #[serde(
             rename = "bot",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub bot: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub bot: ::std::option::Option<Bot>,
         /// `users`: `map<any>[]`.
         #[serde(
             rename = "users",
@@ -8783,6 +11511,12 @@ pub mod v2_bot_update {
                 >,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -8796,14 +11530,16 @@ pub mod v2_bot_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["bot", "users"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 bot: ::b24_core::__private::wire::field_at(slot_0, "bot")?,
                 users: ::b24_core::__private::wire::field_at(slot_1, "users")?,
+                extra,
             })
         }
     }
@@ -9050,6 +11786,12 @@ pub mod v2_chat_input_action_notify {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub result: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -9063,13 +11805,15 @@ pub mod v2_chat_input_action_notify {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["result"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
+                extra,
             })
         }
     }
@@ -9274,6 +12018,12 @@ pub mod v2_chat_manager_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub result: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -9287,13 +12037,15 @@ pub mod v2_chat_manager_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["result"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
+                extra,
             })
         }
     }
@@ -9501,6 +12253,12 @@ pub mod v2_chat_manager_delete {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub result: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -9514,13 +12272,15 @@ pub mod v2_chat_manager_delete {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["result"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
+                extra,
             })
         }
     }
@@ -9731,6 +12491,12 @@ pub mod v2_chat_message_reaction_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub result: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -9744,13 +12510,15 @@ pub mod v2_chat_message_reaction_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["result"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
+                extra,
             })
         }
     }
@@ -9959,6 +12727,12 @@ pub mod v2_chat_message_reaction_delete {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub result: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -9972,13 +12746,15 @@ pub mod v2_chat_message_reaction_delete {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["result"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
+                extra,
             })
         }
     }
@@ -10194,6 +12970,12 @@ pub mod v2_chat_message_delete {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub result: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -10207,13 +12989,15 @@ pub mod v2_chat_message_delete {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["result"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
+                extra,
             })
         }
     }
@@ -10390,6 +13174,206 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatMessageGet
 pub mod v2_chat_message_get {
     #[allow(unused_imports)]
     use super::*;
+    /// `Message` of [`imbot.v2.Chat.Message.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Message {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `chatId`: `int`.
+        #[serde(
+            rename = "chatId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chat_id: ::std::option::Option<i64>,
+        /// `authorId`: `int`.
+        #[serde(
+            rename = "authorId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub author_id: ::std::option::Option<i64>,
+        /// `date`: `datetime`.
+        #[serde(
+            rename = "date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `text`: `string`.
+        #[serde(
+            rename = "text",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub text: ::std::option::Option<::std::string::String>,
+        /// `isSystem`: `yn`.
+        #[serde(
+            rename = "isSystem",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_system: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `uuid`: `string`.
+        #[serde(
+            rename = "uuid",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uuid: ::std::option::Option<::std::string::String>,
+        /// `forward`: `map<any>`.
+        #[serde(
+            rename = "forward",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub forward: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `params`: `map<any>`.
+        #[serde(
+            rename = "params",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub params: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `viewedByOthers`: `yn`.
+        #[serde(
+            rename = "viewedByOthers",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub viewed_by_others: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Message {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Message {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "chatId",
+                    "authorId",
+                    "date",
+                    "text",
+                    "isSystem",
+                    "uuid",
+                    "forward",
+                    "params",
+                    "viewedByOthers",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                chat_id: ::b24_core::__private::wire::field_at(slot_1, "chatId")?,
+                author_id: ::b24_core::__private::wire::field_at(slot_2, "authorId")?,
+                date: ::b24_core::__private::wire::field_at(slot_3, "date")?,
+                text: ::b24_core::__private::wire::field_at(slot_4, "text")?,
+                is_system: ::b24_core::__private::wire::field_at(slot_5, "isSystem")?,
+                uuid: ::b24_core::__private::wire::field_at(slot_6, "uuid")?,
+                forward: ::b24_core::__private::wire::field_at(slot_7, "forward")?,
+                params: ::b24_core::__private::wire::field_at(slot_8, "params")?,
+                viewed_by_others: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "viewedByOthers",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Message {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.chat_id,
+                &::std::format!("{}.{}", field, "chatId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.author_id,
+                &::std::format!("{}.{}", field, "authorId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date,
+                &::std::format!("{}.{}", field, "date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.text,
+                &::std::format!("{}.{}", field, "text"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_system,
+                &::std::format!("{}.{}", field, "isSystem"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uuid,
+                &::std::format!("{}.{}", field, "uuid"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.forward,
+                &::std::format!("{}.{}", field, "forward"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.params,
+                &::std::format!("{}.{}", field, "params"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.viewed_by_others,
+                &::std::format!("{}.{}", field, "viewedByOthers"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`imbot.v2.Chat.Message.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -10400,13 +13384,13 @@ pub mod v2_chat_message_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `message`: `any`.
+        /// `message`: `Message`.
         #[serde(
             rename = "message",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub message: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub message: ::std::option::Option<Message>,
         /// `user`: `map<any>`.
         #[serde(
             rename = "user",
@@ -10418,6 +13402,12 @@ pub mod v2_chat_message_get {
                 ::std::string::String,
                 ::b24_core::__private::serde_json::Value,
             >,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
         >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
@@ -10432,14 +13422,16 @@ pub mod v2_chat_message_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["message", "user"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 message: ::b24_core::__private::wire::field_at(slot_0, "message")?,
                 user: ::b24_core::__private::wire::field_at(slot_1, "user")?,
+                extra,
             })
         }
     }
@@ -10693,6 +13685,12 @@ pub mod v2_chat_message_get_context {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub has_next_page: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -10706,10 +13704,11 @@ pub mod v2_chat_message_get_context {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["messages", "users", "hasPrevPage", "hasNextPage"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 messages: ::b24_core::__private::wire::field_at(slot_0, "messages")?,
@@ -10722,6 +13721,7 @@ pub mod v2_chat_message_get_context {
                     slot_3,
                     "hasNextPage",
                 )?,
+                extra,
             })
         }
     }
@@ -10971,6 +13971,12 @@ pub mod v2_chat_message_read {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub viewed_messages: ::std::option::Option<::std::vec::Vec<i64>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -10984,10 +13990,11 @@ pub mod v2_chat_message_read {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["chatId", "lastId", "counter", "viewedMessages"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 chat_id: ::b24_core::__private::wire::field_at(slot_0, "chatId")?,
@@ -10997,6 +14004,7 @@ pub mod v2_chat_message_read {
                     slot_3,
                     "viewedMessages",
                 )?,
+                extra,
             })
         }
     }
@@ -11289,6 +14297,12 @@ pub mod v2_chat_message_send {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -11302,6 +14316,7 @@ pub mod v2_chat_message_send {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -11314,7 +14329,7 @@ pub mod v2_chat_message_send {
                     "templateId",
                     "forwardIds",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 message: ::b24_core::__private::wire::field_at(slot_0, "message")?,
@@ -11330,7 +14345,11 @@ pub mod v2_chat_message_send {
                     slot_6,
                     "templateId",
                 )?,
-                forward_ids: ::b24_core::__private::wire::field_at(slot_7, "forwardIds")?,
+                forward_ids: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "forwardIds",
+                )?,
+                extra,
             })
         }
     }
@@ -11408,6 +14427,12 @@ pub mod v2_chat_message_send {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -11421,14 +14446,16 @@ pub mod v2_chat_message_send {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["id", "uuidMap"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 uuid_map: ::b24_core::__private::wire::field_at(slot_1, "uuidMap")?,
+                extra,
             })
         }
     }
@@ -11662,6 +14689,12 @@ pub mod v2_chat_message_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub url_preview: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -11675,16 +14708,21 @@ pub mod v2_chat_message_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["message", "attach", "keyboard", "urlPreview"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 message: ::b24_core::__private::wire::field_at(slot_0, "message")?,
                 attach: ::b24_core::__private::wire::field_at(slot_1, "attach")?,
                 keyboard: ::b24_core::__private::wire::field_at(slot_2, "keyboard")?,
-                url_preview: ::b24_core::__private::wire::field_at(slot_3, "urlPreview")?,
+                url_preview: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "urlPreview",
+                )?,
+                extra,
             })
         }
     }
@@ -11730,6 +14768,12 @@ pub mod v2_chat_message_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub result: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -11743,13 +14787,15 @@ pub mod v2_chat_message_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["result"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
+                extra,
             })
         }
     }
@@ -11966,6 +15012,12 @@ pub mod v2_chat_text_field_enabled {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub result: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -11979,13 +15031,15 @@ pub mod v2_chat_text_field_enabled {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["result"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
+                extra,
             })
         }
     }
@@ -12187,6 +15241,12 @@ pub mod v2_chat_user_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub result: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -12200,13 +15260,15 @@ pub mod v2_chat_user_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["result"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
+                extra,
             })
         }
     }
@@ -12408,6 +15470,12 @@ pub mod v2_chat_user_delete {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub result: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -12421,13 +15489,15 @@ pub mod v2_chat_user_delete {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["result"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
+                extra,
             })
         }
     }
@@ -12467,18 +15537,13 @@ pub struct V2ChatUserList {
     /// `dialogId` (required): `string`.
     #[serde(rename = "dialogId")]
     pub dialog_id: ::std::string::String,
-    /// `order`: `map<any>`.
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// `limit`: `int`. Server default: `50`.
     #[serde(
         rename = "limit",
@@ -12523,12 +15588,7 @@ impl V2ChatUserList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -12819,6 +15879,642 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatAddError {
 pub mod v2_chat_add {
     #[allow(unused_imports)]
     use super::*;
+    /// `Chat` of [`imbot.v2.Chat.add`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Chat {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `dialogId`: `string`.
+        #[serde(
+            rename = "dialogId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dialog_id: ::std::option::Option<::std::string::String>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `description`: `string`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `owner`: `int`.
+        #[serde(
+            rename = "owner",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub owner: ::std::option::Option<i64>,
+        /// `color`: `any`.
+        #[serde(
+            rename = "color",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub color: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `avatar`: `string`.
+        #[serde(
+            rename = "avatar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar: ::std::option::Option<::std::string::String>,
+        /// `role`: `string`.
+        #[serde(
+            rename = "role",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub role: ::std::option::Option<::std::string::String>,
+        /// `dateCreate`: `any`.
+        #[serde(
+            rename = "dateCreate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `lastMessageId`: `any`.
+        #[serde(
+            rename = "lastMessageId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_message_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `muteList`: `any[]`.
+        #[serde(
+            rename = "muteList",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mute_list: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `managerList`: `any[]`.
+        #[serde(
+            rename = "managerList",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub manager_list: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `messageType`: `string`.
+        #[serde(
+            rename = "messageType",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message_type: ::std::option::Option<::std::string::String>,
+        /// `extranet`: `bool`.
+        #[serde(
+            rename = "extranet",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extranet: ::std::option::Option<bool>,
+        /// `containsCollaber`: `bool`.
+        #[serde(
+            rename = "containsCollaber",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contains_collaber: ::std::option::Option<bool>,
+        /// `entityType`: `string`.
+        #[serde(
+            rename = "entityType",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type: ::std::option::Option<::std::string::String>,
+        /// `entityId`: `string`.
+        #[serde(
+            rename = "entityId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<::std::string::String>,
+        /// `entityData1`: `string`.
+        #[serde(
+            rename = "entityData1",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_data1: ::std::option::Option<::std::string::String>,
+        /// `entityData2`: `string`.
+        #[serde(
+            rename = "entityData2",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_data2: ::std::option::Option<::std::string::String>,
+        /// `entityData3`: `string`.
+        #[serde(
+            rename = "entityData3",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_data3: ::std::option::Option<::std::string::String>,
+        /// `entityLink`: `map<any>`.
+        #[serde(
+            rename = "entityLink",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_link: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `diskFolderId`: `int`.
+        #[serde(
+            rename = "diskFolderId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub disk_folder_id: ::std::option::Option<i64>,
+        /// `permissions`: `map<any>`.
+        #[serde(
+            rename = "permissions",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub permissions: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `parentChatId`: `any`.
+        #[serde(
+            rename = "parentChatId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_chat_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `parentMessageId`: `any`.
+        #[serde(
+            rename = "parentMessageId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_message_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `isNew`: `bool`.
+        #[serde(
+            rename = "isNew",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_new: ::std::option::Option<bool>,
+        /// `textFieldEnabled`: `string`.
+        #[serde(
+            rename = "textFieldEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub text_field_enabled: ::std::option::Option<::std::string::String>,
+        /// `backgroundId`: `any`.
+        #[serde(
+            rename = "backgroundId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub background_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `lastMessageViews`: `string`.
+        #[serde(
+            rename = "lastMessageViews",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_message_views: ::std::option::Option<::std::string::String>,
+        /// `lastId`: `any`.
+        #[serde(
+            rename = "lastId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `markedId`: `any`.
+        #[serde(
+            rename = "markedId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub marked_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `messageCount`: `int`.
+        #[serde(
+            rename = "messageCount",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message_count: ::std::option::Option<i64>,
+        /// `public`: `string`.
+        #[serde(
+            rename = "public",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub public: ::std::option::Option<::std::string::String>,
+        /// `unreadId`: `any`.
+        #[serde(
+            rename = "unreadId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub unread_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `userCounter`: `int`.
+        #[serde(
+            rename = "userCounter",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_counter: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Chat {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Chat {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34, slot_35] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "dialogId",
+                    "name",
+                    "description",
+                    "type",
+                    "owner",
+                    "color",
+                    "avatar",
+                    "role",
+                    "dateCreate",
+                    "lastMessageId",
+                    "muteList",
+                    "managerList",
+                    "messageType",
+                    "extranet",
+                    "containsCollaber",
+                    "entityType",
+                    "entityId",
+                    "entityData1",
+                    "entityData2",
+                    "entityData3",
+                    "entityLink",
+                    "diskFolderId",
+                    "permissions",
+                    "parentChatId",
+                    "parentMessageId",
+                    "isNew",
+                    "textFieldEnabled",
+                    "backgroundId",
+                    "lastMessageViews",
+                    "lastId",
+                    "markedId",
+                    "messageCount",
+                    "public",
+                    "unreadId",
+                    "userCounter",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                dialog_id: ::b24_core::__private::wire::field_at(slot_1, "dialogId")?,
+                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "description",
+                )?,
+                type_: ::b24_core::__private::wire::field_at(slot_4, "type")?,
+                owner: ::b24_core::__private::wire::field_at(slot_5, "owner")?,
+                color: ::b24_core::__private::wire::field_at(slot_6, "color")?,
+                avatar: ::b24_core::__private::wire::field_at(slot_7, "avatar")?,
+                role: ::b24_core::__private::wire::field_at(slot_8, "role")?,
+                date_create: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "dateCreate",
+                )?,
+                last_message_id: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "lastMessageId",
+                )?,
+                mute_list: ::b24_core::__private::wire::field_at(slot_11, "muteList")?,
+                manager_list: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "managerList",
+                )?,
+                message_type: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "messageType",
+                )?,
+                extranet: ::b24_core::__private::wire::field_at(slot_14, "extranet")?,
+                contains_collaber: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "containsCollaber",
+                )?,
+                entity_type: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "entityType",
+                )?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_17, "entityId")?,
+                entity_data1: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "entityData1",
+                )?,
+                entity_data2: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "entityData2",
+                )?,
+                entity_data3: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "entityData3",
+                )?,
+                entity_link: ::b24_core::__private::wire::field_at(
+                    slot_21,
+                    "entityLink",
+                )?,
+                disk_folder_id: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "diskFolderId",
+                )?,
+                permissions: ::b24_core::__private::wire::field_at(
+                    slot_23,
+                    "permissions",
+                )?,
+                parent_chat_id: ::b24_core::__private::wire::field_at(
+                    slot_24,
+                    "parentChatId",
+                )?,
+                parent_message_id: ::b24_core::__private::wire::field_at(
+                    slot_25,
+                    "parentMessageId",
+                )?,
+                is_new: ::b24_core::__private::wire::field_at(slot_26, "isNew")?,
+                text_field_enabled: ::b24_core::__private::wire::field_at(
+                    slot_27,
+                    "textFieldEnabled",
+                )?,
+                background_id: ::b24_core::__private::wire::field_at(
+                    slot_28,
+                    "backgroundId",
+                )?,
+                last_message_views: ::b24_core::__private::wire::field_at(
+                    slot_29,
+                    "lastMessageViews",
+                )?,
+                last_id: ::b24_core::__private::wire::field_at(slot_30, "lastId")?,
+                marked_id: ::b24_core::__private::wire::field_at(slot_31, "markedId")?,
+                message_count: ::b24_core::__private::wire::field_at(
+                    slot_32,
+                    "messageCount",
+                )?,
+                public: ::b24_core::__private::wire::field_at(slot_33, "public")?,
+                unread_id: ::b24_core::__private::wire::field_at(slot_34, "unreadId")?,
+                user_counter: ::b24_core::__private::wire::field_at(
+                    slot_35,
+                    "userCounter",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Chat {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.dialog_id,
+                &::std::format!("{}.{}", field, "dialogId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.owner,
+                &::std::format!("{}.{}", field, "owner"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.color,
+                &::std::format!("{}.{}", field, "color"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.avatar,
+                &::std::format!("{}.{}", field, "avatar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.role,
+                &::std::format!("{}.{}", field, "role"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "dateCreate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_message_id,
+                &::std::format!("{}.{}", field, "lastMessageId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mute_list,
+                &::std::format!("{}.{}", field, "muteList"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.manager_list,
+                &::std::format!("{}.{}", field, "managerList"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.message_type,
+                &::std::format!("{}.{}", field, "messageType"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.extranet,
+                &::std::format!("{}.{}", field, "extranet"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.contains_collaber,
+                &::std::format!("{}.{}", field, "containsCollaber"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                &::std::format!("{}.{}", field, "entityType"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "entityId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_data1,
+                &::std::format!("{}.{}", field, "entityData1"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_data2,
+                &::std::format!("{}.{}", field, "entityData2"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_data3,
+                &::std::format!("{}.{}", field, "entityData3"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_link,
+                &::std::format!("{}.{}", field, "entityLink"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.disk_folder_id,
+                &::std::format!("{}.{}", field, "diskFolderId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.permissions,
+                &::std::format!("{}.{}", field, "permissions"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_chat_id,
+                &::std::format!("{}.{}", field, "parentChatId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_message_id,
+                &::std::format!("{}.{}", field, "parentMessageId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_new,
+                &::std::format!("{}.{}", field, "isNew"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.text_field_enabled,
+                &::std::format!("{}.{}", field, "textFieldEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.background_id,
+                &::std::format!("{}.{}", field, "backgroundId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_message_views,
+                &::std::format!("{}.{}", field, "lastMessageViews"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_id,
+                &::std::format!("{}.{}", field, "lastId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.marked_id,
+                &::std::format!("{}.{}", field, "markedId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.message_count,
+                &::std::format!("{}.{}", field, "messageCount"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.public,
+                &::std::format!("{}.{}", field, "public"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.unread_id,
+                &::std::format!("{}.{}", field, "unreadId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_counter,
+                &::std::format!("{}.{}", field, "userCounter"),
+                problems,
+            );
+        }
+    }
     /// `Fields` of [`imbot.v2.Chat.add`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-add.html).
     #[derive(
         ::std::fmt::Debug,
@@ -12856,7 +16552,7 @@ pub mod v2_chat_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub avatar: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub avatar: ::std::option::Option<::b24_core::__private::types::File>,
         /// `userIds`: `int[]`.
         #[serde(
             rename = "userIds",
@@ -12878,6 +16574,12 @@ pub mod v2_chat_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub message: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -12891,6 +16593,7 @@ pub mod v2_chat_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -12902,7 +16605,7 @@ pub mod v2_chat_add {
                     "ownerId",
                     "message",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
@@ -12915,6 +16618,7 @@ pub mod v2_chat_add {
                 user_ids: ::b24_core::__private::wire::field_at(slot_4, "userIds")?,
                 owner_id: ::b24_core::__private::wire::field_at(slot_5, "ownerId")?,
                 message: ::b24_core::__private::wire::field_at(slot_6, "message")?,
+                extra,
             })
         }
     }
@@ -12968,13 +16672,13 @@ pub mod v2_chat_add {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `chat`: `any`.
+        /// `chat`: `Chat`.
         #[serde(
             rename = "chat",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub chat: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub chat: ::std::option::Option<Chat>,
         /// `users`: `map<any>[]`.
         #[serde(
             rename = "users",
@@ -12989,6 +16693,12 @@ pub mod v2_chat_add {
                 >,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -13002,14 +16712,16 @@ pub mod v2_chat_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["chat", "users"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 chat: ::b24_core::__private::wire::field_at(slot_0, "chat")?,
                 users: ::b24_core::__private::wire::field_at(slot_1, "users")?,
+                extra,
             })
         }
     }
@@ -13192,6 +16904,642 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatGetError {
 pub mod v2_chat_get {
     #[allow(unused_imports)]
     use super::*;
+    /// `Chat` of [`imbot.v2.Chat.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Chat {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `dialogId`: `string`.
+        #[serde(
+            rename = "dialogId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dialog_id: ::std::option::Option<::std::string::String>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `description`: `string`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `owner`: `int`.
+        #[serde(
+            rename = "owner",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub owner: ::std::option::Option<i64>,
+        /// `color`: `any`.
+        #[serde(
+            rename = "color",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub color: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `avatar`: `string`.
+        #[serde(
+            rename = "avatar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar: ::std::option::Option<::std::string::String>,
+        /// `role`: `string`.
+        #[serde(
+            rename = "role",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub role: ::std::option::Option<::std::string::String>,
+        /// `dateCreate`: `any`.
+        #[serde(
+            rename = "dateCreate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `lastMessageId`: `any`.
+        #[serde(
+            rename = "lastMessageId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_message_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `muteList`: `any[]`.
+        #[serde(
+            rename = "muteList",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mute_list: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `managerList`: `any[]`.
+        #[serde(
+            rename = "managerList",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub manager_list: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `messageType`: `string`.
+        #[serde(
+            rename = "messageType",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message_type: ::std::option::Option<::std::string::String>,
+        /// `extranet`: `bool`.
+        #[serde(
+            rename = "extranet",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extranet: ::std::option::Option<bool>,
+        /// `containsCollaber`: `bool`.
+        #[serde(
+            rename = "containsCollaber",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contains_collaber: ::std::option::Option<bool>,
+        /// `entityType`: `string`.
+        #[serde(
+            rename = "entityType",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type: ::std::option::Option<::std::string::String>,
+        /// `entityId`: `string`.
+        #[serde(
+            rename = "entityId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<::std::string::String>,
+        /// `entityData1`: `string`.
+        #[serde(
+            rename = "entityData1",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_data1: ::std::option::Option<::std::string::String>,
+        /// `entityData2`: `string`.
+        #[serde(
+            rename = "entityData2",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_data2: ::std::option::Option<::std::string::String>,
+        /// `entityData3`: `string`.
+        #[serde(
+            rename = "entityData3",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_data3: ::std::option::Option<::std::string::String>,
+        /// `entityLink`: `map<any>`.
+        #[serde(
+            rename = "entityLink",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_link: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `diskFolderId`: `int`.
+        #[serde(
+            rename = "diskFolderId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub disk_folder_id: ::std::option::Option<i64>,
+        /// `permissions`: `map<any>`.
+        #[serde(
+            rename = "permissions",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub permissions: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `parentChatId`: `any`.
+        #[serde(
+            rename = "parentChatId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_chat_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `parentMessageId`: `any`.
+        #[serde(
+            rename = "parentMessageId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_message_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `isNew`: `bool`.
+        #[serde(
+            rename = "isNew",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_new: ::std::option::Option<bool>,
+        /// `textFieldEnabled`: `string`.
+        #[serde(
+            rename = "textFieldEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub text_field_enabled: ::std::option::Option<::std::string::String>,
+        /// `backgroundId`: `any`.
+        #[serde(
+            rename = "backgroundId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub background_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `lastMessageViews`: `string`.
+        #[serde(
+            rename = "lastMessageViews",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_message_views: ::std::option::Option<::std::string::String>,
+        /// `lastId`: `int`.
+        #[serde(
+            rename = "lastId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_id: ::std::option::Option<i64>,
+        /// `markedId`: `any`.
+        #[serde(
+            rename = "markedId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub marked_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `messageCount`: `int`.
+        #[serde(
+            rename = "messageCount",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message_count: ::std::option::Option<i64>,
+        /// `public`: `string`.
+        #[serde(
+            rename = "public",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub public: ::std::option::Option<::std::string::String>,
+        /// `unreadId`: `any`.
+        #[serde(
+            rename = "unreadId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub unread_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `userCounter`: `int`.
+        #[serde(
+            rename = "userCounter",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_counter: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Chat {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Chat {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34, slot_35] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "dialogId",
+                    "name",
+                    "description",
+                    "type",
+                    "owner",
+                    "color",
+                    "avatar",
+                    "role",
+                    "dateCreate",
+                    "lastMessageId",
+                    "muteList",
+                    "managerList",
+                    "messageType",
+                    "extranet",
+                    "containsCollaber",
+                    "entityType",
+                    "entityId",
+                    "entityData1",
+                    "entityData2",
+                    "entityData3",
+                    "entityLink",
+                    "diskFolderId",
+                    "permissions",
+                    "parentChatId",
+                    "parentMessageId",
+                    "isNew",
+                    "textFieldEnabled",
+                    "backgroundId",
+                    "lastMessageViews",
+                    "lastId",
+                    "markedId",
+                    "messageCount",
+                    "public",
+                    "unreadId",
+                    "userCounter",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                dialog_id: ::b24_core::__private::wire::field_at(slot_1, "dialogId")?,
+                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "description",
+                )?,
+                type_: ::b24_core::__private::wire::field_at(slot_4, "type")?,
+                owner: ::b24_core::__private::wire::field_at(slot_5, "owner")?,
+                color: ::b24_core::__private::wire::field_at(slot_6, "color")?,
+                avatar: ::b24_core::__private::wire::field_at(slot_7, "avatar")?,
+                role: ::b24_core::__private::wire::field_at(slot_8, "role")?,
+                date_create: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "dateCreate",
+                )?,
+                last_message_id: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "lastMessageId",
+                )?,
+                mute_list: ::b24_core::__private::wire::field_at(slot_11, "muteList")?,
+                manager_list: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "managerList",
+                )?,
+                message_type: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "messageType",
+                )?,
+                extranet: ::b24_core::__private::wire::field_at(slot_14, "extranet")?,
+                contains_collaber: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "containsCollaber",
+                )?,
+                entity_type: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "entityType",
+                )?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_17, "entityId")?,
+                entity_data1: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "entityData1",
+                )?,
+                entity_data2: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "entityData2",
+                )?,
+                entity_data3: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "entityData3",
+                )?,
+                entity_link: ::b24_core::__private::wire::field_at(
+                    slot_21,
+                    "entityLink",
+                )?,
+                disk_folder_id: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "diskFolderId",
+                )?,
+                permissions: ::b24_core::__private::wire::field_at(
+                    slot_23,
+                    "permissions",
+                )?,
+                parent_chat_id: ::b24_core::__private::wire::field_at(
+                    slot_24,
+                    "parentChatId",
+                )?,
+                parent_message_id: ::b24_core::__private::wire::field_at(
+                    slot_25,
+                    "parentMessageId",
+                )?,
+                is_new: ::b24_core::__private::wire::field_at(slot_26, "isNew")?,
+                text_field_enabled: ::b24_core::__private::wire::field_at(
+                    slot_27,
+                    "textFieldEnabled",
+                )?,
+                background_id: ::b24_core::__private::wire::field_at(
+                    slot_28,
+                    "backgroundId",
+                )?,
+                last_message_views: ::b24_core::__private::wire::field_at(
+                    slot_29,
+                    "lastMessageViews",
+                )?,
+                last_id: ::b24_core::__private::wire::field_at(slot_30, "lastId")?,
+                marked_id: ::b24_core::__private::wire::field_at(slot_31, "markedId")?,
+                message_count: ::b24_core::__private::wire::field_at(
+                    slot_32,
+                    "messageCount",
+                )?,
+                public: ::b24_core::__private::wire::field_at(slot_33, "public")?,
+                unread_id: ::b24_core::__private::wire::field_at(slot_34, "unreadId")?,
+                user_counter: ::b24_core::__private::wire::field_at(
+                    slot_35,
+                    "userCounter",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Chat {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.dialog_id,
+                &::std::format!("{}.{}", field, "dialogId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.owner,
+                &::std::format!("{}.{}", field, "owner"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.color,
+                &::std::format!("{}.{}", field, "color"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.avatar,
+                &::std::format!("{}.{}", field, "avatar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.role,
+                &::std::format!("{}.{}", field, "role"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "dateCreate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_message_id,
+                &::std::format!("{}.{}", field, "lastMessageId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mute_list,
+                &::std::format!("{}.{}", field, "muteList"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.manager_list,
+                &::std::format!("{}.{}", field, "managerList"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.message_type,
+                &::std::format!("{}.{}", field, "messageType"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.extranet,
+                &::std::format!("{}.{}", field, "extranet"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.contains_collaber,
+                &::std::format!("{}.{}", field, "containsCollaber"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                &::std::format!("{}.{}", field, "entityType"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "entityId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_data1,
+                &::std::format!("{}.{}", field, "entityData1"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_data2,
+                &::std::format!("{}.{}", field, "entityData2"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_data3,
+                &::std::format!("{}.{}", field, "entityData3"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_link,
+                &::std::format!("{}.{}", field, "entityLink"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.disk_folder_id,
+                &::std::format!("{}.{}", field, "diskFolderId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.permissions,
+                &::std::format!("{}.{}", field, "permissions"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_chat_id,
+                &::std::format!("{}.{}", field, "parentChatId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_message_id,
+                &::std::format!("{}.{}", field, "parentMessageId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_new,
+                &::std::format!("{}.{}", field, "isNew"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.text_field_enabled,
+                &::std::format!("{}.{}", field, "textFieldEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.background_id,
+                &::std::format!("{}.{}", field, "backgroundId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_message_views,
+                &::std::format!("{}.{}", field, "lastMessageViews"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_id,
+                &::std::format!("{}.{}", field, "lastId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.marked_id,
+                &::std::format!("{}.{}", field, "markedId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.message_count,
+                &::std::format!("{}.{}", field, "messageCount"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.public,
+                &::std::format!("{}.{}", field, "public"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.unread_id,
+                &::std::format!("{}.{}", field, "unreadId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_counter,
+                &::std::format!("{}.{}", field, "userCounter"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`imbot.v2.Chat.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -13202,13 +17550,19 @@ pub mod v2_chat_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `chat`: `any`.
+        /// `chat`: `Chat`.
         #[serde(
             rename = "chat",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub chat: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub chat: ::std::option::Option<Chat>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -13222,13 +17576,15 @@ pub mod v2_chat_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["chat"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 chat: ::b24_core::__private::wire::field_at(slot_0, "chat")?,
+                extra,
             })
         }
     }
@@ -13423,6 +17779,12 @@ pub mod v2_chat_leave {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub result: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -13436,13 +17798,15 @@ pub mod v2_chat_leave {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["result"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
+                extra,
             })
         }
     }
@@ -13644,6 +18008,12 @@ pub mod v2_chat_set_owner {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub result: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -13657,13 +18027,15 @@ pub mod v2_chat_set_owner {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["result"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
+                extra,
             })
         }
     }
@@ -13885,7 +18257,13 @@ pub mod v2_chat_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub avatar: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub avatar: ::std::option::Option<::b24_core::__private::types::File>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -13899,10 +18277,11 @@ pub mod v2_chat_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["title", "description", "color", "avatar"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
@@ -13912,6 +18291,7 @@ pub mod v2_chat_update {
                 )?,
                 color: ::b24_core::__private::wire::field_at(slot_2, "color")?,
                 avatar: ::b24_core::__private::wire::field_at(slot_3, "avatar")?,
+                extra,
             })
         }
     }
@@ -13957,6 +18337,12 @@ pub mod v2_chat_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub result: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -13970,13 +18356,15 @@ pub mod v2_chat_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["result"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
+                extra,
             })
         }
     }
@@ -14236,6 +18624,12 @@ pub mod v2_command_answer {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub url_preview: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -14249,17 +18643,22 @@ pub mod v2_command_answer {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
                 obj,
                 &["message", "attach", "keyboard", "system", "urlPreview"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 message: ::b24_core::__private::wire::field_at(slot_0, "message")?,
                 attach: ::b24_core::__private::wire::field_at(slot_1, "attach")?,
                 keyboard: ::b24_core::__private::wire::field_at(slot_2, "keyboard")?,
                 system: ::b24_core::__private::wire::field_at(slot_3, "system")?,
-                url_preview: ::b24_core::__private::wire::field_at(slot_4, "urlPreview")?,
+                url_preview: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "urlPreview",
+                )?,
+                extra,
             })
         }
     }
@@ -14310,6 +18709,12 @@ pub mod v2_command_answer {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub result: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -14323,13 +18728,15 @@ pub mod v2_command_answer {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["result"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
+                extra,
             })
         }
     }
@@ -14513,6 +18920,12 @@ pub mod v2_command_list {
         pub commands: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -14526,13 +18939,15 @@ pub mod v2_command_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["commands"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 commands: ::b24_core::__private::wire::field_at(slot_0, "commands")?,
+                extra,
             })
         }
     }
@@ -14718,6 +19133,132 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2CommandRegiste
 pub mod v2_command_register {
     #[allow(unused_imports)]
     use super::*;
+    /// `Command` of [`imbot.v2.Command.register`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-register.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Command {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `botId`: `int`.
+        #[serde(
+            rename = "botId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bot_id: ::std::option::Option<i64>,
+        /// `command`: `string`.
+        #[serde(
+            rename = "command",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub command: ::std::option::Option<::std::string::String>,
+        /// `common`: `yn`.
+        #[serde(
+            rename = "common",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub common: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `hidden`: `yn`.
+        #[serde(
+            rename = "hidden",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hidden: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `extranetSupport`: `yn`.
+        #[serde(
+            rename = "extranetSupport",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extranet_support: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Command {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Command {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "botId", "command", "common", "hidden", "extranetSupport"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                bot_id: ::b24_core::__private::wire::field_at(slot_1, "botId")?,
+                command: ::b24_core::__private::wire::field_at(slot_2, "command")?,
+                common: ::b24_core::__private::wire::field_at(slot_3, "common")?,
+                hidden: ::b24_core::__private::wire::field_at(slot_4, "hidden")?,
+                extranet_support: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "extranetSupport",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Command {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.bot_id,
+                &::std::format!("{}.{}", field, "botId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.command,
+                &::std::format!("{}.{}", field, "command"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.common,
+                &::std::format!("{}.{}", field, "common"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.hidden,
+                &::std::format!("{}.{}", field, "hidden"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.extranet_support,
+                &::std::format!("{}.{}", field, "extranetSupport"),
+                problems,
+            );
+        }
+    }
     /// `Fields` of [`imbot.v2.Command.register`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-register.html).
     #[derive(
         ::std::fmt::Debug,
@@ -14775,6 +19316,12 @@ pub mod v2_command_register {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub extranet_support: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -14788,10 +19335,11 @@ pub mod v2_command_register {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
                 obj,
                 &["command", "title", "params", "common", "hidden", "extranetSupport"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 command: ::b24_core::__private::wire::field_at(slot_0, "command")?,
@@ -14803,6 +19351,7 @@ pub mod v2_command_register {
                     slot_5,
                     "extranetSupport",
                 )?,
+                extra,
             })
         }
     }
@@ -14853,13 +19402,19 @@ pub mod v2_command_register {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `command`: `any`.
+        /// `command`: `Command`.
         #[serde(
             rename = "command",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub command: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub command: ::std::option::Option<Command>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -14873,13 +19428,15 @@ pub mod v2_command_register {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["command"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 command: ::b24_core::__private::wire::field_at(slot_0, "command")?,
+                extra,
             })
         }
     }
@@ -15076,6 +19633,12 @@ pub mod v2_command_unregister {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub result: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -15089,13 +19652,15 @@ pub mod v2_command_unregister {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["result"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
+                extra,
             })
         }
     }
@@ -15288,6 +19853,132 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2CommandUpdateE
 pub mod v2_command_update {
     #[allow(unused_imports)]
     use super::*;
+    /// `Command` of [`imbot.v2.Command.update`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Command {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `botId`: `int`.
+        #[serde(
+            rename = "botId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bot_id: ::std::option::Option<i64>,
+        /// `command`: `string`.
+        #[serde(
+            rename = "command",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub command: ::std::option::Option<::std::string::String>,
+        /// `common`: `yn`.
+        #[serde(
+            rename = "common",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub common: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `hidden`: `yn`.
+        #[serde(
+            rename = "hidden",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hidden: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `extranetSupport`: `yn`.
+        #[serde(
+            rename = "extranetSupport",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extranet_support: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Command {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Command {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "botId", "command", "common", "hidden", "extranetSupport"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                bot_id: ::b24_core::__private::wire::field_at(slot_1, "botId")?,
+                command: ::b24_core::__private::wire::field_at(slot_2, "command")?,
+                common: ::b24_core::__private::wire::field_at(slot_3, "common")?,
+                hidden: ::b24_core::__private::wire::field_at(slot_4, "hidden")?,
+                extranet_support: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "extranetSupport",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Command {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.bot_id,
+                &::std::format!("{}.{}", field, "botId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.command,
+                &::std::format!("{}.{}", field, "command"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.common,
+                &::std::format!("{}.{}", field, "common"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.hidden,
+                &::std::format!("{}.{}", field, "hidden"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.extranet_support,
+                &::std::format!("{}.{}", field, "extranetSupport"),
+                problems,
+            );
+        }
+    }
     /// `Fields` of [`imbot.v2.Command.update`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-update.html).
     #[derive(
         ::std::fmt::Debug,
@@ -15350,6 +20041,12 @@ pub mod v2_command_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub extranet_support: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -15363,10 +20060,11 @@ pub mod v2_command_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
                 obj,
                 &["command", "title", "params", "common", "hidden", "extranetSupport"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 command: ::b24_core::__private::wire::field_at(slot_0, "command")?,
@@ -15378,6 +20076,7 @@ pub mod v2_command_update {
                     slot_5,
                     "extranetSupport",
                 )?,
+                extra,
             })
         }
     }
@@ -15426,13 +20125,19 @@ pub mod v2_command_update {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `command`: `any`.
+        /// `command`: `Command`.
         #[serde(
             rename = "command",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub command: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub command: ::std::option::Option<Command>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -15446,13 +20151,15 @@ pub mod v2_command_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["command"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 command: ::b24_core::__private::wire::field_at(slot_0, "command")?,
+                extra,
             })
         }
     }
@@ -15728,6 +20435,12 @@ pub mod v2_event_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub has_more: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -15741,10 +20454,11 @@ pub mod v2_event_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["events", "nextOffset", "hasMore"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 events: ::b24_core::__private::wire::field_at(slot_0, "events")?,
@@ -15753,6 +20467,7 @@ pub mod v2_event_get {
                     "nextOffset",
                 )?,
                 has_more: ::b24_core::__private::wire::field_at(slot_2, "hasMore")?,
+                extra,
             })
         }
     }
@@ -15959,6 +20674,12 @@ pub mod v2_file_download {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub download_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -15972,16 +20693,18 @@ pub mod v2_file_download {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["downloadUrl"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 download_url: ::b24_core::__private::wire::field_at(
                     slot_0,
                     "downloadUrl",
                 )?,
+                extra,
             })
         }
     }
@@ -16193,9 +20916,9 @@ pub mod v2_file_upload {
         /// `name`: `string`.
         #[serde(rename = "name")]
         pub name: ::std::string::String,
-        /// `content`: `string`.
+        /// `content`: `file`.
         #[serde(rename = "content")]
-        pub content: ::std::string::String,
+        pub content: ::b24_core::__private::types::File,
         /// `message`: `string`.
         #[serde(
             rename = "message",
@@ -16203,6 +20926,12 @@ pub mod v2_file_upload {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub message: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -16216,15 +20945,17 @@ pub mod v2_file_upload {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["name", "content", "message"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
                 content: ::b24_core::__private::wire::field_at(slot_1, "content")?,
                 message: ::b24_core::__private::wire::field_at(slot_2, "message")?,
+                extra,
             })
         }
     }
@@ -16242,8 +20973,6 @@ pub mod v2_file_upload {
                 &::std::format!("{}.{}", field, "content"),
                 problems,
             );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "content"), &self.content);
             ::b24_core::__private::Check::check(
                 &self.message,
                 &::std::format!("{}.{}", field, "message"),
@@ -16267,7 +20996,7 @@ pub mod v2_file_upload {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub file: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub file: ::std::option::Option<::b24_core::__private::types::File>,
         /// `messageId`: `int`.
         #[serde(
             rename = "messageId",
@@ -16289,6 +21018,12 @@ pub mod v2_file_upload {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub dialog_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -16302,16 +21037,18 @@ pub mod v2_file_upload {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["file", "messageId", "chatId", "dialogId"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 file: ::b24_core::__private::wire::field_at(slot_0, "file")?,
                 message_id: ::b24_core::__private::wire::field_at(slot_1, "messageId")?,
                 chat_id: ::b24_core::__private::wire::field_at(slot_2, "chatId")?,
                 dialog_id: ::b24_core::__private::wire::field_at(slot_3, "dialogId")?,
+                extra,
             })
         }
     }
@@ -16491,6 +21228,12 @@ pub mod v2_revision_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub desktop: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -16504,16 +21247,18 @@ pub mod v2_revision_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["rest", "web", "mobile", "desktop"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 rest: ::b24_core::__private::wire::field_at(slot_0, "rest")?,
                 web: ::b24_core::__private::wire::field_at(slot_1, "web")?,
                 mobile: ::b24_core::__private::wire::field_at(slot_2, "mobile")?,
                 desktop: ::b24_core::__private::wire::field_at(slot_3, "desktop")?,
+                extra,
             })
         }
     }

@@ -350,6 +350,12 @@ pub mod chat_name_set {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -363,14 +369,16 @@ pub mod chat_name_set {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["SUCCESS", "DATA"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 success: ::b24_core::__private::wire::field_at(slot_0, "SUCCESS")?,
                 data: ::b24_core::__private::wire::field_at(slot_1, "DATA")?,
+                extra,
             })
         }
     }
@@ -572,6 +580,12 @@ pub mod connector_data_set {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub name: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Data {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -585,16 +599,18 @@ pub mod connector_data_set {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["ID", "URL", "URL_IM", "NAME"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 url: ::b24_core::__private::wire::field_at(slot_1, "URL")?,
                 url_im: ::b24_core::__private::wire::field_at(slot_2, "URL_IM")?,
                 name: ::b24_core::__private::wire::field_at(slot_3, "NAME")?,
+                extra,
             })
         }
     }
@@ -820,6 +836,12 @@ pub mod delete_messages {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Messages {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -833,15 +855,17 @@ pub mod delete_messages {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["user", "message", "chat"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 user: ::b24_core::__private::wire::field_at(slot_0, "user")?,
                 message: ::b24_core::__private::wire::field_at(slot_1, "message")?,
                 chat: ::b24_core::__private::wire::field_at(slot_2, "chat")?,
+                extra,
             })
         }
     }
@@ -934,6 +958,12 @@ pub mod delete_messages {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -947,10 +977,11 @@ pub mod delete_messages {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
                 obj,
                 &["user", "message", "chat", "SUCCESS", "ERRORS", "DATA"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 user: ::b24_core::__private::wire::field_at(slot_0, "user")?,
@@ -959,6 +990,7 @@ pub mod delete_messages {
                 success: ::b24_core::__private::wire::field_at(slot_3, "SUCCESS")?,
                 errors: ::b24_core::__private::wire::field_at(slot_4, "ERRORS")?,
                 data: ::b24_core::__private::wire::field_at(slot_5, "DATA")?,
+                extra,
             })
         }
     }
@@ -1070,10 +1102,7 @@ impl ::b24_core::__private::Method for List {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-list.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = list::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1111,6 +1140,115 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ListError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`imconnector.list`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`imconnector.list`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `livechat`: `string`.
+        #[serde(
+            rename = "livechat",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub livechat: ::std::option::Option<::std::string::String>,
+        /// `telegrambot`: `string`.
+        #[serde(
+            rename = "telegrambot",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub telegrambot: ::std::option::Option<::std::string::String>,
+        /// `network`: `string`.
+        #[serde(
+            rename = "network",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub network: ::std::option::Option<::std::string::String>,
+        /// `myconnector`: `string`.
+        #[serde(
+            rename = "myconnector",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub myconnector: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["livechat", "telegrambot", "network", "myconnector"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                livechat: ::b24_core::__private::wire::field_at(slot_0, "livechat")?,
+                telegrambot: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "telegrambot",
+                )?,
+                network: ::b24_core::__private::wire::field_at(slot_2, "network")?,
+                myconnector: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "myconnector",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.livechat,
+                &::std::format!("{}.{}", field, "livechat"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.telegrambot,
+                &::std::format!("{}.{}", field, "telegrambot"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.network,
+                &::std::format!("{}.{}", field, "network"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.myconnector,
+                &::std::format!("{}.{}", field, "myconnector"),
+                problems,
+            );
         }
     }
 }
@@ -1550,6 +1688,12 @@ pub mod register {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub position: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Icon {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1563,16 +1707,18 @@ pub mod register {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["DATA_IMAGE", "COLOR", "SIZE", "POSITION"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 data_image: ::b24_core::__private::wire::field_at(slot_0, "DATA_IMAGE")?,
                 color: ::b24_core::__private::wire::field_at(slot_1, "COLOR")?,
                 size: ::b24_core::__private::wire::field_at(slot_2, "SIZE")?,
                 position: ::b24_core::__private::wire::field_at(slot_3, "POSITION")?,
+                extra,
             })
         }
     }
@@ -1637,6 +1783,12 @@ pub mod register {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub error_description: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1650,10 +1802,11 @@ pub mod register {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["result", "error", "error_description"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
@@ -1662,6 +1815,7 @@ pub mod register {
                     slot_2,
                     "error_description",
                 )?,
+                extra,
             })
         }
     }
@@ -1885,6 +2039,12 @@ pub mod send_messages {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Messages {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1898,15 +2058,17 @@ pub mod send_messages {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["user", "message", "chat"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 user: ::b24_core::__private::wire::field_at(slot_0, "user")?,
                 message: ::b24_core::__private::wire::field_at(slot_1, "message")?,
                 chat: ::b24_core::__private::wire::field_at(slot_2, "chat")?,
+                extra,
             })
         }
     }
@@ -2023,6 +2185,12 @@ pub mod send_messages {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2036,6 +2204,7 @@ pub mod send_messages {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -2048,7 +2217,7 @@ pub mod send_messages {
                     "session",
                     "DATA",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 user: ::b24_core::__private::wire::field_at(slot_0, "user")?,
@@ -2059,6 +2228,7 @@ pub mod send_messages {
                 errors: ::b24_core::__private::wire::field_at(slot_5, "ERRORS")?,
                 session: ::b24_core::__private::wire::field_at(slot_6, "session")?,
                 data: ::b24_core::__private::wire::field_at(slot_7, "DATA")?,
+                extra,
             })
         }
     }
@@ -2303,6 +2473,12 @@ pub mod send_status_delivery {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Messages {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2316,15 +2492,17 @@ pub mod send_status_delivery {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["im", "message", "chat"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 im: ::b24_core::__private::wire::field_at(slot_0, "im")?,
                 message: ::b24_core::__private::wire::field_at(slot_1, "message")?,
                 chat: ::b24_core::__private::wire::field_at(slot_2, "chat")?,
+                extra,
             })
         }
     }
@@ -2374,6 +2552,12 @@ pub mod send_status_delivery {
         pub data: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2387,14 +2571,16 @@ pub mod send_status_delivery {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["SUCCESS", "DATA"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 success: ::b24_core::__private::wire::field_at(slot_0, "SUCCESS")?,
                 data: ::b24_core::__private::wire::field_at(slot_1, "DATA")?,
+                extra,
             })
         }
     }
@@ -2609,6 +2795,12 @@ pub mod send_status_reading {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Messages {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2622,15 +2814,17 @@ pub mod send_status_reading {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["im", "message", "chat"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 im: ::b24_core::__private::wire::field_at(slot_0, "im")?,
                 message: ::b24_core::__private::wire::field_at(slot_1, "message")?,
                 chat: ::b24_core::__private::wire::field_at(slot_2, "chat")?,
+                extra,
             })
         }
     }
@@ -2680,6 +2874,12 @@ pub mod send_status_reading {
         pub data: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2693,14 +2893,16 @@ pub mod send_status_reading {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["SUCCESS", "DATA"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 success: ::b24_core::__private::wire::field_at(slot_0, "SUCCESS")?,
                 data: ::b24_core::__private::wire::field_at(slot_1, "DATA")?,
+                extra,
             })
         }
     }
@@ -2907,6 +3109,12 @@ pub mod status {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub status: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2920,10 +3128,11 @@ pub mod status {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
                 obj,
                 &["LINE", "CONNECTOR", "ERROR", "CONFIGURED", "STATUS"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 line: ::b24_core::__private::wire::field_at(slot_0, "LINE")?,
@@ -2931,6 +3140,7 @@ pub mod status {
                 error: ::b24_core::__private::wire::field_at(slot_2, "ERROR")?,
                 configured: ::b24_core::__private::wire::field_at(slot_3, "CONFIGURED")?,
                 status: ::b24_core::__private::wire::field_at(slot_4, "STATUS")?,
+                extra,
             })
         }
     }
@@ -3043,10 +3253,7 @@ impl ::b24_core::__private::Method for Unregister {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-unregister.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = unregister::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3089,6 +3296,99 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UnregisterError 
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`imconnector.unregister`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-unregister.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod unregister {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`imconnector.unregister`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-unregister.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `result`: `bool`.
+        #[serde(
+            rename = "result",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result: ::std::option::Option<bool>,
+        /// `error`: `string`.
+        #[serde(
+            rename = "error",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub error: ::std::option::Option<::std::string::String>,
+        /// `error_description`: `string`.
+        #[serde(
+            rename = "error_description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub error_description: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["result", "error", "error_description"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
+                error: ::b24_core::__private::wire::field_at(slot_1, "error")?,
+                error_description: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "error_description",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.result,
+                &::std::format!("{}.{}", field, "result"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.error,
+                &::std::format!("{}.{}", field, "error"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.error_description,
+                &::std::format!("{}.{}", field, "error_description"),
+                problems,
+            );
         }
     }
 }
@@ -3288,6 +3588,12 @@ pub mod update_messages {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Messages {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3301,15 +3607,17 @@ pub mod update_messages {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["user", "message", "chat"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 user: ::b24_core::__private::wire::field_at(slot_0, "user")?,
                 message: ::b24_core::__private::wire::field_at(slot_1, "message")?,
                 chat: ::b24_core::__private::wire::field_at(slot_2, "chat")?,
+                extra,
             })
         }
     }
@@ -3414,6 +3722,12 @@ pub mod update_messages {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3427,10 +3741,11 @@ pub mod update_messages {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
                 obj,
                 &["user", "message", "chat", "extra", "SUCCESS", "ERRORS", "DATA"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 user: ::b24_core::__private::wire::field_at(slot_0, "user")?,
@@ -3440,6 +3755,7 @@ pub mod update_messages {
                 success: ::b24_core::__private::wire::field_at(slot_4, "SUCCESS")?,
                 errors: ::b24_core::__private::wire::field_at(slot_5, "ERRORS")?,
                 data: ::b24_core::__private::wire::field_at(slot_6, "DATA")?,
+                extra,
             })
         }
     }

@@ -1413,6 +1413,12 @@ pub mod config_add {
         pub ignore_welcome_form_responsible: ::std::option::Option<
             ::b24_core::__private::types::Yn,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1426,6 +1432,7 @@ pub mod config_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
@@ -1523,7 +1530,7 @@ pub mod config_add {
                     "CONFIRM_CLOSE",
                     "IGNORE_WELCOME_FORM_RESPONSIBLE",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 line_name: ::b24_core::__private::wire::field_at(slot_0, "LINE_NAME")?,
@@ -1834,6 +1841,7 @@ pub mod config_add {
                     slot_82,
                     "IGNORE_WELCOME_FORM_RESPONSIBLE",
                 )?,
+                extra,
             })
         }
     }
@@ -2554,13 +2562,13 @@ pub mod config_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `ID`: `string`.
+        /// `ID`: `int`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::option::Option<i64>,
         /// `LINE_NAME`: `string`.
         #[serde(
             rename = "LINE_NAME",
@@ -2764,13 +2772,13 @@ pub mod config_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub agreement_message: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `AGREEMENT_ID`: `string`.
+        /// `AGREEMENT_ID`: `int`.
         #[serde(
             rename = "AGREEMENT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub agreement_id: ::std::option::Option<::std::string::String>,
+        pub agreement_id: ::std::option::Option<i64>,
         /// `CATEGORY_ENABLE`: `yn`.
         #[serde(
             rename = "CATEGORY_ENABLE",
@@ -2778,13 +2786,13 @@ pub mod config_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub category_enable: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `CATEGORY_ID`: `string`.
+        /// `CATEGORY_ID`: `int`.
         #[serde(
             rename = "CATEGORY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub category_id: ::std::option::Option<::std::string::String>,
+        pub category_id: ::std::option::Option<i64>,
         /// `WELCOME_BOT_JOIN`: `string`.
         #[serde(
             rename = "WELCOME_BOT_JOIN",
@@ -2792,13 +2800,13 @@ pub mod config_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub welcome_bot_join: ::std::option::Option<::std::string::String>,
-        /// `WELCOME_BOT_ID`: `string`.
+        /// `WELCOME_BOT_ID`: `int`.
         #[serde(
             rename = "WELCOME_BOT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub welcome_bot_id: ::std::option::Option<::std::string::String>,
+        pub welcome_bot_id: ::std::option::Option<i64>,
         /// `WELCOME_BOT_TIME`: `string`.
         #[serde(
             rename = "WELCOME_BOT_TIME",
@@ -2820,20 +2828,20 @@ pub mod config_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub no_answer_rule: ::std::option::Option<::std::string::String>,
-        /// `NO_ANSWER_FORM_ID`: `string`.
+        /// `NO_ANSWER_FORM_ID`: `int`.
         #[serde(
             rename = "NO_ANSWER_FORM_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub no_answer_form_id: ::std::option::Option<::std::string::String>,
-        /// `NO_ANSWER_BOT_ID`: `string`.
+        pub no_answer_form_id: ::std::option::Option<i64>,
+        /// `NO_ANSWER_BOT_ID`: `int`.
         #[serde(
             rename = "NO_ANSWER_BOT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub no_answer_bot_id: ::std::option::Option<::std::string::String>,
+        pub no_answer_bot_id: ::std::option::Option<i64>,
         /// `NO_ANSWER_TEXT`: `string`.
         #[serde(
             rename = "NO_ANSWER_TEXT",
@@ -2894,20 +2902,20 @@ pub mod config_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub worktime_dayoff_rule: ::std::option::Option<::std::string::String>,
-        /// `WORKTIME_DAYOFF_FORM_ID`: `string`.
+        /// `WORKTIME_DAYOFF_FORM_ID`: `int`.
         #[serde(
             rename = "WORKTIME_DAYOFF_FORM_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub worktime_dayoff_form_id: ::std::option::Option<::std::string::String>,
-        /// `WORKTIME_DAYOFF_BOT_ID`: `string`.
+        pub worktime_dayoff_form_id: ::std::option::Option<i64>,
+        /// `WORKTIME_DAYOFF_BOT_ID`: `int`.
         #[serde(
             rename = "WORKTIME_DAYOFF_BOT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub worktime_dayoff_bot_id: ::std::option::Option<::std::string::String>,
+        pub worktime_dayoff_bot_id: ::std::option::Option<i64>,
         /// `WORKTIME_DAYOFF_TEXT`: `string`.
         #[serde(
             rename = "WORKTIME_DAYOFF_TEXT",
@@ -2922,20 +2930,20 @@ pub mod config_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub close_rule: ::std::option::Option<::std::string::String>,
-        /// `CLOSE_FORM_ID`: `string`.
+        /// `CLOSE_FORM_ID`: `int`.
         #[serde(
             rename = "CLOSE_FORM_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub close_form_id: ::std::option::Option<::std::string::String>,
-        /// `CLOSE_BOT_ID`: `string`.
+        pub close_form_id: ::std::option::Option<i64>,
+        /// `CLOSE_BOT_ID`: `int`.
         #[serde(
             rename = "CLOSE_BOT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub close_bot_id: ::std::option::Option<::std::string::String>,
+        pub close_bot_id: ::std::option::Option<i64>,
         /// `CLOSE_TEXT`: `string`.
         #[serde(
             rename = "CLOSE_TEXT",
@@ -2957,20 +2965,20 @@ pub mod config_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub auto_close_rule: ::std::option::Option<::std::string::String>,
-        /// `AUTO_CLOSE_FORM_ID`: `string`.
+        /// `AUTO_CLOSE_FORM_ID`: `int`.
         #[serde(
             rename = "AUTO_CLOSE_FORM_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub auto_close_form_id: ::std::option::Option<::std::string::String>,
-        /// `AUTO_CLOSE_BOT_ID`: `string`.
+        pub auto_close_form_id: ::std::option::Option<i64>,
+        /// `AUTO_CLOSE_BOT_ID`: `int`.
         #[serde(
             rename = "AUTO_CLOSE_BOT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub auto_close_bot_id: ::std::option::Option<::std::string::String>,
+        pub auto_close_bot_id: ::std::option::Option<i64>,
         /// `AUTO_CLOSE_TIME`: `string`.
         #[serde(
             rename = "AUTO_CLOSE_TIME",
@@ -3016,13 +3024,13 @@ pub mod config_get {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
-        /// `MODIFY_USER_ID`: `string`.
+        /// `MODIFY_USER_ID`: `int`.
         #[serde(
             rename = "MODIFY_USER_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub modify_user_id: ::std::option::Option<::std::string::String>,
+        pub modify_user_id: ::std::option::Option<i64>,
         /// `TEMPORARY`: `yn`.
         #[serde(
             rename = "TEMPORARY",
@@ -3044,13 +3052,13 @@ pub mod config_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub language_id: ::std::option::Option<::std::string::String>,
-        /// `QUICK_ANSWERS_IBLOCK_ID`: `string`.
+        /// `QUICK_ANSWERS_IBLOCK_ID`: `int`.
         #[serde(
             rename = "QUICK_ANSWERS_IBLOCK_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub quick_answers_iblock_id: ::std::option::Option<::std::string::String>,
+        pub quick_answers_iblock_id: ::std::option::Option<i64>,
         /// `SESSION_PRIORITY`: `string`.
         #[serde(
             rename = "SESSION_PRIORITY",
@@ -3217,13 +3225,13 @@ pub mod config_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub use_welcome_form: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `WELCOME_FORM_ID`: `string`.
+        /// `WELCOME_FORM_ID`: `int`.
         #[serde(
             rename = "WELCOME_FORM_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub welcome_form_id: ::std::option::Option<::std::string::String>,
+        pub welcome_form_id: ::std::option::Option<i64>,
         /// `WELCOME_FORM_DELAY`: `yn`.
         #[serde(
             rename = "WELCOME_FORM_DELAY",
@@ -3256,6 +3264,12 @@ pub mod config_get {
         pub ignore_welcome_form_responsible: ::std::option::Option<
             ::b24_core::__private::types::Yn,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3269,6 +3283,7 @@ pub mod config_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
@@ -3378,7 +3393,7 @@ pub mod config_get {
                     "CONFIRM_CLOSE",
                     "IGNORE_WELCOME_FORM_RESPONSIBLE",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
@@ -3730,6 +3745,7 @@ pub mod config_get {
                     slot_93,
                     "IGNORE_WELCOME_FORM_RESPONSIBLE",
                 )?,
+                extra,
             })
         }
     }
@@ -4376,13 +4392,13 @@ pub mod config_list_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct ConfigQueue {
-        /// `ENTITY_ID`: `string`.
+        /// `ENTITY_ID`: `int`.
         #[serde(
             rename = "ENTITY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub entity_id: ::std::option::Option<::std::string::String>,
+        pub entity_id: ::std::option::Option<i64>,
         /// `ENTITY_TYPE`: `string`.
         #[serde(
             rename = "ENTITY_TYPE",
@@ -4390,6 +4406,12 @@ pub mod config_list_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub entity_type: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ConfigQueue {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4403,10 +4425,11 @@ pub mod config_list_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["ENTITY_ID", "ENTITY_TYPE"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 entity_id: ::b24_core::__private::wire::field_at(slot_0, "ENTITY_ID")?,
@@ -4414,6 +4437,7 @@ pub mod config_list_get {
                     slot_1,
                     "ENTITY_TYPE",
                 )?,
+                extra,
             })
         }
     }
@@ -4463,6 +4487,12 @@ pub mod config_list_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub check_permission: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Options {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4476,10 +4506,11 @@ pub mod config_list_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["QUEUE", "CONFIG_QUEUE", "CHECK_PERMISSION"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 queue: ::b24_core::__private::wire::field_at(slot_0, "QUEUE")?,
@@ -4491,6 +4522,7 @@ pub mod config_list_get {
                     slot_2,
                     "CHECK_PERMISSION",
                 )?,
+                extra,
             })
         }
     }
@@ -4569,6 +4601,12 @@ pub mod config_list_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub offset: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4582,10 +4620,11 @@ pub mod config_list_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
                 obj,
                 &["select", "order", "filter", "limit", "offset"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
@@ -4593,6 +4632,7 @@ pub mod config_list_get {
                 filter: ::b24_core::__private::wire::field_at(slot_2, "filter")?,
                 limit: ::b24_core::__private::wire::field_at(slot_3, "limit")?,
                 offset: ::b24_core::__private::wire::field_at(slot_4, "offset")?,
+                extra,
             })
         }
     }
@@ -4664,6 +4704,12 @@ pub mod config_list_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub user_avatar_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for QueueUsersFields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4677,10 +4723,11 @@ pub mod config_list_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["USER_NAME", "USER_WORK_POSITION", "USER_AVATAR", "USER_AVATAR_ID"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 user_name: ::b24_core::__private::wire::field_at(slot_0, "USER_NAME")?,
@@ -4696,6 +4743,7 @@ pub mod config_list_get {
                     slot_3,
                     "USER_AVATAR_ID",
                 )?,
+                extra,
             })
         }
     }
@@ -4734,13 +4782,13 @@ pub mod config_list_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `ID`: `string`.
+        /// `ID`: `int`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::option::Option<i64>,
         /// `LINE_NAME`: `string`.
         #[serde(
             rename = "LINE_NAME",
@@ -5421,6 +5469,12 @@ pub mod config_list_get {
         pub ignore_welcome_form_responsible: ::std::option::Option<
             ::b24_core::__private::types::Yn,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5434,6 +5488,7 @@ pub mod config_list_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
@@ -5542,7 +5597,7 @@ pub mod config_list_get {
                     "CONFIRM_CLOSE",
                     "IGNORE_WELCOME_FORM_RESPONSIBLE",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
@@ -5890,6 +5945,7 @@ pub mod config_list_get {
                     slot_92,
                     "IGNORE_WELCOME_FORM_RESPONSIBLE",
                 )?,
+                extra,
             })
         }
     }
@@ -6502,6 +6558,12 @@ pub mod config_path_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub public_path: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -6515,10 +6577,11 @@ pub mod config_path_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["SERVER_ADDRESS", "PUBLIC_PATH"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 server_address: ::b24_core::__private::wire::field_at(
@@ -6529,6 +6592,7 @@ pub mod config_path_get {
                     slot_1,
                     "PUBLIC_PATH",
                 )?,
+                extra,
             })
         }
     }
@@ -6563,18 +6627,13 @@ pub struct ConfigUpdate {
     /// `CONFIG_ID` (required): `int`.
     #[serde(rename = "CONFIG_ID")]
     pub config_id: i64,
-    /// `PARAMS`: `map<any>`.
+    /// `PARAMS`: `Params`.
     #[serde(
         rename = "PARAMS",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub params: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub params: ::std::option::Option<config_update::Params>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -6597,12 +6656,7 @@ impl ConfigUpdate {
     #[must_use]
     pub fn with_params(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<config_update::Params>,
     ) -> Self {
         self.params = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -6694,6 +6748,1478 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ConfigUpdateErro
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`imopenlines.config.update`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-update.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod config_update {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Params` of [`imopenlines.config.update`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Params {
+        /// `LINE_NAME`: `string`.
+        #[serde(
+            rename = "LINE_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub line_name: ::std::option::Option<::std::string::String>,
+        /// `ACTIVE`: `yn`.
+        #[serde(
+            rename = "ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `QUEUE`: `any[]`.
+        #[serde(
+            rename = "QUEUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub queue: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `QUEUE_TYPE`: `string`.
+        #[serde(
+            rename = "QUEUE_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub queue_type: ::std::option::Option<::std::string::String>,
+        /// `QUEUE_TIME`: `int`.
+        #[serde(
+            rename = "QUEUE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub queue_time: ::std::option::Option<i64>,
+        /// `NO_ANSWER_TIME`: `int`.
+        #[serde(
+            rename = "NO_ANSWER_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub no_answer_time: ::std::option::Option<i64>,
+        /// `WELCOME_MESSAGE`: `yn`.
+        #[serde(
+            rename = "WELCOME_MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub welcome_message: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `WELCOME_MESSAGE_TEXT`: `string`.
+        #[serde(
+            rename = "WELCOME_MESSAGE_TEXT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub welcome_message_text: ::std::option::Option<::std::string::String>,
+        /// `WORKTIME_ENABLE`: `yn`.
+        #[serde(
+            rename = "WORKTIME_ENABLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub worktime_enable: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `WORKTIME_FROM`: `string`.
+        #[serde(
+            rename = "WORKTIME_FROM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub worktime_from: ::std::option::Option<::std::string::String>,
+        /// `WORKTIME_TO`: `string`.
+        #[serde(
+            rename = "WORKTIME_TO",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub worktime_to: ::std::option::Option<::std::string::String>,
+        /// `WORKTIME_TIMEZONE`: `string`.
+        #[serde(
+            rename = "WORKTIME_TIMEZONE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub worktime_timezone: ::std::option::Option<::std::string::String>,
+        /// `CRM`: `yn`.
+        #[serde(
+            rename = "CRM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub crm: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `CRM_CREATE`: `string`.
+        #[serde(
+            rename = "CRM_CREATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub crm_create: ::std::option::Option<::std::string::String>,
+        /// `VOTE_MESSAGE`: `yn`.
+        #[serde(
+            rename = "VOTE_MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vote_message: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `LANGUAGE_ID`: `string`.
+        #[serde(
+            rename = "LANGUAGE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub language_id: ::std::option::Option<::std::string::String>,
+        /// `CRM_CREATE_SECOND`: `string`.
+        #[serde(
+            rename = "CRM_CREATE_SECOND",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub crm_create_second: ::std::option::Option<::std::string::String>,
+        /// `CRM_CREATE_THIRD`: `yn`.
+        #[serde(
+            rename = "CRM_CREATE_THIRD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub crm_create_third: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `CRM_CHAT_TRACKER`: `yn`.
+        #[serde(
+            rename = "CRM_CHAT_TRACKER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub crm_chat_tracker: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `CRM_FORWARD`: `yn`.
+        #[serde(
+            rename = "CRM_FORWARD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub crm_forward: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `CRM_TRANSFER_CHANGE`: `yn`.
+        #[serde(
+            rename = "CRM_TRANSFER_CHANGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub crm_transfer_change: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `CRM_SOURCE`: `string`.
+        #[serde(
+            rename = "CRM_SOURCE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub crm_source: ::std::option::Option<::std::string::String>,
+        /// `MAX_CHAT`: `int`.
+        #[serde(
+            rename = "MAX_CHAT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_chat: ::std::option::Option<i64>,
+        /// `TYPE_MAX_CHAT`: `string`.
+        #[serde(
+            rename = "TYPE_MAX_CHAT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_max_chat: ::std::option::Option<::std::string::String>,
+        /// `CATEGORY_ENABLE`: `yn`.
+        #[serde(
+            rename = "CATEGORY_ENABLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub category_enable: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `CATEGORY_ID`: `int`.
+        #[serde(
+            rename = "CATEGORY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub category_id: ::std::option::Option<i64>,
+        /// `SESSION_PRIORITY`: `int`.
+        #[serde(
+            rename = "SESSION_PRIORITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub session_priority: ::std::option::Option<i64>,
+        /// `WELCOME_BOT_ENABLE`: `yn`.
+        #[serde(
+            rename = "WELCOME_BOT_ENABLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub welcome_bot_enable: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `WELCOME_BOT_JOIN`: `string`.
+        #[serde(
+            rename = "WELCOME_BOT_JOIN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub welcome_bot_join: ::std::option::Option<::std::string::String>,
+        /// `WELCOME_BOT_ID`: `int`.
+        #[serde(
+            rename = "WELCOME_BOT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub welcome_bot_id: ::std::option::Option<i64>,
+        /// `WELCOME_BOT_TIME`: `int`.
+        #[serde(
+            rename = "WELCOME_BOT_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub welcome_bot_time: ::std::option::Option<i64>,
+        /// `WELCOME_BOT_LEFT`: `string`.
+        #[serde(
+            rename = "WELCOME_BOT_LEFT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub welcome_bot_left: ::std::option::Option<::std::string::String>,
+        /// `CHECK_AVAILABLE`: `yn`.
+        #[serde(
+            rename = "CHECK_AVAILABLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub check_available: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `WATCH_TYPING`: `yn`.
+        #[serde(
+            rename = "WATCH_TYPING",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub watch_typing: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `SEND_WELCOME_EACH_SESSION`: `yn`.
+        #[serde(
+            rename = "SEND_WELCOME_EACH_SESSION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub send_welcome_each_session: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `OPERATOR_DATA`: `string`.
+        #[serde(
+            rename = "OPERATOR_DATA",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub operator_data: ::std::option::Option<::std::string::String>,
+        /// `DEFAULT_OPERATOR_DATA`: `map<any>`.
+        #[serde(
+            rename = "DEFAULT_OPERATOR_DATA",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_operator_data: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `NO_ANSWER_RULE`: `string`.
+        #[serde(
+            rename = "NO_ANSWER_RULE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub no_answer_rule: ::std::option::Option<::std::string::String>,
+        /// `NO_ANSWER_FORM_ID`: `int`.
+        #[serde(
+            rename = "NO_ANSWER_FORM_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub no_answer_form_id: ::std::option::Option<i64>,
+        /// `NO_ANSWER_BOT_ID`: `int`.
+        #[serde(
+            rename = "NO_ANSWER_BOT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub no_answer_bot_id: ::std::option::Option<i64>,
+        /// `NO_ANSWER_TEXT`: `string`.
+        #[serde(
+            rename = "NO_ANSWER_TEXT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub no_answer_text: ::std::option::Option<::std::string::String>,
+        /// `WORKTIME_DAYOFF`: `any[]`.
+        #[serde(
+            rename = "WORKTIME_DAYOFF",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub worktime_dayoff: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `WORKTIME_HOLIDAYS`: `string`.
+        #[serde(
+            rename = "WORKTIME_HOLIDAYS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub worktime_holidays: ::std::option::Option<::std::string::String>,
+        /// `WORKTIME_DAYOFF_RULE`: `string`.
+        #[serde(
+            rename = "WORKTIME_DAYOFF_RULE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub worktime_dayoff_rule: ::std::option::Option<::std::string::String>,
+        /// `WORKTIME_DAYOFF_FORM_ID`: `int`.
+        #[serde(
+            rename = "WORKTIME_DAYOFF_FORM_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub worktime_dayoff_form_id: ::std::option::Option<i64>,
+        /// `WORKTIME_DAYOFF_BOT_ID`: `int`.
+        #[serde(
+            rename = "WORKTIME_DAYOFF_BOT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub worktime_dayoff_bot_id: ::std::option::Option<i64>,
+        /// `WORKTIME_DAYOFF_TEXT`: `string`.
+        #[serde(
+            rename = "WORKTIME_DAYOFF_TEXT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub worktime_dayoff_text: ::std::option::Option<::std::string::String>,
+        /// `CLOSE_RULE`: `string`.
+        #[serde(
+            rename = "CLOSE_RULE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub close_rule: ::std::option::Option<::std::string::String>,
+        /// `CLOSE_FORM_ID`: `int`.
+        #[serde(
+            rename = "CLOSE_FORM_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub close_form_id: ::std::option::Option<i64>,
+        /// `CLOSE_BOT_ID`: `int`.
+        #[serde(
+            rename = "CLOSE_BOT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub close_bot_id: ::std::option::Option<i64>,
+        /// `CLOSE_TEXT`: `string`.
+        #[serde(
+            rename = "CLOSE_TEXT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub close_text: ::std::option::Option<::std::string::String>,
+        /// `VOTE_TIME_LIMIT`: `int`.
+        #[serde(
+            rename = "VOTE_TIME_LIMIT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vote_time_limit: ::std::option::Option<i64>,
+        /// `VOTE_CLOSING_DELAY`: `yn`.
+        #[serde(
+            rename = "VOTE_CLOSING_DELAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vote_closing_delay: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `VOTE_BEFORE_FINISH`: `yn`.
+        #[serde(
+            rename = "VOTE_BEFORE_FINISH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vote_before_finish: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `VOTE_MESSAGE_1_TEXT`: `string`.
+        #[serde(
+            rename = "VOTE_MESSAGE_1_TEXT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vote_message_1_text: ::std::option::Option<::std::string::String>,
+        /// `VOTE_MESSAGE_1_LIKE`: `string`.
+        #[serde(
+            rename = "VOTE_MESSAGE_1_LIKE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vote_message_1_like: ::std::option::Option<::std::string::String>,
+        /// `VOTE_MESSAGE_1_DISLIKE`: `string`.
+        #[serde(
+            rename = "VOTE_MESSAGE_1_DISLIKE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vote_message_1_dislike: ::std::option::Option<::std::string::String>,
+        /// `VOTE_MESSAGE_2_TEXT`: `string`.
+        #[serde(
+            rename = "VOTE_MESSAGE_2_TEXT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vote_message_2_text: ::std::option::Option<::std::string::String>,
+        /// `VOTE_MESSAGE_2_LIKE`: `string`.
+        #[serde(
+            rename = "VOTE_MESSAGE_2_LIKE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vote_message_2_like: ::std::option::Option<::std::string::String>,
+        /// `VOTE_MESSAGE_2_DISLIKE`: `string`.
+        #[serde(
+            rename = "VOTE_MESSAGE_2_DISLIKE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vote_message_2_dislike: ::std::option::Option<::std::string::String>,
+        /// `AUTO_CLOSE_RULE`: `string`.
+        #[serde(
+            rename = "AUTO_CLOSE_RULE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub auto_close_rule: ::std::option::Option<::std::string::String>,
+        /// `FULL_CLOSE_TIME`: `int`.
+        #[serde(
+            rename = "FULL_CLOSE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub full_close_time: ::std::option::Option<i64>,
+        /// `AUTO_CLOSE_TIME`: `int`.
+        #[serde(
+            rename = "AUTO_CLOSE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub auto_close_time: ::std::option::Option<i64>,
+        /// `AUTO_CLOSE_FORM_ID`: `int`.
+        #[serde(
+            rename = "AUTO_CLOSE_FORM_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub auto_close_form_id: ::std::option::Option<i64>,
+        /// `AUTO_CLOSE_BOT_ID`: `int`.
+        #[serde(
+            rename = "AUTO_CLOSE_BOT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub auto_close_bot_id: ::std::option::Option<i64>,
+        /// `AUTO_CLOSE_TEXT`: `string`.
+        #[serde(
+            rename = "AUTO_CLOSE_TEXT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub auto_close_text: ::std::option::Option<::std::string::String>,
+        /// `AUTO_EXPIRE_TIME`: `int`.
+        #[serde(
+            rename = "AUTO_EXPIRE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub auto_expire_time: ::std::option::Option<i64>,
+        /// `TEMPORARY`: `yn`.
+        #[serde(
+            rename = "TEMPORARY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub temporary: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `QUICK_ANSWERS_IBLOCK_ID`: `int`.
+        #[serde(
+            rename = "QUICK_ANSWERS_IBLOCK_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub quick_answers_iblock_id: ::std::option::Option<i64>,
+        /// `KPI_FIRST_ANSWER_TIME`: `int`.
+        #[serde(
+            rename = "KPI_FIRST_ANSWER_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kpi_first_answer_time: ::std::option::Option<i64>,
+        /// `KPI_FIRST_ANSWER_ALERT`: `yn`.
+        #[serde(
+            rename = "KPI_FIRST_ANSWER_ALERT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kpi_first_answer_alert: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `KPI_FIRST_ANSWER_LIST`: `any[]`.
+        #[serde(
+            rename = "KPI_FIRST_ANSWER_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kpi_first_answer_list: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `KPI_FIRST_ANSWER_TEXT`: `string`.
+        #[serde(
+            rename = "KPI_FIRST_ANSWER_TEXT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kpi_first_answer_text: ::std::option::Option<::std::string::String>,
+        /// `KPI_FURTHER_ANSWER_TIME`: `int`.
+        #[serde(
+            rename = "KPI_FURTHER_ANSWER_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kpi_further_answer_time: ::std::option::Option<i64>,
+        /// `KPI_FURTHER_ANSWER_ALERT`: `yn`.
+        #[serde(
+            rename = "KPI_FURTHER_ANSWER_ALERT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kpi_further_answer_alert: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `KPI_FURTHER_ANSWER_LIST`: `any[]`.
+        #[serde(
+            rename = "KPI_FURTHER_ANSWER_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kpi_further_answer_list: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `KPI_FURTHER_ANSWER_TEXT`: `string`.
+        #[serde(
+            rename = "KPI_FURTHER_ANSWER_TEXT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kpi_further_answer_text: ::std::option::Option<::std::string::String>,
+        /// `KPI_CHECK_OPERATOR_ACTIVITY`: `yn`.
+        #[serde(
+            rename = "KPI_CHECK_OPERATOR_ACTIVITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kpi_check_operator_activity: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `USE_WELCOME_FORM`: `yn`.
+        #[serde(
+            rename = "USE_WELCOME_FORM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_welcome_form: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `WELCOME_FORM_ID`: `int`.
+        #[serde(
+            rename = "WELCOME_FORM_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub welcome_form_id: ::std::option::Option<i64>,
+        /// `WELCOME_FORM_DELAY`: `yn`.
+        #[serde(
+            rename = "WELCOME_FORM_DELAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub welcome_form_delay: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `CONFIRM_CLOSE`: `yn`.
+        #[serde(
+            rename = "CONFIRM_CLOSE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirm_close: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `IGNORE_WELCOME_FORM_RESPONSIBLE`: `yn`.
+        #[serde(
+            rename = "IGNORE_WELCOME_FORM_RESPONSIBLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ignore_welcome_form_responsible: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Params {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
+            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46, slot_47, slot_48,
+            slot_49, slot_50, slot_51, slot_52, slot_53, slot_54, slot_55, slot_56,
+            slot_57, slot_58, slot_59, slot_60, slot_61, slot_62, slot_63, slot_64,
+            slot_65, slot_66, slot_67, slot_68, slot_69, slot_70, slot_71, slot_72,
+            slot_73, slot_74, slot_75, slot_76, slot_77, slot_78, slot_79, slot_80,
+            slot_81, slot_82] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "LINE_NAME",
+                    "ACTIVE",
+                    "QUEUE",
+                    "QUEUE_TYPE",
+                    "QUEUE_TIME",
+                    "NO_ANSWER_TIME",
+                    "WELCOME_MESSAGE",
+                    "WELCOME_MESSAGE_TEXT",
+                    "WORKTIME_ENABLE",
+                    "WORKTIME_FROM",
+                    "WORKTIME_TO",
+                    "WORKTIME_TIMEZONE",
+                    "CRM",
+                    "CRM_CREATE",
+                    "VOTE_MESSAGE",
+                    "LANGUAGE_ID",
+                    "CRM_CREATE_SECOND",
+                    "CRM_CREATE_THIRD",
+                    "CRM_CHAT_TRACKER",
+                    "CRM_FORWARD",
+                    "CRM_TRANSFER_CHANGE",
+                    "CRM_SOURCE",
+                    "MAX_CHAT",
+                    "TYPE_MAX_CHAT",
+                    "CATEGORY_ENABLE",
+                    "CATEGORY_ID",
+                    "SESSION_PRIORITY",
+                    "WELCOME_BOT_ENABLE",
+                    "WELCOME_BOT_JOIN",
+                    "WELCOME_BOT_ID",
+                    "WELCOME_BOT_TIME",
+                    "WELCOME_BOT_LEFT",
+                    "CHECK_AVAILABLE",
+                    "WATCH_TYPING",
+                    "SEND_WELCOME_EACH_SESSION",
+                    "OPERATOR_DATA",
+                    "DEFAULT_OPERATOR_DATA",
+                    "NO_ANSWER_RULE",
+                    "NO_ANSWER_FORM_ID",
+                    "NO_ANSWER_BOT_ID",
+                    "NO_ANSWER_TEXT",
+                    "WORKTIME_DAYOFF",
+                    "WORKTIME_HOLIDAYS",
+                    "WORKTIME_DAYOFF_RULE",
+                    "WORKTIME_DAYOFF_FORM_ID",
+                    "WORKTIME_DAYOFF_BOT_ID",
+                    "WORKTIME_DAYOFF_TEXT",
+                    "CLOSE_RULE",
+                    "CLOSE_FORM_ID",
+                    "CLOSE_BOT_ID",
+                    "CLOSE_TEXT",
+                    "VOTE_TIME_LIMIT",
+                    "VOTE_CLOSING_DELAY",
+                    "VOTE_BEFORE_FINISH",
+                    "VOTE_MESSAGE_1_TEXT",
+                    "VOTE_MESSAGE_1_LIKE",
+                    "VOTE_MESSAGE_1_DISLIKE",
+                    "VOTE_MESSAGE_2_TEXT",
+                    "VOTE_MESSAGE_2_LIKE",
+                    "VOTE_MESSAGE_2_DISLIKE",
+                    "AUTO_CLOSE_RULE",
+                    "FULL_CLOSE_TIME",
+                    "AUTO_CLOSE_TIME",
+                    "AUTO_CLOSE_FORM_ID",
+                    "AUTO_CLOSE_BOT_ID",
+                    "AUTO_CLOSE_TEXT",
+                    "AUTO_EXPIRE_TIME",
+                    "TEMPORARY",
+                    "QUICK_ANSWERS_IBLOCK_ID",
+                    "KPI_FIRST_ANSWER_TIME",
+                    "KPI_FIRST_ANSWER_ALERT",
+                    "KPI_FIRST_ANSWER_LIST",
+                    "KPI_FIRST_ANSWER_TEXT",
+                    "KPI_FURTHER_ANSWER_TIME",
+                    "KPI_FURTHER_ANSWER_ALERT",
+                    "KPI_FURTHER_ANSWER_LIST",
+                    "KPI_FURTHER_ANSWER_TEXT",
+                    "KPI_CHECK_OPERATOR_ACTIVITY",
+                    "USE_WELCOME_FORM",
+                    "WELCOME_FORM_ID",
+                    "WELCOME_FORM_DELAY",
+                    "CONFIRM_CLOSE",
+                    "IGNORE_WELCOME_FORM_RESPONSIBLE",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                line_name: ::b24_core::__private::wire::field_at(slot_0, "LINE_NAME")?,
+                active: ::b24_core::__private::wire::field_at(slot_1, "ACTIVE")?,
+                queue: ::b24_core::__private::wire::field_at(slot_2, "QUEUE")?,
+                queue_type: ::b24_core::__private::wire::field_at(slot_3, "QUEUE_TYPE")?,
+                queue_time: ::b24_core::__private::wire::field_at(slot_4, "QUEUE_TIME")?,
+                no_answer_time: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "NO_ANSWER_TIME",
+                )?,
+                welcome_message: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "WELCOME_MESSAGE",
+                )?,
+                welcome_message_text: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "WELCOME_MESSAGE_TEXT",
+                )?,
+                worktime_enable: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "WORKTIME_ENABLE",
+                )?,
+                worktime_from: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "WORKTIME_FROM",
+                )?,
+                worktime_to: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "WORKTIME_TO",
+                )?,
+                worktime_timezone: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "WORKTIME_TIMEZONE",
+                )?,
+                crm: ::b24_core::__private::wire::field_at(slot_12, "CRM")?,
+                crm_create: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "CRM_CREATE",
+                )?,
+                vote_message: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "VOTE_MESSAGE",
+                )?,
+                language_id: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "LANGUAGE_ID",
+                )?,
+                crm_create_second: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "CRM_CREATE_SECOND",
+                )?,
+                crm_create_third: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "CRM_CREATE_THIRD",
+                )?,
+                crm_chat_tracker: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "CRM_CHAT_TRACKER",
+                )?,
+                crm_forward: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "CRM_FORWARD",
+                )?,
+                crm_transfer_change: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "CRM_TRANSFER_CHANGE",
+                )?,
+                crm_source: ::b24_core::__private::wire::field_at(
+                    slot_21,
+                    "CRM_SOURCE",
+                )?,
+                max_chat: ::b24_core::__private::wire::field_at(slot_22, "MAX_CHAT")?,
+                type_max_chat: ::b24_core::__private::wire::field_at(
+                    slot_23,
+                    "TYPE_MAX_CHAT",
+                )?,
+                category_enable: ::b24_core::__private::wire::field_at(
+                    slot_24,
+                    "CATEGORY_ENABLE",
+                )?,
+                category_id: ::b24_core::__private::wire::field_at(
+                    slot_25,
+                    "CATEGORY_ID",
+                )?,
+                session_priority: ::b24_core::__private::wire::field_at(
+                    slot_26,
+                    "SESSION_PRIORITY",
+                )?,
+                welcome_bot_enable: ::b24_core::__private::wire::field_at(
+                    slot_27,
+                    "WELCOME_BOT_ENABLE",
+                )?,
+                welcome_bot_join: ::b24_core::__private::wire::field_at(
+                    slot_28,
+                    "WELCOME_BOT_JOIN",
+                )?,
+                welcome_bot_id: ::b24_core::__private::wire::field_at(
+                    slot_29,
+                    "WELCOME_BOT_ID",
+                )?,
+                welcome_bot_time: ::b24_core::__private::wire::field_at(
+                    slot_30,
+                    "WELCOME_BOT_TIME",
+                )?,
+                welcome_bot_left: ::b24_core::__private::wire::field_at(
+                    slot_31,
+                    "WELCOME_BOT_LEFT",
+                )?,
+                check_available: ::b24_core::__private::wire::field_at(
+                    slot_32,
+                    "CHECK_AVAILABLE",
+                )?,
+                watch_typing: ::b24_core::__private::wire::field_at(
+                    slot_33,
+                    "WATCH_TYPING",
+                )?,
+                send_welcome_each_session: ::b24_core::__private::wire::field_at(
+                    slot_34,
+                    "SEND_WELCOME_EACH_SESSION",
+                )?,
+                operator_data: ::b24_core::__private::wire::field_at(
+                    slot_35,
+                    "OPERATOR_DATA",
+                )?,
+                default_operator_data: ::b24_core::__private::wire::field_at(
+                    slot_36,
+                    "DEFAULT_OPERATOR_DATA",
+                )?,
+                no_answer_rule: ::b24_core::__private::wire::field_at(
+                    slot_37,
+                    "NO_ANSWER_RULE",
+                )?,
+                no_answer_form_id: ::b24_core::__private::wire::field_at(
+                    slot_38,
+                    "NO_ANSWER_FORM_ID",
+                )?,
+                no_answer_bot_id: ::b24_core::__private::wire::field_at(
+                    slot_39,
+                    "NO_ANSWER_BOT_ID",
+                )?,
+                no_answer_text: ::b24_core::__private::wire::field_at(
+                    slot_40,
+                    "NO_ANSWER_TEXT",
+                )?,
+                worktime_dayoff: ::b24_core::__private::wire::field_at(
+                    slot_41,
+                    "WORKTIME_DAYOFF",
+                )?,
+                worktime_holidays: ::b24_core::__private::wire::field_at(
+                    slot_42,
+                    "WORKTIME_HOLIDAYS",
+                )?,
+                worktime_dayoff_rule: ::b24_core::__private::wire::field_at(
+                    slot_43,
+                    "WORKTIME_DAYOFF_RULE",
+                )?,
+                worktime_dayoff_form_id: ::b24_core::__private::wire::field_at(
+                    slot_44,
+                    "WORKTIME_DAYOFF_FORM_ID",
+                )?,
+                worktime_dayoff_bot_id: ::b24_core::__private::wire::field_at(
+                    slot_45,
+                    "WORKTIME_DAYOFF_BOT_ID",
+                )?,
+                worktime_dayoff_text: ::b24_core::__private::wire::field_at(
+                    slot_46,
+                    "WORKTIME_DAYOFF_TEXT",
+                )?,
+                close_rule: ::b24_core::__private::wire::field_at(
+                    slot_47,
+                    "CLOSE_RULE",
+                )?,
+                close_form_id: ::b24_core::__private::wire::field_at(
+                    slot_48,
+                    "CLOSE_FORM_ID",
+                )?,
+                close_bot_id: ::b24_core::__private::wire::field_at(
+                    slot_49,
+                    "CLOSE_BOT_ID",
+                )?,
+                close_text: ::b24_core::__private::wire::field_at(
+                    slot_50,
+                    "CLOSE_TEXT",
+                )?,
+                vote_time_limit: ::b24_core::__private::wire::field_at(
+                    slot_51,
+                    "VOTE_TIME_LIMIT",
+                )?,
+                vote_closing_delay: ::b24_core::__private::wire::field_at(
+                    slot_52,
+                    "VOTE_CLOSING_DELAY",
+                )?,
+                vote_before_finish: ::b24_core::__private::wire::field_at(
+                    slot_53,
+                    "VOTE_BEFORE_FINISH",
+                )?,
+                vote_message_1_text: ::b24_core::__private::wire::field_at(
+                    slot_54,
+                    "VOTE_MESSAGE_1_TEXT",
+                )?,
+                vote_message_1_like: ::b24_core::__private::wire::field_at(
+                    slot_55,
+                    "VOTE_MESSAGE_1_LIKE",
+                )?,
+                vote_message_1_dislike: ::b24_core::__private::wire::field_at(
+                    slot_56,
+                    "VOTE_MESSAGE_1_DISLIKE",
+                )?,
+                vote_message_2_text: ::b24_core::__private::wire::field_at(
+                    slot_57,
+                    "VOTE_MESSAGE_2_TEXT",
+                )?,
+                vote_message_2_like: ::b24_core::__private::wire::field_at(
+                    slot_58,
+                    "VOTE_MESSAGE_2_LIKE",
+                )?,
+                vote_message_2_dislike: ::b24_core::__private::wire::field_at(
+                    slot_59,
+                    "VOTE_MESSAGE_2_DISLIKE",
+                )?,
+                auto_close_rule: ::b24_core::__private::wire::field_at(
+                    slot_60,
+                    "AUTO_CLOSE_RULE",
+                )?,
+                full_close_time: ::b24_core::__private::wire::field_at(
+                    slot_61,
+                    "FULL_CLOSE_TIME",
+                )?,
+                auto_close_time: ::b24_core::__private::wire::field_at(
+                    slot_62,
+                    "AUTO_CLOSE_TIME",
+                )?,
+                auto_close_form_id: ::b24_core::__private::wire::field_at(
+                    slot_63,
+                    "AUTO_CLOSE_FORM_ID",
+                )?,
+                auto_close_bot_id: ::b24_core::__private::wire::field_at(
+                    slot_64,
+                    "AUTO_CLOSE_BOT_ID",
+                )?,
+                auto_close_text: ::b24_core::__private::wire::field_at(
+                    slot_65,
+                    "AUTO_CLOSE_TEXT",
+                )?,
+                auto_expire_time: ::b24_core::__private::wire::field_at(
+                    slot_66,
+                    "AUTO_EXPIRE_TIME",
+                )?,
+                temporary: ::b24_core::__private::wire::field_at(slot_67, "TEMPORARY")?,
+                quick_answers_iblock_id: ::b24_core::__private::wire::field_at(
+                    slot_68,
+                    "QUICK_ANSWERS_IBLOCK_ID",
+                )?,
+                kpi_first_answer_time: ::b24_core::__private::wire::field_at(
+                    slot_69,
+                    "KPI_FIRST_ANSWER_TIME",
+                )?,
+                kpi_first_answer_alert: ::b24_core::__private::wire::field_at(
+                    slot_70,
+                    "KPI_FIRST_ANSWER_ALERT",
+                )?,
+                kpi_first_answer_list: ::b24_core::__private::wire::field_at(
+                    slot_71,
+                    "KPI_FIRST_ANSWER_LIST",
+                )?,
+                kpi_first_answer_text: ::b24_core::__private::wire::field_at(
+                    slot_72,
+                    "KPI_FIRST_ANSWER_TEXT",
+                )?,
+                kpi_further_answer_time: ::b24_core::__private::wire::field_at(
+                    slot_73,
+                    "KPI_FURTHER_ANSWER_TIME",
+                )?,
+                kpi_further_answer_alert: ::b24_core::__private::wire::field_at(
+                    slot_74,
+                    "KPI_FURTHER_ANSWER_ALERT",
+                )?,
+                kpi_further_answer_list: ::b24_core::__private::wire::field_at(
+                    slot_75,
+                    "KPI_FURTHER_ANSWER_LIST",
+                )?,
+                kpi_further_answer_text: ::b24_core::__private::wire::field_at(
+                    slot_76,
+                    "KPI_FURTHER_ANSWER_TEXT",
+                )?,
+                kpi_check_operator_activity: ::b24_core::__private::wire::field_at(
+                    slot_77,
+                    "KPI_CHECK_OPERATOR_ACTIVITY",
+                )?,
+                use_welcome_form: ::b24_core::__private::wire::field_at(
+                    slot_78,
+                    "USE_WELCOME_FORM",
+                )?,
+                welcome_form_id: ::b24_core::__private::wire::field_at(
+                    slot_79,
+                    "WELCOME_FORM_ID",
+                )?,
+                welcome_form_delay: ::b24_core::__private::wire::field_at(
+                    slot_80,
+                    "WELCOME_FORM_DELAY",
+                )?,
+                confirm_close: ::b24_core::__private::wire::field_at(
+                    slot_81,
+                    "CONFIRM_CLOSE",
+                )?,
+                ignore_welcome_form_responsible: ::b24_core::__private::wire::field_at(
+                    slot_82,
+                    "IGNORE_WELCOME_FORM_RESPONSIBLE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Params {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.line_name,
+                &::std::format!("{}.{}", field, "LINE_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "ACTIVE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.queue,
+                &::std::format!("{}.{}", field, "QUEUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.queue_type,
+                &::std::format!("{}.{}", field, "QUEUE_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.queue_time,
+                &::std::format!("{}.{}", field, "QUEUE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.no_answer_time,
+                &::std::format!("{}.{}", field, "NO_ANSWER_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.welcome_message,
+                &::std::format!("{}.{}", field, "WELCOME_MESSAGE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.welcome_message_text,
+                &::std::format!("{}.{}", field, "WELCOME_MESSAGE_TEXT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.worktime_enable,
+                &::std::format!("{}.{}", field, "WORKTIME_ENABLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.worktime_from,
+                &::std::format!("{}.{}", field, "WORKTIME_FROM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.worktime_to,
+                &::std::format!("{}.{}", field, "WORKTIME_TO"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.worktime_timezone,
+                &::std::format!("{}.{}", field, "WORKTIME_TIMEZONE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.crm,
+                &::std::format!("{}.{}", field, "CRM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.crm_create,
+                &::std::format!("{}.{}", field, "CRM_CREATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vote_message,
+                &::std::format!("{}.{}", field, "VOTE_MESSAGE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.language_id,
+                &::std::format!("{}.{}", field, "LANGUAGE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.crm_create_second,
+                &::std::format!("{}.{}", field, "CRM_CREATE_SECOND"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.crm_create_third,
+                &::std::format!("{}.{}", field, "CRM_CREATE_THIRD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.crm_chat_tracker,
+                &::std::format!("{}.{}", field, "CRM_CHAT_TRACKER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.crm_forward,
+                &::std::format!("{}.{}", field, "CRM_FORWARD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.crm_transfer_change,
+                &::std::format!("{}.{}", field, "CRM_TRANSFER_CHANGE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.crm_source,
+                &::std::format!("{}.{}", field, "CRM_SOURCE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.max_chat,
+                &::std::format!("{}.{}", field, "MAX_CHAT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_max_chat,
+                &::std::format!("{}.{}", field, "TYPE_MAX_CHAT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.category_enable,
+                &::std::format!("{}.{}", field, "CATEGORY_ENABLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.category_id,
+                &::std::format!("{}.{}", field, "CATEGORY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.session_priority,
+                &::std::format!("{}.{}", field, "SESSION_PRIORITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.welcome_bot_enable,
+                &::std::format!("{}.{}", field, "WELCOME_BOT_ENABLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.welcome_bot_join,
+                &::std::format!("{}.{}", field, "WELCOME_BOT_JOIN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.welcome_bot_id,
+                &::std::format!("{}.{}", field, "WELCOME_BOT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.welcome_bot_time,
+                &::std::format!("{}.{}", field, "WELCOME_BOT_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.welcome_bot_left,
+                &::std::format!("{}.{}", field, "WELCOME_BOT_LEFT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.check_available,
+                &::std::format!("{}.{}", field, "CHECK_AVAILABLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.watch_typing,
+                &::std::format!("{}.{}", field, "WATCH_TYPING"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.send_welcome_each_session,
+                &::std::format!("{}.{}", field, "SEND_WELCOME_EACH_SESSION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.operator_data,
+                &::std::format!("{}.{}", field, "OPERATOR_DATA"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.default_operator_data,
+                &::std::format!("{}.{}", field, "DEFAULT_OPERATOR_DATA"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.no_answer_rule,
+                &::std::format!("{}.{}", field, "NO_ANSWER_RULE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.no_answer_form_id,
+                &::std::format!("{}.{}", field, "NO_ANSWER_FORM_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.no_answer_bot_id,
+                &::std::format!("{}.{}", field, "NO_ANSWER_BOT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.no_answer_text,
+                &::std::format!("{}.{}", field, "NO_ANSWER_TEXT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.worktime_dayoff,
+                &::std::format!("{}.{}", field, "WORKTIME_DAYOFF"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.worktime_holidays,
+                &::std::format!("{}.{}", field, "WORKTIME_HOLIDAYS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.worktime_dayoff_rule,
+                &::std::format!("{}.{}", field, "WORKTIME_DAYOFF_RULE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.worktime_dayoff_form_id,
+                &::std::format!("{}.{}", field, "WORKTIME_DAYOFF_FORM_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.worktime_dayoff_bot_id,
+                &::std::format!("{}.{}", field, "WORKTIME_DAYOFF_BOT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.worktime_dayoff_text,
+                &::std::format!("{}.{}", field, "WORKTIME_DAYOFF_TEXT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.close_rule,
+                &::std::format!("{}.{}", field, "CLOSE_RULE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.close_form_id,
+                &::std::format!("{}.{}", field, "CLOSE_FORM_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.close_bot_id,
+                &::std::format!("{}.{}", field, "CLOSE_BOT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.close_text,
+                &::std::format!("{}.{}", field, "CLOSE_TEXT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vote_time_limit,
+                &::std::format!("{}.{}", field, "VOTE_TIME_LIMIT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vote_closing_delay,
+                &::std::format!("{}.{}", field, "VOTE_CLOSING_DELAY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vote_before_finish,
+                &::std::format!("{}.{}", field, "VOTE_BEFORE_FINISH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vote_message_1_text,
+                &::std::format!("{}.{}", field, "VOTE_MESSAGE_1_TEXT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vote_message_1_like,
+                &::std::format!("{}.{}", field, "VOTE_MESSAGE_1_LIKE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vote_message_1_dislike,
+                &::std::format!("{}.{}", field, "VOTE_MESSAGE_1_DISLIKE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vote_message_2_text,
+                &::std::format!("{}.{}", field, "VOTE_MESSAGE_2_TEXT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vote_message_2_like,
+                &::std::format!("{}.{}", field, "VOTE_MESSAGE_2_LIKE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vote_message_2_dislike,
+                &::std::format!("{}.{}", field, "VOTE_MESSAGE_2_DISLIKE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.auto_close_rule,
+                &::std::format!("{}.{}", field, "AUTO_CLOSE_RULE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.full_close_time,
+                &::std::format!("{}.{}", field, "FULL_CLOSE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.auto_close_time,
+                &::std::format!("{}.{}", field, "AUTO_CLOSE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.auto_close_form_id,
+                &::std::format!("{}.{}", field, "AUTO_CLOSE_FORM_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.auto_close_bot_id,
+                &::std::format!("{}.{}", field, "AUTO_CLOSE_BOT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.auto_close_text,
+                &::std::format!("{}.{}", field, "AUTO_CLOSE_TEXT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.auto_expire_time,
+                &::std::format!("{}.{}", field, "AUTO_EXPIRE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.temporary,
+                &::std::format!("{}.{}", field, "TEMPORARY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.quick_answers_iblock_id,
+                &::std::format!("{}.{}", field, "QUICK_ANSWERS_IBLOCK_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.kpi_first_answer_time,
+                &::std::format!("{}.{}", field, "KPI_FIRST_ANSWER_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.kpi_first_answer_alert,
+                &::std::format!("{}.{}", field, "KPI_FIRST_ANSWER_ALERT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.kpi_first_answer_list,
+                &::std::format!("{}.{}", field, "KPI_FIRST_ANSWER_LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.kpi_first_answer_text,
+                &::std::format!("{}.{}", field, "KPI_FIRST_ANSWER_TEXT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.kpi_further_answer_time,
+                &::std::format!("{}.{}", field, "KPI_FURTHER_ANSWER_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.kpi_further_answer_alert,
+                &::std::format!("{}.{}", field, "KPI_FURTHER_ANSWER_ALERT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.kpi_further_answer_list,
+                &::std::format!("{}.{}", field, "KPI_FURTHER_ANSWER_LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.kpi_further_answer_text,
+                &::std::format!("{}.{}", field, "KPI_FURTHER_ANSWER_TEXT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.kpi_check_operator_activity,
+                &::std::format!("{}.{}", field, "KPI_CHECK_OPERATOR_ACTIVITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_welcome_form,
+                &::std::format!("{}.{}", field, "USE_WELCOME_FORM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.welcome_form_id,
+                &::std::format!("{}.{}", field, "WELCOME_FORM_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.welcome_form_delay,
+                &::std::format!("{}.{}", field, "WELCOME_FORM_DELAY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.confirm_close,
+                &::std::format!("{}.{}", field, "CONFIRM_CLOSE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ignore_welcome_form_responsible,
+                &::std::format!("{}.{}", field, "IGNORE_WELCOME_FORM_RESPONSIBLE"),
+                problems,
+            );
         }
     }
 }
@@ -6870,13 +8396,13 @@ pub mod crm_chat_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `CHAT_ID`: `string`.
+        /// `CHAT_ID`: `int`.
         #[serde(
             rename = "CHAT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub chat_id: ::std::option::Option<::std::string::String>,
+        pub chat_id: ::std::option::Option<i64>,
         /// `CONNECTOR_ID`: `string`.
         #[serde(
             rename = "CONNECTOR_ID",
@@ -6891,6 +8417,12 @@ pub mod crm_chat_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub connector_title: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -6904,10 +8436,11 @@ pub mod crm_chat_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["CHAT_ID", "CONNECTOR_ID", "CONNECTOR_TITLE"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 chat_id: ::b24_core::__private::wire::field_at(slot_0, "CHAT_ID")?,
@@ -6919,6 +8452,7 @@ pub mod crm_chat_get {
                     slot_2,
                     "CONNECTOR_TITLE",
                 )?,
+                extra,
             })
         }
     }
@@ -7958,6 +9492,12 @@ pub mod dialog_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EntityLink {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -7971,15 +9511,17 @@ pub mod dialog_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["type", "url", "id"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
                 url: ::b24_core::__private::wire::field_at(slot_1, "url")?,
                 id: ::b24_core::__private::wire::field_at(slot_2, "id")?,
+                extra,
             })
         }
     }
@@ -8033,7 +9575,13 @@ pub mod dialog_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date: ::std::option::Option<::std::string::String>,
+        pub date: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for FirstViewers {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -8047,15 +9595,17 @@ pub mod dialog_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["user_id", "user_name", "date"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 user_id: ::b24_core::__private::wire::field_at(slot_0, "user_id")?,
                 user_name: ::b24_core::__private::wire::field_at(slot_1, "user_name")?,
                 date: ::b24_core::__private::wire::field_at(slot_2, "date")?,
+                extra,
             })
         }
     }
@@ -8110,6 +9660,12 @@ pub mod dialog_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub count_of_viewers: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LastMessageViews {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -8123,10 +9679,11 @@ pub mod dialog_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["message_id", "first_viewers", "count_of_viewers"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 message_id: ::b24_core::__private::wire::field_at(slot_0, "message_id")?,
@@ -8138,6 +9695,7 @@ pub mod dialog_get {
                     slot_2,
                     "count_of_viewers",
                 )?,
+                extra,
             })
         }
     }
@@ -8213,6 +9771,12 @@ pub mod dialog_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub can_post: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Permissions {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -8226,6 +9790,7 @@ pub mod dialog_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -8236,7 +9801,7 @@ pub mod dialog_get {
                     "manage_messages",
                     "can_post",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 manage_users_add: ::b24_core::__private::wire::field_at(
@@ -8257,6 +9822,7 @@ pub mod dialog_get {
                     "manage_messages",
                 )?,
                 can_post: ::b24_core::__private::wire::field_at(slot_5, "can_post")?,
+                extra,
             })
         }
     }
@@ -8332,7 +9898,13 @@ pub mod dialog_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date: ::std::option::Option<::std::string::String>,
+        pub date: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ReadedList {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -8346,16 +9918,18 @@ pub mod dialog_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["user_id", "user_name", "message_id", "date"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 user_id: ::b24_core::__private::wire::field_at(slot_0, "user_id")?,
                 user_name: ::b24_core::__private::wire::field_at(slot_1, "user_name")?,
                 message_id: ::b24_core::__private::wire::field_at(slot_2, "message_id")?,
                 date: ::b24_core::__private::wire::field_at(slot_3, "date")?,
+                extra,
             })
         }
     }
@@ -8457,6 +10031,12 @@ pub mod dialog_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub user_list: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Restrictions {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -8470,6 +10050,7 @@ pub mod dialog_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             ] = ::b24_core::__private::wire::slots(
                 obj,
@@ -8484,7 +10065,7 @@ pub mod dialog_get {
                     "send",
                     "user_list",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 avatar: ::b24_core::__private::wire::field_at(slot_0, "avatar")?,
@@ -8499,6 +10080,7 @@ pub mod dialog_get {
                 )?,
                 send: ::b24_core::__private::wire::field_at(slot_7, "send")?,
                 user_list: ::b24_core::__private::wire::field_at(slot_8, "user_list")?,
+                extra,
             })
         }
     }
@@ -8752,7 +10334,7 @@ pub mod dialog_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_create: ::std::option::Option<::std::string::String>,
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `message_type`: `string`.
         #[serde(
             rename = "message_type",
@@ -8832,6 +10414,12 @@ pub mod dialog_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub last_message_views: ::std::option::Option<LastMessageViews>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -8845,6 +10433,7 @@ pub mod dialog_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
@@ -8891,7 +10480,7 @@ pub mod dialog_get {
                     "manager_list",
                     "last_message_views",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -8995,6 +10584,7 @@ pub mod dialog_get {
                     slot_37,
                     "last_message_views",
                 )?,
+                extra,
             })
         }
     }
@@ -9617,30 +11207,20 @@ pub struct NetworkMessageAdd {
     /// `MESSAGE` (required): `string`.
     #[serde(rename = "MESSAGE")]
     pub message: ::std::string::String,
-    /// `ATTACH`: `map<any>`.
+    /// `ATTACH`: `Attach`.
     #[serde(
         rename = "ATTACH",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub attach: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `KEYBOARD`: `map<any>`.
+    pub attach: ::std::option::Option<network_message_add::Attach>,
+    /// `KEYBOARD`: `Keyboard`.
     #[serde(
         rename = "KEYBOARD",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub keyboard: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub keyboard: ::std::option::Option<network_message_add::Keyboard>,
     /// `URL_PREVIEW`: `char`. Server default: `N`.
     #[serde(
         rename = "URL_PREVIEW",
@@ -9678,12 +11258,7 @@ impl NetworkMessageAdd {
     #[must_use]
     pub fn attach(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<network_message_add::Attach>,
     ) -> Self {
         self.attach = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -9692,12 +11267,7 @@ impl NetworkMessageAdd {
     #[must_use]
     pub fn keyboard(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<network_message_add::Keyboard>,
     ) -> Self {
         self.keyboard = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -9839,6 +11409,345 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NetworkMessageAd
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`imopenlines.network.message.add`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-network-message-add.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod network_message_add {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Attach` of [`imopenlines.network.message.add`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-network-message-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Attach {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `COLOR_TOKEN`: `string`.
+        #[serde(
+            rename = "COLOR_TOKEN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub color_token: ::std::option::Option<::std::string::String>,
+        /// `BLOCKS`: `Blocks[]`.
+        #[serde(
+            rename = "BLOCKS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub blocks: ::std::option::Option<::std::vec::Vec<Blocks>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Attach {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Attach {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "COLOR_TOKEN", "BLOCKS"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                color_token: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "COLOR_TOKEN",
+                )?,
+                blocks: ::b24_core::__private::wire::field_at(slot_2, "BLOCKS")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Attach {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.color_token,
+                &::std::format!("{}.{}", field, "COLOR_TOKEN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.blocks,
+                &::std::format!("{}.{}", field, "BLOCKS"),
+                problems,
+            );
+        }
+    }
+    /// `Blocks` of [`imopenlines.network.message.add`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-network-message-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Blocks {
+        /// `MESSAGE`: `string`.
+        #[serde(
+            rename = "MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message: ::std::option::Option<::std::string::String>,
+        /// `FILE`: `any[]`.
+        #[serde(
+            rename = "FILE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `IMAGE`: `any[]`.
+        #[serde(
+            rename = "IMAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub image: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Blocks {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Blocks {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["MESSAGE", "FILE", "IMAGE"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                message: ::b24_core::__private::wire::field_at(slot_0, "MESSAGE")?,
+                file: ::b24_core::__private::wire::field_at(slot_1, "FILE")?,
+                image: ::b24_core::__private::wire::field_at(slot_2, "IMAGE")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Blocks {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.message,
+                &::std::format!("{}.{}", field, "MESSAGE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.file,
+                &::std::format!("{}.{}", field, "FILE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.image,
+                &::std::format!("{}.{}", field, "IMAGE"),
+                problems,
+            );
+        }
+    }
+    /// `Buttons` of [`imopenlines.network.message.add`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-network-message-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Buttons {
+        /// `TEXT`: `string`.
+        #[serde(
+            rename = "TEXT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub text: ::std::option::Option<::std::string::String>,
+        /// `LINK`: `string`.
+        #[serde(
+            rename = "LINK",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub link: ::std::option::Option<::std::string::String>,
+        /// `DISPLAY`: `string`.
+        #[serde(
+            rename = "DISPLAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display: ::std::option::Option<::std::string::String>,
+        /// `BG_COLOR_TOKEN`: `string`.
+        #[serde(
+            rename = "BG_COLOR_TOKEN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bg_color_token: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Buttons {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Buttons {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TEXT", "LINK", "DISPLAY", "BG_COLOR_TOKEN"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                text: ::b24_core::__private::wire::field_at(slot_0, "TEXT")?,
+                link: ::b24_core::__private::wire::field_at(slot_1, "LINK")?,
+                display: ::b24_core::__private::wire::field_at(slot_2, "DISPLAY")?,
+                bg_color_token: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "BG_COLOR_TOKEN",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Buttons {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.text,
+                &::std::format!("{}.{}", field, "TEXT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.link,
+                &::std::format!("{}.{}", field, "LINK"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.display,
+                &::std::format!("{}.{}", field, "DISPLAY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.bg_color_token,
+                &::std::format!("{}.{}", field, "BG_COLOR_TOKEN"),
+                problems,
+            );
+        }
+    }
+    /// `Keyboard` of [`imopenlines.network.message.add`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-network-message-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Keyboard {
+        /// `BUTTONS`: `Buttons[]`.
+        #[serde(
+            rename = "BUTTONS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub buttons: ::std::option::Option<::std::vec::Vec<Buttons>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Keyboard {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Keyboard {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["BUTTONS"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                buttons: ::b24_core::__private::wire::field_at(slot_0, "BUTTONS")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Keyboard {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.buttons,
+                &::std::format!("{}.{}", field, "BUTTONS"),
+                problems,
+            );
         }
     }
 }
@@ -10809,6 +12718,12 @@ pub mod revision_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub mobile: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -10822,15 +12737,17 @@ pub mod revision_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["rest", "web", "mobile"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 rest: ::b24_core::__private::wire::field_at(slot_0, "rest")?,
                 web: ::b24_core::__private::wire::field_at(slot_1, "web")?,
                 mobile: ::b24_core::__private::wire::field_at(slot_2, "mobile")?,
+                extra,
             })
         }
     }
@@ -11333,13 +13250,13 @@ pub mod session_history_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub manager_list: ::std::option::Option<::std::vec::Vec<i64>>,
-        /// `dateCreate`: `string`.
+        /// `dateCreate`: `datetime`.
         #[serde(
             rename = "dateCreate",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_create: ::std::option::Option<::std::string::String>,
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `type`: `string`.
         #[serde(
             rename = "type",
@@ -11401,7 +13318,7 @@ pub mod session_history_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_new: ::std::option::Option<bool>,
-        /// Members outside the documented fields (`*`, …).
+        /// Members outside the documented fields (`*`, …), kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
             ::std::string::String,
@@ -11698,13 +13615,13 @@ pub mod session_history_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub chatid: ::std::option::Option<i64>,
-        /// `date`: `string`.
+        /// `date`: `datetime`.
         #[serde(
             rename = "date",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date: ::std::option::Option<::std::string::String>,
+        pub date: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `type`: `string`.
         #[serde(
             rename = "type",
@@ -11839,7 +13756,7 @@ pub mod session_history_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub isvoicenote: ::std::option::Option<bool>,
-        /// Members outside the documented fields (`*`, …).
+        /// Members outside the documented fields (`*`, …), kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
             ::std::string::String,
@@ -12048,13 +13965,13 @@ pub mod session_history_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Message {
-        /// `id`: `string`.
+        /// `id`: `int`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::option::Option<i64>,
         /// `chatid`: `string`.
         #[serde(
             rename = "chatid",
@@ -12076,13 +13993,13 @@ pub mod session_history_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub recipientid: ::std::option::Option<::std::string::String>,
-        /// `date`: `string`.
+        /// `date`: `datetime`.
         #[serde(
             rename = "date",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date: ::std::option::Option<::std::string::String>,
+        pub date: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `text`: `string`.
         #[serde(
             rename = "text",
@@ -12109,7 +14026,7 @@ pub mod session_history_get {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
-        /// Members outside the documented fields (`*`, …).
+        /// Members outside the documented fields (`*`, …), kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
             ::std::string::String,
@@ -12226,6 +14143,12 @@ pub mod session_history_get {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Openlines {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -12239,16 +14162,18 @@ pub mod session_history_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["canvoteashead"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 canvoteashead: ::b24_core::__private::wire::field_at(
                     slot_0,
                     "canvoteashead",
                 )?,
+                extra,
             })
         }
     }
@@ -12419,6 +14344,12 @@ pub mod session_history_get {
         pub files: ::std::option::Option<
             ::std::collections::BTreeMap<::std::string::String, Files>,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -12432,6 +14363,7 @@ pub mod session_history_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16] = ::b24_core::__private::wire::slots(
                 obj,
@@ -12454,7 +14386,7 @@ pub mod session_history_get {
                     "userInChat",
                     "files",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 chat_id: ::b24_core::__private::wire::field_at(slot_0, "chatId")?,
@@ -12498,6 +14430,7 @@ pub mod session_history_get {
                     "userInChat",
                 )?,
                 files: ::b24_core::__private::wire::field_at(slot_16, "files")?,
+                extra,
             })
         }
     }
@@ -12615,7 +14548,7 @@ pub mod session_history_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub users: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// Members outside the documented fields (`*`, …).
+        /// Members outside the documented fields (`*`, …), kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
             ::std::string::String,
@@ -12672,7 +14605,7 @@ pub mod session_history_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct UsersMessage {
-        /// Members outside the documented fields (`chat*`, …).
+        /// Members outside the documented fields (`chat*`, …), kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
             ::std::string::String,
@@ -13610,6 +15543,12 @@ pub mod session_open {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub chat_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -13623,13 +15562,15 @@ pub mod session_open {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["chatId"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 chat_id: ::b24_core::__private::wire::field_at(slot_0, "chatId")?,
+                extra,
             })
         }
     }

@@ -426,12 +426,9 @@ pub struct BlockChangeNodeName {
     /// `block` (required): `int`.
     #[serde(rename = "block")]
     pub block: i64,
-    /// `data` (required): `map<any>`.
+    /// `data` (required): `map<string>`.
     #[serde(rename = "data")]
-    pub data: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >,
+    pub data: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     /// `preventHistory`: `yn`.
     #[serde(
         rename = "preventHistory",
@@ -454,10 +451,7 @@ impl BlockChangeNodeName {
         lid: impl ::std::convert::Into<i64>,
         block: impl ::std::convert::Into<i64>,
         data: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
         >,
     ) -> Self {
         Self {
@@ -879,7 +873,7 @@ impl ::b24_core::__private::Method for BlockGetContentFromRepository {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-content-from-repository.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::string::String;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1106,20 +1100,20 @@ pub mod block_getbyid {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Meta {
-        /// `LID`: `string`.
+        /// `LID`: `int`.
         #[serde(
             rename = "LID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub lid: ::std::option::Option<::std::string::String>,
-        /// `CREATED_BY_ID`: `string`.
+        pub lid: ::std::option::Option<i64>,
+        /// `CREATED_BY_ID`: `int`.
         #[serde(
             rename = "CREATED_BY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub created_by_id: ::std::option::Option<::std::string::String>,
+        pub created_by_id: ::std::option::Option<i64>,
         /// `DATE_CREATE`: `string`.
         #[serde(
             rename = "DATE_CREATE",
@@ -1127,13 +1121,13 @@ pub mod block_getbyid {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub date_create: ::std::option::Option<::std::string::String>,
-        /// `MODIFIED_BY_ID`: `string`.
+        /// `MODIFIED_BY_ID`: `int`.
         #[serde(
             rename = "MODIFIED_BY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub modified_by_id: ::std::option::Option<::std::string::String>,
+        pub modified_by_id: ::std::option::Option<i64>,
         /// `DATE_MODIFY`: `string`.
         #[serde(
             rename = "DATE_MODIFY",
@@ -1190,6 +1184,12 @@ pub mod block_getbyid {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub favorite_meta: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Meta {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1203,6 +1203,7 @@ pub mod block_getbyid {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
                 obj,
@@ -1220,7 +1221,7 @@ pub mod block_getbyid {
                     "DESIGNER_MODE",
                     "FAVORITE_META",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 lid: ::b24_core::__private::wire::field_at(slot_0, "LID")?,
@@ -1262,6 +1263,7 @@ pub mod block_getbyid {
                     slot_11,
                     "FAVORITE_META",
                 )?,
+                extra,
             })
         }
     }
@@ -1361,6 +1363,12 @@ pub mod block_getbyid {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub get_content: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1374,10 +1382,11 @@ pub mod block_getbyid {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["edit_mode", "deleted", "get_content"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 edit_mode: ::b24_core::__private::wire::field_at(slot_0, "edit_mode")?,
@@ -1386,6 +1395,7 @@ pub mod block_getbyid {
                     slot_2,
                     "get_content",
                 )?,
+                extra,
             })
         }
     }
@@ -1482,6 +1492,12 @@ pub mod block_getbyid {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub js: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1495,11 +1511,12 @@ pub mod block_getbyid {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             ] = ::b24_core::__private::wire::slots(
                 obj,
                 &["id", "lid", "code", "name", "active", "meta", "content", "css", "js"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -1511,6 +1528,7 @@ pub mod block_getbyid {
                 content: ::b24_core::__private::wire::field_at(slot_6, "content")?,
                 css: ::b24_core::__private::wire::field_at(slot_7, "css")?,
                 js: ::b24_core::__private::wire::field_at(slot_8, "js")?,
+                extra,
             })
         }
     }
@@ -1786,6 +1804,12 @@ pub mod block_getcontent {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub force_unactive: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1799,10 +1823,11 @@ pub mod block_getcontent {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["wrapper_show", "force_unactive"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 wrapper_show: ::b24_core::__private::wire::field_at(
@@ -1813,6 +1838,7 @@ pub mod block_getcontent {
                     slot_1,
                     "force_unactive",
                 )?,
+                extra,
             })
         }
     }
@@ -1982,6 +2008,12 @@ pub mod block_getcontent {
         pub required_user_action: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1995,6 +2027,7 @@ pub mod block_getcontent {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16] = ::b24_core::__private::wire::slots(
                 obj,
@@ -2017,7 +2050,7 @@ pub mod block_getcontent {
                     "dynamicParams",
                     "requiredUserAction",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -2049,6 +2082,7 @@ pub mod block_getcontent {
                     slot_16,
                     "requiredUserAction",
                 )?,
+                extra,
             })
         }
     }
@@ -2162,9 +2196,9 @@ pub struct BlockGetlist {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub scope: ::std::option::Option<::std::string::String>,
-    /// `lid` (required): `any`.
+    /// `lid` (required): `int`.
     #[serde(rename = "lid")]
-    pub lid: ::b24_core::__private::serde_json::Value,
+    pub lid: i64,
     /// `params`: `Params`.
     #[serde(
         rename = "params",
@@ -2190,9 +2224,7 @@ pub struct BlockGetlist {
 impl BlockGetlist {
     /// A request with the required parameter `lid`.
     #[must_use]
-    pub fn new(
-        lid: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
-    ) -> Self {
+    pub fn new(lid: impl ::std::convert::Into<i64>) -> Self {
         Self {
             scope: ::std::option::Option::None,
             lid: ::std::convert::Into::into(lid),
@@ -2354,20 +2386,20 @@ pub mod block_getlist {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Meta {
-        /// `LID`: `string`.
+        /// `LID`: `int`.
         #[serde(
             rename = "LID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub lid: ::std::option::Option<::std::string::String>,
-        /// `CREATED_BY_ID`: `string`.
+        pub lid: ::std::option::Option<i64>,
+        /// `CREATED_BY_ID`: `int`.
         #[serde(
             rename = "CREATED_BY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub created_by_id: ::std::option::Option<::std::string::String>,
+        pub created_by_id: ::std::option::Option<i64>,
         /// `DATE_CREATE`: `string`.
         #[serde(
             rename = "DATE_CREATE",
@@ -2375,13 +2407,13 @@ pub mod block_getlist {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub date_create: ::std::option::Option<::std::string::String>,
-        /// `MODIFIED_BY_ID`: `string`.
+        /// `MODIFIED_BY_ID`: `int`.
         #[serde(
             rename = "MODIFIED_BY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub modified_by_id: ::std::option::Option<::std::string::String>,
+        pub modified_by_id: ::std::option::Option<i64>,
         /// `DATE_MODIFY`: `string`.
         #[serde(
             rename = "DATE_MODIFY",
@@ -2438,6 +2470,12 @@ pub mod block_getlist {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub designer_mode: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Meta {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2451,6 +2489,7 @@ pub mod block_getlist {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
                 obj,
@@ -2468,7 +2507,7 @@ pub mod block_getlist {
                     "FAVORITE_META",
                     "DESIGNER_MODE",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 lid: ::b24_core::__private::wire::field_at(slot_0, "LID")?,
@@ -2510,6 +2549,7 @@ pub mod block_getlist {
                     slot_11,
                     "DESIGNER_MODE",
                 )?,
+                extra,
             })
         }
     }
@@ -2609,6 +2649,12 @@ pub mod block_getlist {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub get_content: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2622,10 +2668,11 @@ pub mod block_getlist {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["edit_mode", "deleted", "get_content"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 edit_mode: ::b24_core::__private::wire::field_at(slot_0, "edit_mode")?,
@@ -2634,6 +2681,7 @@ pub mod block_getlist {
                     slot_2,
                     "get_content",
                 )?,
+                extra,
             })
         }
     }
@@ -2730,6 +2778,12 @@ pub mod block_getlist {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub js: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2743,11 +2797,12 @@ pub mod block_getlist {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             ] = ::b24_core::__private::wire::slots(
                 obj,
                 &["id", "lid", "code", "name", "active", "meta", "content", "css", "js"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -2759,6 +2814,7 @@ pub mod block_getlist {
                 content: ::b24_core::__private::wire::field_at(slot_6, "content")?,
                 css: ::b24_core::__private::wire::field_at(slot_7, "css")?,
                 js: ::b24_core::__private::wire::field_at(slot_8, "js")?,
+                extra,
             })
         }
     }
@@ -3038,6 +3094,12 @@ pub mod block_getmanifest {
         pub callbacks: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Assets {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3051,10 +3113,11 @@ pub mod block_getmanifest {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
                 obj,
                 &["css", "js", "ext", "class", "callbacks"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 css: ::b24_core::__private::wire::field_at(slot_0, "css")?,
@@ -3062,6 +3125,7 @@ pub mod block_getmanifest {
                 ext: ::b24_core::__private::wire::field_at(slot_2, "ext")?,
                 class: ::b24_core::__private::wire::field_at(slot_3, "class")?,
                 callbacks: ::b24_core::__private::wire::field_at(slot_4, "callbacks")?,
+                extra,
             })
         }
     }
@@ -3140,6 +3204,12 @@ pub mod block_getmanifest {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub attrs_form_description: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Block {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3153,10 +3223,11 @@ pub mod block_getmanifest {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
                 obj,
                 &["name", "section", "dynamic", "subtype", "attrsFormDescription"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
@@ -3167,6 +3238,7 @@ pub mod block_getmanifest {
                     slot_4,
                     "attrsFormDescription",
                 )?,
+                extra,
             })
         }
     }
@@ -3217,6 +3289,12 @@ pub mod block_getmanifest {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub edit_mode: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3230,13 +3308,15 @@ pub mod block_getmanifest {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["edit_mode"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 edit_mode: ::b24_core::__private::wire::field_at(slot_0, "edit_mode")?,
+                extra,
             })
         }
     }
@@ -3374,6 +3454,12 @@ pub mod block_getmanifest {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3387,6 +3473,7 @@ pub mod block_getmanifest {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
                 obj,
@@ -3404,7 +3491,7 @@ pub mod block_getmanifest {
                     "timestamp",
                     "callbacks",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 block: ::b24_core::__private::wire::field_at(slot_0, "block")?,
@@ -3419,6 +3506,7 @@ pub mod block_getmanifest {
                 assets: ::b24_core::__private::wire::field_at(slot_9, "assets")?,
                 timestamp: ::b24_core::__private::wire::field_at(slot_10, "timestamp")?,
                 callbacks: ::b24_core::__private::wire::field_at(slot_11, "callbacks")?,
+                extra,
             })
         }
     }
@@ -3566,7 +3654,7 @@ impl ::b24_core::__private::Method for BlockGetmanifestfile {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-manifest-file.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = block_getmanifestfile::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3609,6 +3697,782 @@ for BlockGetmanifestfileError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`landing.block.getmanifestfile`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-manifest-file.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod block_getmanifestfile {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Additional` of [`landing.block.getmanifestfile`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-manifest-file.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Additional {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `attrsType`: `string[]`.
+        #[serde(
+            rename = "attrsType",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub attrs_type: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Additional {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Additional {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "attrsType"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                attrs_type: ::b24_core::__private::wire::field_at(slot_1, "attrsType")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Additional {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.attrs_type,
+                &::std::format!("{}.{}", field, "attrsType"),
+                problems,
+            );
+        }
+    }
+    /// `Assets` of [`landing.block.getmanifestfile`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-manifest-file.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Assets {
+        /// `ext`: `string[]`.
+        #[serde(
+            rename = "ext",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ext: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Assets {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Assets {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ext"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                ext: ::b24_core::__private::wire::field_at(slot_0, "ext")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Assets {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.ext,
+                &::std::format!("{}.{}", field, "ext"),
+                problems,
+            );
+        }
+    }
+    /// `Block` of [`landing.block.getmanifestfile`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-manifest-file.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Block {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `section`: `string[]`.
+        #[serde(
+            rename = "section",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub section: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// `dynamic`: `any`.
+        #[serde(
+            rename = "dynamic",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dynamic: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Block {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Block {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "section", "dynamic"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                section: ::b24_core::__private::wire::field_at(slot_1, "section")?,
+                dynamic: ::b24_core::__private::wire::field_at(slot_2, "dynamic")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Block {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.section,
+                &::std::format!("{}.{}", field, "section"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.dynamic,
+                &::std::format!("{}.{}", field, "dynamic"),
+                problems,
+            );
+        }
+    }
+    /// `Block2` of [`landing.block.getmanifestfile`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-manifest-file.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Block2 {
+        /// `type`: `string[]`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// `additional`: `Additional`.
+        #[serde(
+            rename = "additional",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub additional: ::std::option::Option<Additional>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Block2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Block2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["type", "additional"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
+                additional: ::b24_core::__private::wire::field_at(slot_1, "additional")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Block2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.additional,
+                &::std::format!("{}.{}", field, "additional"),
+                problems,
+            );
+        }
+    }
+    /// `Cards` of [`landing.block.getmanifestfile`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-manifest-file.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Cards {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `label`: `string[]`.
+        #[serde(
+            rename = "label",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub label: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Cards {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Cards {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "label"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                label: ::b24_core::__private::wire::field_at(slot_1, "label")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Cards {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.label,
+                &::std::format!("{}.{}", field, "label"),
+                problems,
+            );
+        }
+    }
+    /// `Nodes` of [`landing.block.getmanifestfile`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-manifest-file.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Nodes {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `dimensions`: `map<any>`.
+        #[serde(
+            rename = "dimensions",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dimensions: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `allowInlineEdit`: `bool`.
+        #[serde(
+            rename = "allowInlineEdit",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub allow_inline_edit: ::std::option::Option<bool>,
+        /// `useInDesigner`: `bool`.
+        #[serde(
+            rename = "useInDesigner",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_in_designer: ::std::option::Option<bool>,
+        /// `create2xByDefault`: `bool`.
+        #[serde(
+            rename = "create2xByDefault",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create2x_by_default: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Nodes {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Nodes {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "name",
+                    "type",
+                    "dimensions",
+                    "allowInlineEdit",
+                    "useInDesigner",
+                    "create2xByDefault",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
+                dimensions: ::b24_core::__private::wire::field_at(slot_2, "dimensions")?,
+                allow_inline_edit: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "allowInlineEdit",
+                )?,
+                use_in_designer: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "useInDesigner",
+                )?,
+                create2x_by_default: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "create2xByDefault",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Nodes {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.dimensions,
+                &::std::format!("{}.{}", field, "dimensions"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.allow_inline_edit,
+                &::std::format!("{}.{}", field, "allowInlineEdit"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_in_designer,
+                &::std::format!("{}.{}", field, "useInDesigner"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.create2x_by_default,
+                &::std::format!("{}.{}", field, "create2xByDefault"),
+                problems,
+            );
+        }
+    }
+    /// `Nodes2` of [`landing.block.getmanifestfile`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-manifest-file.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Nodes2 {
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `type`: `any`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Nodes2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Nodes2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["title", "type", "name"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
+                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
+                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Nodes2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`landing.block.getmanifestfile`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-manifest-file.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `block`: `Block`.
+        #[serde(
+            rename = "block",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub block: ::std::option::Option<Block>,
+        /// `cards`: `map<Cards>`.
+        #[serde(
+            rename = "cards",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cards: ::std::option::Option<
+            ::std::collections::BTreeMap<::std::string::String, Cards>,
+        >,
+        /// `nodes`: `map<Nodes>`.
+        #[serde(
+            rename = "nodes",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub nodes: ::std::option::Option<
+            ::std::collections::BTreeMap<::std::string::String, Nodes>,
+        >,
+        /// `style`: `Style`.
+        #[serde(
+            rename = "style",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub style: ::std::option::Option<Style>,
+        /// `assets`: `Assets`.
+        #[serde(
+            rename = "assets",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub assets: ::std::option::Option<Assets>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["block", "cards", "nodes", "style", "assets"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                block: ::b24_core::__private::wire::field_at(slot_0, "block")?,
+                cards: ::b24_core::__private::wire::field_at(slot_1, "cards")?,
+                nodes: ::b24_core::__private::wire::field_at(slot_2, "nodes")?,
+                style: ::b24_core::__private::wire::field_at(slot_3, "style")?,
+                assets: ::b24_core::__private::wire::field_at(slot_4, "assets")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.block,
+                &::std::format!("{}.{}", field, "block"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.cards,
+                &::std::format!("{}.{}", field, "cards"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.nodes,
+                &::std::format!("{}.{}", field, "nodes"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.style,
+                &::std::format!("{}.{}", field, "style"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.assets,
+                &::std::format!("{}.{}", field, "assets"),
+                problems,
+            );
+        }
+    }
+    /// `Style` of [`landing.block.getmanifestfile`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-manifest-file.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Style {
+        /// `block`: `Block2`.
+        #[serde(
+            rename = "block",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub block: ::std::option::Option<Block2>,
+        /// `nodes`: `map<Nodes2>`.
+        #[serde(
+            rename = "nodes",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub nodes: ::std::option::Option<
+            ::std::collections::BTreeMap<::std::string::String, Nodes2>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Style {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Style {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["block", "nodes"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                block: ::b24_core::__private::wire::field_at(slot_0, "block")?,
+                nodes: ::b24_core::__private::wire::field_at(slot_1, "nodes")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Style {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.block,
+                &::std::format!("{}.{}", field, "block"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.nodes,
+                &::std::format!("{}.{}", field, "nodes"),
+                problems,
+            );
         }
     }
 }
@@ -3722,7 +4586,7 @@ impl ::b24_core::__private::Method for BlockGetrepository {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-repository.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = block_getrepository::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3761,6 +4625,566 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockGetreposito
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`landing.block.getrepository`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-repository.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod block_getrepository {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Items` of [`landing.block.getrepository`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-repository.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Items {
+        /// `id`: `any`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `namespace`: `string`.
+        #[serde(
+            rename = "namespace",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub namespace: ::std::option::Option<::std::string::String>,
+        /// `new`: `any`.
+        #[serde(
+            rename = "new",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub new: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `version`: `any`.
+        #[serde(
+            rename = "version",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub version: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `type`: `any[]`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `section`: `string[]`.
+        #[serde(
+            rename = "section",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub section: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// `system`: `any`.
+        #[serde(
+            rename = "system",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub system: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `description`: `string`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `preview`: `string`.
+        #[serde(
+            rename = "preview",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub preview: ::std::option::Option<::std::string::String>,
+        /// `restricted`: `any`.
+        #[serde(
+            rename = "restricted",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub restricted: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `repo_id`: `any`.
+        #[serde(
+            rename = "repo_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub repo_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `app_code`: `any`.
+        #[serde(
+            rename = "app_code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub app_code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `only_for_license`: `string`.
+        #[serde(
+            rename = "only_for_license",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub only_for_license: ::std::option::Option<::std::string::String>,
+        /// `requires_updates`: `any`.
+        #[serde(
+            rename = "requires_updates",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub requires_updates: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Items {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "name",
+                    "namespace",
+                    "new",
+                    "version",
+                    "type",
+                    "section",
+                    "system",
+                    "description",
+                    "preview",
+                    "restricted",
+                    "repo_id",
+                    "app_code",
+                    "only_for_license",
+                    "requires_updates",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                namespace: ::b24_core::__private::wire::field_at(slot_2, "namespace")?,
+                new: ::b24_core::__private::wire::field_at(slot_3, "new")?,
+                version: ::b24_core::__private::wire::field_at(slot_4, "version")?,
+                type_: ::b24_core::__private::wire::field_at(slot_5, "type")?,
+                section: ::b24_core::__private::wire::field_at(slot_6, "section")?,
+                system: ::b24_core::__private::wire::field_at(slot_7, "system")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "description",
+                )?,
+                preview: ::b24_core::__private::wire::field_at(slot_9, "preview")?,
+                restricted: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "restricted",
+                )?,
+                repo_id: ::b24_core::__private::wire::field_at(slot_11, "repo_id")?,
+                app_code: ::b24_core::__private::wire::field_at(slot_12, "app_code")?,
+                only_for_license: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "only_for_license",
+                )?,
+                requires_updates: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "requires_updates",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Items {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.namespace,
+                &::std::format!("{}.{}", field, "namespace"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.new,
+                &::std::format!("{}.{}", field, "new"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.version,
+                &::std::format!("{}.{}", field, "version"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.section,
+                &::std::format!("{}.{}", field, "section"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.system,
+                &::std::format!("{}.{}", field, "system"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.preview,
+                &::std::format!("{}.{}", field, "preview"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.restricted,
+                &::std::format!("{}.{}", field, "restricted"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.repo_id,
+                &::std::format!("{}.{}", field, "repo_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.app_code,
+                &::std::format!("{}.{}", field, "app_code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.only_for_license,
+                &::std::format!("{}.{}", field, "only_for_license"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.requires_updates,
+                &::std::format!("{}.{}", field, "requires_updates"),
+                problems,
+            );
+        }
+    }
+    /// `Meta` of [`landing.block.getrepository`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-repository.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Meta {
+        /// `ai_text_placeholder`: `string`.
+        #[serde(
+            rename = "ai_text_placeholder",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ai_text_placeholder: ::std::option::Option<::std::string::String>,
+        /// `ai_text_max_tokens`: `int`.
+        #[serde(
+            rename = "ai_text_max_tokens",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ai_text_max_tokens: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Meta {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Meta {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ai_text_placeholder", "ai_text_max_tokens"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                ai_text_placeholder: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "ai_text_placeholder",
+                )?,
+                ai_text_max_tokens: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "ai_text_max_tokens",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Meta {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.ai_text_placeholder,
+                &::std::format!("{}.{}", field, "ai_text_placeholder"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ai_text_max_tokens,
+                &::std::format!("{}.{}", field, "ai_text_max_tokens"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`landing.block.getrepository`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-repository.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `meta`: `Meta`.
+        #[serde(
+            rename = "meta",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub meta: ::std::option::Option<Meta>,
+        /// `new`: `any`.
+        #[serde(
+            rename = "new",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub new: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `type`: `any`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `specialType`: `any`.
+        #[serde(
+            rename = "specialType",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub special_type: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `separator`: `any`.
+        #[serde(
+            rename = "separator",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub separator: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `app_code`: `any`.
+        #[serde(
+            rename = "app_code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub app_code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `items`: `map<Items>`.
+        #[serde(
+            rename = "items",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<
+            ::std::collections::BTreeMap<::std::string::String, Items>,
+        >,
+        /// `favourite`: `map<any>`.
+        #[serde(
+            rename = "favourite",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub favourite: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `text`: `map<any>`.
+        #[serde(
+            rename = "text",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub text: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "name",
+                    "meta",
+                    "new",
+                    "type",
+                    "specialType",
+                    "separator",
+                    "app_code",
+                    "items",
+                    "favourite",
+                    "text",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                meta: ::b24_core::__private::wire::field_at(slot_1, "meta")?,
+                new: ::b24_core::__private::wire::field_at(slot_2, "new")?,
+                type_: ::b24_core::__private::wire::field_at(slot_3, "type")?,
+                special_type: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "specialType",
+                )?,
+                separator: ::b24_core::__private::wire::field_at(slot_5, "separator")?,
+                app_code: ::b24_core::__private::wire::field_at(slot_6, "app_code")?,
+                items: ::b24_core::__private::wire::field_at(slot_7, "items")?,
+                favourite: ::b24_core::__private::wire::field_at(slot_8, "favourite")?,
+                text: ::b24_core::__private::wire::field_at(slot_9, "text")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.meta,
+                &::std::format!("{}.{}", field, "meta"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.new,
+                &::std::format!("{}.{}", field, "new"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.special_type,
+                &::std::format!("{}.{}", field, "specialType"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.separator,
+                &::std::format!("{}.{}", field, "separator"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.app_code,
+                &::std::format!("{}.{}", field, "app_code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.items,
+                &::std::format!("{}.{}", field, "items"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.favourite,
+                &::std::format!("{}.{}", field, "favourite"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.text,
+                &::std::format!("{}.{}", field, "text"),
+                problems,
+            );
         }
     }
 }
@@ -3982,11 +5406,11 @@ pub struct BlockUpdateCards {
     /// `block` (required): `int`.
     #[serde(rename = "block")]
     pub block: i64,
-    /// `data` (required): `map<any>`.
+    /// `data` (required): `map<Data>`.
     #[serde(rename = "data")]
     pub data: ::std::collections::BTreeMap<
         ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
+        block_update_cards::Data,
     >,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -4003,10 +5427,7 @@ impl BlockUpdateCards {
         lid: impl ::std::convert::Into<i64>,
         block: impl ::std::convert::Into<i64>,
         data: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
+            ::std::collections::BTreeMap<::std::string::String, block_update_cards::Data>,
         >,
     ) -> Self {
         Self {
@@ -4126,6 +5547,161 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockUpdateCards
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`landing.block.updateCards`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-update-cards.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod block_update_cards {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Data` of [`landing.block.updateCards`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-update-cards.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Data {
+        /// `source`: `Source[]`.
+        #[serde(
+            rename = "source",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub source: ::std::option::Option<::std::vec::Vec<Source>>,
+        /// `values`: `map<string>[]`.
+        #[serde(
+            rename = "values",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub values: ::std::option::Option<
+            ::std::vec::Vec<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::std::string::String,
+                >,
+            >,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Data {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Data {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["source", "values"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                source: ::b24_core::__private::wire::field_at(slot_0, "source")?,
+                values: ::b24_core::__private::wire::field_at(slot_1, "values")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Data {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.source,
+                &::std::format!("{}.{}", field, "source"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.values,
+                &::std::format!("{}.{}", field, "values"),
+                problems,
+            );
+        }
+    }
+    /// `Source` of [`landing.block.updateCards`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-update-cards.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Source {
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `value`: `any`.
+        #[serde(
+            rename = "value",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub value: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Source {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Source {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["type", "value"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
+                value: ::b24_core::__private::wire::field_at(slot_1, "value")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Source {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.value,
+                &::std::format!("{}.{}", field, "value"),
+                problems,
+            );
         }
     }
 }
@@ -4366,7 +5942,7 @@ pub mod block_update_styles {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
-        /// Members outside the documented fields (`*`, …).
+        /// Members outside the documented fields (`*`, …), kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
             ::std::string::String,
@@ -4445,11 +6021,11 @@ pub struct BlockUpdateattrs {
     /// `block` (required): `int`.
     #[serde(rename = "block")]
     pub block: i64,
-    /// `data` (required): `map<any>`.
+    /// `data` (required): `map<Data>`.
     #[serde(rename = "data")]
     pub data: ::std::collections::BTreeMap<
         ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
+        block_updateattrs::Data,
     >,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
@@ -4466,10 +6042,7 @@ impl BlockUpdateattrs {
         lid: impl ::std::convert::Into<i64>,
         block: impl ::std::convert::Into<i64>,
         data: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
+            ::std::collections::BTreeMap<::std::string::String, block_updateattrs::Data>,
         >,
     ) -> Self {
         Self {
@@ -4586,6 +6159,89 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockUpdateattrs
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`landing.block.updateattrs`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-update-attrs.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod block_updateattrs {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Data` of [`landing.block.updateattrs`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-update-attrs.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Data {
+        /// `data-b24form`: `string`.
+        #[serde(
+            rename = "data-b24form",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub data_b24form: ::std::option::Option<::std::string::String>,
+        /// `data-b24form-use-style`: `string`.
+        #[serde(
+            rename = "data-b24form-use-style",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub data_b24form_use_style: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Data {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Data {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["data-b24form", "data-b24form-use-style"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                data_b24form: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "data-b24form",
+                )?,
+                data_b24form_use_style: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "data-b24form-use-style",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Data {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.data_b24form,
+                &::std::format!("{}.{}", field, "data-b24form"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.data_b24form_use_style,
+                &::std::format!("{}.{}", field, "data-b24form-use-style"),
+                problems,
+            );
         }
     }
 }
@@ -4740,7 +6396,7 @@ impl ::b24_core::__private::Method for BlockUpdatecontent {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-update-content.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::option::Option<bool>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5047,6 +6703,12 @@ pub mod block_updatenodes {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub append_menu: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Additional {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5060,13 +6722,18 @@ pub mod block_updatenodes {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["appendMenu"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
-                append_menu: ::b24_core::__private::wire::field_at(slot_0, "appendMenu")?,
+                append_menu: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "appendMenu",
+                )?,
+                extra,
             })
         }
     }
@@ -5103,9 +6770,9 @@ pub struct BlockUploadfile {
     /// `block` (required): `int`.
     #[serde(rename = "block")]
     pub block: i64,
-    /// `picture` (required): `any`.
+    /// `picture` (required): `file`.
     #[serde(rename = "picture")]
-    pub picture: ::b24_core::__private::serde_json::Value,
+    pub picture: ::b24_core::__private::types::File,
     /// `ext`: `string`.
     #[serde(
         rename = "ext",
@@ -5140,7 +6807,7 @@ impl BlockUploadfile {
     #[must_use]
     pub fn new(
         block: impl ::std::convert::Into<i64>,
-        picture: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        picture: impl ::std::convert::Into<::b24_core::__private::types::File>,
     ) -> Self {
         Self {
             scope: ::std::option::Option::None,
@@ -5325,6 +6992,12 @@ pub mod block_uploadfile {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub resize_type: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5338,10 +7011,11 @@ pub mod block_uploadfile {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["width", "height", "resize_type"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 width: ::b24_core::__private::wire::field_at(slot_0, "width")?,
@@ -5350,6 +7024,7 @@ pub mod block_uploadfile {
                     slot_2,
                     "resize_type",
                 )?,
+                extra,
             })
         }
     }
@@ -5397,6 +7072,12 @@ pub mod block_uploadfile {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub src: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5410,14 +7091,16 @@ pub mod block_uploadfile {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["id", "src"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 src: ::b24_core::__private::wire::field_at(slot_1, "src")?,
+                extra,
             })
         }
     }
@@ -5671,6 +7354,12 @@ pub mod demos_get_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub offset: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5684,10 +7373,11 @@ pub mod demos_get_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
                 obj,
                 &["select", "filter", "order", "group", "limit", "offset"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
@@ -5696,6 +7386,7 @@ pub mod demos_get_list {
                 group: ::b24_core::__private::wire::field_at(slot_3, "group")?,
                 limit: ::b24_core::__private::wire::field_at(slot_4, "limit")?,
                 offset: ::b24_core::__private::wire::field_at(slot_5, "offset")?,
+                extra,
             })
         }
     }
@@ -5886,6 +7577,12 @@ pub mod demos_get_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub date_modify: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5899,6 +7596,7 @@ pub mod demos_get_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19] = ::b24_core::__private::wire::slots(
@@ -5925,7 +7623,7 @@ pub mod demos_get_list {
                     "DATE_CREATE",
                     "DATE_MODIFY",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
@@ -5972,6 +7670,7 @@ pub mod demos_get_list {
                     slot_19,
                     "DATE_MODIFY",
                 )?,
+                extra,
             })
         }
     }
@@ -6096,18 +7795,13 @@ pub struct DemosGetPageList {
     /// `type` (required): `string`. Documented values: `page`, `store`, `knowledge`, `group`, `mainpage`.
     #[serde(rename = "type")]
     pub type_: ::std::string::String,
-    /// `filter`: `map<any>`.
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -6130,12 +7824,7 @@ impl DemosGetPageList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -6187,7 +7876,7 @@ impl ::b24_core::__private::Method for DemosGetPageList {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-get-page-list.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = demos_get_page_list::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -6240,6 +7929,912 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DemosGetPageList
         }
     }
 }
+/// Named types of [`landing.demos.getPageList`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-get-page-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod demos_get_page_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Data` of [`landing.demos.getPageList`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-get-page-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Data {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `active`: `bool`.
+        #[serde(
+            rename = "active",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<bool>,
+        /// `type`: `string[]`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// `items`: `any[]`.
+        #[serde(
+            rename = "items",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `version`: `int`.
+        #[serde(
+            rename = "version",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub version: ::std::option::Option<i64>,
+        /// `old_id`: `int`.
+        #[serde(
+            rename = "old_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub old_id: ::std::option::Option<i64>,
+        /// `encoded`: `bool`.
+        #[serde(
+            rename = "encoded",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub encoded: ::std::option::Option<bool>,
+        /// `charset`: `string`.
+        #[serde(
+            rename = "charset",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub charset: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Data {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Data {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "name",
+                    "active",
+                    "type",
+                    "items",
+                    "version",
+                    "old_id",
+                    "encoded",
+                    "charset",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                active: ::b24_core::__private::wire::field_at(slot_1, "active")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
+                items: ::b24_core::__private::wire::field_at(slot_3, "items")?,
+                version: ::b24_core::__private::wire::field_at(slot_4, "version")?,
+                old_id: ::b24_core::__private::wire::field_at(slot_5, "old_id")?,
+                encoded: ::b24_core::__private::wire::field_at(slot_6, "encoded")?,
+                charset: ::b24_core::__private::wire::field_at(slot_7, "charset")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Data {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "active"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.items,
+                &::std::format!("{}.{}", field, "items"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.version,
+                &::std::format!("{}.{}", field, "version"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.old_id,
+                &::std::format!("{}.{}", field, "old_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.encoded,
+                &::std::format!("{}.{}", field, "encoded"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.charset,
+                &::std::format!("{}.{}", field, "charset"),
+                problems,
+            );
+        }
+    }
+    /// `Data2` of [`landing.demos.getPageList`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-get-page-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Data2 {
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `section`: `string[]`.
+        #[serde(
+            rename = "section",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub section: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// `publication`: `bool`.
+        #[serde(
+            rename = "publication",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub publication: ::std::option::Option<bool>,
+        /// `layout`: `any[]`.
+        #[serde(
+            rename = "layout",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub layout: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `items`: `map<Items>`.
+        #[serde(
+            rename = "items",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<
+            ::std::collections::BTreeMap<::std::string::String, Items>,
+        >,
+        /// `encoded`: `bool`.
+        #[serde(
+            rename = "encoded",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub encoded: ::std::option::Option<bool>,
+        /// `charset`: `string`.
+        #[serde(
+            rename = "charset",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub charset: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Data2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Data2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "code",
+                    "section",
+                    "publication",
+                    "layout",
+                    "items",
+                    "encoded",
+                    "charset",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
+                section: ::b24_core::__private::wire::field_at(slot_1, "section")?,
+                publication: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "publication",
+                )?,
+                layout: ::b24_core::__private::wire::field_at(slot_3, "layout")?,
+                items: ::b24_core::__private::wire::field_at(slot_4, "items")?,
+                encoded: ::b24_core::__private::wire::field_at(slot_5, "encoded")?,
+                charset: ::b24_core::__private::wire::field_at(slot_6, "charset")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Data2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.section,
+                &::std::format!("{}.{}", field, "section"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.publication,
+                &::std::format!("{}.{}", field, "publication"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.layout,
+                &::std::format!("{}.{}", field, "layout"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.items,
+                &::std::format!("{}.{}", field, "items"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.encoded,
+                &::std::format!("{}.{}", field, "encoded"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.charset,
+                &::std::format!("{}.{}", field, "charset"),
+                problems,
+            );
+        }
+    }
+    /// `Empty` of [`landing.demos.getPageList`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-get-page-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Empty {
+        /// `ID`: `string`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `XML_ID`: `string`.
+        #[serde(
+            rename = "XML_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::std::string::String>,
+        /// `TYPE`: `string[]`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// `TITLE`: `string`.
+        #[serde(
+            rename = "TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `ACTIVE`: `bool`.
+        #[serde(
+            rename = "ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<bool>,
+        /// `PUBLICATION`: `any`.
+        #[serde(
+            rename = "PUBLICATION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub publication: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `LOCK_DELETE`: `any`.
+        #[serde(
+            rename = "LOCK_DELETE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lock_delete: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `AVAILABLE`: `bool`.
+        #[serde(
+            rename = "AVAILABLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub available: ::std::option::Option<bool>,
+        /// `SINGLETON`: `any`.
+        #[serde(
+            rename = "SINGLETON",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub singleton: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `SECTION`: `any[]`.
+        #[serde(
+            rename = "SECTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub section: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `DESCRIPTION`: `string`.
+        #[serde(
+            rename = "DESCRIPTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `PREVIEW`: `string`.
+        #[serde(
+            rename = "PREVIEW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub preview: ::std::option::Option<::std::string::String>,
+        /// `PREVIEW2X`: `string`.
+        #[serde(
+            rename = "PREVIEW2X",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub preview2_x: ::std::option::Option<::std::string::String>,
+        /// `PREVIEW3X`: `string`.
+        #[serde(
+            rename = "PREVIEW3X",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub preview3_x: ::std::option::Option<::std::string::String>,
+        /// `APP_CODE`: `string`.
+        #[serde(
+            rename = "APP_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub app_code: ::std::option::Option<::std::string::String>,
+        /// `REST`: `int`.
+        #[serde(
+            rename = "REST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rest: ::std::option::Option<i64>,
+        /// `DATA`: `Data`.
+        #[serde(
+            rename = "DATA",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub data: ::std::option::Option<Data>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Empty {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Empty {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "XML_ID",
+                    "TYPE",
+                    "TITLE",
+                    "ACTIVE",
+                    "PUBLICATION",
+                    "LOCK_DELETE",
+                    "AVAILABLE",
+                    "SINGLETON",
+                    "SECTION",
+                    "DESCRIPTION",
+                    "PREVIEW",
+                    "PREVIEW2X",
+                    "PREVIEW3X",
+                    "APP_CODE",
+                    "REST",
+                    "DATA",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_1, "XML_ID")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "TYPE")?,
+                title: ::b24_core::__private::wire::field_at(slot_3, "TITLE")?,
+                active: ::b24_core::__private::wire::field_at(slot_4, "ACTIVE")?,
+                publication: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "PUBLICATION",
+                )?,
+                lock_delete: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "LOCK_DELETE",
+                )?,
+                available: ::b24_core::__private::wire::field_at(slot_7, "AVAILABLE")?,
+                singleton: ::b24_core::__private::wire::field_at(slot_8, "SINGLETON")?,
+                section: ::b24_core::__private::wire::field_at(slot_9, "SECTION")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "DESCRIPTION",
+                )?,
+                preview: ::b24_core::__private::wire::field_at(slot_11, "PREVIEW")?,
+                preview2_x: ::b24_core::__private::wire::field_at(slot_12, "PREVIEW2X")?,
+                preview3_x: ::b24_core::__private::wire::field_at(slot_13, "PREVIEW3X")?,
+                app_code: ::b24_core::__private::wire::field_at(slot_14, "APP_CODE")?,
+                rest: ::b24_core::__private::wire::field_at(slot_15, "REST")?,
+                data: ::b24_core::__private::wire::field_at(slot_16, "DATA")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Empty {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "XML_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "ACTIVE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.publication,
+                &::std::format!("{}.{}", field, "PUBLICATION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lock_delete,
+                &::std::format!("{}.{}", field, "LOCK_DELETE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.available,
+                &::std::format!("{}.{}", field, "AVAILABLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.singleton,
+                &::std::format!("{}.{}", field, "SINGLETON"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.section,
+                &::std::format!("{}.{}", field, "SECTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "DESCRIPTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.preview,
+                &::std::format!("{}.{}", field, "PREVIEW"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.preview2_x,
+                &::std::format!("{}.{}", field, "PREVIEW2X"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.preview3_x,
+                &::std::format!("{}.{}", field, "PREVIEW3X"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.app_code,
+                &::std::format!("{}.{}", field, "APP_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rest,
+                &::std::format!("{}.{}", field, "REST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.data,
+                &::std::format!("{}.{}", field, "DATA"),
+                problems,
+            );
+        }
+    }
+    /// `Items` of [`landing.demos.getPageList`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-get-page-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Items {
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Items {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["code"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Items {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`landing.demos.getPageList`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-get-page-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `empty`: `Empty`.
+        #[serde(
+            rename = "empty",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub empty: ::std::option::Option<Empty>,
+        /// `search-result`: `SearchResult`.
+        #[serde(
+            rename = "search-result",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub search_result: ::std::option::Option<SearchResult>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["empty", "search-result"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                empty: ::b24_core::__private::wire::field_at(slot_0, "empty")?,
+                search_result: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "search-result",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.empty,
+                &::std::format!("{}.{}", field, "empty"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.search_result,
+                &::std::format!("{}.{}", field, "search-result"),
+                problems,
+            );
+        }
+    }
+    /// `SearchResult` of [`landing.demos.getPageList`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-get-page-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct SearchResult {
+        /// `ID`: `string`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `XML_ID`: `string`.
+        #[serde(
+            rename = "XML_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::std::string::String>,
+        /// `TYPE`: `string[]`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// `TITLE`: `string`.
+        #[serde(
+            rename = "TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `ACTIVE`: `any`.
+        #[serde(
+            rename = "ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `PUBLICATION`: `bool`.
+        #[serde(
+            rename = "PUBLICATION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub publication: ::std::option::Option<bool>,
+        /// `SECTION`: `string[]`.
+        #[serde(
+            rename = "SECTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub section: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// `DATA`: `Data2`.
+        #[serde(
+            rename = "DATA",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub data: ::std::option::Option<Data2>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SearchResult {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for SearchResult {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "XML_ID",
+                    "TYPE",
+                    "TITLE",
+                    "ACTIVE",
+                    "PUBLICATION",
+                    "SECTION",
+                    "DATA",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_1, "XML_ID")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "TYPE")?,
+                title: ::b24_core::__private::wire::field_at(slot_3, "TITLE")?,
+                active: ::b24_core::__private::wire::field_at(slot_4, "ACTIVE")?,
+                publication: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "PUBLICATION",
+                )?,
+                section: ::b24_core::__private::wire::field_at(slot_6, "SECTION")?,
+                data: ::b24_core::__private::wire::field_at(slot_7, "DATA")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for SearchResult {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "XML_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "ACTIVE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.publication,
+                &::std::format!("{}.{}", field, "PUBLICATION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.section,
+                &::std::format!("{}.{}", field, "SECTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.data,
+                &::std::format!("{}.{}", field, "DATA"),
+                problems,
+            );
+        }
+    }
+}
 /// [`landing.demos.getSiteList`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-get-site-list.html) (REST v2)
 ///
 /// Scope: `landing`.
@@ -6255,18 +8850,13 @@ pub struct DemosGetSiteList {
     /// `type` (required): `string`. Documented values: `page`, `store`, `knowledge`, `group`, `mainpage`.
     #[serde(rename = "type")]
     pub type_: ::std::string::String,
-    /// `filter`: `map<any>`.
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -6289,12 +8879,7 @@ impl DemosGetSiteList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -6346,7 +8931,7 @@ impl ::b24_core::__private::Method for DemosGetSiteList {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-get-site-list.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = demos_get_site_list::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -6399,6 +8984,465 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DemosGetSiteList
         }
     }
 }
+/// Named types of [`landing.demos.getSiteList`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-get-site-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod demos_get_site_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Data` of [`landing.demos.getSiteList`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-get-site-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Data {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `items`: `any[]`.
+        #[serde(
+            rename = "items",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `encoded`: `bool`.
+        #[serde(
+            rename = "encoded",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub encoded: ::std::option::Option<bool>,
+        /// `charset`: `string`.
+        #[serde(
+            rename = "charset",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub charset: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Data {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Data {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "items", "encoded", "charset"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                items: ::b24_core::__private::wire::field_at(slot_1, "items")?,
+                encoded: ::b24_core::__private::wire::field_at(slot_2, "encoded")?,
+                charset: ::b24_core::__private::wire::field_at(slot_3, "charset")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Data {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.items,
+                &::std::format!("{}.{}", field, "items"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.encoded,
+                &::std::format!("{}.{}", field, "encoded"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.charset,
+                &::std::format!("{}.{}", field, "charset"),
+                problems,
+            );
+        }
+    }
+    /// `Empty` of [`landing.demos.getSiteList`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-get-site-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Empty {
+        /// `ID`: `string`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `XML_ID`: `string`.
+        #[serde(
+            rename = "XML_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::std::string::String>,
+        /// `TYPE`: `string[]`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// `TITLE`: `string`.
+        #[serde(
+            rename = "TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `ACTIVE`: `bool`.
+        #[serde(
+            rename = "ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<bool>,
+        /// `PUBLICATION`: `any`.
+        #[serde(
+            rename = "PUBLICATION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub publication: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `LOCK_DELETE`: `any`.
+        #[serde(
+            rename = "LOCK_DELETE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lock_delete: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `AVAILABLE`: `bool`.
+        #[serde(
+            rename = "AVAILABLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub available: ::std::option::Option<bool>,
+        /// `SINGLETON`: `any`.
+        #[serde(
+            rename = "SINGLETON",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub singleton: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `SECTION`: `any[]`.
+        #[serde(
+            rename = "SECTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub section: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `DESCRIPTION`: `string`.
+        #[serde(
+            rename = "DESCRIPTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `PREVIEW`: `string`.
+        #[serde(
+            rename = "PREVIEW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub preview: ::std::option::Option<::std::string::String>,
+        /// `PREVIEW2X`: `string`.
+        #[serde(
+            rename = "PREVIEW2X",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub preview2_x: ::std::option::Option<::std::string::String>,
+        /// `PREVIEW3X`: `string`.
+        #[serde(
+            rename = "PREVIEW3X",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub preview3_x: ::std::option::Option<::std::string::String>,
+        /// `APP_CODE`: `string`.
+        #[serde(
+            rename = "APP_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub app_code: ::std::option::Option<::std::string::String>,
+        /// `REST`: `int`.
+        #[serde(
+            rename = "REST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rest: ::std::option::Option<i64>,
+        /// `DATA`: `Data`.
+        #[serde(
+            rename = "DATA",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub data: ::std::option::Option<Data>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Empty {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Empty {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "XML_ID",
+                    "TYPE",
+                    "TITLE",
+                    "ACTIVE",
+                    "PUBLICATION",
+                    "LOCK_DELETE",
+                    "AVAILABLE",
+                    "SINGLETON",
+                    "SECTION",
+                    "DESCRIPTION",
+                    "PREVIEW",
+                    "PREVIEW2X",
+                    "PREVIEW3X",
+                    "APP_CODE",
+                    "REST",
+                    "DATA",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_1, "XML_ID")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "TYPE")?,
+                title: ::b24_core::__private::wire::field_at(slot_3, "TITLE")?,
+                active: ::b24_core::__private::wire::field_at(slot_4, "ACTIVE")?,
+                publication: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "PUBLICATION",
+                )?,
+                lock_delete: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "LOCK_DELETE",
+                )?,
+                available: ::b24_core::__private::wire::field_at(slot_7, "AVAILABLE")?,
+                singleton: ::b24_core::__private::wire::field_at(slot_8, "SINGLETON")?,
+                section: ::b24_core::__private::wire::field_at(slot_9, "SECTION")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "DESCRIPTION",
+                )?,
+                preview: ::b24_core::__private::wire::field_at(slot_11, "PREVIEW")?,
+                preview2_x: ::b24_core::__private::wire::field_at(slot_12, "PREVIEW2X")?,
+                preview3_x: ::b24_core::__private::wire::field_at(slot_13, "PREVIEW3X")?,
+                app_code: ::b24_core::__private::wire::field_at(slot_14, "APP_CODE")?,
+                rest: ::b24_core::__private::wire::field_at(slot_15, "REST")?,
+                data: ::b24_core::__private::wire::field_at(slot_16, "DATA")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Empty {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "XML_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "ACTIVE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.publication,
+                &::std::format!("{}.{}", field, "PUBLICATION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lock_delete,
+                &::std::format!("{}.{}", field, "LOCK_DELETE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.available,
+                &::std::format!("{}.{}", field, "AVAILABLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.singleton,
+                &::std::format!("{}.{}", field, "SINGLETON"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.section,
+                &::std::format!("{}.{}", field, "SECTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "DESCRIPTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.preview,
+                &::std::format!("{}.{}", field, "PREVIEW"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.preview2_x,
+                &::std::format!("{}.{}", field, "PREVIEW2X"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.preview3_x,
+                &::std::format!("{}.{}", field, "PREVIEW3X"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.app_code,
+                &::std::format!("{}.{}", field, "APP_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rest,
+                &::std::format!("{}.{}", field, "REST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.data,
+                &::std::format!("{}.{}", field, "DATA"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`landing.demos.getSiteList`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-get-site-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `empty`: `Empty`.
+        #[serde(
+            rename = "empty",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub empty: ::std::option::Option<Empty>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["empty"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                empty: ::b24_core::__private::wire::field_at(slot_0, "empty")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.empty,
+                &::std::format!("{}.{}", field, "empty"),
+                problems,
+            );
+        }
+    }
+}
 /// [`landing.demos.register`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-register.html) (REST v2)
 ///
 /// Scope: `landing`.
@@ -6411,9 +9455,9 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DemosGetSiteList
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct DemosRegister {
-    /// `data` (required): `any`.
+    /// `data` (required): `Data`.
     #[serde(rename = "data")]
-    pub data: ::b24_core::__private::serde_json::Value,
+    pub data: demos_register::Data,
     /// `params`: `Params`.
     #[serde(
         rename = "params",
@@ -6432,9 +9476,7 @@ pub struct DemosRegister {
 impl DemosRegister {
     /// A request with the required parameter `data`.
     #[must_use]
-    pub fn new(
-        data: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
-    ) -> Self {
+    pub fn new(data: impl ::std::convert::Into<demos_register::Data>) -> Self {
         Self {
             data: ::std::convert::Into::into(data),
             params: ::std::option::Option::None,
@@ -6554,6 +9596,792 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DemosRegisterErr
 pub mod demos_register {
     #[allow(unused_imports)]
     use super::*;
+    /// `Data` of [`landing.demos.register`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-register.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Data {
+        /// `charset`: `string`.
+        #[serde(
+            rename = "charset",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub charset: ::std::option::Option<::std::string::String>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `site_code`: `string`.
+        #[serde(
+            rename = "site_code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub site_code: ::std::option::Option<::std::string::String>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `description`: `any`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `fields`: `Fields`.
+        #[serde(
+            rename = "fields",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fields: ::std::option::Option<Fields>,
+        /// `folders`: `any[]`.
+        #[serde(
+            rename = "folders",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub folders: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `items`: `Items`.
+        #[serde(
+            rename = "items",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<Items>,
+        /// `layout`: `any[]`.
+        #[serde(
+            rename = "layout",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub layout: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `preview`: `string`.
+        #[serde(
+            rename = "preview",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub preview: ::std::option::Option<::std::string::String>,
+        /// `preview2x`: `string`.
+        #[serde(
+            rename = "preview2x",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub preview2x: ::std::option::Option<::std::string::String>,
+        /// `preview3x`: `string`.
+        #[serde(
+            rename = "preview3x",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub preview3x: ::std::option::Option<::std::string::String>,
+        /// `preview_url`: `string`.
+        #[serde(
+            rename = "preview_url",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub preview_url: ::std::option::Option<::std::string::String>,
+        /// `show_in_list`: `string`.
+        #[serde(
+            rename = "show_in_list",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_in_list: ::std::option::Option<::std::string::String>,
+        /// `syspages`: `any[]`.
+        #[serde(
+            rename = "syspages",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub syspages: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `version`: `int`.
+        #[serde(
+            rename = "version",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub version: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Data {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Data {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "charset",
+                    "code",
+                    "site_code",
+                    "name",
+                    "description",
+                    "type",
+                    "fields",
+                    "folders",
+                    "items",
+                    "layout",
+                    "preview",
+                    "preview2x",
+                    "preview3x",
+                    "preview_url",
+                    "show_in_list",
+                    "syspages",
+                    "version",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                charset: ::b24_core::__private::wire::field_at(slot_0, "charset")?,
+                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
+                site_code: ::b24_core::__private::wire::field_at(slot_2, "site_code")?,
+                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "description",
+                )?,
+                type_: ::b24_core::__private::wire::field_at(slot_5, "type")?,
+                fields: ::b24_core::__private::wire::field_at(slot_6, "fields")?,
+                folders: ::b24_core::__private::wire::field_at(slot_7, "folders")?,
+                items: ::b24_core::__private::wire::field_at(slot_8, "items")?,
+                layout: ::b24_core::__private::wire::field_at(slot_9, "layout")?,
+                preview: ::b24_core::__private::wire::field_at(slot_10, "preview")?,
+                preview2x: ::b24_core::__private::wire::field_at(slot_11, "preview2x")?,
+                preview3x: ::b24_core::__private::wire::field_at(slot_12, "preview3x")?,
+                preview_url: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "preview_url",
+                )?,
+                show_in_list: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "show_in_list",
+                )?,
+                syspages: ::b24_core::__private::wire::field_at(slot_15, "syspages")?,
+                version: ::b24_core::__private::wire::field_at(slot_16, "version")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Data {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.charset,
+                &::std::format!("{}.{}", field, "charset"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.site_code,
+                &::std::format!("{}.{}", field, "site_code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fields,
+                &::std::format!("{}.{}", field, "fields"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.folders,
+                &::std::format!("{}.{}", field, "folders"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.items,
+                &::std::format!("{}.{}", field, "items"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.layout,
+                &::std::format!("{}.{}", field, "layout"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.preview,
+                &::std::format!("{}.{}", field, "preview"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.preview2x,
+                &::std::format!("{}.{}", field, "preview2x"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.preview3x,
+                &::std::format!("{}.{}", field, "preview3x"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.preview_url,
+                &::std::format!("{}.{}", field, "preview_url"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_in_list,
+                &::std::format!("{}.{}", field, "show_in_list"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.syspages,
+                &::std::format!("{}.{}", field, "syspages"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.version,
+                &::std::format!("{}.{}", field, "version"),
+                problems,
+            );
+        }
+    }
+    /// `Fields` of [`landing.demos.register`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-register.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields {
+        /// `TITLE`: `string`.
+        #[serde(
+            rename = "TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `LANDING_ID_INDEX`: `string`.
+        #[serde(
+            rename = "LANDING_ID_INDEX",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub landing_id_index: ::std::option::Option<::std::string::String>,
+        /// `LANDING_ID_404`: `string`.
+        #[serde(
+            rename = "LANDING_ID_404",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub landing_id_404: ::std::option::Option<::std::string::String>,
+        /// `ADDITIONAL_FIELDS`: `map<any>`.
+        #[serde(
+            rename = "ADDITIONAL_FIELDS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub additional_fields: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TITLE", "LANDING_ID_INDEX", "LANDING_ID_404", "ADDITIONAL_FIELDS"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
+                landing_id_index: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "LANDING_ID_INDEX",
+                )?,
+                landing_id_404: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "LANDING_ID_404",
+                )?,
+                additional_fields: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "ADDITIONAL_FIELDS",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.landing_id_index,
+                &::std::format!("{}.{}", field, "LANDING_ID_INDEX"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.landing_id_404,
+                &::std::format!("{}.{}", field, "LANDING_ID_404"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.additional_fields,
+                &::std::format!("{}.{}", field, "ADDITIONAL_FIELDS"),
+                problems,
+            );
+        }
+    }
+    /// `Fields2` of [`landing.demos.register`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-register.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields2 {
+        /// `TITLE`: `string`.
+        #[serde(
+            rename = "TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TITLE"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
+        }
+    }
+    /// `Ftmlt` of [`landing.demos.register`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-register.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Ftmlt {
+        /// `old_id`: `string`.
+        #[serde(
+            rename = "old_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub old_id: ::std::option::Option<::std::string::String>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `description`: `any`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `preview`: `string`.
+        #[serde(
+            rename = "preview",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub preview: ::std::option::Option<::std::string::String>,
+        /// `preview2x`: `string`.
+        #[serde(
+            rename = "preview2x",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub preview2x: ::std::option::Option<::std::string::String>,
+        /// `preview3x`: `string`.
+        #[serde(
+            rename = "preview3x",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub preview3x: ::std::option::Option<::std::string::String>,
+        /// `preview_url`: `string`.
+        #[serde(
+            rename = "preview_url",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub preview_url: ::std::option::Option<::std::string::String>,
+        /// `show_in_list`: `string`.
+        #[serde(
+            rename = "show_in_list",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_in_list: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `version`: `int`.
+        #[serde(
+            rename = "version",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub version: ::std::option::Option<i64>,
+        /// `fields`: `Fields2`.
+        #[serde(
+            rename = "fields",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fields: ::std::option::Option<Fields2>,
+        /// `layout`: `any[]`.
+        #[serde(
+            rename = "layout",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub layout: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `items`: `map<any>`.
+        #[serde(
+            rename = "items",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Ftmlt {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Ftmlt {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "old_id",
+                    "code",
+                    "name",
+                    "description",
+                    "preview",
+                    "preview2x",
+                    "preview3x",
+                    "preview_url",
+                    "show_in_list",
+                    "type",
+                    "version",
+                    "fields",
+                    "layout",
+                    "items",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                old_id: ::b24_core::__private::wire::field_at(slot_0, "old_id")?,
+                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
+                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "description",
+                )?,
+                preview: ::b24_core::__private::wire::field_at(slot_4, "preview")?,
+                preview2x: ::b24_core::__private::wire::field_at(slot_5, "preview2x")?,
+                preview3x: ::b24_core::__private::wire::field_at(slot_6, "preview3x")?,
+                preview_url: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "preview_url",
+                )?,
+                show_in_list: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "show_in_list",
+                )?,
+                type_: ::b24_core::__private::wire::field_at(slot_9, "type")?,
+                version: ::b24_core::__private::wire::field_at(slot_10, "version")?,
+                fields: ::b24_core::__private::wire::field_at(slot_11, "fields")?,
+                layout: ::b24_core::__private::wire::field_at(slot_12, "layout")?,
+                items: ::b24_core::__private::wire::field_at(slot_13, "items")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Ftmlt {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.old_id,
+                &::std::format!("{}.{}", field, "old_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.preview,
+                &::std::format!("{}.{}", field, "preview"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.preview2x,
+                &::std::format!("{}.{}", field, "preview2x"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.preview3x,
+                &::std::format!("{}.{}", field, "preview3x"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.preview_url,
+                &::std::format!("{}.{}", field, "preview_url"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_in_list,
+                &::std::format!("{}.{}", field, "show_in_list"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.version,
+                &::std::format!("{}.{}", field, "version"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fields,
+                &::std::format!("{}.{}", field, "fields"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.layout,
+                &::std::format!("{}.{}", field, "layout"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.items,
+                &::std::format!("{}.{}", field, "items"),
+                problems,
+            );
+        }
+    }
+    /// `Items` of [`landing.demos.register`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-register.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Items {
+        /// `ftmlt`: `Ftmlt`.
+        #[serde(
+            rename = "ftmlt",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ftmlt: ::std::option::Option<Ftmlt>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Items {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ftmlt"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                ftmlt: ::b24_core::__private::wire::field_at(slot_0, "ftmlt")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Items {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.ftmlt,
+                &::std::format!("{}.{}", field, "ftmlt"),
+                problems,
+            );
+        }
+    }
     /// `Params` of [`landing.demos.register`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-register.html).
     #[derive(
         ::std::fmt::Debug,
@@ -6590,6 +10418,12 @@ pub mod demos_register {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub lang_original: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -6603,10 +10437,11 @@ pub mod demos_register {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["site_template_id", "lang", "lang_original"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 site_template_id: ::b24_core::__private::wire::field_at(
@@ -6618,6 +10453,7 @@ pub mod demos_register {
                     slot_2,
                     "lang_original",
                 )?,
+                extra,
             })
         }
     }
@@ -6922,6 +10758,268 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingAddError 
 pub mod landing_add {
     #[allow(unused_imports)]
     use super::*;
+    /// `AdditionalFields` of [`landing.landing.add`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct AdditionalFields {
+        /// `THEME_CODE`: `string`.
+        #[serde(
+            rename = "THEME_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub theme_code: ::std::option::Option<::std::string::String>,
+        /// `THEME_USE`: `string`.
+        #[serde(
+            rename = "THEME_USE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub theme_use: ::std::option::Option<::std::string::String>,
+        /// `THEME_COLOR`: `string`.
+        #[serde(
+            rename = "THEME_COLOR",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub theme_color: ::std::option::Option<::std::string::String>,
+        /// `THEMEFONTS_USE`: `string`.
+        #[serde(
+            rename = "THEMEFONTS_USE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub themefonts_use: ::std::option::Option<::std::string::String>,
+        /// `THEMEFONTS_CODE`: `string`.
+        #[serde(
+            rename = "THEMEFONTS_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub themefonts_code: ::std::option::Option<::std::string::String>,
+        /// `THEMEFONTS_CODE_H`: `string`.
+        #[serde(
+            rename = "THEMEFONTS_CODE_H",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub themefonts_code_h: ::std::option::Option<::std::string::String>,
+        /// `THEMEFONTS_SIZE`: `string`.
+        #[serde(
+            rename = "THEMEFONTS_SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub themefonts_size: ::std::option::Option<::std::string::String>,
+        /// `THEMEFONTS_COLOR`: `string`.
+        #[serde(
+            rename = "THEMEFONTS_COLOR",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub themefonts_color: ::std::option::Option<::std::string::String>,
+        /// `THEMEFONTS_COLOR_H`: `string`.
+        #[serde(
+            rename = "THEMEFONTS_COLOR_H",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub themefonts_color_h: ::std::option::Option<::std::string::String>,
+        /// `THEMEFONTS_LINE_HEIGHT`: `string`.
+        #[serde(
+            rename = "THEMEFONTS_LINE_HEIGHT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub themefonts_line_height: ::std::option::Option<::std::string::String>,
+        /// `THEMEFONTS_FONT_WEIGHT`: `string`.
+        #[serde(
+            rename = "THEMEFONTS_FONT_WEIGHT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub themefonts_font_weight: ::std::option::Option<::std::string::String>,
+        /// `THEMEFONTS_FONT_WEIGHT_H`: `string`.
+        #[serde(
+            rename = "THEMEFONTS_FONT_WEIGHT_H",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub themefonts_font_weight_h: ::std::option::Option<::std::string::String>,
+        /// `FONTS_CODE`: `string`.
+        #[serde(
+            rename = "FONTS_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fonts_code: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for AdditionalFields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for AdditionalFields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "THEME_CODE",
+                    "THEME_USE",
+                    "THEME_COLOR",
+                    "THEMEFONTS_USE",
+                    "THEMEFONTS_CODE",
+                    "THEMEFONTS_CODE_H",
+                    "THEMEFONTS_SIZE",
+                    "THEMEFONTS_COLOR",
+                    "THEMEFONTS_COLOR_H",
+                    "THEMEFONTS_LINE_HEIGHT",
+                    "THEMEFONTS_FONT_WEIGHT",
+                    "THEMEFONTS_FONT_WEIGHT_H",
+                    "FONTS_CODE",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                theme_code: ::b24_core::__private::wire::field_at(slot_0, "THEME_CODE")?,
+                theme_use: ::b24_core::__private::wire::field_at(slot_1, "THEME_USE")?,
+                theme_color: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "THEME_COLOR",
+                )?,
+                themefonts_use: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "THEMEFONTS_USE",
+                )?,
+                themefonts_code: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "THEMEFONTS_CODE",
+                )?,
+                themefonts_code_h: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "THEMEFONTS_CODE_H",
+                )?,
+                themefonts_size: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "THEMEFONTS_SIZE",
+                )?,
+                themefonts_color: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "THEMEFONTS_COLOR",
+                )?,
+                themefonts_color_h: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "THEMEFONTS_COLOR_H",
+                )?,
+                themefonts_line_height: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "THEMEFONTS_LINE_HEIGHT",
+                )?,
+                themefonts_font_weight: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "THEMEFONTS_FONT_WEIGHT",
+                )?,
+                themefonts_font_weight_h: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "THEMEFONTS_FONT_WEIGHT_H",
+                )?,
+                fonts_code: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "FONTS_CODE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for AdditionalFields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.theme_code,
+                &::std::format!("{}.{}", field, "THEME_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.theme_use,
+                &::std::format!("{}.{}", field, "THEME_USE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.theme_color,
+                &::std::format!("{}.{}", field, "THEME_COLOR"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.themefonts_use,
+                &::std::format!("{}.{}", field, "THEMEFONTS_USE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.themefonts_code,
+                &::std::format!("{}.{}", field, "THEMEFONTS_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.themefonts_code_h,
+                &::std::format!("{}.{}", field, "THEMEFONTS_CODE_H"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.themefonts_size,
+                &::std::format!("{}.{}", field, "THEMEFONTS_SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.themefonts_color,
+                &::std::format!("{}.{}", field, "THEMEFONTS_COLOR"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.themefonts_color_h,
+                &::std::format!("{}.{}", field, "THEMEFONTS_COLOR_H"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.themefonts_line_height,
+                &::std::format!("{}.{}", field, "THEMEFONTS_LINE_HEIGHT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.themefonts_font_weight,
+                &::std::format!("{}.{}", field, "THEMEFONTS_FONT_WEIGHT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.themefonts_font_weight_h,
+                &::std::format!("{}.{}", field, "THEMEFONTS_FONT_WEIGHT_H"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fonts_code,
+                &::std::format!("{}.{}", field, "FONTS_CODE"),
+                problems,
+            );
+        }
+    }
     /// `Fields` of [`landing.landing.add`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-add.html).
     #[derive(
         ::std::fmt::Debug,
@@ -6986,18 +11084,13 @@ pub mod landing_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub tpl_id: ::std::option::Option<i64>,
-        /// `ADDITIONAL_FIELDS`: `map<any>`.
+        /// `ADDITIONAL_FIELDS`: `AdditionalFields`.
         #[serde(
             rename = "ADDITIONAL_FIELDS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub additional_fields: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        pub additional_fields: ::std::option::Option<AdditionalFields>,
         /// `BLOCK_ID`: `int`.
         #[serde(
             rename = "BLOCK_ID",
@@ -7012,6 +11105,12 @@ pub mod landing_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub menu_code: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -7025,6 +11124,7 @@ pub mod landing_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
                 obj,
@@ -7042,7 +11142,7 @@ pub mod landing_add {
                     "BLOCK_ID",
                     "MENU_CODE",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
@@ -7063,6 +11163,7 @@ pub mod landing_add {
                 )?,
                 block_id: ::b24_core::__private::wire::field_at(slot_10, "BLOCK_ID")?,
                 menu_code: ::b24_core::__private::wire::field_at(slot_11, "MENU_CODE")?,
+                extra,
             })
         }
     }
@@ -7410,6 +11511,12 @@ pub mod landing_add_by_template {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub menu_code: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -7423,6 +11530,7 @@ pub mod landing_add_by_template {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9] = ::b24_core::__private::wire::slots(
                 obj,
@@ -7438,7 +11546,7 @@ pub mod landing_add_by_template {
                     "BLOCK_ID",
                     "MENU_CODE",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
@@ -7463,6 +11571,7 @@ pub mod landing_add_by_template {
                 )?,
                 block_id: ::b24_core::__private::wire::field_at(slot_8, "BLOCK_ID")?,
                 menu_code: ::b24_core::__private::wire::field_at(slot_9, "MENU_CODE")?,
+                extra,
             })
         }
     }
@@ -7587,6 +11696,12 @@ pub mod landing_add_by_template {
         pub bank_requisite: ::std::option::Option<
             ::b24_core::__private::serde_json::Value,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for PrepareBlocksData {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -7600,6 +11715,7 @@ pub mod landing_add_by_template {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -7611,7 +11727,7 @@ pub mod landing_add_by_template {
                     "REQUISITE",
                     "BANK_REQUISITE",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 action: ::b24_core::__private::wire::field_at(slot_0, "ACTION")?,
@@ -7624,6 +11740,7 @@ pub mod landing_add_by_template {
                     slot_6,
                     "BANK_REQUISITE",
                 )?,
+                extra,
             })
         }
     }
@@ -7795,7 +11912,7 @@ impl ::b24_core::__private::Method for LandingAddblock {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-add-block.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = i64;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -7901,6 +12018,12 @@ pub mod landing_addblock {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub return_content: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -7914,10 +12037,11 @@ pub mod landing_addblock {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
                 obj,
                 &["CODE", "AFTER_ID", "ACTIVE", "CONTENT", "RETURN_CONTENT"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 code: ::b24_core::__private::wire::field_at(slot_0, "CODE")?,
@@ -7928,6 +12052,7 @@ pub mod landing_addblock {
                     slot_4,
                     "RETURN_CONTENT",
                 )?,
+                extra,
             })
         }
     }
@@ -8361,6 +12486,12 @@ pub mod landing_copyblock {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub return_content: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -8374,10 +12505,11 @@ pub mod landing_copyblock {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["AFTER_ID", "RETURN_CONTENT"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 after_id: ::b24_core::__private::wire::field_at(slot_0, "AFTER_ID")?,
@@ -8385,6 +12517,7 @@ pub mod landing_copyblock {
                     slot_1,
                     "RETURN_CONTENT",
                 )?,
+                extra,
             })
         }
     }
@@ -9127,6 +13260,12 @@ pub mod landing_favorite_block {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub tpl_code: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Meta {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -9140,16 +13279,18 @@ pub mod landing_favorite_block {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["name", "section", "preview", "tpl_code"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
                 section: ::b24_core::__private::wire::field_at(slot_1, "section")?,
                 preview: ::b24_core::__private::wire::field_at(slot_2, "preview")?,
                 tpl_code: ::b24_core::__private::wire::field_at(slot_3, "tpl_code")?,
+                extra,
             })
         }
     }
@@ -9367,6 +13508,324 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingGetListEr
 pub mod landing_get_list {
     #[allow(unused_imports)]
     use super::*;
+    /// `Filter` of [`landing.landing.getList`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-get-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Filter {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `TITLE`: `string`.
+        #[serde(
+            rename = "TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `CODE`: `string`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `SITE_ID`: `int`.
+        #[serde(
+            rename = "SITE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub site_id: ::std::option::Option<i64>,
+        /// `FOLDER_ID`: `int`.
+        #[serde(
+            rename = "FOLDER_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub folder_id: ::std::option::Option<i64>,
+        /// `TPL_ID`: `int`.
+        #[serde(
+            rename = "TPL_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tpl_id: ::std::option::Option<i64>,
+        /// `ACTIVE`: `string`.
+        #[serde(
+            rename = "ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::std::string::String>,
+        /// `DELETED`: `string`.
+        #[serde(
+            rename = "DELETED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted: ::std::option::Option<::std::string::String>,
+        /// `DESCRIPTION`: `string`.
+        #[serde(
+            rename = "DESCRIPTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `XML_ID`: `string`.
+        #[serde(
+            rename = "XML_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::std::string::String>,
+        /// `SITEMAP`: `string`.
+        #[serde(
+            rename = "SITEMAP",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sitemap: ::std::option::Option<::std::string::String>,
+        /// `FOLDER`: `string`.
+        #[serde(
+            rename = "FOLDER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub folder: ::std::option::Option<::std::string::String>,
+        /// `RULE`: `string`.
+        #[serde(
+            rename = "RULE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rule: ::std::option::Option<::std::string::String>,
+        /// `CREATED_BY_ID`: `int`.
+        #[serde(
+            rename = "CREATED_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by_id: ::std::option::Option<i64>,
+        /// `MODIFIED_BY_ID`: `int`.
+        #[serde(
+            rename = "MODIFIED_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub modified_by_id: ::std::option::Option<i64>,
+        /// `DATE_CREATE`: `datetime`.
+        #[serde(
+            rename = "DATE_CREATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DATE_MODIFY`: `datetime`.
+        #[serde(
+            rename = "DATE_MODIFY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_modify: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DATE_PUBLIC`: `any`.
+        #[serde(
+            rename = "DATE_PUBLIC",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_public: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields (`*`, …), kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Filter {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Filter {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "TITLE",
+                    "CODE",
+                    "SITE_ID",
+                    "FOLDER_ID",
+                    "TPL_ID",
+                    "ACTIVE",
+                    "DELETED",
+                    "DESCRIPTION",
+                    "XML_ID",
+                    "SITEMAP",
+                    "FOLDER",
+                    "RULE",
+                    "CREATED_BY_ID",
+                    "MODIFIED_BY_ID",
+                    "DATE_CREATE",
+                    "DATE_MODIFY",
+                    "DATE_PUBLIC",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "TITLE")?,
+                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
+                site_id: ::b24_core::__private::wire::field_at(slot_3, "SITE_ID")?,
+                folder_id: ::b24_core::__private::wire::field_at(slot_4, "FOLDER_ID")?,
+                tpl_id: ::b24_core::__private::wire::field_at(slot_5, "TPL_ID")?,
+                active: ::b24_core::__private::wire::field_at(slot_6, "ACTIVE")?,
+                deleted: ::b24_core::__private::wire::field_at(slot_7, "DELETED")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "DESCRIPTION",
+                )?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_9, "XML_ID")?,
+                sitemap: ::b24_core::__private::wire::field_at(slot_10, "SITEMAP")?,
+                folder: ::b24_core::__private::wire::field_at(slot_11, "FOLDER")?,
+                rule: ::b24_core::__private::wire::field_at(slot_12, "RULE")?,
+                created_by_id: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "CREATED_BY_ID",
+                )?,
+                modified_by_id: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "MODIFIED_BY_ID",
+                )?,
+                date_create: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "DATE_CREATE",
+                )?,
+                date_modify: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "DATE_MODIFY",
+                )?,
+                date_public: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "DATE_PUBLIC",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Filter {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.site_id,
+                &::std::format!("{}.{}", field, "SITE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.folder_id,
+                &::std::format!("{}.{}", field, "FOLDER_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tpl_id,
+                &::std::format!("{}.{}", field, "TPL_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "ACTIVE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted,
+                &::std::format!("{}.{}", field, "DELETED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "DESCRIPTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "XML_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sitemap,
+                &::std::format!("{}.{}", field, "SITEMAP"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.folder,
+                &::std::format!("{}.{}", field, "FOLDER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rule,
+                &::std::format!("{}.{}", field, "RULE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by_id,
+                &::std::format!("{}.{}", field, "CREATED_BY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.modified_by_id,
+                &::std::format!("{}.{}", field, "MODIFIED_BY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "DATE_CREATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_modify,
+                &::std::format!("{}.{}", field, "DATE_MODIFY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_public,
+                &::std::format!("{}.{}", field, "DATE_PUBLIC"),
+                problems,
+            );
+        }
+    }
     /// `Params` of [`landing.landing.getList`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-get-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -9384,18 +13843,13 @@ pub mod landing_get_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// `filter`: `map<any>`.
+        /// `filter`: `Filter`.
         #[serde(
             rename = "filter",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub filter: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        pub filter: ::std::option::Option<Filter>,
         /// `order`: `map<any>`.
         #[serde(
             rename = "order",
@@ -9452,6 +13906,12 @@ pub mod landing_get_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub check_area: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -9465,6 +13925,7 @@ pub mod landing_get_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             ] = ::b24_core::__private::wire::slots(
                 obj,
@@ -9479,7 +13940,7 @@ pub mod landing_get_list {
                     "get_urls",
                     "check_area",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
@@ -9494,6 +13955,7 @@ pub mod landing_get_list {
                 )?,
                 get_urls: ::b24_core::__private::wire::field_at(slot_7, "get_urls")?,
                 check_area: ::b24_core::__private::wire::field_at(slot_8, "check_area")?,
+                extra,
             })
         }
     }
@@ -9592,13 +14054,13 @@ pub mod landing_get_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_area: ::std::option::Option<bool>,
-        /// `ID`: `string`.
+        /// `ID`: `int`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::option::Option<i64>,
         /// `TITLE`: `string`.
         #[serde(
             rename = "TITLE",
@@ -9606,13 +14068,13 @@ pub mod landing_get_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub title: ::std::option::Option<::std::string::String>,
-        /// `SITE_ID`: `string`.
+        /// `SITE_ID`: `int`.
         #[serde(
             rename = "SITE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub site_id: ::std::option::Option<::std::string::String>,
+        pub site_id: ::std::option::Option<i64>,
         /// `DATE_MODIFY`: `string`.
         #[serde(
             rename = "DATE_MODIFY",
@@ -9620,6 +14082,12 @@ pub mod landing_get_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub date_modify: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -9633,6 +14101,7 @@ pub mod landing_get_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             ] = ::b24_core::__private::wire::slots(
                 obj,
@@ -9647,7 +14116,7 @@ pub mod landing_get_list {
                     "SITE_ID",
                     "DATE_MODIFY",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 field: ::b24_core::__private::wire::field_at(slot_0, "FIELD")?,
@@ -9662,6 +14131,7 @@ pub mod landing_get_list {
                     slot_8,
                     "DATE_MODIFY",
                 )?,
+                extra,
             })
         }
     }
@@ -9812,7 +14282,7 @@ impl ::b24_core::__private::Method for LandingGetadditionalfields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-get-additional-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = landing_getadditionalfields::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -9858,6 +14328,242 @@ for LandingGetadditionalfieldsError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`landing.landing.getadditionalfields`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-get-additional-fields.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod landing_getadditionalfields {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`landing.landing.getadditionalfields`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-get-additional-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `FONTS_CODE`: `string`.
+        #[serde(
+            rename = "FONTS_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fonts_code: ::std::option::Option<::std::string::String>,
+        /// `GACOUNTER_USE`: `string`.
+        #[serde(
+            rename = "GACOUNTER_USE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub gacounter_use: ::std::option::Option<::std::string::String>,
+        /// `METAMAIN_USE`: `string`.
+        #[serde(
+            rename = "METAMAIN_USE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub metamain_use: ::std::option::Option<::std::string::String>,
+        /// `METAMAIN_TITLE`: `string`.
+        #[serde(
+            rename = "METAMAIN_TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub metamain_title: ::std::option::Option<::std::string::String>,
+        /// `METAOG_TITLE`: `string`.
+        #[serde(
+            rename = "METAOG_TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub metaog_title: ::std::option::Option<::std::string::String>,
+        /// `METAOG_IMAGE`: `string`.
+        #[serde(
+            rename = "METAOG_IMAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub metaog_image: ::std::option::Option<::std::string::String>,
+        /// `SETTINGS_PRICE_CODE`: `string[]`.
+        #[serde(
+            rename = "SETTINGS_PRICE_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings_price_code: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        /// `SETTINGS_SHOW_PRICE_COUNT`: `int`.
+        #[serde(
+            rename = "SETTINGS_SHOW_PRICE_COUNT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings_show_price_count: ::std::option::Option<i64>,
+        /// `THEMEFONTS_LINE_HEIGHT`: `string`.
+        #[serde(
+            rename = "THEMEFONTS_LINE_HEIGHT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub themefonts_line_height: ::std::option::Option<::std::string::String>,
+        /// `VIEW_TYPE`: `string`.
+        #[serde(
+            rename = "VIEW_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub view_type: ::std::option::Option<::std::string::String>,
+        /// `YACOUNTER_USE`: `string`.
+        #[serde(
+            rename = "YACOUNTER_USE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub yacounter_use: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "FONTS_CODE",
+                    "GACOUNTER_USE",
+                    "METAMAIN_USE",
+                    "METAMAIN_TITLE",
+                    "METAOG_TITLE",
+                    "METAOG_IMAGE",
+                    "SETTINGS_PRICE_CODE",
+                    "SETTINGS_SHOW_PRICE_COUNT",
+                    "THEMEFONTS_LINE_HEIGHT",
+                    "VIEW_TYPE",
+                    "YACOUNTER_USE",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                fonts_code: ::b24_core::__private::wire::field_at(slot_0, "FONTS_CODE")?,
+                gacounter_use: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "GACOUNTER_USE",
+                )?,
+                metamain_use: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "METAMAIN_USE",
+                )?,
+                metamain_title: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "METAMAIN_TITLE",
+                )?,
+                metaog_title: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "METAOG_TITLE",
+                )?,
+                metaog_image: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "METAOG_IMAGE",
+                )?,
+                settings_price_code: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "SETTINGS_PRICE_CODE",
+                )?,
+                settings_show_price_count: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "SETTINGS_SHOW_PRICE_COUNT",
+                )?,
+                themefonts_line_height: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "THEMEFONTS_LINE_HEIGHT",
+                )?,
+                view_type: ::b24_core::__private::wire::field_at(slot_9, "VIEW_TYPE")?,
+                yacounter_use: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "YACOUNTER_USE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.fonts_code,
+                &::std::format!("{}.{}", field, "FONTS_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.gacounter_use,
+                &::std::format!("{}.{}", field, "GACOUNTER_USE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.metamain_use,
+                &::std::format!("{}.{}", field, "METAMAIN_USE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.metamain_title,
+                &::std::format!("{}.{}", field, "METAMAIN_TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.metaog_title,
+                &::std::format!("{}.{}", field, "METAOG_TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.metaog_image,
+                &::std::format!("{}.{}", field, "METAOG_IMAGE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings_price_code,
+                &::std::format!("{}.{}", field, "SETTINGS_PRICE_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings_show_price_count,
+                &::std::format!("{}.{}", field, "SETTINGS_SHOW_PRICE_COUNT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.themefonts_line_height,
+                &::std::format!("{}.{}", field, "THEMEFONTS_LINE_HEIGHT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.view_type,
+                &::std::format!("{}.{}", field, "VIEW_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.yacounter_use,
+                &::std::format!("{}.{}", field, "YACOUNTER_USE"),
+                problems,
+            );
         }
     }
 }
@@ -11389,6 +16095,12 @@ pub mod landing_moveblock {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub return_content: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -11402,10 +16114,11 @@ pub mod landing_moveblock {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["AFTER_ID", "RETURN_CONTENT"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 after_id: ::b24_core::__private::wire::field_at(slot_0, "AFTER_ID")?,
@@ -11413,6 +16126,7 @@ pub mod landing_moveblock {
                     slot_1,
                     "RETURN_CONTENT",
                 )?,
+                extra,
             })
         }
     }
@@ -11792,6 +16506,12 @@ pub mod landing_remove_entities {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub images: ::std::option::Option<::std::vec::Vec<Images>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Data {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -11805,14 +16525,16 @@ pub mod landing_remove_entities {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["blocks", "images"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 blocks: ::b24_core::__private::wire::field_at(slot_0, "blocks")?,
                 images: ::b24_core::__private::wire::field_at(slot_1, "images")?,
+                extra,
             })
         }
     }
@@ -11846,6 +16568,12 @@ pub mod landing_remove_entities {
         /// `image`: `int`.
         #[serde(rename = "image")]
         pub image: i64,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Images {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -11859,14 +16587,16 @@ pub mod landing_remove_entities {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["block", "image"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 block: ::b24_core::__private::wire::field_at(slot_0, "block")?,
                 image: ::b24_core::__private::wire::field_at(slot_1, "image")?,
+                extra,
             })
         }
     }
@@ -11991,7 +16721,7 @@ impl ::b24_core::__private::Method for LandingResolveIdByPublicUrl {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-resolve-id-by-public-url.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = i64;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -12822,6 +17552,268 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingUpdateErr
 pub mod landing_update {
     #[allow(unused_imports)]
     use super::*;
+    /// `AdditionalFields` of [`landing.landing.update`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct AdditionalFields {
+        /// `THEME_CODE`: `string`.
+        #[serde(
+            rename = "THEME_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub theme_code: ::std::option::Option<::std::string::String>,
+        /// `THEME_USE`: `string`.
+        #[serde(
+            rename = "THEME_USE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub theme_use: ::std::option::Option<::std::string::String>,
+        /// `THEME_COLOR`: `string`.
+        #[serde(
+            rename = "THEME_COLOR",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub theme_color: ::std::option::Option<::std::string::String>,
+        /// `THEMEFONTS_USE`: `string`.
+        #[serde(
+            rename = "THEMEFONTS_USE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub themefonts_use: ::std::option::Option<::std::string::String>,
+        /// `THEMEFONTS_CODE`: `string`.
+        #[serde(
+            rename = "THEMEFONTS_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub themefonts_code: ::std::option::Option<::std::string::String>,
+        /// `THEMEFONTS_CODE_H`: `string`.
+        #[serde(
+            rename = "THEMEFONTS_CODE_H",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub themefonts_code_h: ::std::option::Option<::std::string::String>,
+        /// `THEMEFONTS_SIZE`: `string`.
+        #[serde(
+            rename = "THEMEFONTS_SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub themefonts_size: ::std::option::Option<::std::string::String>,
+        /// `THEMEFONTS_COLOR`: `string`.
+        #[serde(
+            rename = "THEMEFONTS_COLOR",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub themefonts_color: ::std::option::Option<::std::string::String>,
+        /// `THEMEFONTS_COLOR_H`: `string`.
+        #[serde(
+            rename = "THEMEFONTS_COLOR_H",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub themefonts_color_h: ::std::option::Option<::std::string::String>,
+        /// `THEMEFONTS_LINE_HEIGHT`: `string`.
+        #[serde(
+            rename = "THEMEFONTS_LINE_HEIGHT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub themefonts_line_height: ::std::option::Option<::std::string::String>,
+        /// `THEMEFONTS_FONT_WEIGHT`: `string`.
+        #[serde(
+            rename = "THEMEFONTS_FONT_WEIGHT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub themefonts_font_weight: ::std::option::Option<::std::string::String>,
+        /// `THEMEFONTS_FONT_WEIGHT_H`: `string`.
+        #[serde(
+            rename = "THEMEFONTS_FONT_WEIGHT_H",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub themefonts_font_weight_h: ::std::option::Option<::std::string::String>,
+        /// `FONTS_CODE`: `string`.
+        #[serde(
+            rename = "FONTS_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fonts_code: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for AdditionalFields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for AdditionalFields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "THEME_CODE",
+                    "THEME_USE",
+                    "THEME_COLOR",
+                    "THEMEFONTS_USE",
+                    "THEMEFONTS_CODE",
+                    "THEMEFONTS_CODE_H",
+                    "THEMEFONTS_SIZE",
+                    "THEMEFONTS_COLOR",
+                    "THEMEFONTS_COLOR_H",
+                    "THEMEFONTS_LINE_HEIGHT",
+                    "THEMEFONTS_FONT_WEIGHT",
+                    "THEMEFONTS_FONT_WEIGHT_H",
+                    "FONTS_CODE",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                theme_code: ::b24_core::__private::wire::field_at(slot_0, "THEME_CODE")?,
+                theme_use: ::b24_core::__private::wire::field_at(slot_1, "THEME_USE")?,
+                theme_color: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "THEME_COLOR",
+                )?,
+                themefonts_use: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "THEMEFONTS_USE",
+                )?,
+                themefonts_code: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "THEMEFONTS_CODE",
+                )?,
+                themefonts_code_h: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "THEMEFONTS_CODE_H",
+                )?,
+                themefonts_size: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "THEMEFONTS_SIZE",
+                )?,
+                themefonts_color: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "THEMEFONTS_COLOR",
+                )?,
+                themefonts_color_h: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "THEMEFONTS_COLOR_H",
+                )?,
+                themefonts_line_height: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "THEMEFONTS_LINE_HEIGHT",
+                )?,
+                themefonts_font_weight: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "THEMEFONTS_FONT_WEIGHT",
+                )?,
+                themefonts_font_weight_h: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "THEMEFONTS_FONT_WEIGHT_H",
+                )?,
+                fonts_code: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "FONTS_CODE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for AdditionalFields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.theme_code,
+                &::std::format!("{}.{}", field, "THEME_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.theme_use,
+                &::std::format!("{}.{}", field, "THEME_USE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.theme_color,
+                &::std::format!("{}.{}", field, "THEME_COLOR"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.themefonts_use,
+                &::std::format!("{}.{}", field, "THEMEFONTS_USE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.themefonts_code,
+                &::std::format!("{}.{}", field, "THEMEFONTS_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.themefonts_code_h,
+                &::std::format!("{}.{}", field, "THEMEFONTS_CODE_H"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.themefonts_size,
+                &::std::format!("{}.{}", field, "THEMEFONTS_SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.themefonts_color,
+                &::std::format!("{}.{}", field, "THEMEFONTS_COLOR"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.themefonts_color_h,
+                &::std::format!("{}.{}", field, "THEMEFONTS_COLOR_H"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.themefonts_line_height,
+                &::std::format!("{}.{}", field, "THEMEFONTS_LINE_HEIGHT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.themefonts_font_weight,
+                &::std::format!("{}.{}", field, "THEMEFONTS_FONT_WEIGHT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.themefonts_font_weight_h,
+                &::std::format!("{}.{}", field, "THEMEFONTS_FONT_WEIGHT_H"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fonts_code,
+                &::std::format!("{}.{}", field, "FONTS_CODE"),
+                problems,
+            );
+        }
+    }
     /// `Fields` of [`landing.landing.update`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-update.html).
     #[derive(
         ::std::fmt::Debug,
@@ -12909,17 +17901,18 @@ pub mod landing_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub date_public: ::std::option::Option<::std::string::String>,
-        /// `ADDITIONAL_FIELDS`: `map<any>`.
+        /// `ADDITIONAL_FIELDS`: `AdditionalFields`.
         #[serde(
             rename = "ADDITIONAL_FIELDS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub additional_fields: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
+        pub additional_fields: ::std::option::Option<AdditionalFields>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
         >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
@@ -12934,6 +17927,7 @@ pub mod landing_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
                 obj,
@@ -12951,7 +17945,7 @@ pub mod landing_update {
                     "DATE_PUBLIC",
                     "ADDITIONAL_FIELDS",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
@@ -12975,6 +17969,7 @@ pub mod landing_update {
                     slot_11,
                     "ADDITIONAL_FIELDS",
                 )?,
+                extra,
             })
         }
     }
@@ -13219,6 +18214,12 @@ pub mod repo_check_content {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub content: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -13232,14 +18233,16 @@ pub mod repo_check_content {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["is_bad", "content"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 is_bad: ::b24_core::__private::wire::field_at(slot_0, "is_bad")?,
                 content: ::b24_core::__private::wire::field_at(slot_1, "content")?,
+                extra,
             })
         }
     }
@@ -13493,6 +18496,12 @@ pub mod repo_get_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub offset: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -13506,10 +18515,11 @@ pub mod repo_get_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
                 obj,
                 &["select", "filter", "order", "group", "limit", "offset"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
@@ -13518,6 +18528,7 @@ pub mod repo_get_list {
                 group: ::b24_core::__private::wire::field_at(slot_3, "group")?,
                 limit: ::b24_core::__private::wire::field_at(slot_4, "limit")?,
                 offset: ::b24_core::__private::wire::field_at(slot_5, "offset")?,
+                extra,
             })
         }
     }
@@ -13566,13 +18577,13 @@ pub mod repo_get_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `ID`: `string`.
+        /// `ID`: `int`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::option::Option<i64>,
         /// `XML_ID`: `string`.
         #[serde(
             rename = "XML_ID",
@@ -13645,34 +18656,40 @@ pub mod repo_get_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub content: ::std::option::Option<::std::string::String>,
-        /// `CREATED_BY_ID`: `string`.
+        /// `CREATED_BY_ID`: `int`.
         #[serde(
             rename = "CREATED_BY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub created_by_id: ::std::option::Option<::std::string::String>,
-        /// `MODIFIED_BY_ID`: `string`.
+        pub created_by_id: ::std::option::Option<i64>,
+        /// `MODIFIED_BY_ID`: `int`.
         #[serde(
             rename = "MODIFIED_BY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub modified_by_id: ::std::option::Option<::std::string::String>,
-        /// `DATE_CREATE`: `string`.
+        pub modified_by_id: ::std::option::Option<i64>,
+        /// `DATE_CREATE`: `datetime`.
         #[serde(
             rename = "DATE_CREATE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_create: ::std::option::Option<::std::string::String>,
-        /// `DATE_MODIFY`: `string`.
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DATE_MODIFY`: `datetime`.
         #[serde(
             rename = "DATE_MODIFY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_modify: ::std::option::Option<::std::string::String>,
+        pub date_modify: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -13686,6 +18703,7 @@ pub mod repo_get_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
                 obj,
@@ -13706,7 +18724,7 @@ pub mod repo_get_list {
                     "DATE_CREATE",
                     "DATE_MODIFY",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
@@ -13742,6 +18760,7 @@ pub mod repo_get_list {
                     slot_14,
                     "DATE_MODIFY",
                 )?,
+                extra,
             })
         }
     }
@@ -13844,18 +18863,13 @@ pub struct RepoRegister {
     /// `fields` (required): `Fields`.
     #[serde(rename = "fields")]
     pub fields: repo_register::Fields,
-    /// `manifest`: `map<any>`.
+    /// `manifest`: `Manifest`.
     #[serde(
         rename = "manifest",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub manifest: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub manifest: ::std::option::Option<repo_register::Manifest>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -13882,12 +18896,7 @@ impl RepoRegister {
     #[must_use]
     pub fn manifest(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<repo_register::Manifest>,
     ) -> Self {
         self.manifest = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -14066,6 +19075,12 @@ pub mod repo_register {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub reset: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -14079,6 +19094,7 @@ pub mod repo_register {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -14091,7 +19107,7 @@ pub mod repo_register {
                     "SITE_TEMPLATE_ID",
                     "RESET",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
@@ -14108,6 +19124,7 @@ pub mod repo_register {
                     "SITE_TEMPLATE_ID",
                 )?,
                 reset: ::b24_core::__private::wire::field_at(slot_7, "RESET")?,
+                extra,
             })
         }
     }
@@ -14159,6 +19176,100 @@ pub mod repo_register {
             ::b24_core::__private::Check::check(
                 &self.reset,
                 &::std::format!("{}.{}", field, "RESET"),
+                problems,
+            );
+        }
+    }
+    /// `Manifest` of [`landing.repo.register`](https://apidocs.bitrix24.com/api-reference/landing/user-blocks/landing-repo-register.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Manifest {
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `block`: `map<any>`.
+        #[serde(
+            rename = "block",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub block: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `nodes`: `map<any>`.
+        #[serde(
+            rename = "nodes",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub nodes: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Manifest {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Manifest {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["code", "block", "nodes"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
+                block: ::b24_core::__private::wire::field_at(slot_1, "block")?,
+                nodes: ::b24_core::__private::wire::field_at(slot_2, "nodes")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Manifest {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.block,
+                &::std::format!("{}.{}", field, "block"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.nodes,
+                &::std::format!("{}.{}", field, "nodes"),
                 problems,
             );
         }
@@ -14260,7 +19371,7 @@ impl ::b24_core::__private::Method for RepoUnbind {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/embedding/landing-repo-unbind.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = bool;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -14764,6 +19875,12 @@ pub mod repowidget_getlist {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -14777,16 +19894,18 @@ pub mod repowidget_getlist {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["select", "filter", "group", "order"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
                 filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
                 group: ::b24_core::__private::wire::field_at(slot_2, "group")?,
                 order: ::b24_core::__private::wire::field_at(slot_3, "order")?,
+                extra,
             })
         }
     }
@@ -14881,18 +20000,13 @@ pub mod repowidget_getlist {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub preview: ::std::option::Option<::std::string::String>,
-        /// `WIDGET_PARAMS`: `map<any>`.
+        /// `WIDGET_PARAMS`: `WidgetParams`.
         #[serde(
             rename = "WIDGET_PARAMS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub widget_params: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        pub widget_params: ::std::option::Option<WidgetParams>,
         /// `CONTENT`: `string`.
         #[serde(
             rename = "CONTENT",
@@ -14932,14 +20046,14 @@ pub mod repowidget_getlist {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_create: ::std::option::Option<::std::string::String>,
+        pub date_create: ::std::option::Option<::b24_core::__private::types::Date>,
         /// `DATE_MODIFY`: `date`.
         #[serde(
             rename = "DATE_MODIFY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_modify: ::std::option::Option<::std::string::String>,
+        pub date_modify: ::std::option::Option<::b24_core::__private::types::Date>,
         /// `SITE_TEMPLATE_ID`: `string`.
         #[serde(
             rename = "SITE_TEMPLATE_ID",
@@ -14947,6 +20061,12 @@ pub mod repowidget_getlist {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub site_template_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -14960,6 +20080,7 @@ pub mod repowidget_getlist {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
                 obj,
@@ -14981,7 +20102,7 @@ pub mod repowidget_getlist {
                     "DATE_MODIFY",
                     "SITE_TEMPLATE_ID",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
@@ -15021,6 +20142,7 @@ pub mod repowidget_getlist {
                     slot_15,
                     "SITE_TEMPLATE_ID",
                 )?,
+                extra,
             })
         }
     }
@@ -15105,6 +20227,121 @@ pub mod repowidget_getlist {
             ::b24_core::__private::Check::check(
                 &self.site_template_id,
                 &::std::format!("{}.{}", field, "SITE_TEMPLATE_ID"),
+                problems,
+            );
+        }
+    }
+    /// `WidgetParams` of [`landing.repowidget.getlist`](https://apidocs.bitrix24.com/api-reference/vibe/landing-repowidget-get-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct WidgetParams {
+        /// `rootNode`: `string`.
+        #[serde(
+            rename = "rootNode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub root_node: ::std::option::Option<::std::string::String>,
+        /// `lang`: `string`.
+        #[serde(
+            rename = "lang",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lang: ::std::option::Option<::std::string::String>,
+        /// `handler`: `string`.
+        #[serde(
+            rename = "handler",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub handler: ::std::option::Option<::std::string::String>,
+        /// `style`: `string`.
+        #[serde(
+            rename = "style",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub style: ::std::option::Option<::std::string::String>,
+        /// `demoData`: `map<any>`.
+        #[serde(
+            rename = "demoData",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub demo_data: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for WidgetParams {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for WidgetParams {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["rootNode", "lang", "handler", "style", "demoData"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                root_node: ::b24_core::__private::wire::field_at(slot_0, "rootNode")?,
+                lang: ::b24_core::__private::wire::field_at(slot_1, "lang")?,
+                handler: ::b24_core::__private::wire::field_at(slot_2, "handler")?,
+                style: ::b24_core::__private::wire::field_at(slot_3, "style")?,
+                demo_data: ::b24_core::__private::wire::field_at(slot_4, "demoData")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for WidgetParams {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.root_node,
+                &::std::format!("{}.{}", field, "rootNode"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lang,
+                &::std::format!("{}.{}", field, "lang"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.handler,
+                &::std::format!("{}.{}", field, "handler"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.style,
+                &::std::format!("{}.{}", field, "style"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.demo_data,
+                &::std::format!("{}.{}", field, "demoData"),
                 problems,
             );
         }
@@ -15292,6 +20529,12 @@ pub mod repowidget_register {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub site_template_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -15305,6 +20548,7 @@ pub mod repowidget_register {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -15317,7 +20561,7 @@ pub mod repowidget_register {
                     "ACTIVE",
                     "SITE_TEMPLATE_ID",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
@@ -15337,6 +20581,7 @@ pub mod repowidget_register {
                     slot_7,
                     "SITE_TEMPLATE_ID",
                 )?,
+                extra,
             })
         }
     }
@@ -15427,6 +20672,12 @@ pub mod repowidget_register {
             ::std::string::String,
             ::b24_core::__private::serde_json::Value,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for WidgetParams {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -15440,10 +20691,11 @@ pub mod repowidget_register {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
                 obj,
                 &["rootNode", "lang", "handler", "style", "demoData"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 root_node: ::b24_core::__private::wire::field_at(slot_0, "rootNode")?,
@@ -15451,6 +20703,7 @@ pub mod repowidget_register {
                 handler: ::b24_core::__private::wire::field_at(slot_2, "handler")?,
                 style: ::b24_core::__private::wire::field_at(slot_3, "style")?,
                 demo_data: ::b24_core::__private::wire::field_at(slot_4, "demoData")?,
+                extra,
             })
         }
     }
@@ -15626,9 +20879,9 @@ pub struct RoleEnable {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub scope: ::std::option::Option<::std::string::String>,
-    /// `mode` (required): `any`.
+    /// `mode` (required): `int`.
     #[serde(rename = "mode")]
-    pub mode: ::b24_core::__private::serde_json::Value,
+    pub mode: i64,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -15640,9 +20893,7 @@ pub struct RoleEnable {
 impl RoleEnable {
     /// A request with the required parameter `mode`.
     #[must_use]
-    pub fn new(
-        mode: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
-    ) -> Self {
+    pub fn new(mode: impl ::std::convert::Into<i64>) -> Self {
         Self {
             scope: ::std::option::Option::None,
             mode: ::std::convert::Into::into(mode),
@@ -15933,13 +21184,13 @@ pub mod role_get_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `ID`: `string`.
+        /// `ID`: `int`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::option::Option<i64>,
         /// `TITLE`: `string`.
         #[serde(
             rename = "TITLE",
@@ -15954,6 +21205,12 @@ pub mod role_get_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub xml_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -15967,15 +21224,17 @@ pub mod role_get_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["ID", "TITLE", "XML_ID"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 title: ::b24_core::__private::wire::field_at(slot_1, "TITLE")?,
                 xml_id: ::b24_core::__private::wire::field_at(slot_2, "XML_ID")?,
+                extra,
             })
         }
     }
@@ -16170,7 +21429,7 @@ pub mod role_get_rights {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub _0: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// Members outside the documented fields (`*`, …).
+        /// Members outside the documented fields (`*`, …), kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
             ::std::string::String,
@@ -16522,9 +21781,12 @@ pub struct RoleSetRights {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `rights` (required): `any`.
+    /// `rights` (required): `map<string[]>`.
     #[serde(rename = "rights")]
-    pub rights: ::b24_core::__private::serde_json::Value,
+    pub rights: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::vec::Vec<::std::string::String>,
+    >,
     /// `additional`: `string[]`.
     #[serde(
         rename = "additional",
@@ -16545,7 +21807,12 @@ impl RoleSetRights {
     #[must_use]
     pub fn new(
         id: impl ::std::convert::Into<i64>,
-        rights: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        rights: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::std::vec::Vec<::std::string::String>,
+            >,
+        >,
     ) -> Self {
         Self {
             scope: ::std::option::Option::None,
@@ -16899,6 +22166,12 @@ pub mod site_add {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -16912,6 +22185,7 @@ pub mod site_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -16923,7 +22197,7 @@ pub mod site_add {
                     "XML_ID",
                     "ADDITIONAL_FIELDS",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
@@ -16939,6 +22213,7 @@ pub mod site_add {
                     slot_6,
                     "ADDITIONAL_FIELDS",
                 )?,
+                extra,
             })
         }
     }
@@ -17176,6 +22451,12 @@ pub mod site_add_folder {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub active: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -17189,16 +22470,18 @@ pub mod site_add_folder {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["TITLE", "CODE", "PARENT_ID", "ACTIVE"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
                 code: ::b24_core::__private::wire::field_at(slot_1, "CODE")?,
                 parent_id: ::b24_core::__private::wire::field_at(slot_2, "PARENT_ID")?,
                 active: ::b24_core::__private::wire::field_at(slot_3, "ACTIVE")?,
+                extra,
             })
         }
     }
@@ -17746,7 +23029,7 @@ impl ::b24_core::__private::Method for SiteFullExport {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-full-export.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = site_full_export::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -17803,6 +23086,999 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteFullExportEr
 pub mod site_full_export {
     #[allow(unused_imports)]
     use super::*;
+    /// `AdditionalFields` of [`landing.site.fullExport`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-full-export.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct AdditionalFields {
+        /// `COOKIES_USE`: `string`.
+        #[serde(
+            rename = "COOKIES_USE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cookies_use: ::std::option::Option<::std::string::String>,
+        /// `B24BUTTON_COLOR`: `string`.
+        #[serde(
+            rename = "B24BUTTON_COLOR",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub b24_button_color: ::std::option::Option<::std::string::String>,
+        /// `BACKGROUND_PICTURE`: `string`.
+        #[serde(
+            rename = "BACKGROUND_PICTURE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub background_picture: ::std::option::Option<::std::string::String>,
+        /// `THEME_USE`: `string`.
+        #[serde(
+            rename = "THEME_USE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub theme_use: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for AdditionalFields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for AdditionalFields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["COOKIES_USE", "B24BUTTON_COLOR", "BACKGROUND_PICTURE", "THEME_USE"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                cookies_use: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "COOKIES_USE",
+                )?,
+                b24_button_color: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "B24BUTTON_COLOR",
+                )?,
+                background_picture: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "BACKGROUND_PICTURE",
+                )?,
+                theme_use: ::b24_core::__private::wire::field_at(slot_3, "THEME_USE")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for AdditionalFields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.cookies_use,
+                &::std::format!("{}.{}", field, "COOKIES_USE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.b24_button_color,
+                &::std::format!("{}.{}", field, "B24BUTTON_COLOR"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.background_picture,
+                &::std::format!("{}.{}", field, "BACKGROUND_PICTURE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.theme_use,
+                &::std::format!("{}.{}", field, "THEME_USE"),
+                problems,
+            );
+        }
+    }
+    /// `AdditionalFields2` of [`landing.site.fullExport`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-full-export.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct AdditionalFields2 {
+        /// `B24BUTTON_USE`: `string`.
+        #[serde(
+            rename = "B24BUTTON_USE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub b24_button_use: ::std::option::Option<::std::string::String>,
+        /// `METAOG_TITLE`: `string`.
+        #[serde(
+            rename = "METAOG_TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub metaog_title: ::std::option::Option<::std::string::String>,
+        /// `THEME_USE`: `string`.
+        #[serde(
+            rename = "THEME_USE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub theme_use: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for AdditionalFields2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for AdditionalFields2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["B24BUTTON_USE", "METAOG_TITLE", "THEME_USE"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                b24_button_use: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "B24BUTTON_USE",
+                )?,
+                metaog_title: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "METAOG_TITLE",
+                )?,
+                theme_use: ::b24_core::__private::wire::field_at(slot_2, "THEME_USE")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for AdditionalFields2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.b24_button_use,
+                &::std::format!("{}.{}", field, "B24BUTTON_USE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.metaog_title,
+                &::std::format!("{}.{}", field, "METAOG_TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.theme_use,
+                &::std::format!("{}.{}", field, "THEME_USE"),
+                problems,
+            );
+        }
+    }
+    /// `Attrs` of [`landing.site.fullExport`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-full-export.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Attrs {
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Attrs {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Attrs {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Attrs {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+        }
+    }
+    /// `Fields` of [`landing.site.fullExport`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-full-export.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields {
+        /// `ADDITIONAL_FIELDS`: `AdditionalFields`.
+        #[serde(
+            rename = "ADDITIONAL_FIELDS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub additional_fields: ::std::option::Option<AdditionalFields>,
+        /// `TITLE`: `string`.
+        #[serde(
+            rename = "TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `LANDING_ID_INDEX`: `string`.
+        #[serde(
+            rename = "LANDING_ID_INDEX",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub landing_id_index: ::std::option::Option<::std::string::String>,
+        /// `LANDING_ID_404`: `string`.
+        #[serde(
+            rename = "LANDING_ID_404",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub landing_id_404: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ADDITIONAL_FIELDS", "TITLE", "LANDING_ID_INDEX", "LANDING_ID_404"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                additional_fields: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "ADDITIONAL_FIELDS",
+                )?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "TITLE")?,
+                landing_id_index: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "LANDING_ID_INDEX",
+                )?,
+                landing_id_404: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "LANDING_ID_404",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.additional_fields,
+                &::std::format!("{}.{}", field, "ADDITIONAL_FIELDS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.landing_id_index,
+                &::std::format!("{}.{}", field, "LANDING_ID_INDEX"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.landing_id_404,
+                &::std::format!("{}.{}", field, "LANDING_ID_404"),
+                problems,
+            );
+        }
+    }
+    /// `Fields2` of [`landing.site.fullExport`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-full-export.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields2 {
+        /// `TITLE`: `string`.
+        #[serde(
+            rename = "TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `RULE`: `any`.
+        #[serde(
+            rename = "RULE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rule: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `ADDITIONAL_FIELDS`: `AdditionalFields2`.
+        #[serde(
+            rename = "ADDITIONAL_FIELDS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub additional_fields: ::std::option::Option<AdditionalFields2>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TITLE", "RULE", "ADDITIONAL_FIELDS"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
+                rule: ::b24_core::__private::wire::field_at(slot_1, "RULE")?,
+                additional_fields: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "ADDITIONAL_FIELDS",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rule,
+                &::std::format!("{}.{}", field, "RULE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.additional_fields,
+                &::std::format!("{}.{}", field, "ADDITIONAL_FIELDS"),
+                problems,
+            );
+        }
+    }
+    /// `Items` of [`landing.site.fullExport`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-full-export.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Items {
+        /// `myfirstsite2026`: `Myfirstsite2026`.
+        #[serde(
+            rename = "myfirstsite2026",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub myfirstsite2026: ::std::option::Option<Myfirstsite2026>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Items {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["myfirstsite2026"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                myfirstsite2026: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "myfirstsite2026",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Items {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.myfirstsite2026,
+                &::std::format!("{}.{}", field, "myfirstsite2026"),
+                problems,
+            );
+        }
+    }
+    /// `Items2` of [`landing.site.fullExport`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-full-export.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Items2 {
+        /// `old_id`: `int`.
+        #[serde(
+            rename = "old_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub old_id: ::std::option::Option<i64>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `access`: `string`.
+        #[serde(
+            rename = "access",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub access: ::std::option::Option<::std::string::String>,
+        /// `anchor`: `string`.
+        #[serde(
+            rename = "anchor",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub anchor: ::std::option::Option<::std::string::String>,
+        /// `nodes`: `map<Nodes[]>`.
+        #[serde(
+            rename = "nodes",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub nodes: ::std::option::Option<
+            ::std::collections::BTreeMap<::std::string::String, ::std::vec::Vec<Nodes>>,
+        >,
+        /// `style`: `map<string[]>`.
+        #[serde(
+            rename = "style",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub style: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::std::vec::Vec<::std::string::String>,
+            >,
+        >,
+        /// `attrs`: `map<Attrs[]>`.
+        #[serde(
+            rename = "attrs",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub attrs: ::std::option::Option<
+            ::std::collections::BTreeMap<::std::string::String, ::std::vec::Vec<Attrs>>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Items2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &["old_id", "code", "access", "anchor", "nodes", "style", "attrs"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                old_id: ::b24_core::__private::wire::field_at(slot_0, "old_id")?,
+                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
+                access: ::b24_core::__private::wire::field_at(slot_2, "access")?,
+                anchor: ::b24_core::__private::wire::field_at(slot_3, "anchor")?,
+                nodes: ::b24_core::__private::wire::field_at(slot_4, "nodes")?,
+                style: ::b24_core::__private::wire::field_at(slot_5, "style")?,
+                attrs: ::b24_core::__private::wire::field_at(slot_6, "attrs")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Items2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.old_id,
+                &::std::format!("{}.{}", field, "old_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.access,
+                &::std::format!("{}.{}", field, "access"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.anchor,
+                &::std::format!("{}.{}", field, "anchor"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.nodes,
+                &::std::format!("{}.{}", field, "nodes"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.style,
+                &::std::format!("{}.{}", field, "style"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.attrs,
+                &::std::format!("{}.{}", field, "attrs"),
+                problems,
+            );
+        }
+    }
+    /// `Myfirstsite2026` of [`landing.site.fullExport`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-full-export.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Myfirstsite2026 {
+        /// `old_id`: `string`.
+        #[serde(
+            rename = "old_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub old_id: ::std::option::Option<::std::string::String>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `description`: `string`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `preview`: `string`.
+        #[serde(
+            rename = "preview",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub preview: ::std::option::Option<::std::string::String>,
+        /// `preview2x`: `string`.
+        #[serde(
+            rename = "preview2x",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub preview2x: ::std::option::Option<::std::string::String>,
+        /// `preview3x`: `string`.
+        #[serde(
+            rename = "preview3x",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub preview3x: ::std::option::Option<::std::string::String>,
+        /// `preview_url`: `string`.
+        #[serde(
+            rename = "preview_url",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub preview_url: ::std::option::Option<::std::string::String>,
+        /// `show_in_list`: `string`.
+        #[serde(
+            rename = "show_in_list",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_in_list: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `version`: `int`.
+        #[serde(
+            rename = "version",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub version: ::std::option::Option<i64>,
+        /// `fields`: `Fields2`.
+        #[serde(
+            rename = "fields",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fields: ::std::option::Option<Fields2>,
+        /// `layout`: `any[]`.
+        #[serde(
+            rename = "layout",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub layout: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `items`: `map<Items2>`.
+        #[serde(
+            rename = "items",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<
+            ::std::collections::BTreeMap<::std::string::String, Items2>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Myfirstsite2026 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Myfirstsite2026 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "old_id",
+                    "code",
+                    "name",
+                    "description",
+                    "preview",
+                    "preview2x",
+                    "preview3x",
+                    "preview_url",
+                    "show_in_list",
+                    "type",
+                    "version",
+                    "fields",
+                    "layout",
+                    "items",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                old_id: ::b24_core::__private::wire::field_at(slot_0, "old_id")?,
+                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
+                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "description",
+                )?,
+                preview: ::b24_core::__private::wire::field_at(slot_4, "preview")?,
+                preview2x: ::b24_core::__private::wire::field_at(slot_5, "preview2x")?,
+                preview3x: ::b24_core::__private::wire::field_at(slot_6, "preview3x")?,
+                preview_url: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "preview_url",
+                )?,
+                show_in_list: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "show_in_list",
+                )?,
+                type_: ::b24_core::__private::wire::field_at(slot_9, "type")?,
+                version: ::b24_core::__private::wire::field_at(slot_10, "version")?,
+                fields: ::b24_core::__private::wire::field_at(slot_11, "fields")?,
+                layout: ::b24_core::__private::wire::field_at(slot_12, "layout")?,
+                items: ::b24_core::__private::wire::field_at(slot_13, "items")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Myfirstsite2026 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.old_id,
+                &::std::format!("{}.{}", field, "old_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.preview,
+                &::std::format!("{}.{}", field, "preview"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.preview2x,
+                &::std::format!("{}.{}", field, "preview2x"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.preview3x,
+                &::std::format!("{}.{}", field, "preview3x"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.preview_url,
+                &::std::format!("{}.{}", field, "preview_url"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_in_list,
+                &::std::format!("{}.{}", field, "show_in_list"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.version,
+                &::std::format!("{}.{}", field, "version"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fields,
+                &::std::format!("{}.{}", field, "fields"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.layout,
+                &::std::format!("{}.{}", field, "layout"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.items,
+                &::std::format!("{}.{}", field, "items"),
+                problems,
+            );
+        }
+    }
+    /// `Nodes` of [`landing.site.fullExport`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-full-export.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Nodes {
+        /// `href`: `string`.
+        #[serde(
+            rename = "href",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub href: ::std::option::Option<::std::string::String>,
+        /// `target`: `string`.
+        #[serde(
+            rename = "target",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub target: ::std::option::Option<::std::string::String>,
+        /// `text`: `string`.
+        #[serde(
+            rename = "text",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub text: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Nodes {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Nodes {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["href", "target", "text"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                href: ::b24_core::__private::wire::field_at(slot_0, "href")?,
+                target: ::b24_core::__private::wire::field_at(slot_1, "target")?,
+                text: ::b24_core::__private::wire::field_at(slot_2, "text")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Nodes {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.href,
+                &::std::format!("{}.{}", field, "href"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.target,
+                &::std::format!("{}.{}", field, "target"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.text,
+                &::std::format!("{}.{}", field, "text"),
+                problems,
+            );
+        }
+    }
     /// `Params` of [`landing.site.fullExport`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-full-export.html).
     #[derive(
         ::std::fmt::Debug,
@@ -17883,6 +24159,12 @@ pub mod site_full_export {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub preview_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -17896,6 +24178,7 @@ pub mod site_full_export {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9] = ::b24_core::__private::wire::slots(
                 obj,
@@ -17911,7 +24194,7 @@ pub mod site_full_export {
                     "preview3x",
                     "preview_url",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 edit_mode: ::b24_core::__private::wire::field_at(slot_0, "edit_mode")?,
@@ -17933,6 +24216,7 @@ pub mod site_full_export {
                     slot_9,
                     "preview_url",
                 )?,
+                extra,
             })
         }
     }
@@ -17991,6 +24275,306 @@ pub mod site_full_export {
             );
         }
     }
+    /// `Result` of [`landing.site.fullExport`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-full-export.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `charset`: `string`.
+        #[serde(
+            rename = "charset",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub charset: ::std::option::Option<::std::string::String>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `site_code`: `string`.
+        #[serde(
+            rename = "site_code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub site_code: ::std::option::Option<::std::string::String>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `description`: `string`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `preview`: `string`.
+        #[serde(
+            rename = "preview",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub preview: ::std::option::Option<::std::string::String>,
+        /// `preview2x`: `string`.
+        #[serde(
+            rename = "preview2x",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub preview2x: ::std::option::Option<::std::string::String>,
+        /// `preview3x`: `string`.
+        #[serde(
+            rename = "preview3x",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub preview3x: ::std::option::Option<::std::string::String>,
+        /// `preview_url`: `string`.
+        #[serde(
+            rename = "preview_url",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub preview_url: ::std::option::Option<::std::string::String>,
+        /// `show_in_list`: `string`.
+        #[serde(
+            rename = "show_in_list",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_in_list: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `version`: `int`.
+        #[serde(
+            rename = "version",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub version: ::std::option::Option<i64>,
+        /// `fields`: `Fields`.
+        #[serde(
+            rename = "fields",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fields: ::std::option::Option<Fields>,
+        /// `layout`: `any[]`.
+        #[serde(
+            rename = "layout",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub layout: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `folders`: `any[]`.
+        #[serde(
+            rename = "folders",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub folders: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `syspages`: `any[]`.
+        #[serde(
+            rename = "syspages",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub syspages: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `items`: `Items`.
+        #[serde(
+            rename = "items",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<Items>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "charset",
+                    "code",
+                    "site_code",
+                    "name",
+                    "description",
+                    "preview",
+                    "preview2x",
+                    "preview3x",
+                    "preview_url",
+                    "show_in_list",
+                    "type",
+                    "version",
+                    "fields",
+                    "layout",
+                    "folders",
+                    "syspages",
+                    "items",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                charset: ::b24_core::__private::wire::field_at(slot_0, "charset")?,
+                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
+                site_code: ::b24_core::__private::wire::field_at(slot_2, "site_code")?,
+                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "description",
+                )?,
+                preview: ::b24_core::__private::wire::field_at(slot_5, "preview")?,
+                preview2x: ::b24_core::__private::wire::field_at(slot_6, "preview2x")?,
+                preview3x: ::b24_core::__private::wire::field_at(slot_7, "preview3x")?,
+                preview_url: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "preview_url",
+                )?,
+                show_in_list: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "show_in_list",
+                )?,
+                type_: ::b24_core::__private::wire::field_at(slot_10, "type")?,
+                version: ::b24_core::__private::wire::field_at(slot_11, "version")?,
+                fields: ::b24_core::__private::wire::field_at(slot_12, "fields")?,
+                layout: ::b24_core::__private::wire::field_at(slot_13, "layout")?,
+                folders: ::b24_core::__private::wire::field_at(slot_14, "folders")?,
+                syspages: ::b24_core::__private::wire::field_at(slot_15, "syspages")?,
+                items: ::b24_core::__private::wire::field_at(slot_16, "items")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.charset,
+                &::std::format!("{}.{}", field, "charset"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.site_code,
+                &::std::format!("{}.{}", field, "site_code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.preview,
+                &::std::format!("{}.{}", field, "preview"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.preview2x,
+                &::std::format!("{}.{}", field, "preview2x"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.preview3x,
+                &::std::format!("{}.{}", field, "preview3x"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.preview_url,
+                &::std::format!("{}.{}", field, "preview_url"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_in_list,
+                &::std::format!("{}.{}", field, "show_in_list"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.version,
+                &::std::format!("{}.{}", field, "version"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fields,
+                &::std::format!("{}.{}", field, "fields"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.layout,
+                &::std::format!("{}.{}", field, "layout"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.folders,
+                &::std::format!("{}.{}", field, "folders"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.syspages,
+                &::std::format!("{}.{}", field, "syspages"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.items,
+                &::std::format!("{}.{}", field, "items"),
+                problems,
+            );
+        }
+    }
 }
 /// [`landing.site.getFolders`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-get-folders.html) (REST v2)
 ///
@@ -18014,18 +24598,13 @@ pub struct SiteGetFolders {
     /// `siteId` (required): `int`.
     #[serde(rename = "siteId")]
     pub site_id: i64,
-    /// `filter`: `map<any>`.
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -18066,12 +24645,7 @@ impl SiteGetFolders {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -18208,13 +24782,13 @@ pub mod site_get_folders {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `ID`: `string`.
+        /// `ID`: `int`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::option::Option<i64>,
         /// `PARENT_ID`: `any`.
         #[serde(
             rename = "PARENT_ID",
@@ -18222,13 +24796,13 @@ pub mod site_get_folders {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub parent_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `SITE_ID`: `string`.
+        /// `SITE_ID`: `int`.
         #[serde(
             rename = "SITE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub site_id: ::std::option::Option<::std::string::String>,
+        pub site_id: ::std::option::Option<i64>,
         /// `INDEX_ID`: `any`.
         #[serde(
             rename = "INDEX_ID",
@@ -18264,20 +24838,20 @@ pub mod site_get_folders {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub code: ::std::option::Option<::std::string::String>,
-        /// `CREATED_BY_ID`: `string`.
+        /// `CREATED_BY_ID`: `int`.
         #[serde(
             rename = "CREATED_BY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub created_by_id: ::std::option::Option<::std::string::String>,
-        /// `MODIFIED_BY_ID`: `string`.
+        pub created_by_id: ::std::option::Option<i64>,
+        /// `MODIFIED_BY_ID`: `int`.
         #[serde(
             rename = "MODIFIED_BY_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub modified_by_id: ::std::option::Option<::std::string::String>,
+        pub modified_by_id: ::std::option::Option<i64>,
         /// `DATE_CREATE`: `string`.
         #[serde(
             rename = "DATE_CREATE",
@@ -18292,6 +24866,12 @@ pub mod site_get_folders {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub date_modify: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -18305,6 +24885,7 @@ pub mod site_get_folders {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
                 obj,
@@ -18322,7 +24903,7 @@ pub mod site_get_folders {
                     "DATE_CREATE",
                     "DATE_MODIFY",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
@@ -18349,6 +24930,7 @@ pub mod site_get_folders {
                     slot_11,
                     "DATE_MODIFY",
                 )?,
+                extra,
             })
         }
     }
@@ -18431,13 +25013,13 @@ pub mod site_get_folders {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SiteGetGroupBindings {
-    /// `groupId`: `any`.
+    /// `groupId`: `int`.
     #[serde(
         rename = "groupId",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub group_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    pub group_id: ::std::option::Option<i64>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -18457,10 +25039,7 @@ impl SiteGetGroupBindings {
     }
     /// Sets `groupId`.
     #[must_use]
-    pub fn group_id(
-        mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
-    ) -> Self {
+    pub fn group_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.group_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
@@ -18605,6 +25184,12 @@ pub mod site_get_group_bindings {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub public_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -18618,10 +25203,11 @@ pub mod site_get_group_bindings {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
                 obj,
                 &["ENTITY_ID", "ENTITY_TYPE", "BINDING_ID", "TITLE", "PUBLIC_URL"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 entity_id: ::b24_core::__private::wire::field_at(slot_0, "ENTITY_ID")?,
@@ -18632,6 +25218,7 @@ pub mod site_get_group_bindings {
                 binding_id: ::b24_core::__private::wire::field_at(slot_2, "BINDING_ID")?,
                 title: ::b24_core::__private::wire::field_at(slot_3, "TITLE")?,
                 public_url: ::b24_core::__private::wire::field_at(slot_4, "PUBLIC_URL")?,
+                extra,
             })
         }
     }
@@ -18854,6 +25441,330 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteGetListError
 pub mod site_get_list {
     #[allow(unused_imports)]
     use super::*;
+    /// `Filter` of [`landing.site.getList`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-get-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Filter {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `TITLE`: `string`.
+        #[serde(
+            rename = "TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `CODE`: `string`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `ACTIVE`: `string`.
+        #[serde(
+            rename = "ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::std::string::String>,
+        /// `DELETED`: `string`.
+        #[serde(
+            rename = "DELETED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted: ::std::option::Option<::std::string::String>,
+        /// `DESCRIPTION`: `string`.
+        #[serde(
+            rename = "DESCRIPTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `XML_ID`: `string`.
+        #[serde(
+            rename = "XML_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::std::string::String>,
+        /// `DOMAIN_ID`: `any`.
+        #[serde(
+            rename = "DOMAIN_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub domain_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `LANG`: `string`.
+        #[serde(
+            rename = "LANG",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lang: ::std::option::Option<::std::string::String>,
+        /// `TPL_ID`: `int`.
+        #[serde(
+            rename = "TPL_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tpl_id: ::std::option::Option<i64>,
+        /// `LANDING_ID_INDEX`: `int`.
+        #[serde(
+            rename = "LANDING_ID_INDEX",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub landing_id_index: ::std::option::Option<i64>,
+        /// `LANDING_ID_404`: `int`.
+        #[serde(
+            rename = "LANDING_ID_404",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub landing_id_404: ::std::option::Option<i64>,
+        /// `LANDING_ID_503`: `int`.
+        #[serde(
+            rename = "LANDING_ID_503",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub landing_id_503: ::std::option::Option<i64>,
+        /// `CREATED_BY_ID`: `int`.
+        #[serde(
+            rename = "CREATED_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by_id: ::std::option::Option<i64>,
+        /// `MODIFIED_BY_ID`: `int`.
+        #[serde(
+            rename = "MODIFIED_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub modified_by_id: ::std::option::Option<i64>,
+        /// `DATE_CREATE`: `datetime`.
+        #[serde(
+            rename = "DATE_CREATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DATE_MODIFY`: `datetime`.
+        #[serde(
+            rename = "DATE_MODIFY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_modify: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// Members outside the documented fields (`*`, …), kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Filter {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Filter {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "TITLE",
+                    "CODE",
+                    "TYPE",
+                    "ACTIVE",
+                    "DELETED",
+                    "DESCRIPTION",
+                    "XML_ID",
+                    "DOMAIN_ID",
+                    "LANG",
+                    "TPL_ID",
+                    "LANDING_ID_INDEX",
+                    "LANDING_ID_404",
+                    "LANDING_ID_503",
+                    "CREATED_BY_ID",
+                    "MODIFIED_BY_ID",
+                    "DATE_CREATE",
+                    "DATE_MODIFY",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "TITLE")?,
+                code: ::b24_core::__private::wire::field_at(slot_2, "CODE")?,
+                type_: ::b24_core::__private::wire::field_at(slot_3, "TYPE")?,
+                active: ::b24_core::__private::wire::field_at(slot_4, "ACTIVE")?,
+                deleted: ::b24_core::__private::wire::field_at(slot_5, "DELETED")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "DESCRIPTION",
+                )?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_7, "XML_ID")?,
+                domain_id: ::b24_core::__private::wire::field_at(slot_8, "DOMAIN_ID")?,
+                lang: ::b24_core::__private::wire::field_at(slot_9, "LANG")?,
+                tpl_id: ::b24_core::__private::wire::field_at(slot_10, "TPL_ID")?,
+                landing_id_index: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "LANDING_ID_INDEX",
+                )?,
+                landing_id_404: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "LANDING_ID_404",
+                )?,
+                landing_id_503: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "LANDING_ID_503",
+                )?,
+                created_by_id: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "CREATED_BY_ID",
+                )?,
+                modified_by_id: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "MODIFIED_BY_ID",
+                )?,
+                date_create: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "DATE_CREATE",
+                )?,
+                date_modify: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "DATE_MODIFY",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Filter {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "ACTIVE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted,
+                &::std::format!("{}.{}", field, "DELETED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "DESCRIPTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "XML_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.domain_id,
+                &::std::format!("{}.{}", field, "DOMAIN_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lang,
+                &::std::format!("{}.{}", field, "LANG"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tpl_id,
+                &::std::format!("{}.{}", field, "TPL_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.landing_id_index,
+                &::std::format!("{}.{}", field, "LANDING_ID_INDEX"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.landing_id_404,
+                &::std::format!("{}.{}", field, "LANDING_ID_404"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.landing_id_503,
+                &::std::format!("{}.{}", field, "LANDING_ID_503"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by_id,
+                &::std::format!("{}.{}", field, "CREATED_BY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.modified_by_id,
+                &::std::format!("{}.{}", field, "MODIFIED_BY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "DATE_CREATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_modify,
+                &::std::format!("{}.{}", field, "DATE_MODIFY"),
+                problems,
+            );
+        }
+    }
     /// `Params` of [`landing.site.getList`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-get-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -18871,18 +25782,13 @@ pub mod site_get_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// `filter`: `map<any>`.
+        /// `filter`: `Filter`.
         #[serde(
             rename = "filter",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub filter: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        pub filter: ::std::option::Option<Filter>,
         /// `order`: `map<any>`.
         #[serde(
             rename = "order",
@@ -18918,6 +25824,12 @@ pub mod site_get_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub offset: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -18931,10 +25843,11 @@ pub mod site_get_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
                 obj,
                 &["select", "filter", "order", "group", "limit", "offset"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
@@ -18943,6 +25856,7 @@ pub mod site_get_list {
                 group: ::b24_core::__private::wire::field_at(slot_3, "group")?,
                 limit: ::b24_core::__private::wire::field_at(slot_4, "limit")?,
                 offset: ::b24_core::__private::wire::field_at(slot_5, "offset")?,
+                extra,
             })
         }
     }
@@ -18991,13 +25905,13 @@ pub mod site_get_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `ID`: `string`.
+        /// `ID`: `int`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::option::Option<i64>,
         /// `TYPE`: `string`.
         #[serde(
             rename = "TYPE",
@@ -19063,6 +25977,12 @@ pub mod site_get_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub title: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -19076,6 +25996,7 @@ pub mod site_get_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9] = ::b24_core::__private::wire::slots(
                 obj,
@@ -19091,7 +26012,7 @@ pub mod site_get_list {
                     "LANDING_ID_INDEX",
                     "TITLE",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
@@ -19119,6 +26040,7 @@ pub mod site_get_list {
                     "LANDING_ID_INDEX",
                 )?,
                 title: ::b24_core::__private::wire::field_at(slot_9, "TITLE")?,
+                extra,
             })
         }
     }
@@ -19191,13 +26113,13 @@ pub mod site_get_list {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SiteGetMenuBindings {
-    /// `menuCode`: `any`.
+    /// `menuCode`: `string`.
     #[serde(
         rename = "menuCode",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub menu_code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    pub menu_code: ::std::option::Option<::std::string::String>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -19219,7 +26141,7 @@ impl SiteGetMenuBindings {
     #[must_use]
     pub fn menu_code(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.menu_code = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -19365,6 +26287,12 @@ pub mod site_get_menu_bindings {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub public_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -19378,10 +26306,11 @@ pub mod site_get_menu_bindings {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
                 obj,
                 &["ENTITY_ID", "ENTITY_TYPE", "BINDING_ID", "TITLE", "PUBLIC_URL"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 entity_id: ::b24_core::__private::wire::field_at(slot_0, "ENTITY_ID")?,
@@ -19392,6 +26321,7 @@ pub mod site_get_menu_bindings {
                 binding_id: ::b24_core::__private::wire::field_at(slot_2, "BINDING_ID")?,
                 title: ::b24_core::__private::wire::field_at(slot_3, "TITLE")?,
                 public_url: ::b24_core::__private::wire::field_at(slot_4, "PUBLIC_URL")?,
+                extra,
             })
         }
     }
@@ -19584,9 +26514,9 @@ pub struct SiteGetPublicUrl {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub scope: ::std::option::Option<::std::string::String>,
-    /// `id` (required): `any`.
+    /// `id` (required): `int[]`.
     #[serde(rename = "id")]
-    pub id: ::b24_core::__private::serde_json::Value,
+    pub id: ::std::vec::Vec<i64>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -19598,9 +26528,7 @@ pub struct SiteGetPublicUrl {
 impl SiteGetPublicUrl {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(
-        id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
-    ) -> Self {
+    pub fn new(id: impl ::std::convert::Into<::std::vec::Vec<i64>>) -> Self {
         Self {
             scope: ::std::option::Option::None,
             id: ::std::convert::Into::into(id),
@@ -19663,7 +26591,10 @@ impl ::b24_core::__private::Method for SiteGetPublicUrl {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-get-public-url.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -19724,9 +26655,9 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteGetPublicUrl
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SiteGetRights {
-    /// `id` (required): `any`.
+    /// `id` (required): `int`.
     #[serde(rename = "id")]
-    pub id: ::b24_core::__private::serde_json::Value,
+    pub id: i64,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -19738,9 +26669,7 @@ pub struct SiteGetRights {
 impl SiteGetRights {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(
-        id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
-    ) -> Self {
+    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
             extra: ::std::collections::BTreeMap::new(),
@@ -19933,7 +26862,7 @@ impl ::b24_core::__private::Method for SiteGetadditionalfields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-get-additional-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = site_getadditionalfields::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -19982,6 +26911,453 @@ for SiteGetadditionalfieldsError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`landing.site.getadditionalfields`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-get-additional-fields.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod site_getadditionalfields {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`landing.site.getadditionalfields`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-get-additional-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `COOKIES_USE`: `string`.
+        #[serde(
+            rename = "COOKIES_USE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cookies_use: ::std::option::Option<::std::string::String>,
+        /// `COOKIES_AGREEMENT_ID`: `int`.
+        #[serde(
+            rename = "COOKIES_AGREEMENT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cookies_agreement_id: ::std::option::Option<i64>,
+        /// `COOKIES_COLOR_BG`: `string`.
+        #[serde(
+            rename = "COOKIES_COLOR_BG",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cookies_color_bg: ::std::option::Option<::std::string::String>,
+        /// `COOKIES_COLOR_TEXT`: `string`.
+        #[serde(
+            rename = "COOKIES_COLOR_TEXT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cookies_color_text: ::std::option::Option<::std::string::String>,
+        /// `COOKIES_POSITION`: `string`.
+        #[serde(
+            rename = "COOKIES_POSITION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cookies_position: ::std::option::Option<::std::string::String>,
+        /// `COOKIES_MODE`: `string`.
+        #[serde(
+            rename = "COOKIES_MODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cookies_mode: ::std::option::Option<::std::string::String>,
+        /// `B24BUTTON_CODE`: `string`.
+        #[serde(
+            rename = "B24BUTTON_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub b24_button_code: ::std::option::Option<::std::string::String>,
+        /// `B24BUTTON_COLOR`: `string`.
+        #[serde(
+            rename = "B24BUTTON_COLOR",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub b24_button_color: ::std::option::Option<::std::string::String>,
+        /// `B24BUTTON_COLOR_VALUE`: `string`.
+        #[serde(
+            rename = "B24BUTTON_COLOR_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub b24_button_color_value: ::std::option::Option<::std::string::String>,
+        /// `COPYRIGHT_SHOW`: `string`.
+        #[serde(
+            rename = "COPYRIGHT_SHOW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub copyright_show: ::std::option::Option<::std::string::String>,
+        /// `COPYRIGHT_CODE`: `string`.
+        #[serde(
+            rename = "COPYRIGHT_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub copyright_code: ::std::option::Option<::std::string::String>,
+        /// `SETTINGS_PRICE_CODE`: `string[]`.
+        #[serde(
+            rename = "SETTINGS_PRICE_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings_price_code: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        /// `SETTINGS_SHOW_PRICE_COUNT`: `int`.
+        #[serde(
+            rename = "SETTINGS_SHOW_PRICE_COUNT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings_show_price_count: ::std::option::Option<i64>,
+        /// `SETTINGS_CURRENCY_ID`: `string`.
+        #[serde(
+            rename = "SETTINGS_CURRENCY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings_currency_id: ::std::option::Option<::std::string::String>,
+        /// `SPEED_USE_LAZY`: `string`.
+        #[serde(
+            rename = "SPEED_USE_LAZY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub speed_use_lazy: ::std::option::Option<::std::string::String>,
+        /// `THEME_CODE`: `string`.
+        #[serde(
+            rename = "THEME_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub theme_code: ::std::option::Option<::std::string::String>,
+        /// `THEME_COLOR`: `string`.
+        #[serde(
+            rename = "THEME_COLOR",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub theme_color: ::std::option::Option<::std::string::String>,
+        /// `YACOUNTER_USE`: `string`.
+        #[serde(
+            rename = "YACOUNTER_USE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub yacounter_use: ::std::option::Option<::std::string::String>,
+        /// `YACOUNTER_COUNTER`: `string`.
+        #[serde(
+            rename = "YACOUNTER_COUNTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub yacounter_counter: ::std::option::Option<::std::string::String>,
+        /// `ROBOTS_USE`: `string`.
+        #[serde(
+            rename = "ROBOTS_USE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub robots_use: ::std::option::Option<::std::string::String>,
+        /// `ROBOTS_CONTENT`: `string`.
+        #[serde(
+            rename = "ROBOTS_CONTENT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub robots_content: ::std::option::Option<::std::string::String>,
+        /// `CSSBLOCK_USE`: `string`.
+        #[serde(
+            rename = "CSSBLOCK_USE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cssblock_use: ::std::option::Option<::std::string::String>,
+        /// `HEADBLOCK_USE`: `string`.
+        #[serde(
+            rename = "HEADBLOCK_USE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub headblock_use: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "COOKIES_USE",
+                    "COOKIES_AGREEMENT_ID",
+                    "COOKIES_COLOR_BG",
+                    "COOKIES_COLOR_TEXT",
+                    "COOKIES_POSITION",
+                    "COOKIES_MODE",
+                    "B24BUTTON_CODE",
+                    "B24BUTTON_COLOR",
+                    "B24BUTTON_COLOR_VALUE",
+                    "COPYRIGHT_SHOW",
+                    "COPYRIGHT_CODE",
+                    "SETTINGS_PRICE_CODE",
+                    "SETTINGS_SHOW_PRICE_COUNT",
+                    "SETTINGS_CURRENCY_ID",
+                    "SPEED_USE_LAZY",
+                    "THEME_CODE",
+                    "THEME_COLOR",
+                    "YACOUNTER_USE",
+                    "YACOUNTER_COUNTER",
+                    "ROBOTS_USE",
+                    "ROBOTS_CONTENT",
+                    "CSSBLOCK_USE",
+                    "HEADBLOCK_USE",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                cookies_use: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "COOKIES_USE",
+                )?,
+                cookies_agreement_id: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "COOKIES_AGREEMENT_ID",
+                )?,
+                cookies_color_bg: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "COOKIES_COLOR_BG",
+                )?,
+                cookies_color_text: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "COOKIES_COLOR_TEXT",
+                )?,
+                cookies_position: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "COOKIES_POSITION",
+                )?,
+                cookies_mode: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "COOKIES_MODE",
+                )?,
+                b24_button_code: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "B24BUTTON_CODE",
+                )?,
+                b24_button_color: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "B24BUTTON_COLOR",
+                )?,
+                b24_button_color_value: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "B24BUTTON_COLOR_VALUE",
+                )?,
+                copyright_show: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "COPYRIGHT_SHOW",
+                )?,
+                copyright_code: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "COPYRIGHT_CODE",
+                )?,
+                settings_price_code: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "SETTINGS_PRICE_CODE",
+                )?,
+                settings_show_price_count: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "SETTINGS_SHOW_PRICE_COUNT",
+                )?,
+                settings_currency_id: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "SETTINGS_CURRENCY_ID",
+                )?,
+                speed_use_lazy: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "SPEED_USE_LAZY",
+                )?,
+                theme_code: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "THEME_CODE",
+                )?,
+                theme_color: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "THEME_COLOR",
+                )?,
+                yacounter_use: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "YACOUNTER_USE",
+                )?,
+                yacounter_counter: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "YACOUNTER_COUNTER",
+                )?,
+                robots_use: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "ROBOTS_USE",
+                )?,
+                robots_content: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "ROBOTS_CONTENT",
+                )?,
+                cssblock_use: ::b24_core::__private::wire::field_at(
+                    slot_21,
+                    "CSSBLOCK_USE",
+                )?,
+                headblock_use: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "HEADBLOCK_USE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.cookies_use,
+                &::std::format!("{}.{}", field, "COOKIES_USE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.cookies_agreement_id,
+                &::std::format!("{}.{}", field, "COOKIES_AGREEMENT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.cookies_color_bg,
+                &::std::format!("{}.{}", field, "COOKIES_COLOR_BG"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.cookies_color_text,
+                &::std::format!("{}.{}", field, "COOKIES_COLOR_TEXT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.cookies_position,
+                &::std::format!("{}.{}", field, "COOKIES_POSITION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.cookies_mode,
+                &::std::format!("{}.{}", field, "COOKIES_MODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.b24_button_code,
+                &::std::format!("{}.{}", field, "B24BUTTON_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.b24_button_color,
+                &::std::format!("{}.{}", field, "B24BUTTON_COLOR"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.b24_button_color_value,
+                &::std::format!("{}.{}", field, "B24BUTTON_COLOR_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.copyright_show,
+                &::std::format!("{}.{}", field, "COPYRIGHT_SHOW"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.copyright_code,
+                &::std::format!("{}.{}", field, "COPYRIGHT_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings_price_code,
+                &::std::format!("{}.{}", field, "SETTINGS_PRICE_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings_show_price_count,
+                &::std::format!("{}.{}", field, "SETTINGS_SHOW_PRICE_COUNT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings_currency_id,
+                &::std::format!("{}.{}", field, "SETTINGS_CURRENCY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.speed_use_lazy,
+                &::std::format!("{}.{}", field, "SPEED_USE_LAZY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.theme_code,
+                &::std::format!("{}.{}", field, "THEME_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.theme_color,
+                &::std::format!("{}.{}", field, "THEME_COLOR"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.yacounter_use,
+                &::std::format!("{}.{}", field, "YACOUNTER_USE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.yacounter_counter,
+                &::std::format!("{}.{}", field, "YACOUNTER_COUNTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.robots_use,
+                &::std::format!("{}.{}", field, "ROBOTS_USE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.robots_content,
+                &::std::format!("{}.{}", field, "ROBOTS_CONTENT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.cssblock_use,
+                &::std::format!("{}.{}", field, "CSSBLOCK_USE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.headblock_use,
+                &::std::format!("{}.{}", field, "HEADBLOCK_USE"),
+                problems,
+            );
         }
     }
 }
@@ -20969,16 +28345,16 @@ for SitePublicationFolderError {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SiteSetRights {
-    /// `id` (required): `any`.
+    /// `id` (required): `int`.
     #[serde(rename = "id")]
-    pub id: ::b24_core::__private::serde_json::Value,
-    /// `rights`: `any`.
+    pub id: i64,
+    /// `rights`: `Rights`.
     #[serde(
         rename = "rights",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub rights: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    pub rights: ::std::option::Option<site_set_rights::Rights>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -20990,9 +28366,7 @@ pub struct SiteSetRights {
 impl SiteSetRights {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(
-        id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
-    ) -> Self {
+    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
             rights: ::std::option::Option::None,
@@ -21003,7 +28377,7 @@ impl SiteSetRights {
     #[must_use]
     pub fn rights(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<site_set_rights::Rights>,
     ) -> Self {
         self.rights = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -21101,6 +28475,83 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteSetRightsErr
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`landing.site.setRights`](https://apidocs.bitrix24.com/api-reference/landing/rights/extended-model/landing-site-set-rights.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod site_set_rights {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Rights` of [`landing.site.setRights`](https://apidocs.bitrix24.com/api-reference/landing/rights/extended-model/landing-site-set-rights.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Rights {
+        /// `AU`: `string[]`.
+        #[serde(
+            rename = "AU",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub au: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// `U3`: `string[]`.
+        #[serde(
+            rename = "U3",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub u3: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Rights {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Rights {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["AU", "U3"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                au: ::b24_core::__private::wire::field_at(slot_0, "AU")?,
+                u3: ::b24_core::__private::wire::field_at(slot_1, "U3")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Rights {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.au,
+                &::std::format!("{}.{}", field, "AU"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.u3,
+                &::std::format!("{}.{}", field, "U3"),
+                problems,
+            );
         }
     }
 }
@@ -21920,6 +29371,12 @@ pub mod site_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub landing_id_503: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -21933,6 +29390,7 @@ pub mod site_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             ] = ::b24_core::__private::wire::slots(
                 obj,
@@ -21947,7 +29405,7 @@ pub mod site_update {
                     "LANDING_ID_404",
                     "LANDING_ID_503",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
@@ -21971,6 +29429,7 @@ pub mod site_update {
                     slot_8,
                     "LANDING_ID_503",
                 )?,
+                extra,
             })
         }
     }
@@ -22236,6 +29695,12 @@ pub mod site_update_folder {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub active: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -22249,10 +29714,11 @@ pub mod site_update_folder {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
                 obj,
                 &["TITLE", "CODE", "PARENT_ID", "INDEX_ID", "ACTIVE"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
@@ -22260,6 +29726,7 @@ pub mod site_update_folder {
                 parent_id: ::b24_core::__private::wire::field_at(slot_2, "PARENT_ID")?,
                 index_id: ::b24_core::__private::wire::field_at(slot_3, "INDEX_ID")?,
                 active: ::b24_core::__private::wire::field_at(slot_4, "ACTIVE")?,
+                extra,
             })
         }
     }
@@ -22655,7 +30122,7 @@ impl ::b24_core::__private::Method for SyspageGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/special-pages/landing-syspage-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = syspage_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -22701,6 +30168,926 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SyspageGetError 
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`landing.syspage.get`](https://apidocs.bitrix24.com/api-reference/landing/page/special-pages/landing-syspage-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod syspage_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Cart` of [`landing.syspage.get`](https://apidocs.bitrix24.com/api-reference/landing/page/special-pages/landing-syspage-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Cart {
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `LANDING_ID`: `int`.
+        #[serde(
+            rename = "LANDING_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub landing_id: ::std::option::Option<i64>,
+        /// `TITLE`: `string`.
+        #[serde(
+            rename = "TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `DELETED`: `string`.
+        #[serde(
+            rename = "DELETED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted: ::std::option::Option<::std::string::String>,
+        /// `ACTIVE`: `string`.
+        #[serde(
+            rename = "ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Cart {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Cart {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "LANDING_ID", "TITLE", "DELETED", "ACTIVE"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                landing_id: ::b24_core::__private::wire::field_at(slot_1, "LANDING_ID")?,
+                title: ::b24_core::__private::wire::field_at(slot_2, "TITLE")?,
+                deleted: ::b24_core::__private::wire::field_at(slot_3, "DELETED")?,
+                active: ::b24_core::__private::wire::field_at(slot_4, "ACTIVE")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Cart {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.landing_id,
+                &::std::format!("{}.{}", field, "LANDING_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted,
+                &::std::format!("{}.{}", field, "DELETED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "ACTIVE"),
+                problems,
+            );
+        }
+    }
+    /// `Catalog` of [`landing.syspage.get`](https://apidocs.bitrix24.com/api-reference/landing/page/special-pages/landing-syspage-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Catalog {
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `LANDING_ID`: `int`.
+        #[serde(
+            rename = "LANDING_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub landing_id: ::std::option::Option<i64>,
+        /// `TITLE`: `string`.
+        #[serde(
+            rename = "TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `DELETED`: `string`.
+        #[serde(
+            rename = "DELETED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted: ::std::option::Option<::std::string::String>,
+        /// `ACTIVE`: `string`.
+        #[serde(
+            rename = "ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Catalog {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Catalog {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "LANDING_ID", "TITLE", "DELETED", "ACTIVE"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                landing_id: ::b24_core::__private::wire::field_at(slot_1, "LANDING_ID")?,
+                title: ::b24_core::__private::wire::field_at(slot_2, "TITLE")?,
+                deleted: ::b24_core::__private::wire::field_at(slot_3, "DELETED")?,
+                active: ::b24_core::__private::wire::field_at(slot_4, "ACTIVE")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Catalog {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.landing_id,
+                &::std::format!("{}.{}", field, "LANDING_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted,
+                &::std::format!("{}.{}", field, "DELETED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "ACTIVE"),
+                problems,
+            );
+        }
+    }
+    /// `Compare` of [`landing.syspage.get`](https://apidocs.bitrix24.com/api-reference/landing/page/special-pages/landing-syspage-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Compare {
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `LANDING_ID`: `int`.
+        #[serde(
+            rename = "LANDING_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub landing_id: ::std::option::Option<i64>,
+        /// `TITLE`: `string`.
+        #[serde(
+            rename = "TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `DELETED`: `string`.
+        #[serde(
+            rename = "DELETED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted: ::std::option::Option<::std::string::String>,
+        /// `ACTIVE`: `string`.
+        #[serde(
+            rename = "ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Compare {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Compare {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "LANDING_ID", "TITLE", "DELETED", "ACTIVE"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                landing_id: ::b24_core::__private::wire::field_at(slot_1, "LANDING_ID")?,
+                title: ::b24_core::__private::wire::field_at(slot_2, "TITLE")?,
+                deleted: ::b24_core::__private::wire::field_at(slot_3, "DELETED")?,
+                active: ::b24_core::__private::wire::field_at(slot_4, "ACTIVE")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Compare {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.landing_id,
+                &::std::format!("{}.{}", field, "LANDING_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted,
+                &::std::format!("{}.{}", field, "DELETED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "ACTIVE"),
+                problems,
+            );
+        }
+    }
+    /// `Mainpage` of [`landing.syspage.get`](https://apidocs.bitrix24.com/api-reference/landing/page/special-pages/landing-syspage-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Mainpage {
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `LANDING_ID`: `int`.
+        #[serde(
+            rename = "LANDING_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub landing_id: ::std::option::Option<i64>,
+        /// `TITLE`: `string`.
+        #[serde(
+            rename = "TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `DELETED`: `string`.
+        #[serde(
+            rename = "DELETED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted: ::std::option::Option<::std::string::String>,
+        /// `ACTIVE`: `string`.
+        #[serde(
+            rename = "ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Mainpage {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Mainpage {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "LANDING_ID", "TITLE", "DELETED", "ACTIVE"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                landing_id: ::b24_core::__private::wire::field_at(slot_1, "LANDING_ID")?,
+                title: ::b24_core::__private::wire::field_at(slot_2, "TITLE")?,
+                deleted: ::b24_core::__private::wire::field_at(slot_3, "DELETED")?,
+                active: ::b24_core::__private::wire::field_at(slot_4, "ACTIVE")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Mainpage {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.landing_id,
+                &::std::format!("{}.{}", field, "LANDING_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted,
+                &::std::format!("{}.{}", field, "DELETED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "ACTIVE"),
+                problems,
+            );
+        }
+    }
+    /// `Order` of [`landing.syspage.get`](https://apidocs.bitrix24.com/api-reference/landing/page/special-pages/landing-syspage-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Order {
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `LANDING_ID`: `int`.
+        #[serde(
+            rename = "LANDING_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub landing_id: ::std::option::Option<i64>,
+        /// `TITLE`: `string`.
+        #[serde(
+            rename = "TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `DELETED`: `string`.
+        #[serde(
+            rename = "DELETED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted: ::std::option::Option<::std::string::String>,
+        /// `ACTIVE`: `string`.
+        #[serde(
+            rename = "ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Order {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Order {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "LANDING_ID", "TITLE", "DELETED", "ACTIVE"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                landing_id: ::b24_core::__private::wire::field_at(slot_1, "LANDING_ID")?,
+                title: ::b24_core::__private::wire::field_at(slot_2, "TITLE")?,
+                deleted: ::b24_core::__private::wire::field_at(slot_3, "DELETED")?,
+                active: ::b24_core::__private::wire::field_at(slot_4, "ACTIVE")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Order {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.landing_id,
+                &::std::format!("{}.{}", field, "LANDING_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted,
+                &::std::format!("{}.{}", field, "DELETED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "ACTIVE"),
+                problems,
+            );
+        }
+    }
+    /// `Payment` of [`landing.syspage.get`](https://apidocs.bitrix24.com/api-reference/landing/page/special-pages/landing-syspage-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Payment {
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `LANDING_ID`: `int`.
+        #[serde(
+            rename = "LANDING_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub landing_id: ::std::option::Option<i64>,
+        /// `TITLE`: `string`.
+        #[serde(
+            rename = "TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `DELETED`: `string`.
+        #[serde(
+            rename = "DELETED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted: ::std::option::Option<::std::string::String>,
+        /// `ACTIVE`: `string`.
+        #[serde(
+            rename = "ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Payment {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Payment {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "LANDING_ID", "TITLE", "DELETED", "ACTIVE"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                landing_id: ::b24_core::__private::wire::field_at(slot_1, "LANDING_ID")?,
+                title: ::b24_core::__private::wire::field_at(slot_2, "TITLE")?,
+                deleted: ::b24_core::__private::wire::field_at(slot_3, "DELETED")?,
+                active: ::b24_core::__private::wire::field_at(slot_4, "ACTIVE")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Payment {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.landing_id,
+                &::std::format!("{}.{}", field, "LANDING_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted,
+                &::std::format!("{}.{}", field, "DELETED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "ACTIVE"),
+                problems,
+            );
+        }
+    }
+    /// `Personal` of [`landing.syspage.get`](https://apidocs.bitrix24.com/api-reference/landing/page/special-pages/landing-syspage-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Personal {
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `LANDING_ID`: `int`.
+        #[serde(
+            rename = "LANDING_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub landing_id: ::std::option::Option<i64>,
+        /// `TITLE`: `string`.
+        #[serde(
+            rename = "TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `DELETED`: `string`.
+        #[serde(
+            rename = "DELETED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted: ::std::option::Option<::std::string::String>,
+        /// `ACTIVE`: `string`.
+        #[serde(
+            rename = "ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Personal {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Personal {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TYPE", "LANDING_ID", "TITLE", "DELETED", "ACTIVE"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                landing_id: ::b24_core::__private::wire::field_at(slot_1, "LANDING_ID")?,
+                title: ::b24_core::__private::wire::field_at(slot_2, "TITLE")?,
+                deleted: ::b24_core::__private::wire::field_at(slot_3, "DELETED")?,
+                active: ::b24_core::__private::wire::field_at(slot_4, "ACTIVE")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Personal {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.landing_id,
+                &::std::format!("{}.{}", field, "LANDING_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted,
+                &::std::format!("{}.{}", field, "DELETED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "ACTIVE"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`landing.syspage.get`](https://apidocs.bitrix24.com/api-reference/landing/page/special-pages/landing-syspage-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `mainpage`: `Mainpage`.
+        #[serde(
+            rename = "mainpage",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mainpage: ::std::option::Option<Mainpage>,
+        /// `catalog`: `Catalog`.
+        #[serde(
+            rename = "catalog",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub catalog: ::std::option::Option<Catalog>,
+        /// `personal`: `Personal`.
+        #[serde(
+            rename = "personal",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal: ::std::option::Option<Personal>,
+        /// `cart`: `Cart`.
+        #[serde(
+            rename = "cart",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cart: ::std::option::Option<Cart>,
+        /// `order`: `Order`.
+        #[serde(
+            rename = "order",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub order: ::std::option::Option<Order>,
+        /// `compare`: `Compare`.
+        #[serde(
+            rename = "compare",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub compare: ::std::option::Option<Compare>,
+        /// `payment`: `Payment`.
+        #[serde(
+            rename = "payment",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub payment: ::std::option::Option<Payment>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "mainpage",
+                    "catalog",
+                    "personal",
+                    "cart",
+                    "order",
+                    "compare",
+                    "payment",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                mainpage: ::b24_core::__private::wire::field_at(slot_0, "mainpage")?,
+                catalog: ::b24_core::__private::wire::field_at(slot_1, "catalog")?,
+                personal: ::b24_core::__private::wire::field_at(slot_2, "personal")?,
+                cart: ::b24_core::__private::wire::field_at(slot_3, "cart")?,
+                order: ::b24_core::__private::wire::field_at(slot_4, "order")?,
+                compare: ::b24_core::__private::wire::field_at(slot_5, "compare")?,
+                payment: ::b24_core::__private::wire::field_at(slot_6, "payment")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.mainpage,
+                &::std::format!("{}.{}", field, "mainpage"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.catalog,
+                &::std::format!("{}.{}", field, "catalog"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal,
+                &::std::format!("{}.{}", field, "personal"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.cart,
+                &::std::format!("{}.{}", field, "cart"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.order,
+                &::std::format!("{}.{}", field, "order"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.compare,
+                &::std::format!("{}.{}", field, "compare"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.payment,
+                &::std::format!("{}.{}", field, "payment"),
+                problems,
+            );
         }
     }
 }
@@ -22818,7 +31205,7 @@ impl ::b24_core::__private::Method for SyspageGetSpecialPage {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/special-pages/landing-syspage-get-special-page.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::string::String;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -23413,6 +31800,219 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TemplateGetlistE
 pub mod template_getlist {
     #[allow(unused_imports)]
     use super::*;
+    /// `Filter` of [`landing.template.getlist`](https://apidocs.bitrix24.com/api-reference/landing/template/landing-template-get-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Filter {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `ACTIVE`: `string`.
+        #[serde(
+            rename = "ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::std::string::String>,
+        /// `AREA_COUNT`: `int`.
+        #[serde(
+            rename = "AREA_COUNT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub area_count: ::std::option::Option<i64>,
+        /// `SORT`: `int`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `TITLE`: `string`.
+        #[serde(
+            rename = "TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `XML_ID`: `string`.
+        #[serde(
+            rename = "XML_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::std::string::String>,
+        /// `CONTENT`: `string`.
+        #[serde(
+            rename = "CONTENT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub content: ::std::option::Option<::std::string::String>,
+        /// `CREATED_BY_ID`: `int`.
+        #[serde(
+            rename = "CREATED_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by_id: ::std::option::Option<i64>,
+        /// `MODIFIED_BY_ID`: `int`.
+        #[serde(
+            rename = "MODIFIED_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub modified_by_id: ::std::option::Option<i64>,
+        /// `DATE_CREATE`: `datetime`.
+        #[serde(
+            rename = "DATE_CREATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DATE_MODIFY`: `datetime`.
+        #[serde(
+            rename = "DATE_MODIFY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_modify: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// Members outside the documented fields (`*`, …), kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Filter {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Filter {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "ACTIVE",
+                    "AREA_COUNT",
+                    "SORT",
+                    "TITLE",
+                    "XML_ID",
+                    "CONTENT",
+                    "CREATED_BY_ID",
+                    "MODIFIED_BY_ID",
+                    "DATE_CREATE",
+                    "DATE_MODIFY",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                active: ::b24_core::__private::wire::field_at(slot_1, "ACTIVE")?,
+                area_count: ::b24_core::__private::wire::field_at(slot_2, "AREA_COUNT")?,
+                sort: ::b24_core::__private::wire::field_at(slot_3, "SORT")?,
+                title: ::b24_core::__private::wire::field_at(slot_4, "TITLE")?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_5, "XML_ID")?,
+                content: ::b24_core::__private::wire::field_at(slot_6, "CONTENT")?,
+                created_by_id: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "CREATED_BY_ID",
+                )?,
+                modified_by_id: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "MODIFIED_BY_ID",
+                )?,
+                date_create: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "DATE_CREATE",
+                )?,
+                date_modify: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "DATE_MODIFY",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Filter {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "ACTIVE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.area_count,
+                &::std::format!("{}.{}", field, "AREA_COUNT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "XML_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.content,
+                &::std::format!("{}.{}", field, "CONTENT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by_id,
+                &::std::format!("{}.{}", field, "CREATED_BY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.modified_by_id,
+                &::std::format!("{}.{}", field, "MODIFIED_BY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "DATE_CREATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_modify,
+                &::std::format!("{}.{}", field, "DATE_MODIFY"),
+                problems,
+            );
+        }
+    }
     /// `Params` of [`landing.template.getlist`](https://apidocs.bitrix24.com/api-reference/landing/template/landing-template-get-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -23430,18 +32030,13 @@ pub mod template_getlist {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// `filter`: `map<any>`.
+        /// `filter`: `Filter`.
         #[serde(
             rename = "filter",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub filter: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        pub filter: ::std::option::Option<Filter>,
         /// `order`: `map<any>`.
         #[serde(
             rename = "order",
@@ -23477,6 +32072,12 @@ pub mod template_getlist {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub offset: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -23490,10 +32091,11 @@ pub mod template_getlist {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
                 obj,
                 &["select", "filter", "order", "group", "limit", "offset"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
@@ -23502,6 +32104,7 @@ pub mod template_getlist {
                 group: ::b24_core::__private::wire::field_at(slot_3, "group")?,
                 limit: ::b24_core::__private::wire::field_at(slot_4, "limit")?,
                 offset: ::b24_core::__private::wire::field_at(slot_5, "offset")?,
+                extra,
             })
         }
     }
@@ -23557,13 +32160,13 @@ pub mod template_getlist {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub field: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `ID`: `string`.
+        /// `ID`: `int`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::option::Option<i64>,
         /// `TITLE`: `string`.
         #[serde(
             rename = "TITLE",
@@ -23599,6 +32202,12 @@ pub mod template_getlist {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub date_modify: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -23612,10 +32221,11 @@ pub mod template_getlist {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
                 obj,
                 &["FIELD", "ID", "TITLE", "XML_ID", "SORT", "ACTIVE", "DATE_MODIFY"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 field: ::b24_core::__private::wire::field_at(slot_0, "FIELD")?,
@@ -23628,6 +32238,7 @@ pub mod template_getlist {
                     slot_6,
                     "DATE_MODIFY",
                 )?,
+                extra,
             })
         }
     }
@@ -23687,13 +32298,15 @@ pub struct TemplateSetLandingRef {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `data`: `any`.
+    /// `data`: `map<int>`.
     #[serde(
         rename = "data",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub data: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    pub data: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, i64>,
+    >,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -23716,7 +32329,9 @@ impl TemplateSetLandingRef {
     #[must_use]
     pub fn data(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<::std::string::String, i64>,
+        >,
     ) -> Self {
         self.data = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -23832,13 +32447,15 @@ pub struct TemplateSetSiteRef {
     /// `id` (required): `int`.
     #[serde(rename = "id")]
     pub id: i64,
-    /// `data`: `any`.
+    /// `data`: `map<int>`.
     #[serde(
         rename = "data",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub data: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    pub data: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, i64>,
+    >,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -23861,7 +32478,9 @@ impl TemplateSetSiteRef {
     #[must_use]
     pub fn data(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<::std::string::String, i64>,
+        >,
     ) -> Self {
         self.data = ::std::option::Option::Some(::std::convert::Into::into(value));
         self

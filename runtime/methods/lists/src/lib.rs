@@ -36,18 +36,13 @@ pub struct Add {
     /// `FIELDS` (required): `Fields`.
     #[serde(rename = "FIELDS")]
     pub fields: add::Fields,
-    /// `MESSAGES`: `map<any>`.
+    /// `MESSAGES`: `Messages`.
     #[serde(
         rename = "MESSAGES",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub messages: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub messages: ::std::option::Option<add::Messages>,
     /// `RIGHTS`: `map<any>`.
     #[serde(
         rename = "RIGHTS",
@@ -96,15 +91,7 @@ impl Add {
     }
     /// Sets `MESSAGES`.
     #[must_use]
-    pub fn messages(
-        mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-    ) -> Self {
+    pub fn messages(mut self, value: impl ::std::convert::Into<add::Messages>) -> Self {
         self.messages = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
@@ -280,14 +267,14 @@ pub mod add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sort: ::std::option::Option<i64>,
-        /// `PICTURE`: `any[]`.
+        /// `PICTURE`: `file[]`.
         #[serde(
             rename = "PICTURE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub picture: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::vec::Vec<::b24_core::__private::types::File>,
         >,
         /// `BIZPROC`: `yn`.
         #[serde(
@@ -296,6 +283,12 @@ pub mod add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub bizproc: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -309,10 +302,11 @@ pub mod add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
                 obj,
                 &["NAME", "DESCRIPTION", "SORT", "PICTURE", "BIZPROC"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
@@ -323,6 +317,7 @@ pub mod add {
                 sort: ::b24_core::__private::wire::field_at(slot_2, "SORT")?,
                 picture: ::b24_core::__private::wire::field_at(slot_3, "PICTURE")?,
                 bizproc: ::b24_core::__private::wire::field_at(slot_4, "BIZPROC")?,
+                extra,
             })
         }
     }
@@ -353,6 +348,223 @@ pub mod add {
             ::b24_core::__private::Check::check(
                 &self.bizproc,
                 &::std::format!("{}.{}", field, "BIZPROC"),
+                problems,
+            );
+        }
+    }
+    /// `Messages` of [`lists.add`](https://apidocs.bitrix24.com/api-reference/lists/lists/lists-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Messages {
+        /// `ELEMENTS_NAME`: `string`.
+        #[serde(
+            rename = "ELEMENTS_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub elements_name: ::std::option::Option<::std::string::String>,
+        /// `ELEMENT_NAME`: `string`.
+        #[serde(
+            rename = "ELEMENT_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub element_name: ::std::option::Option<::std::string::String>,
+        /// `ELEMENT_ADD`: `string`.
+        #[serde(
+            rename = "ELEMENT_ADD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub element_add: ::std::option::Option<::std::string::String>,
+        /// `ELEMENT_EDIT`: `string`.
+        #[serde(
+            rename = "ELEMENT_EDIT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub element_edit: ::std::option::Option<::std::string::String>,
+        /// `ELEMENT_DELETE`: `string`.
+        #[serde(
+            rename = "ELEMENT_DELETE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub element_delete: ::std::option::Option<::std::string::String>,
+        /// `SECTIONS_NAME`: `string`.
+        #[serde(
+            rename = "SECTIONS_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sections_name: ::std::option::Option<::std::string::String>,
+        /// `SECTION_NAME`: `string`.
+        #[serde(
+            rename = "SECTION_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub section_name: ::std::option::Option<::std::string::String>,
+        /// `SECTION_ADD`: `string`.
+        #[serde(
+            rename = "SECTION_ADD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub section_add: ::std::option::Option<::std::string::String>,
+        /// `SECTION_EDIT`: `string`.
+        #[serde(
+            rename = "SECTION_EDIT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub section_edit: ::std::option::Option<::std::string::String>,
+        /// `SECTION_DELETE`: `string`.
+        #[serde(
+            rename = "SECTION_DELETE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub section_delete: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Messages {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Messages {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ELEMENTS_NAME",
+                    "ELEMENT_NAME",
+                    "ELEMENT_ADD",
+                    "ELEMENT_EDIT",
+                    "ELEMENT_DELETE",
+                    "SECTIONS_NAME",
+                    "SECTION_NAME",
+                    "SECTION_ADD",
+                    "SECTION_EDIT",
+                    "SECTION_DELETE",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                elements_name: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "ELEMENTS_NAME",
+                )?,
+                element_name: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "ELEMENT_NAME",
+                )?,
+                element_add: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "ELEMENT_ADD",
+                )?,
+                element_edit: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "ELEMENT_EDIT",
+                )?,
+                element_delete: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "ELEMENT_DELETE",
+                )?,
+                sections_name: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "SECTIONS_NAME",
+                )?,
+                section_name: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "SECTION_NAME",
+                )?,
+                section_add: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "SECTION_ADD",
+                )?,
+                section_edit: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "SECTION_EDIT",
+                )?,
+                section_delete: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "SECTION_DELETE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Messages {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.elements_name,
+                &::std::format!("{}.{}", field, "ELEMENTS_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.element_name,
+                &::std::format!("{}.{}", field, "ELEMENT_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.element_add,
+                &::std::format!("{}.{}", field, "ELEMENT_ADD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.element_edit,
+                &::std::format!("{}.{}", field, "ELEMENT_EDIT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.element_delete,
+                &::std::format!("{}.{}", field, "ELEMENT_DELETE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sections_name,
+                &::std::format!("{}.{}", field, "SECTIONS_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.section_name,
+                &::std::format!("{}.{}", field, "SECTION_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.section_add,
+                &::std::format!("{}.{}", field, "SECTION_ADD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.section_edit,
+                &::std::format!("{}.{}", field, "SECTION_EDIT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.section_delete,
+                &::std::format!("{}.{}", field, "SECTION_DELETE"),
                 problems,
             );
         }
@@ -820,14 +1032,14 @@ pub mod element_add {
         /// `NAME`: `string`.
         #[serde(rename = "NAME")]
         pub name: ::std::string::String,
-        /// `PROPERTY_PropertyId`: `any`.
+        /// `PROPERTY_PropertyId`: `file`.
         #[serde(
             rename = "PROPERTY_PropertyId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub property_property_id: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
+            ::b24_core::__private::types::File,
         >,
         /// `PROPERTY_951`: `string[]`.
         #[serde(
@@ -843,6 +1055,12 @@ pub mod element_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub property_1003: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -856,10 +1074,11 @@ pub mod element_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["NAME", "PROPERTY_PropertyId", "PROPERTY_951", "PROPERTY_1003"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
@@ -875,6 +1094,7 @@ pub mod element_add {
                     slot_3,
                     "PROPERTY_1003",
                 )?,
+                extra,
             })
         }
     }
@@ -1194,30 +1414,20 @@ pub struct ElementGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `FILTER`: `map<any>`.
+    /// `FILTER`: `filter`.
     #[serde(
         rename = "FILTER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `ELEMENT_ORDER`: `map<any>`.
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
+    /// `ELEMENT_ORDER`: `ElementOrder`.
     #[serde(
         rename = "ELEMENT_ORDER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub element_order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub element_order: ::std::option::Option<element_get::ElementOrder>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -1299,12 +1509,7 @@ impl ElementGet {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1313,12 +1518,7 @@ impl ElementGet {
     #[must_use]
     pub fn element_order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<element_get::ElementOrder>,
     ) -> Self {
         self.element_order = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -1405,7 +1605,7 @@ impl ::b24_core::__private::Method for ElementGet {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<element_get::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1447,7 +1647,7 @@ impl ::b24_core::__private::Method for ElementGet {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for ElementGet {
-    type Item = ::b24_core::__private::serde_json::Value;
+    type Item = element_get::Result;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -1483,6 +1683,229 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ElementGetError 
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`lists.element.get`](https://apidocs.bitrix24.com/api-reference/lists/elements/lists-element-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod element_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `ElementOrder` of [`lists.element.get`](https://apidocs.bitrix24.com/api-reference/lists/elements/lists-element-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ElementOrder {
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ElementOrder {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ElementOrder {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["NAME"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ElementOrder {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`lists.element.get`](https://apidocs.bitrix24.com/api-reference/lists/elements/lists-element-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `IBLOCK_SECTION_ID`: `any`.
+        #[serde(
+            rename = "IBLOCK_SECTION_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub iblock_section_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `CREATED_BY`: `string`.
+        #[serde(
+            rename = "CREATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        /// `CODE`: `string`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `PROPERTY_951`: `map<string>`.
+        #[serde(
+            rename = "PROPERTY_951",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub property_951: ::std::option::Option<
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+        /// `PROPERTY_1003`: `map<string>`.
+        #[serde(
+            rename = "PROPERTY_1003",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub property_1003: ::std::option::Option<
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "NAME",
+                    "IBLOCK_SECTION_ID",
+                    "CREATED_BY",
+                    "CODE",
+                    "PROPERTY_951",
+                    "PROPERTY_1003",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                iblock_section_id: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "IBLOCK_SECTION_ID",
+                )?,
+                created_by: ::b24_core::__private::wire::field_at(slot_3, "CREATED_BY")?,
+                code: ::b24_core::__private::wire::field_at(slot_4, "CODE")?,
+                property_951: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "PROPERTY_951",
+                )?,
+                property_1003: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "PROPERTY_1003",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.iblock_section_id,
+                &::std::format!("{}.{}", field, "IBLOCK_SECTION_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "CREATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.property_951,
+                &::std::format!("{}.{}", field, "PROPERTY_951"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.property_1003,
+                &::std::format!("{}.{}", field, "PROPERTY_1003"),
+                problems,
+            );
         }
     }
 }
@@ -1652,7 +2075,7 @@ impl ::b24_core::__private::Method for ElementGetFileUrl {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/lists/elements/lists-element-get-file-url.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<::std::string::String>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1997,14 +2420,14 @@ pub mod element_update {
         /// `NAME`: `string`.
         #[serde(rename = "NAME")]
         pub name: ::std::string::String,
-        /// `PROPERTY_PropertyId`: `any`.
+        /// `PROPERTY_PropertyId`: `file`.
         #[serde(
             rename = "PROPERTY_PropertyId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub property_property_id: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
+            ::b24_core::__private::types::File,
         >,
         /// `PROPERTY_951`: `string[]`.
         #[serde(
@@ -2013,6 +2436,12 @@ pub mod element_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub property_951: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2026,10 +2455,11 @@ pub mod element_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["NAME", "PROPERTY_PropertyId", "PROPERTY_951"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
@@ -2041,6 +2471,7 @@ pub mod element_update {
                     slot_2,
                     "PROPERTY_951",
                 )?,
+                extra,
             })
         }
     }
@@ -2381,6 +2812,12 @@ pub mod field_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub link_iblock_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2394,6 +2831,7 @@ pub mod field_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
                 obj,
@@ -2414,7 +2852,7 @@ pub mod field_add {
                     "COL_COUNT",
                     "LINK_IBLOCK_ID",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
@@ -2447,6 +2885,7 @@ pub mod field_add {
                     slot_14,
                     "LINK_IBLOCK_ID",
                 )?,
+                extra,
             })
         }
     }
@@ -2855,10 +3294,7 @@ impl ::b24_core::__private::Method for FieldGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/lists/fields/lists-field-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = field_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2916,6 +3352,515 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FieldGetError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`lists.field.get`](https://apidocs.bitrix24.com/api-reference/lists/fields/lists-field-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod field_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `L` of [`lists.field.get`](https://apidocs.bitrix24.com/api-reference/lists/fields/lists-field-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct L {
+        /// `FIELD_ID`: `string`.
+        #[serde(
+            rename = "FIELD_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub field_id: ::std::option::Option<::std::string::String>,
+        /// `SORT`: `int`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `IS_REQUIRED`: `string`.
+        #[serde(
+            rename = "IS_REQUIRED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_required: ::std::option::Option<::std::string::String>,
+        /// `MULTIPLE`: `string`.
+        #[serde(
+            rename = "MULTIPLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple: ::std::option::Option<::std::string::String>,
+        /// `DEFAULT_VALUE`: `string`.
+        #[serde(
+            rename = "DEFAULT_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<::std::string::String>,
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `PROPERTY_TYPE`: `string`.
+        #[serde(
+            rename = "PROPERTY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub property_type: ::std::option::Option<::std::string::String>,
+        /// `PROPERTY_USER_TYPE`: `any`.
+        #[serde(
+            rename = "PROPERTY_USER_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub property_user_type: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `CODE`: `string`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `LINK_IBLOCK_ID`: `any`.
+        #[serde(
+            rename = "LINK_IBLOCK_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub link_iblock_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ROW_COUNT`: `string`.
+        #[serde(
+            rename = "ROW_COUNT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub row_count: ::std::option::Option<::std::string::String>,
+        /// `COL_COUNT`: `string`.
+        #[serde(
+            rename = "COL_COUNT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub col_count: ::std::option::Option<::std::string::String>,
+        /// `USER_TYPE_SETTINGS`: `any`.
+        #[serde(
+            rename = "USER_TYPE_SETTINGS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_type_settings: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `SETTINGS`: `Settings`.
+        #[serde(
+            rename = "SETTINGS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<Settings>,
+        /// `DISPLAY_VALUES_FORM`: `map<string>`.
+        #[serde(
+            rename = "DISPLAY_VALUES_FORM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display_values_form: ::std::option::Option<
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for L {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for L {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "FIELD_ID",
+                    "SORT",
+                    "NAME",
+                    "IS_REQUIRED",
+                    "MULTIPLE",
+                    "DEFAULT_VALUE",
+                    "TYPE",
+                    "PROPERTY_TYPE",
+                    "PROPERTY_USER_TYPE",
+                    "CODE",
+                    "ID",
+                    "LINK_IBLOCK_ID",
+                    "ROW_COUNT",
+                    "COL_COUNT",
+                    "USER_TYPE_SETTINGS",
+                    "SETTINGS",
+                    "DISPLAY_VALUES_FORM",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                field_id: ::b24_core::__private::wire::field_at(slot_0, "FIELD_ID")?,
+                sort: ::b24_core::__private::wire::field_at(slot_1, "SORT")?,
+                name: ::b24_core::__private::wire::field_at(slot_2, "NAME")?,
+                is_required: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "IS_REQUIRED",
+                )?,
+                multiple: ::b24_core::__private::wire::field_at(slot_4, "MULTIPLE")?,
+                default_value: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "DEFAULT_VALUE",
+                )?,
+                type_: ::b24_core::__private::wire::field_at(slot_6, "TYPE")?,
+                property_type: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "PROPERTY_TYPE",
+                )?,
+                property_user_type: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "PROPERTY_USER_TYPE",
+                )?,
+                code: ::b24_core::__private::wire::field_at(slot_9, "CODE")?,
+                id: ::b24_core::__private::wire::field_at(slot_10, "ID")?,
+                link_iblock_id: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "LINK_IBLOCK_ID",
+                )?,
+                row_count: ::b24_core::__private::wire::field_at(slot_12, "ROW_COUNT")?,
+                col_count: ::b24_core::__private::wire::field_at(slot_13, "COL_COUNT")?,
+                user_type_settings: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "USER_TYPE_SETTINGS",
+                )?,
+                settings: ::b24_core::__private::wire::field_at(slot_15, "SETTINGS")?,
+                display_values_form: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "DISPLAY_VALUES_FORM",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for L {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.field_id,
+                &::std::format!("{}.{}", field, "FIELD_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_required,
+                &::std::format!("{}.{}", field, "IS_REQUIRED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.multiple,
+                &::std::format!("{}.{}", field, "MULTIPLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.property_type,
+                &::std::format!("{}.{}", field, "PROPERTY_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.property_user_type,
+                &::std::format!("{}.{}", field, "PROPERTY_USER_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.link_iblock_id,
+                &::std::format!("{}.{}", field, "LINK_IBLOCK_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.row_count,
+                &::std::format!("{}.{}", field, "ROW_COUNT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.col_count,
+                &::std::format!("{}.{}", field, "COL_COUNT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_type_settings,
+                &::std::format!("{}.{}", field, "USER_TYPE_SETTINGS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "SETTINGS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.display_values_form,
+                &::std::format!("{}.{}", field, "DISPLAY_VALUES_FORM"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`lists.field.get`](https://apidocs.bitrix24.com/api-reference/lists/fields/lists-field-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `L`: `L`.
+        #[serde(
+            rename = "L",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub l: ::std::option::Option<L>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["L"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                l: ::b24_core::__private::wire::field_at(slot_0, "L")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.l,
+                &::std::format!("{}.{}", field, "L"),
+                problems,
+            );
+        }
+    }
+    /// `Settings` of [`lists.field.get`](https://apidocs.bitrix24.com/api-reference/lists/fields/lists-field-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Settings {
+        /// `SHOW_ADD_FORM`: `string`.
+        #[serde(
+            rename = "SHOW_ADD_FORM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_add_form: ::std::option::Option<::std::string::String>,
+        /// `SHOW_EDIT_FORM`: `string`.
+        #[serde(
+            rename = "SHOW_EDIT_FORM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_edit_form: ::std::option::Option<::std::string::String>,
+        /// `ADD_READ_ONLY_FIELD`: `string`.
+        #[serde(
+            rename = "ADD_READ_ONLY_FIELD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub add_read_only_field: ::std::option::Option<::std::string::String>,
+        /// `EDIT_READ_ONLY_FIELD`: `string`.
+        #[serde(
+            rename = "EDIT_READ_ONLY_FIELD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub edit_read_only_field: ::std::option::Option<::std::string::String>,
+        /// `SHOW_FIELD_PREVIEW`: `string`.
+        #[serde(
+            rename = "SHOW_FIELD_PREVIEW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_field_preview: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Settings {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "SHOW_ADD_FORM",
+                    "SHOW_EDIT_FORM",
+                    "ADD_READ_ONLY_FIELD",
+                    "EDIT_READ_ONLY_FIELD",
+                    "SHOW_FIELD_PREVIEW",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                show_add_form: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "SHOW_ADD_FORM",
+                )?,
+                show_edit_form: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "SHOW_EDIT_FORM",
+                )?,
+                add_read_only_field: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "ADD_READ_ONLY_FIELD",
+                )?,
+                edit_read_only_field: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "EDIT_READ_ONLY_FIELD",
+                )?,
+                show_field_preview: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "SHOW_FIELD_PREVIEW",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.show_add_form,
+                &::std::format!("{}.{}", field, "SHOW_ADD_FORM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_edit_form,
+                &::std::format!("{}.{}", field, "SHOW_EDIT_FORM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.add_read_only_field,
+                &::std::format!("{}.{}", field, "ADD_READ_ONLY_FIELD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.edit_read_only_field,
+                &::std::format!("{}.{}", field, "EDIT_READ_ONLY_FIELD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_field_preview,
+                &::std::format!("{}.{}", field, "SHOW_FIELD_PREVIEW"),
+                problems,
+            );
         }
     }
 }
@@ -3054,7 +3999,7 @@ impl ::b24_core::__private::Method for FieldTypeGet {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
+        ::std::string::String,
     >;
     #[allow(unused_variables)]
     fn validate(
@@ -3439,6 +4384,12 @@ pub mod field_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub link_iblock_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3452,6 +4403,7 @@ pub mod field_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
                 obj,
@@ -3472,7 +4424,7 @@ pub mod field_update {
                     "COL_COUNT",
                     "LINK_IBLOCK_ID",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
@@ -3505,6 +4457,7 @@ pub mod field_update {
                     slot_14,
                     "LINK_IBLOCK_ID",
                 )?,
+                extra,
             })
         }
     }
@@ -3627,18 +4580,13 @@ pub struct Get {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub socnet_group_id: ::std::option::Option<i64>,
-    /// `IBLOCK_ORDER`: `map<any>`.
+    /// `IBLOCK_ORDER`: `IblockOrder`.
     #[serde(
         rename = "IBLOCK_ORDER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub iblock_order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub iblock_order: ::std::option::Option<get::IblockOrder>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -3699,12 +4647,7 @@ impl Get {
     #[must_use]
     pub fn iblock_order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<get::IblockOrder>,
     ) -> Self {
         self.iblock_order = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -3785,7 +4728,7 @@ impl ::b24_core::__private::Method for Get {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<get::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3816,7 +4759,7 @@ impl ::b24_core::__private::Method for Get {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for Get {
-    type Item = ::b24_core::__private::serde_json::Value;
+    type Item = get::Result;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -3849,6 +4792,902 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for GetError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`lists.get`](https://apidocs.bitrix24.com/api-reference/lists/lists/lists-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `IblockOrder` of [`lists.get`](https://apidocs.bitrix24.com/api-reference/lists/lists/lists-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct IblockOrder {
+        /// `SORT`: `string`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<::std::string::String>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for IblockOrder {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for IblockOrder {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["SORT", "NAME"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                sort: ::b24_core::__private::wire::field_at(slot_0, "SORT")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for IblockOrder {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`lists.get`](https://apidocs.bitrix24.com/api-reference/lists/lists/lists-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `TIMESTAMP_X`: `string`.
+        #[serde(
+            rename = "TIMESTAMP_X",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub timestamp_x: ::std::option::Option<::std::string::String>,
+        /// `IBLOCK_TYPE_ID`: `string`.
+        #[serde(
+            rename = "IBLOCK_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub iblock_type_id: ::std::option::Option<::std::string::String>,
+        /// `LID`: `string`.
+        #[serde(
+            rename = "LID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lid: ::std::option::Option<::std::string::String>,
+        /// `CODE`: `any`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `API_CODE`: `any`.
+        #[serde(
+            rename = "API_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub api_code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `ACTIVE`: `string`.
+        #[serde(
+            rename = "ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::std::string::String>,
+        /// `SORT`: `string`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<::std::string::String>,
+        /// `LIST_PAGE_URL`: `any`.
+        #[serde(
+            rename = "LIST_PAGE_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_page_url: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `DETAIL_PAGE_URL`: `any`.
+        #[serde(
+            rename = "DETAIL_PAGE_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub detail_page_url: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `SECTION_PAGE_URL`: `any`.
+        #[serde(
+            rename = "SECTION_PAGE_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub section_page_url: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `CANONICAL_PAGE_URL`: `any`.
+        #[serde(
+            rename = "CANONICAL_PAGE_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub canonical_page_url: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `PICTURE`: `any`.
+        #[serde(
+            rename = "PICTURE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub picture: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `DESCRIPTION`: `string`.
+        #[serde(
+            rename = "DESCRIPTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `DESCRIPTION_TYPE`: `string`.
+        #[serde(
+            rename = "DESCRIPTION_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description_type: ::std::option::Option<::std::string::String>,
+        /// `RSS_TTL`: `string`.
+        #[serde(
+            rename = "RSS_TTL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rss_ttl: ::std::option::Option<::std::string::String>,
+        /// `RSS_ACTIVE`: `string`.
+        #[serde(
+            rename = "RSS_ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rss_active: ::std::option::Option<::std::string::String>,
+        /// `RSS_FILE_ACTIVE`: `string`.
+        #[serde(
+            rename = "RSS_FILE_ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rss_file_active: ::std::option::Option<::std::string::String>,
+        /// `RSS_FILE_LIMIT`: `any`.
+        #[serde(
+            rename = "RSS_FILE_LIMIT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rss_file_limit: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `RSS_FILE_DAYS`: `any`.
+        #[serde(
+            rename = "RSS_FILE_DAYS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rss_file_days: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `RSS_YANDEX_ACTIVE`: `string`.
+        #[serde(
+            rename = "RSS_YANDEX_ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rss_yandex_active: ::std::option::Option<::std::string::String>,
+        /// `XML_ID`: `any`.
+        #[serde(
+            rename = "XML_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `TMP_ID`: `any`.
+        #[serde(
+            rename = "TMP_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tmp_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `INDEX_ELEMENT`: `string`.
+        #[serde(
+            rename = "INDEX_ELEMENT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub index_element: ::std::option::Option<::std::string::String>,
+        /// `INDEX_SECTION`: `string`.
+        #[serde(
+            rename = "INDEX_SECTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub index_section: ::std::option::Option<::std::string::String>,
+        /// `WORKFLOW`: `string`.
+        #[serde(
+            rename = "WORKFLOW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub workflow: ::std::option::Option<::std::string::String>,
+        /// `BIZPROC`: `string`.
+        #[serde(
+            rename = "BIZPROC",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bizproc: ::std::option::Option<::std::string::String>,
+        /// `SECTION_CHOOSER`: `string`.
+        #[serde(
+            rename = "SECTION_CHOOSER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub section_chooser: ::std::option::Option<::std::string::String>,
+        /// `LIST_MODE`: `any`.
+        #[serde(
+            rename = "LIST_MODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_mode: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `RIGHTS_MODE`: `string`.
+        #[serde(
+            rename = "RIGHTS_MODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rights_mode: ::std::option::Option<::std::string::String>,
+        /// `SECTION_PROPERTY`: `any`.
+        #[serde(
+            rename = "SECTION_PROPERTY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub section_property: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `PROPERTY_INDEX`: `any`.
+        #[serde(
+            rename = "PROPERTY_INDEX",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub property_index: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `VERSION`: `string`.
+        #[serde(
+            rename = "VERSION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub version: ::std::option::Option<::std::string::String>,
+        /// `LAST_CONV_ELEMENT`: `string`.
+        #[serde(
+            rename = "LAST_CONV_ELEMENT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_conv_element: ::std::option::Option<::std::string::String>,
+        /// `SOCNET_GROUP_ID`: `int`.
+        #[serde(
+            rename = "SOCNET_GROUP_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub socnet_group_id: ::std::option::Option<i64>,
+        /// `EDIT_FILE_BEFORE`: `any`.
+        #[serde(
+            rename = "EDIT_FILE_BEFORE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub edit_file_before: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `EDIT_FILE_AFTER`: `any`.
+        #[serde(
+            rename = "EDIT_FILE_AFTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub edit_file_after: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `SECTIONS_NAME`: `string`.
+        #[serde(
+            rename = "SECTIONS_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sections_name: ::std::option::Option<::std::string::String>,
+        /// `SECTION_NAME`: `string`.
+        #[serde(
+            rename = "SECTION_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub section_name: ::std::option::Option<::std::string::String>,
+        /// `ELEMENTS_NAME`: `string`.
+        #[serde(
+            rename = "ELEMENTS_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub elements_name: ::std::option::Option<::std::string::String>,
+        /// `ELEMENT_NAME`: `string`.
+        #[serde(
+            rename = "ELEMENT_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub element_name: ::std::option::Option<::std::string::String>,
+        /// `REST_ON`: `string`.
+        #[serde(
+            rename = "REST_ON",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rest_on: ::std::option::Option<::std::string::String>,
+        /// `FULLTEXT_INDEX`: `string`.
+        #[serde(
+            rename = "FULLTEXT_INDEX",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fulltext_index: ::std::option::Option<::std::string::String>,
+        /// `EXTERNAL_ID`: `any`.
+        #[serde(
+            rename = "EXTERNAL_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `LANG_DIR`: `string`.
+        #[serde(
+            rename = "LANG_DIR",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lang_dir: ::std::option::Option<::std::string::String>,
+        /// `SERVER_NAME`: `any`.
+        #[serde(
+            rename = "SERVER_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub server_name: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
+            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "TIMESTAMP_X",
+                    "IBLOCK_TYPE_ID",
+                    "LID",
+                    "CODE",
+                    "API_CODE",
+                    "NAME",
+                    "ACTIVE",
+                    "SORT",
+                    "LIST_PAGE_URL",
+                    "DETAIL_PAGE_URL",
+                    "SECTION_PAGE_URL",
+                    "CANONICAL_PAGE_URL",
+                    "PICTURE",
+                    "DESCRIPTION",
+                    "DESCRIPTION_TYPE",
+                    "RSS_TTL",
+                    "RSS_ACTIVE",
+                    "RSS_FILE_ACTIVE",
+                    "RSS_FILE_LIMIT",
+                    "RSS_FILE_DAYS",
+                    "RSS_YANDEX_ACTIVE",
+                    "XML_ID",
+                    "TMP_ID",
+                    "INDEX_ELEMENT",
+                    "INDEX_SECTION",
+                    "WORKFLOW",
+                    "BIZPROC",
+                    "SECTION_CHOOSER",
+                    "LIST_MODE",
+                    "RIGHTS_MODE",
+                    "SECTION_PROPERTY",
+                    "PROPERTY_INDEX",
+                    "VERSION",
+                    "LAST_CONV_ELEMENT",
+                    "SOCNET_GROUP_ID",
+                    "EDIT_FILE_BEFORE",
+                    "EDIT_FILE_AFTER",
+                    "SECTIONS_NAME",
+                    "SECTION_NAME",
+                    "ELEMENTS_NAME",
+                    "ELEMENT_NAME",
+                    "REST_ON",
+                    "FULLTEXT_INDEX",
+                    "EXTERNAL_ID",
+                    "LANG_DIR",
+                    "SERVER_NAME",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                timestamp_x: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "TIMESTAMP_X",
+                )?,
+                iblock_type_id: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "IBLOCK_TYPE_ID",
+                )?,
+                lid: ::b24_core::__private::wire::field_at(slot_3, "LID")?,
+                code: ::b24_core::__private::wire::field_at(slot_4, "CODE")?,
+                api_code: ::b24_core::__private::wire::field_at(slot_5, "API_CODE")?,
+                name: ::b24_core::__private::wire::field_at(slot_6, "NAME")?,
+                active: ::b24_core::__private::wire::field_at(slot_7, "ACTIVE")?,
+                sort: ::b24_core::__private::wire::field_at(slot_8, "SORT")?,
+                list_page_url: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "LIST_PAGE_URL",
+                )?,
+                detail_page_url: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "DETAIL_PAGE_URL",
+                )?,
+                section_page_url: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "SECTION_PAGE_URL",
+                )?,
+                canonical_page_url: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "CANONICAL_PAGE_URL",
+                )?,
+                picture: ::b24_core::__private::wire::field_at(slot_13, "PICTURE")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "DESCRIPTION",
+                )?,
+                description_type: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "DESCRIPTION_TYPE",
+                )?,
+                rss_ttl: ::b24_core::__private::wire::field_at(slot_16, "RSS_TTL")?,
+                rss_active: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "RSS_ACTIVE",
+                )?,
+                rss_file_active: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "RSS_FILE_ACTIVE",
+                )?,
+                rss_file_limit: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "RSS_FILE_LIMIT",
+                )?,
+                rss_file_days: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "RSS_FILE_DAYS",
+                )?,
+                rss_yandex_active: ::b24_core::__private::wire::field_at(
+                    slot_21,
+                    "RSS_YANDEX_ACTIVE",
+                )?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_22, "XML_ID")?,
+                tmp_id: ::b24_core::__private::wire::field_at(slot_23, "TMP_ID")?,
+                index_element: ::b24_core::__private::wire::field_at(
+                    slot_24,
+                    "INDEX_ELEMENT",
+                )?,
+                index_section: ::b24_core::__private::wire::field_at(
+                    slot_25,
+                    "INDEX_SECTION",
+                )?,
+                workflow: ::b24_core::__private::wire::field_at(slot_26, "WORKFLOW")?,
+                bizproc: ::b24_core::__private::wire::field_at(slot_27, "BIZPROC")?,
+                section_chooser: ::b24_core::__private::wire::field_at(
+                    slot_28,
+                    "SECTION_CHOOSER",
+                )?,
+                list_mode: ::b24_core::__private::wire::field_at(slot_29, "LIST_MODE")?,
+                rights_mode: ::b24_core::__private::wire::field_at(
+                    slot_30,
+                    "RIGHTS_MODE",
+                )?,
+                section_property: ::b24_core::__private::wire::field_at(
+                    slot_31,
+                    "SECTION_PROPERTY",
+                )?,
+                property_index: ::b24_core::__private::wire::field_at(
+                    slot_32,
+                    "PROPERTY_INDEX",
+                )?,
+                version: ::b24_core::__private::wire::field_at(slot_33, "VERSION")?,
+                last_conv_element: ::b24_core::__private::wire::field_at(
+                    slot_34,
+                    "LAST_CONV_ELEMENT",
+                )?,
+                socnet_group_id: ::b24_core::__private::wire::field_at(
+                    slot_35,
+                    "SOCNET_GROUP_ID",
+                )?,
+                edit_file_before: ::b24_core::__private::wire::field_at(
+                    slot_36,
+                    "EDIT_FILE_BEFORE",
+                )?,
+                edit_file_after: ::b24_core::__private::wire::field_at(
+                    slot_37,
+                    "EDIT_FILE_AFTER",
+                )?,
+                sections_name: ::b24_core::__private::wire::field_at(
+                    slot_38,
+                    "SECTIONS_NAME",
+                )?,
+                section_name: ::b24_core::__private::wire::field_at(
+                    slot_39,
+                    "SECTION_NAME",
+                )?,
+                elements_name: ::b24_core::__private::wire::field_at(
+                    slot_40,
+                    "ELEMENTS_NAME",
+                )?,
+                element_name: ::b24_core::__private::wire::field_at(
+                    slot_41,
+                    "ELEMENT_NAME",
+                )?,
+                rest_on: ::b24_core::__private::wire::field_at(slot_42, "REST_ON")?,
+                fulltext_index: ::b24_core::__private::wire::field_at(
+                    slot_43,
+                    "FULLTEXT_INDEX",
+                )?,
+                external_id: ::b24_core::__private::wire::field_at(
+                    slot_44,
+                    "EXTERNAL_ID",
+                )?,
+                lang_dir: ::b24_core::__private::wire::field_at(slot_45, "LANG_DIR")?,
+                server_name: ::b24_core::__private::wire::field_at(
+                    slot_46,
+                    "SERVER_NAME",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.timestamp_x,
+                &::std::format!("{}.{}", field, "TIMESTAMP_X"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.iblock_type_id,
+                &::std::format!("{}.{}", field, "IBLOCK_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lid,
+                &::std::format!("{}.{}", field, "LID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.api_code,
+                &::std::format!("{}.{}", field, "API_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "ACTIVE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_page_url,
+                &::std::format!("{}.{}", field, "LIST_PAGE_URL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.detail_page_url,
+                &::std::format!("{}.{}", field, "DETAIL_PAGE_URL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.section_page_url,
+                &::std::format!("{}.{}", field, "SECTION_PAGE_URL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.canonical_page_url,
+                &::std::format!("{}.{}", field, "CANONICAL_PAGE_URL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.picture,
+                &::std::format!("{}.{}", field, "PICTURE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "DESCRIPTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description_type,
+                &::std::format!("{}.{}", field, "DESCRIPTION_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rss_ttl,
+                &::std::format!("{}.{}", field, "RSS_TTL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rss_active,
+                &::std::format!("{}.{}", field, "RSS_ACTIVE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rss_file_active,
+                &::std::format!("{}.{}", field, "RSS_FILE_ACTIVE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rss_file_limit,
+                &::std::format!("{}.{}", field, "RSS_FILE_LIMIT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rss_file_days,
+                &::std::format!("{}.{}", field, "RSS_FILE_DAYS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rss_yandex_active,
+                &::std::format!("{}.{}", field, "RSS_YANDEX_ACTIVE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "XML_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tmp_id,
+                &::std::format!("{}.{}", field, "TMP_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.index_element,
+                &::std::format!("{}.{}", field, "INDEX_ELEMENT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.index_section,
+                &::std::format!("{}.{}", field, "INDEX_SECTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.workflow,
+                &::std::format!("{}.{}", field, "WORKFLOW"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.bizproc,
+                &::std::format!("{}.{}", field, "BIZPROC"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.section_chooser,
+                &::std::format!("{}.{}", field, "SECTION_CHOOSER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_mode,
+                &::std::format!("{}.{}", field, "LIST_MODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rights_mode,
+                &::std::format!("{}.{}", field, "RIGHTS_MODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.section_property,
+                &::std::format!("{}.{}", field, "SECTION_PROPERTY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.property_index,
+                &::std::format!("{}.{}", field, "PROPERTY_INDEX"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.version,
+                &::std::format!("{}.{}", field, "VERSION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_conv_element,
+                &::std::format!("{}.{}", field, "LAST_CONV_ELEMENT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.socnet_group_id,
+                &::std::format!("{}.{}", field, "SOCNET_GROUP_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.edit_file_before,
+                &::std::format!("{}.{}", field, "EDIT_FILE_BEFORE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.edit_file_after,
+                &::std::format!("{}.{}", field, "EDIT_FILE_AFTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sections_name,
+                &::std::format!("{}.{}", field, "SECTIONS_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.section_name,
+                &::std::format!("{}.{}", field, "SECTION_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.elements_name,
+                &::std::format!("{}.{}", field, "ELEMENTS_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.element_name,
+                &::std::format!("{}.{}", field, "ELEMENT_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rest_on,
+                &::std::format!("{}.{}", field, "REST_ON"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fulltext_index,
+                &::std::format!("{}.{}", field, "FULLTEXT_INDEX"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.external_id,
+                &::std::format!("{}.{}", field, "EXTERNAL_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lang_dir,
+                &::std::format!("{}.{}", field, "LANG_DIR"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.server_name,
+                &::std::format!("{}.{}", field, "SERVER_NAME"),
+                problems,
+            );
         }
     }
 }
@@ -4280,14 +6119,14 @@ pub mod section_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `PICTURE`: `any[]`.
+        /// `PICTURE`: `file[]`.
         #[serde(
             rename = "PICTURE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub picture: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::vec::Vec<::b24_core::__private::types::File>,
         >,
         /// `DESCRIPTION`: `string`.
         #[serde(
@@ -4303,14 +6142,14 @@ pub mod section_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub description_type: ::std::option::Option<::std::string::String>,
-        /// `DETAIL_PICTURE`: `any[]`.
+        /// `DETAIL_PICTURE`: `file[]`.
         #[serde(
             rename = "DETAIL_PICTURE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub detail_picture: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::vec::Vec<::b24_core::__private::types::File>,
         >,
         /// `SECTION_PROPERTY`: `any[]`.
         #[serde(
@@ -4320,6 +6159,12 @@ pub mod section_add {
         )]
         pub section_property: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
         >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
@@ -4334,6 +6179,7 @@ pub mod section_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9] = ::b24_core::__private::wire::slots(
                 obj,
@@ -4349,7 +6195,7 @@ pub mod section_add {
                     "DETAIL_PICTURE",
                     "SECTION_PROPERTY",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
@@ -4377,6 +6223,7 @@ pub mod section_add {
                     slot_9,
                     "SECTION_PROPERTY",
                 )?,
+                extra,
             })
         }
     }
@@ -4702,18 +6549,13 @@ pub struct SectionGet {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub iblock_code: ::std::option::Option<::std::string::String>,
-    /// `FILTER`: `map<any>`.
+    /// `FILTER`: `filter`.
     #[serde(
         rename = "FILTER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
     /// `SELECT`: `string[]`.
     #[serde(
         rename = "SELECT",
@@ -4765,12 +6607,7 @@ impl SectionGet {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4837,7 +6674,7 @@ impl ::b24_core::__private::Method for SectionGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/lists/sections/lists-section-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<section_get::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4893,6 +6730,332 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionGetError 
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`lists.section.get`](https://apidocs.bitrix24.com/api-reference/lists/sections/lists-section-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod section_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`lists.section.get`](https://apidocs.bitrix24.com/api-reference/lists/sections/lists-section-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `CODE`: `string`.
+        #[serde(
+            rename = "CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `XML_ID`: `string`.
+        #[serde(
+            rename = "XML_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::std::string::String>,
+        /// `EXTERNAL_ID`: `string`.
+        #[serde(
+            rename = "EXTERNAL_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_id: ::std::option::Option<::std::string::String>,
+        /// `IBLOCK_SECTION_ID`: `any`.
+        #[serde(
+            rename = "IBLOCK_SECTION_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub iblock_section_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `TIMESTAMP_X`: `string`.
+        #[serde(
+            rename = "TIMESTAMP_X",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub timestamp_x: ::std::option::Option<::std::string::String>,
+        /// `SORT`: `string`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<::std::string::String>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `ACTIVE`: `string`.
+        #[serde(
+            rename = "ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::std::string::String>,
+        /// `GLOBAL_ACTIVE`: `string`.
+        #[serde(
+            rename = "GLOBAL_ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub global_active: ::std::option::Option<::std::string::String>,
+        /// `LEFT_MARGIN`: `string`.
+        #[serde(
+            rename = "LEFT_MARGIN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub left_margin: ::std::option::Option<::std::string::String>,
+        /// `RIGHT_MARGIN`: `string`.
+        #[serde(
+            rename = "RIGHT_MARGIN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub right_margin: ::std::option::Option<::std::string::String>,
+        /// `DEPTH_LEVEL`: `string`.
+        #[serde(
+            rename = "DEPTH_LEVEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub depth_level: ::std::option::Option<::std::string::String>,
+        /// `SEARCHABLE_CONTENT`: `string`.
+        #[serde(
+            rename = "SEARCHABLE_CONTENT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub searchable_content: ::std::option::Option<::std::string::String>,
+        /// `MODIFIED_BY`: `string`.
+        #[serde(
+            rename = "MODIFIED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub modified_by: ::std::option::Option<::std::string::String>,
+        /// `DATE_CREATE`: `string`.
+        #[serde(
+            rename = "DATE_CREATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::std::string::String>,
+        /// `CREATED_BY`: `string`.
+        #[serde(
+            rename = "CREATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "CODE",
+                    "XML_ID",
+                    "EXTERNAL_ID",
+                    "IBLOCK_SECTION_ID",
+                    "TIMESTAMP_X",
+                    "SORT",
+                    "NAME",
+                    "ACTIVE",
+                    "GLOBAL_ACTIVE",
+                    "LEFT_MARGIN",
+                    "RIGHT_MARGIN",
+                    "DEPTH_LEVEL",
+                    "SEARCHABLE_CONTENT",
+                    "MODIFIED_BY",
+                    "DATE_CREATE",
+                    "CREATED_BY",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                code: ::b24_core::__private::wire::field_at(slot_1, "CODE")?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_2, "XML_ID")?,
+                external_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "EXTERNAL_ID",
+                )?,
+                iblock_section_id: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "IBLOCK_SECTION_ID",
+                )?,
+                timestamp_x: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "TIMESTAMP_X",
+                )?,
+                sort: ::b24_core::__private::wire::field_at(slot_6, "SORT")?,
+                name: ::b24_core::__private::wire::field_at(slot_7, "NAME")?,
+                active: ::b24_core::__private::wire::field_at(slot_8, "ACTIVE")?,
+                global_active: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "GLOBAL_ACTIVE",
+                )?,
+                left_margin: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "LEFT_MARGIN",
+                )?,
+                right_margin: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "RIGHT_MARGIN",
+                )?,
+                depth_level: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "DEPTH_LEVEL",
+                )?,
+                searchable_content: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "SEARCHABLE_CONTENT",
+                )?,
+                modified_by: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "MODIFIED_BY",
+                )?,
+                date_create: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "DATE_CREATE",
+                )?,
+                created_by: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "CREATED_BY",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "XML_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.external_id,
+                &::std::format!("{}.{}", field, "EXTERNAL_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.iblock_section_id,
+                &::std::format!("{}.{}", field, "IBLOCK_SECTION_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.timestamp_x,
+                &::std::format!("{}.{}", field, "TIMESTAMP_X"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "ACTIVE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.global_active,
+                &::std::format!("{}.{}", field, "GLOBAL_ACTIVE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.left_margin,
+                &::std::format!("{}.{}", field, "LEFT_MARGIN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.right_margin,
+                &::std::format!("{}.{}", field, "RIGHT_MARGIN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.depth_level,
+                &::std::format!("{}.{}", field, "DEPTH_LEVEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.searchable_content,
+                &::std::format!("{}.{}", field, "SEARCHABLE_CONTENT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.modified_by,
+                &::std::format!("{}.{}", field, "MODIFIED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "DATE_CREATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "CREATED_BY"),
+                problems,
+            );
         }
     }
 }
@@ -5185,14 +7348,14 @@ pub mod section_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `PICTURE`: `any[]`.
+        /// `PICTURE`: `file[]`.
         #[serde(
             rename = "PICTURE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub picture: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::vec::Vec<::b24_core::__private::types::File>,
         >,
         /// `DESCRIPTION`: `string`.
         #[serde(
@@ -5208,14 +7371,14 @@ pub mod section_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub description_type: ::std::option::Option<::std::string::String>,
-        /// `DETAIL_PICTURE`: `any[]`.
+        /// `DETAIL_PICTURE`: `file[]`.
         #[serde(
             rename = "DETAIL_PICTURE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub detail_picture: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::vec::Vec<::b24_core::__private::types::File>,
         >,
         /// `SECTION_PROPERTY`: `any[]`.
         #[serde(
@@ -5225,6 +7388,12 @@ pub mod section_update {
         )]
         pub section_property: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
         >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
@@ -5239,6 +7408,7 @@ pub mod section_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9] = ::b24_core::__private::wire::slots(
                 obj,
@@ -5254,7 +7424,7 @@ pub mod section_update {
                     "DETAIL_PICTURE",
                     "SECTION_PROPERTY",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
@@ -5282,6 +7452,7 @@ pub mod section_update {
                     slot_9,
                     "SECTION_PROPERTY",
                 )?,
+                extra,
             })
         }
     }
@@ -5381,18 +7552,13 @@ pub struct Update {
     /// `FIELDS` (required): `Fields`.
     #[serde(rename = "FIELDS")]
     pub fields: update::Fields,
-    /// `MESSAGES`: `map<any>`.
+    /// `MESSAGES`: `Messages`.
     #[serde(
         rename = "MESSAGES",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub messages: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub messages: ::std::option::Option<update::Messages>,
     /// `RIGHTS`: `map<any>`.
     #[serde(
         rename = "RIGHTS",
@@ -5460,12 +7626,7 @@ impl Update {
     #[must_use]
     pub fn messages(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<update::Messages>,
     ) -> Self {
         self.messages = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -5652,14 +7813,14 @@ pub mod update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sort: ::std::option::Option<i64>,
-        /// `PICTURE`: `any[]`.
+        /// `PICTURE`: `file[]`.
         #[serde(
             rename = "PICTURE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub picture: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::vec::Vec<::b24_core::__private::types::File>,
         >,
         /// `BIZPROC`: `yn`.
         #[serde(
@@ -5668,6 +7829,12 @@ pub mod update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub bizproc: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5681,10 +7848,11 @@ pub mod update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
                 obj,
                 &["NAME", "DESCRIPTION", "SORT", "PICTURE", "BIZPROC"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
@@ -5695,6 +7863,7 @@ pub mod update {
                 sort: ::b24_core::__private::wire::field_at(slot_2, "SORT")?,
                 picture: ::b24_core::__private::wire::field_at(slot_3, "PICTURE")?,
                 bizproc: ::b24_core::__private::wire::field_at(slot_4, "BIZPROC")?,
+                extra,
             })
         }
     }
@@ -5725,6 +7894,223 @@ pub mod update {
             ::b24_core::__private::Check::check(
                 &self.bizproc,
                 &::std::format!("{}.{}", field, "BIZPROC"),
+                problems,
+            );
+        }
+    }
+    /// `Messages` of [`lists.update`](https://apidocs.bitrix24.com/api-reference/lists/lists/lists-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Messages {
+        /// `ELEMENTS_NAME`: `string`.
+        #[serde(
+            rename = "ELEMENTS_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub elements_name: ::std::option::Option<::std::string::String>,
+        /// `ELEMENT_NAME`: `string`.
+        #[serde(
+            rename = "ELEMENT_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub element_name: ::std::option::Option<::std::string::String>,
+        /// `ELEMENT_ADD`: `string`.
+        #[serde(
+            rename = "ELEMENT_ADD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub element_add: ::std::option::Option<::std::string::String>,
+        /// `ELEMENT_EDIT`: `string`.
+        #[serde(
+            rename = "ELEMENT_EDIT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub element_edit: ::std::option::Option<::std::string::String>,
+        /// `ELEMENT_DELETE`: `string`.
+        #[serde(
+            rename = "ELEMENT_DELETE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub element_delete: ::std::option::Option<::std::string::String>,
+        /// `SECTIONS_NAME`: `string`.
+        #[serde(
+            rename = "SECTIONS_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sections_name: ::std::option::Option<::std::string::String>,
+        /// `SECTION_NAME`: `string`.
+        #[serde(
+            rename = "SECTION_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub section_name: ::std::option::Option<::std::string::String>,
+        /// `SECTION_ADD`: `string`.
+        #[serde(
+            rename = "SECTION_ADD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub section_add: ::std::option::Option<::std::string::String>,
+        /// `SECTION_EDIT`: `string`.
+        #[serde(
+            rename = "SECTION_EDIT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub section_edit: ::std::option::Option<::std::string::String>,
+        /// `SECTION_DELETE`: `string`.
+        #[serde(
+            rename = "SECTION_DELETE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub section_delete: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Messages {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Messages {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ELEMENTS_NAME",
+                    "ELEMENT_NAME",
+                    "ELEMENT_ADD",
+                    "ELEMENT_EDIT",
+                    "ELEMENT_DELETE",
+                    "SECTIONS_NAME",
+                    "SECTION_NAME",
+                    "SECTION_ADD",
+                    "SECTION_EDIT",
+                    "SECTION_DELETE",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                elements_name: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "ELEMENTS_NAME",
+                )?,
+                element_name: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "ELEMENT_NAME",
+                )?,
+                element_add: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "ELEMENT_ADD",
+                )?,
+                element_edit: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "ELEMENT_EDIT",
+                )?,
+                element_delete: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "ELEMENT_DELETE",
+                )?,
+                sections_name: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "SECTIONS_NAME",
+                )?,
+                section_name: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "SECTION_NAME",
+                )?,
+                section_add: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "SECTION_ADD",
+                )?,
+                section_edit: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "SECTION_EDIT",
+                )?,
+                section_delete: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "SECTION_DELETE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Messages {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.elements_name,
+                &::std::format!("{}.{}", field, "ELEMENTS_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.element_name,
+                &::std::format!("{}.{}", field, "ELEMENT_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.element_add,
+                &::std::format!("{}.{}", field, "ELEMENT_ADD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.element_edit,
+                &::std::format!("{}.{}", field, "ELEMENT_EDIT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.element_delete,
+                &::std::format!("{}.{}", field, "ELEMENT_DELETE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sections_name,
+                &::std::format!("{}.{}", field, "SECTIONS_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.section_name,
+                &::std::format!("{}.{}", field, "SECTION_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.section_add,
+                &::std::format!("{}.{}", field, "SECTION_ADD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.section_edit,
+                &::std::format!("{}.{}", field, "SECTION_EDIT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.section_delete,
+                &::std::format!("{}.{}", field, "SECTION_DELETE"),
                 problems,
             );
         }

@@ -26,14 +26,14 @@ pub struct BlogcommentAdd {
     /// `TEXT` (required): `string`.
     #[serde(rename = "TEXT")]
     pub text: ::std::string::String,
-    /// `FILES`: `any[]`.
+    /// `FILES`: `string[][]`.
     #[serde(
         rename = "FILES",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub files: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        ::std::vec::Vec<::std::vec::Vec<::std::string::String>>,
     >,
     /// `USER_ID`: `int`.
     #[serde(
@@ -70,7 +70,7 @@ impl BlogcommentAdd {
     pub fn files(
         mut self,
         value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::vec::Vec<::std::vec::Vec<::std::string::String>>,
         >,
     ) -> Self {
         self.files = ::std::option::Option::Some(::std::convert::Into::into(value));
@@ -515,6 +515,12 @@ pub mod blogcomment_user_get {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -528,14 +534,16 @@ pub mod blogcomment_user_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["comments", "files"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 comments: ::b24_core::__private::wire::field_at(slot_0, "comments")?,
                 files: ::b24_core::__private::wire::field_at(slot_1, "files")?,
+                extra,
             })
         }
     }
@@ -577,15 +585,13 @@ pub struct BlogpostAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub post_title: ::std::option::Option<::std::string::String>,
-    /// `DEST`: `any[]`.
+    /// `DEST`: `string[]`.
     #[serde(
         rename = "DEST",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub dest: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
+    pub dest: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `SPERM`: `any[]`.
     #[serde(
         rename = "SPERM",
@@ -595,14 +601,14 @@ pub struct BlogpostAdd {
     pub sperm: ::std::option::Option<
         ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
     >,
-    /// `FILES`: `any[]`.
+    /// `FILES`: `string[][]`.
     #[serde(
         rename = "FILES",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub files: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        ::std::vec::Vec<::std::vec::Vec<::std::string::String>>,
     >,
     /// `IMPORTANT`: `yn`. Server default: `N`.
     #[serde(
@@ -694,9 +700,7 @@ impl BlogpostAdd {
     #[must_use]
     pub fn dest(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.dest = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -717,7 +721,7 @@ impl BlogpostAdd {
     pub fn files(
         mut self,
         value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            ::std::vec::Vec<::std::vec::Vec<::std::string::String>>,
         >,
     ) -> Self {
         self.files = ::std::option::Option::Some(::std::convert::Into::into(value));
@@ -1430,7 +1434,7 @@ impl ::b24_core::__private::Method for BlogpostGetusersImportant {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/log/log-blogpost-getusers-important.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<::std::string::String>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1484,9 +1488,9 @@ pub struct BlogpostShare {
     /// `POST_ID` (required): `int`.
     #[serde(rename = "POST_ID")]
     pub post_id: i64,
-    /// `DEST` (required): `any[]`.
+    /// `DEST` (required): `string[]`.
     #[serde(rename = "DEST")]
-    pub dest: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub dest: ::std::vec::Vec<::std::string::String>,
     /// `USER_ID`: `int`.
     #[serde(
         rename = "USER_ID",
@@ -1507,9 +1511,7 @@ impl BlogpostShare {
     #[must_use]
     pub fn new(
         post_id: impl ::std::convert::Into<i64>,
-        dest: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        dest: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         Self {
             post_id: ::std::convert::Into::into(post_id),
@@ -1657,17 +1659,14 @@ pub struct BlogpostUpdate {
     pub sperm: ::std::option::Option<
         ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
     >,
-    /// `FILES`: `map<any>`.
+    /// `FILES`: `map<string>`.
     #[serde(
         rename = "FILES",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub files: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
     /// `IMPORTANT`: `yn`.
     #[serde(
@@ -1770,10 +1769,7 @@ impl BlogpostUpdate {
     pub fn files(
         mut self,
         value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
         >,
     ) -> Self {
         self.files = ::std::option::Option::Some(::std::convert::Into::into(value));

@@ -104,10 +104,7 @@ impl ::b24_core::__private::Method for MailboxFieldGetV3 {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-field-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = mailbox_field_get_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -167,6 +164,154 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MailboxFieldGetV
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`mail.mailbox.field.get`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-field-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod mailbox_field_get_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Item` of [`mail.mailbox.field.get`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-field-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Item {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Item {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "type", "title"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
+                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Item {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`mail.mailbox.field.get`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-field-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `item`: `Item`.
+        #[serde(
+            rename = "item",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub item: ::std::option::Option<Item>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["item"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.item,
+                &::std::format!("{}.{}", field, "item"),
+                problems,
+            );
         }
     }
 }
@@ -262,10 +407,7 @@ impl ::b24_core::__private::Method for MailboxFieldListV3 {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-field-list.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = mailbox_field_list_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -313,6 +455,180 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MailboxFieldList
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`mail.mailbox.field.list`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-field-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod mailbox_field_list_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Items` of [`mail.mailbox.field.list`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-field-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Items {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `filterable`: `any`.
+        #[serde(
+            rename = "filterable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub filterable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `sortable`: `any`.
+        #[serde(
+            rename = "sortable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sortable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Items {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "type", "title", "filterable", "sortable"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
+                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
+                filterable: ::b24_core::__private::wire::field_at(slot_3, "filterable")?,
+                sortable: ::b24_core::__private::wire::field_at(slot_4, "sortable")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Items {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.filterable,
+                &::std::format!("{}.{}", field, "filterable"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sortable,
+                &::std::format!("{}.{}", field, "sortable"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`mail.mailbox.field.list`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-field-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `items`: `Items[]`.
+        #[serde(
+            rename = "items",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["items"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.items,
+                &::std::format!("{}.{}", field, "items"),
+                problems,
+            );
         }
     }
 }
@@ -412,10 +728,7 @@ impl ::b24_core::__private::Method for MailboxGetV3 {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = mailbox_get_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -467,6 +780,170 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MailboxGetV3Erro
         }
     }
 }
+/// Named types of [`mail.mailbox.get`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod mailbox_get_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Item` of [`mail.mailbox.get`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Item {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `email`: `string`.
+        #[serde(
+            rename = "email",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email: ::std::option::Option<::std::string::String>,
+        /// `senderName`: `string`.
+        #[serde(
+            rename = "senderName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sender_name: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Item {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "name", "email", "senderName"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                email: ::b24_core::__private::wire::field_at(slot_2, "email")?,
+                sender_name: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "senderName",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Item {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.email,
+                &::std::format!("{}.{}", field, "email"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sender_name,
+                &::std::format!("{}.{}", field, "senderName"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`mail.mailbox.get`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `item`: `Item`.
+        #[serde(
+            rename = "item",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub item: ::std::option::Option<Item>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["item"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.item,
+                &::std::format!("{}.{}", field, "item"),
+                problems,
+            );
+        }
+    }
+}
 /// [`mail.mailbox.list`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-list.html) (REST v3)
 ///
 /// Scope: `mail`.
@@ -494,18 +971,13 @@ pub struct MailboxListV3 {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub email: ::std::option::Option<::std::string::String>,
-    /// `pagination`: `map<any>`.
+    /// `pagination`: `Pagination`.
     #[serde(
         rename = "pagination",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub pagination: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub pagination: ::std::option::Option<mailbox_list_v3::Pagination>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -547,12 +1019,7 @@ impl MailboxListV3 {
     #[must_use]
     pub fn pagination(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<mailbox_list_v3::Pagination>,
     ) -> Self {
         self.pagination = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -605,10 +1072,7 @@ impl ::b24_core::__private::Method for MailboxListV3 {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-list.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::V3Page;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = mailbox_list_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -656,6 +1120,254 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MailboxListV3Err
         }
     }
 }
+/// Named types of [`mail.mailbox.list`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod mailbox_list_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Items` of [`mail.mailbox.list`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Items {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `email`: `string`.
+        #[serde(
+            rename = "email",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email: ::std::option::Option<::std::string::String>,
+        /// `senderName`: `string`.
+        #[serde(
+            rename = "senderName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sender_name: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Items {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "name", "email", "senderName"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                email: ::b24_core::__private::wire::field_at(slot_2, "email")?,
+                sender_name: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "senderName",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Items {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.email,
+                &::std::format!("{}.{}", field, "email"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sender_name,
+                &::std::format!("{}.{}", field, "senderName"),
+                problems,
+            );
+        }
+    }
+    /// `Pagination` of [`mail.mailbox.list`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Pagination {
+        /// `page`: `int`.
+        #[serde(
+            rename = "page",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub page: ::std::option::Option<i64>,
+        /// `limit`: `int`.
+        #[serde(
+            rename = "limit",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub limit: ::std::option::Option<i64>,
+        /// `offset`: `int`.
+        #[serde(
+            rename = "offset",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub offset: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Pagination {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Pagination {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["page", "limit", "offset"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                page: ::b24_core::__private::wire::field_at(slot_0, "page")?,
+                limit: ::b24_core::__private::wire::field_at(slot_1, "limit")?,
+                offset: ::b24_core::__private::wire::field_at(slot_2, "offset")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Pagination {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.page,
+                &::std::format!("{}.{}", field, "page"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.limit,
+                &::std::format!("{}.{}", field, "limit"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.offset,
+                &::std::format!("{}.{}", field, "offset"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`mail.mailbox.list`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `items`: `Items[]`.
+        #[serde(
+            rename = "items",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["items"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.items,
+                &::std::format!("{}.{}", field, "items"),
+                problems,
+            );
+        }
+    }
+}
 /// [`mail.mailbox.senders`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-senders.html) (REST v3)
 ///
 /// Scope: `mail`.
@@ -669,18 +1381,13 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MailboxListV3Err
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct MailboxSendersV3 {
-    /// `pagination`: `map<any>`.
+    /// `pagination`: `Pagination`.
     #[serde(
         rename = "pagination",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub pagination: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub pagination: ::std::option::Option<mailbox_senders_v3::Pagination>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -702,12 +1409,7 @@ impl MailboxSendersV3 {
     #[must_use]
     pub fn pagination(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<mailbox_senders_v3::Pagination>,
     ) -> Self {
         self.pagination = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -758,10 +1460,7 @@ impl ::b24_core::__private::Method for MailboxSendersV3 {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-senders.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::V3Page;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = mailbox_senders_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -804,6 +1503,238 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MailboxSendersV3
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`mail.mailbox.senders`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-senders.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod mailbox_senders_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Items` of [`mail.mailbox.senders`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-senders.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Items {
+        /// `email`: `string`.
+        #[serde(
+            rename = "email",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email: ::std::option::Option<::std::string::String>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `sender`: `string`.
+        #[serde(
+            rename = "sender",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sender: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Items {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["email", "name", "sender"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                email: ::b24_core::__private::wire::field_at(slot_0, "email")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                sender: ::b24_core::__private::wire::field_at(slot_2, "sender")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Items {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.email,
+                &::std::format!("{}.{}", field, "email"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sender,
+                &::std::format!("{}.{}", field, "sender"),
+                problems,
+            );
+        }
+    }
+    /// `Pagination` of [`mail.mailbox.senders`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-senders.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Pagination {
+        /// `page`: `int`.
+        #[serde(
+            rename = "page",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub page: ::std::option::Option<i64>,
+        /// `limit`: `int`.
+        #[serde(
+            rename = "limit",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub limit: ::std::option::Option<i64>,
+        /// `offset`: `int`.
+        #[serde(
+            rename = "offset",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub offset: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Pagination {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Pagination {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["page", "limit", "offset"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                page: ::b24_core::__private::wire::field_at(slot_0, "page")?,
+                limit: ::b24_core::__private::wire::field_at(slot_1, "limit")?,
+                offset: ::b24_core::__private::wire::field_at(slot_2, "offset")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Pagination {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.page,
+                &::std::format!("{}.{}", field, "page"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.limit,
+                &::std::format!("{}.{}", field, "limit"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.offset,
+                &::std::format!("{}.{}", field, "offset"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`mail.mailbox.senders`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-senders.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `items`: `Items[]`.
+        #[serde(
+            rename = "items",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["items"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.items,
+                &::std::format!("{}.{}", field, "items"),
+                problems,
+            );
         }
     }
 }
@@ -938,10 +1869,7 @@ impl ::b24_core::__private::Method for MessageCreatecalendareventV3 {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-createcalendarevent.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = message_createcalendarevent_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -993,6 +1921,96 @@ for MessageCreatecalendareventV3Error {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`mail.message.createcalendarevent`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-createcalendarevent.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod message_createcalendarevent_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`mail.message.createcalendarevent`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-createcalendarevent.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `success`: `bool`.
+        #[serde(
+            rename = "success",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub success: ::std::option::Option<bool>,
+        /// `eventId`: `int`.
+        #[serde(
+            rename = "eventId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub event_id: ::std::option::Option<i64>,
+        /// `messageId`: `int`.
+        #[serde(
+            rename = "messageId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["success", "eventId", "messageId"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                success: ::b24_core::__private::wire::field_at(slot_0, "success")?,
+                event_id: ::b24_core::__private::wire::field_at(slot_1, "eventId")?,
+                message_id: ::b24_core::__private::wire::field_at(slot_2, "messageId")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.success,
+                &::std::format!("{}.{}", field, "success"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.event_id,
+                &::std::format!("{}.{}", field, "eventId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.message_id,
+                &::std::format!("{}.{}", field, "messageId"),
+                problems,
+            );
         }
     }
 }
@@ -1074,10 +2092,7 @@ impl ::b24_core::__private::Method for MessageCreatechatV3 {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-createchat.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = message_createchat_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1121,6 +2136,109 @@ for MessageCreatechatV3Error {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`mail.message.createchat`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-createchat.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod message_createchat_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`mail.message.createchat`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-createchat.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `success`: `bool`.
+        #[serde(
+            rename = "success",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub success: ::std::option::Option<bool>,
+        /// `chatId`: `int`.
+        #[serde(
+            rename = "chatId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chat_id: ::std::option::Option<i64>,
+        /// `messageId`: `int`.
+        #[serde(
+            rename = "messageId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message_id: ::std::option::Option<i64>,
+        /// `existing`: `any`.
+        #[serde(
+            rename = "existing",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub existing: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["success", "chatId", "messageId", "existing"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                success: ::b24_core::__private::wire::field_at(slot_0, "success")?,
+                chat_id: ::b24_core::__private::wire::field_at(slot_1, "chatId")?,
+                message_id: ::b24_core::__private::wire::field_at(slot_2, "messageId")?,
+                existing: ::b24_core::__private::wire::field_at(slot_3, "existing")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.success,
+                &::std::format!("{}.{}", field, "success"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.chat_id,
+                &::std::format!("{}.{}", field, "chatId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.message_id,
+                &::std::format!("{}.{}", field, "messageId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.existing,
+                &::std::format!("{}.{}", field, "existing"),
+                problems,
+            );
         }
     }
 }
@@ -1347,10 +2465,7 @@ impl ::b24_core::__private::Method for MessageCreatefeedpostV3 {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-createfeedpost.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = message_createfeedpost_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1397,6 +2512,96 @@ for MessageCreatefeedpostV3Error {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`mail.message.createfeedpost`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-createfeedpost.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod message_createfeedpost_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`mail.message.createfeedpost`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-createfeedpost.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `success`: `bool`.
+        #[serde(
+            rename = "success",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub success: ::std::option::Option<bool>,
+        /// `postId`: `int`.
+        #[serde(
+            rename = "postId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub post_id: ::std::option::Option<i64>,
+        /// `messageId`: `int`.
+        #[serde(
+            rename = "messageId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["success", "postId", "messageId"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                success: ::b24_core::__private::wire::field_at(slot_0, "success")?,
+                post_id: ::b24_core::__private::wire::field_at(slot_1, "postId")?,
+                message_id: ::b24_core::__private::wire::field_at(slot_2, "messageId")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.success,
+                &::std::format!("{}.{}", field, "success"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.post_id,
+                &::std::format!("{}.{}", field, "postId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.message_id,
+                &::std::format!("{}.{}", field, "messageId"),
+                problems,
+            );
         }
     }
 }
@@ -1536,10 +2741,7 @@ impl ::b24_core::__private::Method for MessageCreatetaskV3 {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-createtask.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = message_createtask_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1590,6 +2792,96 @@ for MessageCreatetaskV3Error {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`mail.message.createtask`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-createtask.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod message_createtask_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`mail.message.createtask`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-createtask.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `success`: `bool`.
+        #[serde(
+            rename = "success",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub success: ::std::option::Option<bool>,
+        /// `taskId`: `int`.
+        #[serde(
+            rename = "taskId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub task_id: ::std::option::Option<i64>,
+        /// `messageId`: `int`.
+        #[serde(
+            rename = "messageId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["success", "taskId", "messageId"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                success: ::b24_core::__private::wire::field_at(slot_0, "success")?,
+                task_id: ::b24_core::__private::wire::field_at(slot_1, "taskId")?,
+                message_id: ::b24_core::__private::wire::field_at(slot_2, "messageId")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.success,
+                &::std::format!("{}.{}", field, "success"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.task_id,
+                &::std::format!("{}.{}", field, "taskId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.message_id,
+                &::std::format!("{}.{}", field, "messageId"),
+                problems,
+            );
         }
     }
 }
@@ -1689,10 +2981,7 @@ impl ::b24_core::__private::Method for MessageFieldGetV3 {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-field-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = message_field_get_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1752,6 +3041,154 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageFieldGetV
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`mail.message.field.get`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-field-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod message_field_get_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Item` of [`mail.message.field.get`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-field-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Item {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Item {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "type", "title"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
+                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Item {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`mail.message.field.get`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-field-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `item`: `Item`.
+        #[serde(
+            rename = "item",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub item: ::std::option::Option<Item>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["item"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.item,
+                &::std::format!("{}.{}", field, "item"),
+                problems,
+            );
         }
     }
 }
@@ -1847,10 +3284,7 @@ impl ::b24_core::__private::Method for MessageFieldListV3 {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-field-list.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = message_field_list_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1901,6 +3335,180 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageFieldList
         }
     }
 }
+/// Named types of [`mail.message.field.list`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-field-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod message_field_list_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Items` of [`mail.message.field.list`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-field-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Items {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `filterable`: `any`.
+        #[serde(
+            rename = "filterable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub filterable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `sortable`: `any`.
+        #[serde(
+            rename = "sortable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sortable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Items {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "type", "title", "filterable", "sortable"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
+                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
+                filterable: ::b24_core::__private::wire::field_at(slot_3, "filterable")?,
+                sortable: ::b24_core::__private::wire::field_at(slot_4, "sortable")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Items {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.filterable,
+                &::std::format!("{}.{}", field, "filterable"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sortable,
+                &::std::format!("{}.{}", field, "sortable"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`mail.message.field.list`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-field-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `items`: `Items[]`.
+        #[serde(
+            rename = "items",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["items"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.items,
+                &::std::format!("{}.{}", field, "items"),
+                problems,
+            );
+        }
+    }
+}
 /// [`mail.message.forward`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-forward.html) (REST v3)
 ///
 /// Scope: `mail`.
@@ -1919,9 +3527,9 @@ pub struct MessageForwardV3 {
     /// `from` (required): `string`.
     #[serde(rename = "from")]
     pub from: ::std::string::String,
-    /// `to` (required): `any[]`.
+    /// `to` (required): `string[]`.
     #[serde(rename = "to")]
-    pub to: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub to: ::std::vec::Vec<::std::string::String>,
     /// `subject` (required): `string`.
     #[serde(rename = "subject")]
     pub subject: ::std::string::String,
@@ -1960,9 +3568,7 @@ impl MessageForwardV3 {
     pub fn new(
         forward_message_id: impl ::std::convert::Into<i64>,
         from: impl ::std::convert::Into<::std::string::String>,
-        to: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
         subject: impl ::std::convert::Into<::std::string::String>,
         body: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
@@ -2054,10 +3660,7 @@ impl ::b24_core::__private::Method for MessageForwardV3 {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-forward.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = message_forward_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2113,6 +3716,83 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageForwardV3
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`mail.message.forward`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-forward.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod message_forward_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`mail.message.forward`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-forward.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `success`: `bool`.
+        #[serde(
+            rename = "success",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub success: ::std::option::Option<bool>,
+        /// `to`: `string[]`.
+        #[serde(
+            rename = "to",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub to: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["success", "to"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                success: ::b24_core::__private::wire::field_at(slot_0, "success")?,
+                to: ::b24_core::__private::wire::field_at(slot_1, "to")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.success,
+                &::std::format!("{}.{}", field, "success"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.to,
+                &::std::format!("{}.{}", field, "to"),
+                problems,
+            );
         }
     }
 }
@@ -2212,10 +3892,7 @@ impl ::b24_core::__private::Method for MessageGetV3 {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = message_get_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2264,6 +3941,309 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageGetV3Erro
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`mail.message.get`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod message_get_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Item` of [`mail.message.get`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Item {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `mailboxId`: `int`.
+        #[serde(
+            rename = "mailboxId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mailbox_id: ::std::option::Option<i64>,
+        /// `mailboxEmail`: `string`.
+        #[serde(
+            rename = "mailboxEmail",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mailbox_email: ::std::option::Option<::std::string::String>,
+        /// `subject`: `string`.
+        #[serde(
+            rename = "subject",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub subject: ::std::option::Option<::std::string::String>,
+        /// `from`: `string`.
+        #[serde(
+            rename = "from",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub from: ::std::option::Option<::std::string::String>,
+        /// `to`: `string`.
+        #[serde(
+            rename = "to",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub to: ::std::option::Option<::std::string::String>,
+        /// `cc`: `any`.
+        #[serde(
+            rename = "cc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cc: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `date`: `datetime`.
+        #[serde(
+            rename = "date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `isSeen`: `bool`.
+        #[serde(
+            rename = "isSeen",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_seen: ::std::option::Option<bool>,
+        /// `hasAttachments`: `any`.
+        #[serde(
+            rename = "hasAttachments",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_attachments: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `url`: `string`.
+        #[serde(
+            rename = "url",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub url: ::std::option::Option<::std::string::String>,
+        /// `bindings`: `any[]`.
+        #[serde(
+            rename = "bindings",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bindings: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `body`: `string`.
+        #[serde(
+            rename = "body",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub body: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Item {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "mailboxId",
+                    "mailboxEmail",
+                    "subject",
+                    "from",
+                    "to",
+                    "cc",
+                    "date",
+                    "isSeen",
+                    "hasAttachments",
+                    "url",
+                    "bindings",
+                    "body",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                mailbox_id: ::b24_core::__private::wire::field_at(slot_1, "mailboxId")?,
+                mailbox_email: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "mailboxEmail",
+                )?,
+                subject: ::b24_core::__private::wire::field_at(slot_3, "subject")?,
+                from: ::b24_core::__private::wire::field_at(slot_4, "from")?,
+                to: ::b24_core::__private::wire::field_at(slot_5, "to")?,
+                cc: ::b24_core::__private::wire::field_at(slot_6, "cc")?,
+                date: ::b24_core::__private::wire::field_at(slot_7, "date")?,
+                is_seen: ::b24_core::__private::wire::field_at(slot_8, "isSeen")?,
+                has_attachments: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "hasAttachments",
+                )?,
+                url: ::b24_core::__private::wire::field_at(slot_10, "url")?,
+                bindings: ::b24_core::__private::wire::field_at(slot_11, "bindings")?,
+                body: ::b24_core::__private::wire::field_at(slot_12, "body")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Item {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mailbox_id,
+                &::std::format!("{}.{}", field, "mailboxId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mailbox_email,
+                &::std::format!("{}.{}", field, "mailboxEmail"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.subject,
+                &::std::format!("{}.{}", field, "subject"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.from,
+                &::std::format!("{}.{}", field, "from"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.to,
+                &::std::format!("{}.{}", field, "to"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.cc,
+                &::std::format!("{}.{}", field, "cc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date,
+                &::std::format!("{}.{}", field, "date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_seen,
+                &::std::format!("{}.{}", field, "isSeen"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.has_attachments,
+                &::std::format!("{}.{}", field, "hasAttachments"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.url,
+                &::std::format!("{}.{}", field, "url"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.bindings,
+                &::std::format!("{}.{}", field, "bindings"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.body,
+                &::std::format!("{}.{}", field, "body"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`mail.message.get`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `item`: `Item`.
+        #[serde(
+            rename = "item",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub item: ::std::option::Option<Item>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["item"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.item,
+                &::std::format!("{}.{}", field, "item"),
+                problems,
+            );
         }
     }
 }
@@ -2329,18 +4309,13 @@ pub struct MessageListV3 {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub folder: ::std::option::Option<::std::string::String>,
-    /// `pagination`: `map<any>`.
+    /// `pagination`: `Pagination`.
     #[serde(
         rename = "pagination",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub pagination: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub pagination: ::std::option::Option<message_list_v3::Pagination>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -2427,12 +4402,7 @@ impl MessageListV3 {
     #[must_use]
     pub fn pagination(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<message_list_v3::Pagination>,
     ) -> Self {
         self.pagination = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2502,10 +4472,7 @@ impl ::b24_core::__private::Method for MessageListV3 {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-list.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::V3Page;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = message_list_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2567,6 +4534,391 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageListV3Err
         }
     }
 }
+/// Named types of [`mail.message.list`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod message_list_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Items` of [`mail.message.list`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Items {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `mailboxId`: `int`.
+        #[serde(
+            rename = "mailboxId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mailbox_id: ::std::option::Option<i64>,
+        /// `mailboxEmail`: `string`.
+        #[serde(
+            rename = "mailboxEmail",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mailbox_email: ::std::option::Option<::std::string::String>,
+        /// `subject`: `string`.
+        #[serde(
+            rename = "subject",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub subject: ::std::option::Option<::std::string::String>,
+        /// `from`: `string`.
+        #[serde(
+            rename = "from",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub from: ::std::option::Option<::std::string::String>,
+        /// `to`: `string`.
+        #[serde(
+            rename = "to",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub to: ::std::option::Option<::std::string::String>,
+        /// `cc`: `string`.
+        #[serde(
+            rename = "cc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cc: ::std::option::Option<::std::string::String>,
+        /// `date`: `datetime`.
+        #[serde(
+            rename = "date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `isSeen`: `bool`.
+        #[serde(
+            rename = "isSeen",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_seen: ::std::option::Option<bool>,
+        /// `hasAttachments`: `bool`.
+        #[serde(
+            rename = "hasAttachments",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_attachments: ::std::option::Option<bool>,
+        /// `url`: `string`.
+        #[serde(
+            rename = "url",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub url: ::std::option::Option<::std::string::String>,
+        /// `bindings`: `any[]`.
+        #[serde(
+            rename = "bindings",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bindings: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `body`: `string`.
+        #[serde(
+            rename = "body",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub body: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Items {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "mailboxId",
+                    "mailboxEmail",
+                    "subject",
+                    "from",
+                    "to",
+                    "cc",
+                    "date",
+                    "isSeen",
+                    "hasAttachments",
+                    "url",
+                    "bindings",
+                    "body",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                mailbox_id: ::b24_core::__private::wire::field_at(slot_1, "mailboxId")?,
+                mailbox_email: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "mailboxEmail",
+                )?,
+                subject: ::b24_core::__private::wire::field_at(slot_3, "subject")?,
+                from: ::b24_core::__private::wire::field_at(slot_4, "from")?,
+                to: ::b24_core::__private::wire::field_at(slot_5, "to")?,
+                cc: ::b24_core::__private::wire::field_at(slot_6, "cc")?,
+                date: ::b24_core::__private::wire::field_at(slot_7, "date")?,
+                is_seen: ::b24_core::__private::wire::field_at(slot_8, "isSeen")?,
+                has_attachments: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "hasAttachments",
+                )?,
+                url: ::b24_core::__private::wire::field_at(slot_10, "url")?,
+                bindings: ::b24_core::__private::wire::field_at(slot_11, "bindings")?,
+                body: ::b24_core::__private::wire::field_at(slot_12, "body")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Items {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mailbox_id,
+                &::std::format!("{}.{}", field, "mailboxId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mailbox_email,
+                &::std::format!("{}.{}", field, "mailboxEmail"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.subject,
+                &::std::format!("{}.{}", field, "subject"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.from,
+                &::std::format!("{}.{}", field, "from"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.to,
+                &::std::format!("{}.{}", field, "to"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.cc,
+                &::std::format!("{}.{}", field, "cc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date,
+                &::std::format!("{}.{}", field, "date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_seen,
+                &::std::format!("{}.{}", field, "isSeen"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.has_attachments,
+                &::std::format!("{}.{}", field, "hasAttachments"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.url,
+                &::std::format!("{}.{}", field, "url"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.bindings,
+                &::std::format!("{}.{}", field, "bindings"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.body,
+                &::std::format!("{}.{}", field, "body"),
+                problems,
+            );
+        }
+    }
+    /// `Pagination` of [`mail.message.list`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Pagination {
+        /// `page`: `int`.
+        #[serde(
+            rename = "page",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub page: ::std::option::Option<i64>,
+        /// `limit`: `int`.
+        #[serde(
+            rename = "limit",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub limit: ::std::option::Option<i64>,
+        /// `offset`: `int`.
+        #[serde(
+            rename = "offset",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub offset: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Pagination {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Pagination {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["page", "limit", "offset"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                page: ::b24_core::__private::wire::field_at(slot_0, "page")?,
+                limit: ::b24_core::__private::wire::field_at(slot_1, "limit")?,
+                offset: ::b24_core::__private::wire::field_at(slot_2, "offset")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Pagination {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.page,
+                &::std::format!("{}.{}", field, "page"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.limit,
+                &::std::format!("{}.{}", field, "limit"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.offset,
+                &::std::format!("{}.{}", field, "offset"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`mail.message.list`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `items`: `Items[]`.
+        #[serde(
+            rename = "items",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["items"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.items,
+                &::std::format!("{}.{}", field, "items"),
+                problems,
+            );
+        }
+    }
+}
 /// [`mail.message.movetofolder`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-movetofolder.html) (REST v3)
 ///
 /// Scope: `mail`.
@@ -2579,9 +4931,9 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageListV3Err
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct MessageMovetofolderV3 {
-    /// `messageIds` (required): `any[]`.
+    /// `messageIds` (required): `int[]`.
     #[serde(rename = "messageIds")]
-    pub message_ids: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub message_ids: ::std::vec::Vec<i64>,
     /// `action` (required): `string`. Documented values: `move`, `spam`, `delete`.
     #[serde(rename = "action")]
     pub action: ::std::string::String,
@@ -2604,9 +4956,7 @@ impl MessageMovetofolderV3 {
     /// A request with the required parameters `messageIds`, `action`.
     #[must_use]
     pub fn new(
-        message_ids: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        message_ids: impl ::std::convert::Into<::std::vec::Vec<i64>>,
         action: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
@@ -2673,10 +5023,7 @@ impl ::b24_core::__private::Method for MessageMovetofolderV3 {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-movetofolder.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = message_movetofolder_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2723,6 +5070,99 @@ for MessageMovetofolderV3Error {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`mail.message.movetofolder`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-movetofolder.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod message_movetofolder_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`mail.message.movetofolder`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-movetofolder.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `success`: `bool`.
+        #[serde(
+            rename = "success",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub success: ::std::option::Option<bool>,
+        /// `movedCount`: `int`.
+        #[serde(
+            rename = "movedCount",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub moved_count: ::std::option::Option<i64>,
+        /// `action`: `string`.
+        #[serde(
+            rename = "action",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub action: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["success", "movedCount", "action"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                success: ::b24_core::__private::wire::field_at(slot_0, "success")?,
+                moved_count: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "movedCount",
+                )?,
+                action: ::b24_core::__private::wire::field_at(slot_2, "action")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.success,
+                &::std::format!("{}.{}", field, "success"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.moved_count,
+                &::std::format!("{}.{}", field, "movedCount"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.action,
+                &::std::format!("{}.{}", field, "action"),
+                problems,
+            );
         }
     }
 }
@@ -2871,9 +5311,9 @@ pub struct MessageReplyV3 {
     /// `from` (required): `string`.
     #[serde(rename = "from")]
     pub from: ::std::string::String,
-    /// `to` (required): `any[]`.
+    /// `to` (required): `string[]`.
     #[serde(rename = "to")]
-    pub to: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub to: ::std::vec::Vec<::std::string::String>,
     /// `subject` (required): `string`.
     #[serde(rename = "subject")]
     pub subject: ::std::string::String,
@@ -2912,9 +5352,7 @@ impl MessageReplyV3 {
     pub fn new(
         reply_to_message_id: impl ::std::convert::Into<i64>,
         from: impl ::std::convert::Into<::std::string::String>,
-        to: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
         subject: impl ::std::convert::Into<::std::string::String>,
         body: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
@@ -3006,10 +5444,7 @@ impl ::b24_core::__private::Method for MessageReplyV3 {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-reply.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = message_reply_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3068,6 +5503,83 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageReplyV3Er
         }
     }
 }
+/// Named types of [`mail.message.reply`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-reply.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod message_reply_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`mail.message.reply`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-reply.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `success`: `bool`.
+        #[serde(
+            rename = "success",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub success: ::std::option::Option<bool>,
+        /// `to`: `string[]`.
+        #[serde(
+            rename = "to",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub to: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["success", "to"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                success: ::b24_core::__private::wire::field_at(slot_0, "success")?,
+                to: ::b24_core::__private::wire::field_at(slot_1, "to")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.success,
+                &::std::format!("{}.{}", field, "success"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.to,
+                &::std::format!("{}.{}", field, "to"),
+                problems,
+            );
+        }
+    }
+}
 /// [`mail.message.send`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-send.html) (REST v3)
 ///
 /// Scope: `mail`.
@@ -3083,9 +5595,9 @@ pub struct MessageSendV3 {
     /// `from` (required): `string`.
     #[serde(rename = "from")]
     pub from: ::std::string::String,
-    /// `to` (required): `any[]`.
+    /// `to` (required): `string[]`.
     #[serde(rename = "to")]
-    pub to: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub to: ::std::vec::Vec<::std::string::String>,
     /// `subject` (required): `string`.
     #[serde(rename = "subject")]
     pub subject: ::std::string::String,
@@ -3123,9 +5635,7 @@ impl MessageSendV3 {
     #[must_use]
     pub fn new(
         from: impl ::std::convert::Into<::std::string::String>,
-        to: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
         subject: impl ::std::convert::Into<::std::string::String>,
         body: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
@@ -3212,10 +5722,7 @@ impl ::b24_core::__private::Method for MessageSendV3 {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-send.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = message_send_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3266,6 +5773,83 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageSendV3Err
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`mail.message.send`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-send.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod message_send_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`mail.message.send`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-send.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `success`: `bool`.
+        #[serde(
+            rename = "success",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub success: ::std::option::Option<bool>,
+        /// `to`: `string[]`.
+        #[serde(
+            rename = "to",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub to: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["success", "to"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                success: ::b24_core::__private::wire::field_at(slot_0, "success")?,
+                to: ::b24_core::__private::wire::field_at(slot_1, "to")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.success,
+                &::std::format!("{}.{}", field, "success"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.to,
+                &::std::format!("{}.{}", field, "to"),
+                problems,
+            );
         }
     }
 }
@@ -3362,7 +5946,7 @@ impl ::b24_core::__private::Method for MessageThreadV3 {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-thread.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<message_thread_v3::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3411,6 +5995,148 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageThreadV3E
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`mail.message.thread`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-thread.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod message_thread_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`mail.message.thread`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-thread.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `subject`: `string`.
+        #[serde(
+            rename = "subject",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub subject: ::std::option::Option<::std::string::String>,
+        /// `from`: `string`.
+        #[serde(
+            rename = "from",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub from: ::std::option::Option<::std::string::String>,
+        /// `to`: `string`.
+        #[serde(
+            rename = "to",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub to: ::std::option::Option<::std::string::String>,
+        /// `cc`: `string`.
+        #[serde(
+            rename = "cc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cc: ::std::option::Option<::std::string::String>,
+        /// `date`: `datetime`.
+        #[serde(
+            rename = "date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `body`: `string`.
+        #[serde(
+            rename = "body",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub body: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "subject", "from", "to", "cc", "date", "body"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                subject: ::b24_core::__private::wire::field_at(slot_1, "subject")?,
+                from: ::b24_core::__private::wire::field_at(slot_2, "from")?,
+                to: ::b24_core::__private::wire::field_at(slot_3, "to")?,
+                cc: ::b24_core::__private::wire::field_at(slot_4, "cc")?,
+                date: ::b24_core::__private::wire::field_at(slot_5, "date")?,
+                body: ::b24_core::__private::wire::field_at(slot_6, "body")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.subject,
+                &::std::format!("{}.{}", field, "subject"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.from,
+                &::std::format!("{}.{}", field, "from"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.to,
+                &::std::format!("{}.{}", field, "to"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.cc,
+                &::std::format!("{}.{}", field, "cc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date,
+                &::std::format!("{}.{}", field, "date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.body,
+                &::std::format!("{}.{}", field, "body"),
+                problems,
+            );
         }
     }
 }
@@ -3510,10 +6236,7 @@ impl ::b24_core::__private::Method for RecipientFieldGetV3 {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-field-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = recipient_field_get_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3574,6 +6297,154 @@ for RecipientFieldGetV3Error {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`mail.recipient.field.get`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-field-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod recipient_field_get_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Item` of [`mail.recipient.field.get`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-field-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Item {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Item {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "type", "title"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
+                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Item {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`mail.recipient.field.get`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-field-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `item`: `Item`.
+        #[serde(
+            rename = "item",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub item: ::std::option::Option<Item>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["item"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.item,
+                &::std::format!("{}.{}", field, "item"),
+                problems,
+            );
         }
     }
 }
@@ -3688,10 +6559,7 @@ impl ::b24_core::__private::Method for RecipientFieldListV3 {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = recipient_field_list_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3744,6 +6612,180 @@ for RecipientFieldListV3Error {
         }
     }
 }
+/// Named types of [`mail.recipient.field.list`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-field-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod recipient_field_list_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Items` of [`mail.recipient.field.list`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-field-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Items {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `filterable`: `any`.
+        #[serde(
+            rename = "filterable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub filterable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `sortable`: `any`.
+        #[serde(
+            rename = "sortable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sortable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Items {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "type", "title", "filterable", "sortable"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
+                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
+                filterable: ::b24_core::__private::wire::field_at(slot_3, "filterable")?,
+                sortable: ::b24_core::__private::wire::field_at(slot_4, "sortable")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Items {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.filterable,
+                &::std::format!("{}.{}", field, "filterable"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sortable,
+                &::std::format!("{}.{}", field, "sortable"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`mail.recipient.field.list`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-field-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `items`: `Items[]`.
+        #[serde(
+            rename = "items",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["items"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.items,
+                &::std::format!("{}.{}", field, "items"),
+                problems,
+            );
+        }
+    }
+}
 /// [`mail.recipient.listcontacts`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-listcontacts.html) (REST v3)
 ///
 /// Scope: `mail`.
@@ -3764,18 +6806,13 @@ pub struct RecipientListcontactsV3 {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub query: ::std::option::Option<::std::string::String>,
-    /// `pagination`: `map<any>`.
+    /// `pagination`: `Pagination`.
     #[serde(
         rename = "pagination",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub pagination: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub pagination: ::std::option::Option<recipient_listcontacts_v3::Pagination>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -3807,12 +6844,7 @@ impl RecipientListcontactsV3 {
     #[must_use]
     pub fn pagination(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<recipient_listcontacts_v3::Pagination>,
     ) -> Self {
         self.pagination = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -3864,10 +6896,7 @@ impl ::b24_core::__private::Method for RecipientListcontactsV3 {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-listcontacts.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::V3Page;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = recipient_listcontacts_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3917,6 +6946,238 @@ for RecipientListcontactsV3Error {
         }
     }
 }
+/// Named types of [`mail.recipient.listcontacts`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-listcontacts.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod recipient_listcontacts_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Items` of [`mail.recipient.listcontacts`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-listcontacts.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Items {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `email`: `string`.
+        #[serde(
+            rename = "email",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email: ::std::option::Option<::std::string::String>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Items {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "email", "name"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                email: ::b24_core::__private::wire::field_at(slot_1, "email")?,
+                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Items {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.email,
+                &::std::format!("{}.{}", field, "email"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+        }
+    }
+    /// `Pagination` of [`mail.recipient.listcontacts`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-listcontacts.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Pagination {
+        /// `page`: `int`.
+        #[serde(
+            rename = "page",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub page: ::std::option::Option<i64>,
+        /// `limit`: `int`.
+        #[serde(
+            rename = "limit",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub limit: ::std::option::Option<i64>,
+        /// `offset`: `int`.
+        #[serde(
+            rename = "offset",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub offset: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Pagination {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Pagination {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["page", "limit", "offset"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                page: ::b24_core::__private::wire::field_at(slot_0, "page")?,
+                limit: ::b24_core::__private::wire::field_at(slot_1, "limit")?,
+                offset: ::b24_core::__private::wire::field_at(slot_2, "offset")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Pagination {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.page,
+                &::std::format!("{}.{}", field, "page"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.limit,
+                &::std::format!("{}.{}", field, "limit"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.offset,
+                &::std::format!("{}.{}", field, "offset"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`mail.recipient.listcontacts`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-listcontacts.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `items`: `Items[]`.
+        #[serde(
+            rename = "items",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["items"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.items,
+                &::std::format!("{}.{}", field, "items"),
+                problems,
+            );
+        }
+    }
+}
 /// [`mail.recipient.listemployees`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-listemployees.html) (REST v3)
 ///
 /// Scope: `mail`.
@@ -3932,18 +7193,13 @@ pub struct RecipientListemployeesV3 {
     /// `query` (required): `string`.
     #[serde(rename = "query")]
     pub query: ::std::string::String,
-    /// `pagination`: `map<any>`.
+    /// `pagination`: `Pagination`.
     #[serde(
         rename = "pagination",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub pagination: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub pagination: ::std::option::Option<recipient_listemployees_v3::Pagination>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -3966,12 +7222,7 @@ impl RecipientListemployeesV3 {
     #[must_use]
     pub fn pagination(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<recipient_listemployees_v3::Pagination>,
     ) -> Self {
         self.pagination = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4023,10 +7274,7 @@ impl ::b24_core::__private::Method for RecipientListemployeesV3 {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-listemployees.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::V3Page;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = recipient_listemployees_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4079,6 +7327,238 @@ for RecipientListemployeesV3Error {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`mail.recipient.listemployees`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-listemployees.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod recipient_listemployees_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Items` of [`mail.recipient.listemployees`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-listemployees.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Items {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `email`: `string`.
+        #[serde(
+            rename = "email",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email: ::std::option::Option<::std::string::String>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Items {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "email", "name"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                email: ::b24_core::__private::wire::field_at(slot_1, "email")?,
+                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Items {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.email,
+                &::std::format!("{}.{}", field, "email"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+        }
+    }
+    /// `Pagination` of [`mail.recipient.listemployees`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-listemployees.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Pagination {
+        /// `page`: `int`.
+        #[serde(
+            rename = "page",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub page: ::std::option::Option<i64>,
+        /// `limit`: `int`.
+        #[serde(
+            rename = "limit",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub limit: ::std::option::Option<i64>,
+        /// `offset`: `int`.
+        #[serde(
+            rename = "offset",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub offset: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Pagination {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Pagination {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["page", "limit", "offset"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                page: ::b24_core::__private::wire::field_at(slot_0, "page")?,
+                limit: ::b24_core::__private::wire::field_at(slot_1, "limit")?,
+                offset: ::b24_core::__private::wire::field_at(slot_2, "offset")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Pagination {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.page,
+                &::std::format!("{}.{}", field, "page"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.limit,
+                &::std::format!("{}.{}", field, "limit"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.offset,
+                &::std::format!("{}.{}", field, "offset"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`mail.recipient.listemployees`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-listemployees.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `items`: `Items[]`.
+        #[serde(
+            rename = "items",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["items"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.items,
+                &::std::format!("{}.{}", field, "items"),
+                problems,
+            );
         }
     }
 }

@@ -562,6 +562,12 @@ pub mod fields {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sort: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -575,6 +581,7 @@ pub mod fields {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9] = ::b24_core::__private::wire::slots(
                 obj,
@@ -590,7 +597,7 @@ pub mod fields {
                     "ICON",
                     "SORT",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
@@ -603,6 +610,7 @@ pub mod fields {
                 link: ::b24_core::__private::wire::field_at(slot_7, "LINK")?,
                 icon: ::b24_core::__private::wire::field_at(slot_8, "ICON")?,
                 sort: ::b24_core::__private::wire::field_at(slot_9, "SORT")?,
+                extra,
             })
         }
     }
@@ -910,6 +918,12 @@ pub mod get {
         pub upload_outgoing: ::std::option::Option<
             ::b24_core::__private::serde_json::Value,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -923,6 +937,7 @@ pub mod get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
                 obj,
@@ -944,7 +959,7 @@ pub mod get {
                     "SMTP_ENCRYPTION",
                     "UPLOAD_OUTGOING",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
@@ -978,6 +993,7 @@ pub mod get {
                     slot_15,
                     "UPLOAD_OUTGOING",
                 )?,
+                extra,
             })
         }
     }
@@ -1337,6 +1353,12 @@ pub mod list {
         pub upload_outgoing: ::std::option::Option<
             ::b24_core::__private::serde_json::Value,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1350,6 +1372,7 @@ pub mod list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
                 obj,
@@ -1371,7 +1394,7 @@ pub mod list {
                     "SMTP_ENCRYPTION",
                     "UPLOAD_OUTGOING",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
@@ -1405,6 +1428,7 @@ pub mod list {
                     slot_15,
                     "UPLOAD_OUTGOING",
                 )?,
+                extra,
             })
         }
     }

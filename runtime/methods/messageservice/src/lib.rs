@@ -177,16 +177,16 @@ pub struct SenderAdd {
     /// `HANDLER` (required): `string`.
     #[serde(rename = "HANDLER")]
     pub handler: ::std::string::String,
-    /// `NAME` (required): `any`.
+    /// `NAME` (required): `string`.
     #[serde(rename = "NAME")]
-    pub name: ::b24_core::__private::serde_json::Value,
-    /// `DESCRIPTION`: `any`.
+    pub name: ::std::string::String,
+    /// `DESCRIPTION`: `string`.
     #[serde(
         rename = "DESCRIPTION",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    pub description: ::std::option::Option<::std::string::String>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -202,7 +202,7 @@ impl SenderAdd {
         code: impl ::std::convert::Into<::std::string::String>,
         type_: impl ::std::convert::Into<::std::string::String>,
         handler: impl ::std::convert::Into<::std::string::String>,
-        name: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
             code: ::std::convert::Into::into(code),
@@ -217,7 +217,7 @@ impl SenderAdd {
     #[must_use]
     pub fn description(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.description = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -288,6 +288,7 @@ impl ::b24_core::__private::Method for SenderAdd {
         ::b24_core::__private::Check::check(&self.handler, "HANDLER", problems);
         problems.non_empty("HANDLER", &self.handler);
         ::b24_core::__private::Check::check(&self.name, "NAME", problems);
+        problems.non_empty("NAME", &self.name);
         ::b24_core::__private::Check::check(&self.description, "DESCRIPTION", problems);
         all.finish()
     }
@@ -548,7 +549,7 @@ impl ::b24_core::__private::Method for SenderList {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<::std::string::String>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -561,7 +562,7 @@ impl ::b24_core::__private::Method for SenderList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for SenderList {
-    type Item = ::b24_core::__private::serde_json::Value;
+    type Item = ::std::string::String;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -616,20 +617,20 @@ pub struct SenderUpdate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub handler: ::std::option::Option<::std::string::String>,
-    /// `NAME`: `any`.
+    /// `NAME`: `string`.
     #[serde(
         rename = "NAME",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub name: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    /// `DESCRIPTION`: `any`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `DESCRIPTION`: `string`.
     #[serde(
         rename = "DESCRIPTION",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    pub description: ::std::option::Option<::std::string::String>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -663,7 +664,7 @@ impl SenderUpdate {
     #[must_use]
     pub fn name(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.name = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -672,7 +673,7 @@ impl SenderUpdate {
     #[must_use]
     pub fn description(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.description = ::std::option::Option::Some(
             ::std::convert::Into::into(value),

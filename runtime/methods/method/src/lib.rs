@@ -100,10 +100,7 @@ impl ::b24_core::__private::Method for Get {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/common/system/method-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -136,6 +133,89 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for GetError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`method.get`](https://apidocs.bitrix24.com/api-reference/common/system/method-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`method.get`](https://apidocs.bitrix24.com/api-reference/common/system/method-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `isExisting`: `bool`.
+        #[serde(
+            rename = "isExisting",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_existing: ::std::option::Option<bool>,
+        /// `isAvailable`: `bool`.
+        #[serde(
+            rename = "isAvailable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_available: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["isExisting", "isAvailable"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                is_existing: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "isExisting",
+                )?,
+                is_available: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "isAvailable",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.is_existing,
+                &::std::format!("{}.{}", field, "isExisting"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_available,
+                &::std::format!("{}.{}", field, "isAvailable"),
+                problems,
+            );
         }
     }
 }

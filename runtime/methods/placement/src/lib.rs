@@ -47,30 +47,20 @@ pub struct Bind {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub group_name: ::std::option::Option<::std::string::String>,
-    /// `LANG_ALL`: `map<any>`.
+    /// `LANG_ALL`: `LangAll`.
     #[serde(
         rename = "LANG_ALL",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub lang_all: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `OPTIONS`: `map<any>`.
+    pub lang_all: ::std::option::Option<bind::LangAll>,
+    /// `OPTIONS`: `Options`.
     #[serde(
         rename = "OPTIONS",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub options: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub options: ::std::option::Option<bind::Options>,
     /// `USER_ID`: `int`.
     #[serde(
         rename = "USER_ID",
@@ -136,29 +126,13 @@ impl Bind {
     }
     /// Sets `LANG_ALL`.
     #[must_use]
-    pub fn lang_all(
-        mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-    ) -> Self {
+    pub fn lang_all(mut self, value: impl ::std::convert::Into<bind::LangAll>) -> Self {
         self.lang_all = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
     /// Sets `OPTIONS`.
     #[must_use]
-    pub fn options(
-        mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-    ) -> Self {
+    pub fn options(mut self, value: impl ::std::convert::Into<bind::Options>) -> Self {
         self.options = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
@@ -290,6 +264,362 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for BindError {
         }
     }
 }
+/// Named types of [`placement.bind`](https://apidocs.bitrix24.com/api-reference/widgets/placement-bind.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod bind {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `De` of [`placement.bind`](https://apidocs.bitrix24.com/api-reference/widgets/placement-bind.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct De {
+        /// `TITLE`: `string`.
+        #[serde(
+            rename = "TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `DESCRIPTION`: `string`.
+        #[serde(
+            rename = "DESCRIPTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `GROUP_NAME`: `string`.
+        #[serde(
+            rename = "GROUP_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub group_name: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for De {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for De {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TITLE", "DESCRIPTION", "GROUP_NAME"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "DESCRIPTION",
+                )?,
+                group_name: ::b24_core::__private::wire::field_at(slot_2, "GROUP_NAME")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for De {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "DESCRIPTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.group_name,
+                &::std::format!("{}.{}", field, "GROUP_NAME"),
+                problems,
+            );
+        }
+    }
+    /// `En` of [`placement.bind`](https://apidocs.bitrix24.com/api-reference/widgets/placement-bind.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct En {
+        /// `TITLE`: `string`.
+        #[serde(
+            rename = "TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `DESCRIPTION`: `string`.
+        #[serde(
+            rename = "DESCRIPTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `GROUP_NAME`: `string`.
+        #[serde(
+            rename = "GROUP_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub group_name: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for En {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for En {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TITLE", "DESCRIPTION", "GROUP_NAME"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "DESCRIPTION",
+                )?,
+                group_name: ::b24_core::__private::wire::field_at(slot_2, "GROUP_NAME")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for En {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "DESCRIPTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.group_name,
+                &::std::format!("{}.{}", field, "GROUP_NAME"),
+                problems,
+            );
+        }
+    }
+    /// `LangAll` of [`placement.bind`](https://apidocs.bitrix24.com/api-reference/widgets/placement-bind.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct LangAll {
+        /// `en`: `En`.
+        #[serde(
+            rename = "en",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub en: ::std::option::Option<En>,
+        /// `de`: `De`.
+        #[serde(
+            rename = "de",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub de: ::std::option::Option<De>,
+        /// `ru`: `map<any>`.
+        #[serde(
+            rename = "ru",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ru: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LangAll {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for LangAll {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["en", "de", "ru"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                en: ::b24_core::__private::wire::field_at(slot_0, "en")?,
+                de: ::b24_core::__private::wire::field_at(slot_1, "de")?,
+                ru: ::b24_core::__private::wire::field_at(slot_2, "ru")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for LangAll {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.en,
+                &::std::format!("{}.{}", field, "en"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.de,
+                &::std::format!("{}.{}", field, "de"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ru,
+                &::std::format!("{}.{}", field, "ru"),
+                problems,
+            );
+        }
+    }
+    /// `Options` of [`placement.bind`](https://apidocs.bitrix24.com/api-reference/widgets/placement-bind.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Options {
+        /// `ID`: `string`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `URI`: `string`.
+        #[serde(
+            rename = "URI",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uri: ::std::option::Option<::std::string::String>,
+        /// `errorHandlerUrl`: `string`.
+        #[serde(
+            rename = "errorHandlerUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub error_handler_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Options {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Options {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "URI", "errorHandlerUrl"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                uri: ::b24_core::__private::wire::field_at(slot_1, "URI")?,
+                error_handler_url: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "errorHandlerUrl",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Options {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uri,
+                &::std::format!("{}.{}", field, "URI"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.error_handler_url,
+                &::std::format!("{}.{}", field, "errorHandlerUrl"),
+                problems,
+            );
+        }
+    }
+}
 /// [`placement.get`](https://apidocs.bitrix24.com/api-reference/widgets/placement-get.html) (REST v2)
 ///
 /// Scope: `placement`.
@@ -362,7 +692,7 @@ impl ::b24_core::__private::Method for Get {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/widgets/placement-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<get::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -400,6 +730,309 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for GetError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`placement.get`](https://apidocs.bitrix24.com/api-reference/widgets/placement-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `De` of [`placement.get`](https://apidocs.bitrix24.com/api-reference/widgets/placement-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct De {
+        /// `TITLE`: `string`.
+        #[serde(
+            rename = "TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `DESCRIPTION`: `string`.
+        #[serde(
+            rename = "DESCRIPTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `GROUP_NAME`: `string`.
+        #[serde(
+            rename = "GROUP_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub group_name: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for De {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for De {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TITLE", "DESCRIPTION", "GROUP_NAME"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "DESCRIPTION",
+                )?,
+                group_name: ::b24_core::__private::wire::field_at(slot_2, "GROUP_NAME")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for De {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "DESCRIPTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.group_name,
+                &::std::format!("{}.{}", field, "GROUP_NAME"),
+                problems,
+            );
+        }
+    }
+    /// `LangAll` of [`placement.get`](https://apidocs.bitrix24.com/api-reference/widgets/placement-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct LangAll {
+        /// `de`: `De`.
+        #[serde(
+            rename = "de",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub de: ::std::option::Option<De>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LangAll {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for LangAll {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["de"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                de: ::b24_core::__private::wire::field_at(slot_0, "de")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for LangAll {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.de,
+                &::std::format!("{}.{}", field, "de"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`placement.get`](https://apidocs.bitrix24.com/api-reference/widgets/placement-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `placement`: `string`.
+        #[serde(
+            rename = "placement",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub placement: ::std::option::Option<::std::string::String>,
+        /// `userId`: `int`.
+        #[serde(
+            rename = "userId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<i64>,
+        /// `handler`: `string`.
+        #[serde(
+            rename = "handler",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub handler: ::std::option::Option<::std::string::String>,
+        /// `options`: `map<any>`.
+        #[serde(
+            rename = "options",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub options: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `description`: `string`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `langAll`: `LangAll`.
+        #[serde(
+            rename = "langAll",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lang_all: ::std::option::Option<LangAll>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "placement",
+                    "userId",
+                    "handler",
+                    "options",
+                    "title",
+                    "description",
+                    "langAll",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                placement: ::b24_core::__private::wire::field_at(slot_0, "placement")?,
+                user_id: ::b24_core::__private::wire::field_at(slot_1, "userId")?,
+                handler: ::b24_core::__private::wire::field_at(slot_2, "handler")?,
+                options: ::b24_core::__private::wire::field_at(slot_3, "options")?,
+                title: ::b24_core::__private::wire::field_at(slot_4, "title")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "description",
+                )?,
+                lang_all: ::b24_core::__private::wire::field_at(slot_6, "langAll")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.placement,
+                &::std::format!("{}.{}", field, "placement"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_id,
+                &::std::format!("{}.{}", field, "userId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.handler,
+                &::std::format!("{}.{}", field, "handler"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.options,
+                &::std::format!("{}.{}", field, "options"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lang_all,
+                &::std::format!("{}.{}", field, "langAll"),
+                problems,
+            );
         }
     }
 }
@@ -691,10 +1324,7 @@ impl ::b24_core::__private::Method for Unbind {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/widgets/placement-unbind.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = unbind::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -739,6 +1369,70 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UnbindError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`placement.unbind`](https://apidocs.bitrix24.com/api-reference/widgets/placement-unbind.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod unbind {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`placement.unbind`](https://apidocs.bitrix24.com/api-reference/widgets/placement-unbind.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `count`: `int`.
+        #[serde(
+            rename = "count",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub count: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["count"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                count: ::b24_core::__private::wire::field_at(slot_0, "count")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.count,
+                &::std::format!("{}.{}", field, "count"),
+                problems,
+            );
         }
     }
 }

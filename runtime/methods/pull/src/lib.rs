@@ -196,14 +196,14 @@ pub mod application_config_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub start: ::std::option::Option<::std::string::String>,
+        pub start: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `end`: `datetime`.
         #[serde(
             rename = "end",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub end: ::std::option::Option<::std::string::String>,
+        pub end: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `type`: `string`.
         #[serde(
             rename = "type",
@@ -235,6 +235,12 @@ pub mod application_config_get {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Channels {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -248,10 +254,11 @@ pub mod application_config_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
                 obj,
                 &["id", "public_id", "start", "end", "type", "shared", "private"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -261,6 +268,7 @@ pub mod application_config_get {
                 type_: ::b24_core::__private::wire::field_at(slot_4, "type")?,
                 shared: ::b24_core::__private::wire::field_at(slot_5, "shared")?,
                 private: ::b24_core::__private::wire::field_at(slot_6, "private")?,
+                extra,
             })
         }
     }
@@ -373,6 +381,12 @@ pub mod application_config_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub jwt: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -386,6 +400,7 @@ pub mod application_config_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -397,7 +412,7 @@ pub mod application_config_get {
                     "clientId",
                     "jwt",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 server: ::b24_core::__private::wire::field_at(slot_0, "server")?,
@@ -410,6 +425,7 @@ pub mod application_config_get {
                 )?,
                 client_id: ::b24_core::__private::wire::field_at(slot_5, "clientId")?,
                 jwt: ::b24_core::__private::wire::field_at(slot_6, "jwt")?,
+                extra,
             })
         }
     }
@@ -554,6 +570,12 @@ pub mod application_config_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub config_timestamp: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Server {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -567,6 +589,7 @@ pub mod application_config_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
                 obj,
@@ -585,7 +608,7 @@ pub mod application_config_get {
                     "publish_secure",
                     "config_timestamp",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 version: ::b24_core::__private::wire::field_at(slot_0, "version")?,
@@ -625,6 +648,7 @@ pub mod application_config_get {
                     slot_12,
                     "config_timestamp",
                 )?,
+                extra,
             })
         }
     }
@@ -714,18 +738,13 @@ pub struct ApplicationEventAdd {
     /// `COMMAND` (required): `string`.
     #[serde(rename = "COMMAND")]
     pub command: ::std::string::String,
-    /// `PARAMS`: `map<any>`.
+    /// `PARAMS`: `Params`.
     #[serde(
         rename = "PARAMS",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub params: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub params: ::std::option::Option<application_event_add::Params>,
     /// `MODULE_ID`: `string`.
     #[serde(
         rename = "MODULE_ID",
@@ -764,12 +783,7 @@ impl ApplicationEventAdd {
     #[must_use]
     pub fn with_params(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<application_event_add::Params>,
     ) -> Self {
         self.params = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -897,6 +911,70 @@ for ApplicationEventAddError {
         }
     }
 }
+/// Named types of [`pull.application.event.add`](https://apidocs.bitrix24.com/settings/interactivity/push-and-pull/pull-application-event-add.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod application_event_add {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Params` of [`pull.application.event.add`](https://apidocs.bitrix24.com/settings/interactivity/push-and-pull/pull-application-event-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Params {
+        /// `param1`: `string`.
+        #[serde(
+            rename = "param1",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub param1: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Params {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["param1"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                param1: ::b24_core::__private::wire::field_at(slot_0, "param1")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Params {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.param1,
+                &::std::format!("{}.{}", field, "param1"),
+                problems,
+            );
+        }
+    }
+}
 /// [`pull.application.push.add`](https://apidocs.bitrix24.com/settings/interactivity/push-and-pull/pull-application-push-add.html) (REST v2)
 ///
 /// Scope: `pull`.
@@ -909,9 +987,9 @@ for ApplicationEventAddError {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ApplicationPushAdd {
-    /// `USER_ID` (required): `any`.
+    /// `USER_ID` (required): `int[]`.
     #[serde(rename = "USER_ID")]
-    pub user_id: ::b24_core::__private::serde_json::Value,
+    pub user_id: ::std::vec::Vec<i64>,
     /// `TEXT` (required): `string`.
     #[serde(rename = "TEXT")]
     pub text: ::std::string::String,
@@ -934,7 +1012,7 @@ impl ApplicationPushAdd {
     /// A request with the required parameters `USER_ID`, `TEXT`.
     #[must_use]
     pub fn new(
-        user_id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        user_id: impl ::std::convert::Into<::std::vec::Vec<i64>>,
         text: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {

@@ -20,9 +20,9 @@
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct PaymentGetPublicUrl {
-    /// `id` (required): `any`.
+    /// `id` (required): `int`.
     #[serde(rename = "id")]
-    pub id: ::b24_core::__private::serde_json::Value,
+    pub id: i64,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -34,9 +34,7 @@ pub struct PaymentGetPublicUrl {
 impl PaymentGetPublicUrl {
     /// A request with the required parameter `id`.
     #[must_use]
-    pub fn new(
-        id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
-    ) -> Self {
+    pub fn new(id: impl ::std::convert::Into<i64>) -> Self {
         Self {
             id: ::std::convert::Into::into(id),
             extra: ::std::collections::BTreeMap::new(),
@@ -172,6 +170,12 @@ pub mod payment_get_public_url {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub qr: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Payment {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -185,15 +189,17 @@ pub mod payment_get_public_url {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["url", "shortUrl", "qr"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 url: ::b24_core::__private::wire::field_at(slot_0, "url")?,
                 short_url: ::b24_core::__private::wire::field_at(slot_1, "shortUrl")?,
                 qr: ::b24_core::__private::wire::field_at(slot_2, "qr")?,
+                extra,
             })
         }
     }
@@ -234,6 +240,12 @@ pub mod payment_get_public_url {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub payment: ::std::option::Option<Payment>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -247,13 +259,15 @@ pub mod payment_get_public_url {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["payment"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 payment: ::b24_core::__private::wire::field_at(slot_0, "payment")?,
+                extra,
             })
         }
     }

@@ -174,7 +174,7 @@ impl ::b24_core::__private::Method for B2eCompanyProviderList {
         limit_param: "limit",
         max_limit: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<b2e_company_provider_list::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -205,7 +205,7 @@ impl ::b24_core::__private::Method for B2eCompanyProviderList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for B2eCompanyProviderList {
-    type Item = ::b24_core::__private::serde_json::Value;
+    type Item = b2e_company_provider_list::Result;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -242,6 +242,122 @@ for B2eCompanyProviderListError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`sign.b2e.company.provider.list`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-company-provider-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod b2e_company_provider_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`sign.b2e.company.provider.list`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-company-provider-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `uid`: `string`.
+        #[serde(
+            rename = "uid",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uid: ::std::option::Option<::std::string::String>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `date`: `datetime`.
+        #[serde(
+            rename = "date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `expires`: `datetime`.
+        #[serde(
+            rename = "expires",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub expires: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["code", "uid", "name", "date", "expires"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
+                uid: ::b24_core::__private::wire::field_at(slot_1, "uid")?,
+                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
+                date: ::b24_core::__private::wire::field_at(slot_3, "date")?,
+                expires: ::b24_core::__private::wire::field_at(slot_4, "expires")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uid,
+                &::std::format!("{}.{}", field, "uid"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date,
+                &::std::format!("{}.{}", field, "date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.expires,
+                &::std::format!("{}.{}", field, "expires"),
+                problems,
+            );
         }
     }
 }
@@ -444,6 +560,12 @@ pub mod b2e_document_get {
         pub members: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -457,15 +579,17 @@ pub mod b2e_document_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["uid", "state", "members"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 uid: ::b24_core::__private::wire::field_at(slot_0, "uid")?,
                 state: ::b24_core::__private::wire::field_at(slot_1, "state")?,
                 members: ::b24_core::__private::wire::field_at(slot_2, "members")?,
+                extra,
             })
         }
     }
@@ -659,6 +783,12 @@ pub mod b2e_document_send {
         /// `crmId`: `int`.
         #[serde(rename = "crmId")]
         pub crm_id: i64,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Company {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -672,14 +802,16 @@ pub mod b2e_document_send {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["uuid", "crmId"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 uuid: ::b24_core::__private::wire::field_at(slot_0, "uuid")?,
                 crm_id: ::b24_core::__private::wire::field_at(slot_1, "crmId")?,
+                extra,
             })
         }
     }
@@ -713,6 +845,12 @@ pub mod b2e_document_send {
         /// `externalDateCreate`: `string`.
         #[serde(rename = "externalDateCreate")]
         pub external_date_create: ::std::string::String,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ExternalSettings {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -726,10 +864,11 @@ pub mod b2e_document_send {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["externalId", "externalDateCreate"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 external_id: ::b24_core::__private::wire::field_at(
@@ -740,6 +879,7 @@ pub mod b2e_document_send {
                     slot_1,
                     "externalDateCreate",
                 )?,
+                extra,
             })
         }
     }
@@ -805,6 +945,12 @@ pub mod b2e_document_send {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub language: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -818,6 +964,7 @@ pub mod b2e_document_send {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -830,7 +977,7 @@ pub mod b2e_document_send {
                     "externalSettings",
                     "language",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 company: ::b24_core::__private::wire::field_at(slot_0, "company")?,
@@ -853,6 +1000,7 @@ pub mod b2e_document_send {
                     "externalSettings",
                 )?,
                 language: ::b24_core::__private::wire::field_at(slot_7, "language")?,
+                extra,
             })
         }
     }
@@ -926,9 +1074,15 @@ pub mod b2e_document_send {
         /// `fileType`: `string`.
         #[serde(rename = "fileType")]
         pub file_type: ::std::string::String,
-        /// `fileContent`: `string`.
+        /// `fileContent`: `file`.
         #[serde(rename = "fileContent")]
-        pub file_content: ::std::string::String,
+        pub file_content: ::b24_core::__private::types::File,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Files {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -942,10 +1096,11 @@ pub mod b2e_document_send {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["fileName", "fileType", "fileContent"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 file_name: ::b24_core::__private::wire::field_at(slot_0, "fileName")?,
@@ -954,6 +1109,7 @@ pub mod b2e_document_send {
                     slot_2,
                     "fileContent",
                 )?,
+                extra,
             })
         }
     }
@@ -979,11 +1135,6 @@ pub mod b2e_document_send {
                 &::std::format!("{}.{}", field, "fileContent"),
                 problems,
             );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "fileContent"),
-                    &self.file_content,
-                );
         }
     }
     /// `Members` of [`sign.b2e.document.send`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-document-send.html).
@@ -1015,6 +1166,12 @@ pub mod b2e_document_send {
         /// `role`: `string`.
         #[serde(rename = "role")]
         pub role: ::std::string::String,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Members {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1028,10 +1185,11 @@ pub mod b2e_document_send {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["employeeCode", "employeeId", "userId", "role"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 employee_code: ::b24_core::__private::wire::field_at(
@@ -1044,6 +1202,7 @@ pub mod b2e_document_send {
                 )?,
                 user_id: ::b24_core::__private::wire::field_at(slot_2, "userId")?,
                 role: ::b24_core::__private::wire::field_at(slot_3, "role")?,
+                extra,
             })
         }
     }
@@ -1106,6 +1265,12 @@ pub mod b2e_document_send {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub role: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Responsible {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1119,10 +1284,11 @@ pub mod b2e_document_send {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["employeeCode", "employeeId", "userId", "role"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 employee_code: ::b24_core::__private::wire::field_at(
@@ -1135,6 +1301,7 @@ pub mod b2e_document_send {
                 )?,
                 user_id: ::b24_core::__private::wire::field_at(slot_2, "userId")?,
                 role: ::b24_core::__private::wire::field_at(slot_3, "role")?,
+                extra,
             })
         }
     }
@@ -1201,6 +1368,12 @@ pub mod b2e_document_send {
         pub members: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1214,15 +1387,17 @@ pub mod b2e_document_send {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["uid", "state", "members"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 uid: ::b24_core::__private::wire::field_at(slot_0, "uid")?,
                 state: ::b24_core::__private::wire::field_at(slot_1, "state")?,
                 members: ::b24_core::__private::wire::field_at(slot_2, "members")?,
+                extra,
             })
         }
     }
@@ -1394,13 +1569,13 @@ pub mod b2e_hcmlink_document_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Document {
-        /// `date`: `string`.
+        /// `date`: `datetime`.
         #[serde(
             rename = "date",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date: ::std::option::Option<::std::string::String>,
+        pub date: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `name`: `string`.
         #[serde(
             rename = "name",
@@ -1436,6 +1611,12 @@ pub mod b2e_hcmlink_document_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub document_uid: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Document {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1449,10 +1630,11 @@ pub mod b2e_hcmlink_document_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
                 obj,
                 &["date", "name", "fileUrl", "fileName", "uid", "documentUid"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 date: ::b24_core::__private::wire::field_at(slot_0, "date")?,
@@ -1464,6 +1646,7 @@ pub mod b2e_hcmlink_document_get {
                     slot_5,
                     "documentUid",
                 )?,
+                extra,
             })
         }
     }
@@ -1533,6 +1716,12 @@ pub mod b2e_hcmlink_document_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub document: ::std::option::Option<Document>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1546,15 +1735,17 @@ pub mod b2e_hcmlink_document_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["company", "employee", "document"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 company: ::b24_core::__private::wire::field_at(slot_0, "company")?,
                 employee: ::b24_core::__private::wire::field_at(slot_1, "employee")?,
                 document: ::b24_core::__private::wire::field_at(slot_2, "document")?,
+                extra,
             })
         }
     }
@@ -1687,7 +1878,7 @@ impl ::b24_core::__private::Method for B2eMysafeTail {
         limit_param: "limit",
         max_limit: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<b2e_mysafe_tail::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1701,7 +1892,7 @@ impl ::b24_core::__private::Method for B2eMysafeTail {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for B2eMysafeTail {
-    type Item = ::b24_core::__private::serde_json::Value;
+    type Item = b2e_mysafe_tail::Result;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -1731,6 +1922,176 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for B2eMysafeTailErr
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`sign.b2e.mysafe.tail`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-mysafe-tail.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod b2e_mysafe_tail {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`sign.b2e.mysafe.tail`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-mysafe-tail.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `create_date`: `datetime`.
+        #[serde(
+            rename = "create_date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `signed_date`: `datetime`.
+        #[serde(
+            rename = "signed_date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub signed_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `creator_id`: `int`.
+        #[serde(
+            rename = "creator_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub creator_id: ::std::option::Option<i64>,
+        /// `member_id`: `int`.
+        #[serde(
+            rename = "member_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub member_id: ::std::option::Option<i64>,
+        /// `role`: `string`.
+        #[serde(
+            rename = "role",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub role: ::std::option::Option<::std::string::String>,
+        /// `file_url`: `string`.
+        #[serde(
+            rename = "file_url",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "title",
+                    "create_date",
+                    "signed_date",
+                    "creator_id",
+                    "member_id",
+                    "role",
+                    "file_url",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
+                create_date: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "create_date",
+                )?,
+                signed_date: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "signed_date",
+                )?,
+                creator_id: ::b24_core::__private::wire::field_at(slot_4, "creator_id")?,
+                member_id: ::b24_core::__private::wire::field_at(slot_5, "member_id")?,
+                role: ::b24_core::__private::wire::field_at(slot_6, "role")?,
+                file_url: ::b24_core::__private::wire::field_at(slot_7, "file_url")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.create_date,
+                &::std::format!("{}.{}", field, "create_date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.signed_date,
+                &::std::format!("{}.{}", field, "signed_date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.creator_id,
+                &::std::format!("{}.{}", field, "creator_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.member_id,
+                &::std::format!("{}.{}", field, "member_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.role,
+                &::std::format!("{}.{}", field, "role"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.file_url,
+                &::std::format!("{}.{}", field, "file_url"),
+                problems,
+            );
         }
     }
 }
@@ -1842,7 +2203,7 @@ impl ::b24_core::__private::Method for B2ePersonalTail {
         limit_param: "limit",
         max_limit: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<b2e_personal_tail::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1856,7 +2217,7 @@ impl ::b24_core::__private::Method for B2ePersonalTail {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for B2ePersonalTail {
-    type Item = ::b24_core::__private::serde_json::Value;
+    type Item = b2e_personal_tail::Result;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -1886,6 +2247,112 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for B2ePersonalTailE
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`sign.b2e.personal.tail`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-personal-tail.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod b2e_personal_tail {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`sign.b2e.personal.tail`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-personal-tail.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `signed_date`: `datetime`.
+        #[serde(
+            rename = "signed_date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub signed_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `file_url`: `string`.
+        #[serde(
+            rename = "file_url",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "title", "signed_date", "file_url"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
+                signed_date: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "signed_date",
+                )?,
+                file_url: ::b24_core::__private::wire::field_at(slot_3, "file_url")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.signed_date,
+                &::std::format!("{}.{}", field, "signed_date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.file_url,
+                &::std::format!("{}.{}", field, "file_url"),
+                problems,
+            );
         }
     }
 }

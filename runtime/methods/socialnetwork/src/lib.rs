@@ -203,6 +203,12 @@ pub mod api_workgroup_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub edit_features: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Actions {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -216,6 +222,7 @@ pub mod api_workgroup_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -228,7 +235,7 @@ pub mod api_workgroup_get {
                     "PIN",
                     "EDIT_FEATURES",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 edit: ::b24_core::__private::wire::field_at(slot_0, "EDIT")?,
@@ -242,6 +249,7 @@ pub mod api_workgroup_get {
                     slot_7,
                     "EDIT_FEATURES",
                 )?,
+                extra,
             })
         }
     }
@@ -314,6 +322,12 @@ pub mod api_workgroup_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub initiated_by_type: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for AdditionalData {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -327,10 +341,11 @@ pub mod api_workgroup_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["ROLE", "INITIATED_BY_TYPE"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 role: ::b24_core::__private::wire::field_at(slot_0, "ROLE")?,
@@ -338,6 +353,7 @@ pub mod api_workgroup_get {
                     slot_1,
                     "INITIATED_BY_TYPE",
                 )?,
+                extra,
             })
         }
     }
@@ -380,6 +396,12 @@ pub mod api_workgroup_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for AvatarData {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -393,14 +415,16 @@ pub mod api_workgroup_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["type", "id"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
                 id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
+                extra,
             })
         }
     }
@@ -457,6 +481,12 @@ pub mod api_workgroup_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub entity_selector_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for AvatarTypes {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -470,10 +500,11 @@ pub mod api_workgroup_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["sort", "mobileUrl", "webCssClass", "entitySelectorUrl"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 sort: ::b24_core::__private::wire::field_at(slot_0, "sort")?,
@@ -486,6 +517,7 @@ pub mod api_workgroup_get {
                     slot_3,
                     "entitySelectorUrl",
                 )?,
+                extra,
             })
         }
     }
@@ -538,6 +570,12 @@ pub mod api_workgroup_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub workgroup_requests_in: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Counters {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -551,10 +589,11 @@ pub mod api_workgroup_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["workgroup_requests_out", "workgroup_requests_in"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 workgroup_requests_out: ::b24_core::__private::wire::field_at(
@@ -565,6 +604,7 @@ pub mod api_workgroup_get {
                     slot_1,
                     "workgroup_requests_in",
                 )?,
+                extra,
             })
         }
     }
@@ -628,6 +668,12 @@ pub mod api_workgroup_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Features {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -641,10 +687,11 @@ pub mod api_workgroup_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
                 obj,
                 &["featureName", "name", "customName", "id", "active"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 feature_name: ::b24_core::__private::wire::field_at(
@@ -658,6 +705,7 @@ pub mod api_workgroup_get {
                 )?,
                 id: ::b24_core::__private::wire::field_at(slot_3, "id")?,
                 active: ::b24_core::__private::wire::field_at(slot_4, "active")?,
+                extra,
             })
         }
     }
@@ -729,6 +777,12 @@ pub mod api_workgroup_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_member: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for GroupMembersList {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -742,10 +796,11 @@ pub mod api_workgroup_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["id", "invited", "isAwaiting", "isMember"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -755,6 +810,7 @@ pub mod api_workgroup_get {
                     "isAwaiting",
                 )?,
                 is_member: ::b24_core::__private::wire::field_at(slot_3, "isMember")?,
+                extra,
             })
         }
     }
@@ -856,6 +912,12 @@ pub mod api_workgroup_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub photo: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ListOfMembers {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -869,6 +931,7 @@ pub mod api_workgroup_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             ] = ::b24_core::__private::wire::slots(
                 obj,
@@ -883,7 +946,7 @@ pub mod api_workgroup_get {
                     "position",
                     "photo",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
@@ -904,6 +967,7 @@ pub mod api_workgroup_get {
                 last_name: ::b24_core::__private::wire::field_at(slot_6, "lastName")?,
                 position: ::b24_core::__private::wire::field_at(slot_7, "position")?,
                 photo: ::b24_core::__private::wire::field_at(slot_8, "photo")?,
+                extra,
             })
         }
     }
@@ -988,6 +1052,12 @@ pub mod api_workgroup_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub formatted_name: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for OwnerData {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1001,10 +1071,11 @@ pub mod api_workgroup_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["ID", "PHOTO", "FORMATTED_NAME"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
@@ -1013,6 +1084,7 @@ pub mod api_workgroup_get {
                     slot_2,
                     "FORMATTED_NAME",
                 )?,
+                extra,
             })
         }
     }
@@ -1062,6 +1134,12 @@ pub mod api_workgroup_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub mode: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1075,15 +1153,17 @@ pub mod api_workgroup_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["groupId", "select", "mode"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 group_id: ::b24_core::__private::wire::field_at(slot_0, "groupId")?,
                 select: ::b24_core::__private::wire::field_at(slot_1, "select")?,
                 mode: ::b24_core::__private::wire::field_at(slot_2, "mode")?,
+                extra,
             })
         }
     }
@@ -1525,6 +1605,12 @@ pub mod api_workgroup_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub number_of_members_plural: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1538,6 +1624,7 @@ pub mod api_workgroup_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
@@ -1603,7 +1690,7 @@ pub mod api_workgroup_get {
                     "SCRUM_OWNER_ID",
                     "NUMBER_OF_MEMBERS_PLURAL",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
@@ -1751,6 +1838,7 @@ pub mod api_workgroup_get {
                     slot_54,
                     "NUMBER_OF_MEMBERS_PLURAL",
                 )?,
+                extra,
             })
         }
     }
@@ -2058,6 +2146,12 @@ pub mod api_workgroup_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub name: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SubjectData {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2071,14 +2165,16 @@ pub mod api_workgroup_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["ID", "NAME"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                extra,
             })
         }
     }
@@ -2130,6 +2226,12 @@ pub mod api_workgroup_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_subscribed: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for UserData {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2143,10 +2245,11 @@ pub mod api_workgroup_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["ROLE", "INITIATED_BY_TYPE", "IS_SUBSCRIBED"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 role: ::b24_core::__private::wire::field_at(slot_0, "ROLE")?,
@@ -2158,6 +2261,7 @@ pub mod api_workgroup_get {
                     slot_2,
                     "IS_SUBSCRIBED",
                 )?,
+                extra,
             })
         }
     }
@@ -2195,37 +2299,27 @@ pub mod api_workgroup_get {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ApiWorkgroupList {
-    /// `filter`: `map<any>`.
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `select`: `any`.
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
+    /// `select`: `string[]`.
     #[serde(
         rename = "select",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub select: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    /// `order`: `map<any>`.
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// `params`: `Params`.
     #[serde(
         rename = "params",
@@ -2265,12 +2359,7 @@ impl ApiWorkgroupList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2279,7 +2368,7 @@ impl ApiWorkgroupList {
     #[must_use]
     pub fn select(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         self.select = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2288,12 +2377,7 @@ impl ApiWorkgroupList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2367,10 +2451,7 @@ impl ::b24_core::__private::Method for ApiWorkgroupList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = api_workgroup_list::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2417,6 +2498,80 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ApiWorkgroupList
 pub mod api_workgroup_list {
     #[allow(unused_imports)]
     use super::*;
+    /// `AdditionalData` of [`socialnetwork.api.workgroup.list`](https://apidocs.bitrix24.com/api-reference/sonet-group/socialnetwork-api-workgroup-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct AdditionalData {
+        /// `role`: `string`.
+        #[serde(
+            rename = "role",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub role: ::std::option::Option<::std::string::String>,
+        /// `initiatedByType`: `string`.
+        #[serde(
+            rename = "initiatedByType",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub initiated_by_type: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for AdditionalData {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for AdditionalData {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["role", "initiatedByType"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                role: ::b24_core::__private::wire::field_at(slot_0, "role")?,
+                initiated_by_type: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "initiatedByType",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for AdditionalData {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.role,
+                &::std::format!("{}.{}", field, "role"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.initiated_by_type,
+                &::std::format!("{}.{}", field, "initiatedByType"),
+                problems,
+            );
+        }
+    }
     /// `Params` of [`socialnetwork.api.workgroup.list`](https://apidocs.bitrix24.com/api-reference/sonet-group/socialnetwork-api-workgroup-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -2475,6 +2630,12 @@ pub mod api_workgroup_list {
         pub should_select_dialog_id: ::std::option::Option<
             ::b24_core::__private::types::Yn,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2488,6 +2649,7 @@ pub mod api_workgroup_list {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -2498,7 +2660,7 @@ pub mod api_workgroup_list {
                     "mandatoryFeatures",
                     "shouldSelectDialogId",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 is_admin: ::b24_core::__private::wire::field_at(slot_0, "IS_ADMIN")?,
@@ -2513,6 +2675,7 @@ pub mod api_workgroup_list {
                     slot_5,
                     "shouldSelectDialogId",
                 )?,
+                extra,
             })
         }
     }
@@ -2547,6 +2710,228 @@ pub mod api_workgroup_list {
             ::b24_core::__private::Check::check(
                 &self.should_select_dialog_id,
                 &::std::format!("{}.{}", field, "shouldSelectDialogId"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`socialnetwork.api.workgroup.list`](https://apidocs.bitrix24.com/api-reference/sonet-group/socialnetwork-api-workgroup-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `workgroups`: `Workgroups[]`.
+        #[serde(
+            rename = "workgroups",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub workgroups: ::std::option::Option<::std::vec::Vec<Workgroups>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["workgroups"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                workgroups: ::b24_core::__private::wire::field_at(slot_0, "workgroups")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.workgroups,
+                &::std::format!("{}.{}", field, "workgroups"),
+                problems,
+            );
+        }
+    }
+    /// `Workgroups` of [`socialnetwork.api.workgroup.list`](https://apidocs.bitrix24.com/api-reference/sonet-group/socialnetwork-api-workgroup-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Workgroups {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `imageId`: `int`.
+        #[serde(
+            rename = "imageId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub image_id: ::std::option::Option<i64>,
+        /// `avatarType`: `any`.
+        #[serde(
+            rename = "avatarType",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar_type: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `avatar`: `string`.
+        #[serde(
+            rename = "avatar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar: ::std::option::Option<::std::string::String>,
+        /// `additionalData`: `AdditionalData`.
+        #[serde(
+            rename = "additionalData",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub additional_data: ::std::option::Option<AdditionalData>,
+        /// `dialogId`: `string`.
+        #[serde(
+            rename = "dialogId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dialog_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Workgroups {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Workgroups {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "name",
+                    "type",
+                    "imageId",
+                    "avatarType",
+                    "avatar",
+                    "additionalData",
+                    "dialogId",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
+                image_id: ::b24_core::__private::wire::field_at(slot_3, "imageId")?,
+                avatar_type: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "avatarType",
+                )?,
+                avatar: ::b24_core::__private::wire::field_at(slot_5, "avatar")?,
+                additional_data: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "additionalData",
+                )?,
+                dialog_id: ::b24_core::__private::wire::field_at(slot_7, "dialogId")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Workgroups {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.image_id,
+                &::std::format!("{}.{}", field, "imageId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.avatar_type,
+                &::std::format!("{}.{}", field, "avatarType"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.avatar,
+                &::std::format!("{}.{}", field, "avatar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.additional_data,
+                &::std::format!("{}.{}", field, "additionalData"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.dialog_id,
+                &::std::format!("{}.{}", field, "dialogId"),
                 problems,
             );
         }

@@ -78,14 +78,18 @@ pub struct Create {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub project_date_start: ::std::option::Option<::std::string::String>,
+    pub project_date_start: ::std::option::Option<
+        ::b24_core::__private::types::DateTime,
+    >,
     /// `PROJECT_DATE_FINISH`: `datetime`.
     #[serde(
         rename = "PROJECT_DATE_FINISH",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub project_date_finish: ::std::option::Option<::std::string::String>,
+    pub project_date_finish: ::std::option::Option<
+        ::b24_core::__private::types::DateTime,
+    >,
     /// `SCRUM_MASTER_ID`: `int`.
     #[serde(
         rename = "SCRUM_MASTER_ID",
@@ -106,7 +110,7 @@ pub struct Create {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub image: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    pub image: ::std::option::Option<::b24_core::__private::types::File>,
     /// `IMAGE_FILE_ID`: `int`.
     #[serde(
         rename = "IMAGE_FILE_ID",
@@ -233,7 +237,7 @@ impl Create {
     #[must_use]
     pub fn project_date_start(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::DateTime>,
     ) -> Self {
         self.project_date_start = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -244,7 +248,7 @@ impl Create {
     #[must_use]
     pub fn project_date_finish(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::DateTime>,
     ) -> Self {
         self.project_date_finish = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -269,7 +273,7 @@ impl Create {
     #[must_use]
     pub fn image(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::File>,
     ) -> Self {
         self.image = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -727,30 +731,20 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FeatureAccessErr
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct Get {
-    /// `ORDER`: `map<any>`.
+    /// `ORDER`: `order`.
     #[serde(
         rename = "ORDER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `FILTER`: `map<any>`.
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
+    /// `FILTER`: `filter`.
     #[serde(
         rename = "FILTER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
     /// `GROUP_ID`: `int`.
     #[serde(
         rename = "GROUP_ID",
@@ -797,12 +791,7 @@ impl Get {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -811,12 +800,7 @@ impl Get {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -896,7 +880,7 @@ impl ::b24_core::__private::Method for Get {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::vec::Vec<get::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -909,6 +893,13 @@ impl ::b24_core::__private::Method for Get {
         ::b24_core::__private::Check::check(&self.is_admin, "IS_ADMIN", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for Get {
+    type Item = get::Result;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
     }
 }
 /// Errors of [`sonet_group.get`](https://apidocs.bitrix24.com/api-reference/sonet-group/sonet-group-get.html): the documented codes, then the system errors.
@@ -933,6 +924,336 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for GetError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`sonet_group.get`](https://apidocs.bitrix24.com/api-reference/sonet-group/sonet-group-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`sonet_group.get`](https://apidocs.bitrix24.com/api-reference/sonet-group/sonet-group-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `SITE_ID`: `string`.
+        #[serde(
+            rename = "SITE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub site_id: ::std::option::Option<::std::string::String>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `DESCRIPTION`: `any`.
+        #[serde(
+            rename = "DESCRIPTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `DATE_CREATE`: `datetime`.
+        #[serde(
+            rename = "DATE_CREATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DATE_UPDATE`: `datetime`.
+        #[serde(
+            rename = "DATE_UPDATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_update: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `ACTIVE`: `string`.
+        #[serde(
+            rename = "ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::std::string::String>,
+        /// `VISIBLE`: `string`.
+        #[serde(
+            rename = "VISIBLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub visible: ::std::option::Option<::std::string::String>,
+        /// `OPENED`: `string`.
+        #[serde(
+            rename = "OPENED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub opened: ::std::option::Option<::std::string::String>,
+        /// `CLOSED`: `string`.
+        #[serde(
+            rename = "CLOSED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub closed: ::std::option::Option<::std::string::String>,
+        /// `SUBJECT_ID`: `int`.
+        #[serde(
+            rename = "SUBJECT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub subject_id: ::std::option::Option<i64>,
+        /// `OWNER_ID`: `int`.
+        #[serde(
+            rename = "OWNER_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub owner_id: ::std::option::Option<i64>,
+        /// `KEYWORDS`: `any`.
+        #[serde(
+            rename = "KEYWORDS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub keywords: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `NUMBER_OF_MEMBERS`: `string`.
+        #[serde(
+            rename = "NUMBER_OF_MEMBERS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub number_of_members: ::std::option::Option<::std::string::String>,
+        /// `DATE_ACTIVITY`: `datetime`.
+        #[serde(
+            rename = "DATE_ACTIVITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_activity: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `SUBJECT_NAME`: `string`.
+        #[serde(
+            rename = "SUBJECT_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub subject_name: ::std::option::Option<::std::string::String>,
+        /// `PROJECT`: `string`.
+        #[serde(
+            rename = "PROJECT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub project: ::std::option::Option<::std::string::String>,
+        /// `IS_EXTRANET`: `string`.
+        #[serde(
+            rename = "IS_EXTRANET",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_extranet: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "SITE_ID",
+                    "NAME",
+                    "DESCRIPTION",
+                    "DATE_CREATE",
+                    "DATE_UPDATE",
+                    "ACTIVE",
+                    "VISIBLE",
+                    "OPENED",
+                    "CLOSED",
+                    "SUBJECT_ID",
+                    "OWNER_ID",
+                    "KEYWORDS",
+                    "NUMBER_OF_MEMBERS",
+                    "DATE_ACTIVITY",
+                    "SUBJECT_NAME",
+                    "PROJECT",
+                    "IS_EXTRANET",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                site_id: ::b24_core::__private::wire::field_at(slot_1, "SITE_ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_2, "NAME")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "DESCRIPTION",
+                )?,
+                date_create: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "DATE_CREATE",
+                )?,
+                date_update: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "DATE_UPDATE",
+                )?,
+                active: ::b24_core::__private::wire::field_at(slot_6, "ACTIVE")?,
+                visible: ::b24_core::__private::wire::field_at(slot_7, "VISIBLE")?,
+                opened: ::b24_core::__private::wire::field_at(slot_8, "OPENED")?,
+                closed: ::b24_core::__private::wire::field_at(slot_9, "CLOSED")?,
+                subject_id: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "SUBJECT_ID",
+                )?,
+                owner_id: ::b24_core::__private::wire::field_at(slot_11, "OWNER_ID")?,
+                keywords: ::b24_core::__private::wire::field_at(slot_12, "KEYWORDS")?,
+                number_of_members: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "NUMBER_OF_MEMBERS",
+                )?,
+                date_activity: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "DATE_ACTIVITY",
+                )?,
+                subject_name: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "SUBJECT_NAME",
+                )?,
+                project: ::b24_core::__private::wire::field_at(slot_16, "PROJECT")?,
+                is_extranet: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "IS_EXTRANET",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.site_id,
+                &::std::format!("{}.{}", field, "SITE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "DESCRIPTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "DATE_CREATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_update,
+                &::std::format!("{}.{}", field, "DATE_UPDATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "ACTIVE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.visible,
+                &::std::format!("{}.{}", field, "VISIBLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.opened,
+                &::std::format!("{}.{}", field, "OPENED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.closed,
+                &::std::format!("{}.{}", field, "CLOSED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.subject_id,
+                &::std::format!("{}.{}", field, "SUBJECT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.owner_id,
+                &::std::format!("{}.{}", field, "OWNER_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.keywords,
+                &::std::format!("{}.{}", field, "KEYWORDS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.number_of_members,
+                &::std::format!("{}.{}", field, "NUMBER_OF_MEMBERS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_activity,
+                &::std::format!("{}.{}", field, "DATE_ACTIVITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.subject_name,
+                &::std::format!("{}.{}", field, "SUBJECT_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.project,
+                &::std::format!("{}.{}", field, "PROJECT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_extranet,
+                &::std::format!("{}.{}", field, "IS_EXTRANET"),
+                problems,
+            );
         }
     }
 }
@@ -1129,14 +1450,18 @@ pub struct Update {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub project_date_start: ::std::option::Option<::std::string::String>,
+    pub project_date_start: ::std::option::Option<
+        ::b24_core::__private::types::DateTime,
+    >,
     /// `PROJECT_DATE_FINISH`: `datetime`.
     #[serde(
         rename = "PROJECT_DATE_FINISH",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub project_date_finish: ::std::option::Option<::std::string::String>,
+    pub project_date_finish: ::std::option::Option<
+        ::b24_core::__private::types::DateTime,
+    >,
     /// `OWNER_ID`: `int`.
     #[serde(
         rename = "OWNER_ID",
@@ -1150,7 +1475,7 @@ pub struct Update {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub image: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    pub image: ::std::option::Option<::b24_core::__private::types::File>,
     /// `IMAGE_FILE_ID`: `int`.
     #[serde(
         rename = "IMAGE_FILE_ID",
@@ -1268,7 +1593,7 @@ impl Update {
     #[must_use]
     pub fn project_date_start(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::DateTime>,
     ) -> Self {
         self.project_date_start = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -1279,7 +1604,7 @@ impl Update {
     #[must_use]
     pub fn project_date_finish(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::DateTime>,
     ) -> Self {
         self.project_date_finish = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -1296,7 +1621,7 @@ impl Update {
     #[must_use]
     pub fn image(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::File>,
     ) -> Self {
         self.image = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1490,9 +1815,9 @@ pub struct UserAdd {
     /// `GROUP_ID` (required): `int`.
     #[serde(rename = "GROUP_ID")]
     pub group_id: i64,
-    /// `USER_ID` (required): `any`.
+    /// `USER_ID` (required): `int[]`.
     #[serde(rename = "USER_ID")]
-    pub user_id: ::b24_core::__private::serde_json::Value,
+    pub user_id: ::std::vec::Vec<i64>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -1506,7 +1831,7 @@ impl UserAdd {
     #[must_use]
     pub fn new(
         group_id: impl ::std::convert::Into<i64>,
-        user_id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        user_id: impl ::std::convert::Into<::std::vec::Vec<i64>>,
     ) -> Self {
         Self {
             group_id: ::std::convert::Into::into(group_id),
@@ -1561,7 +1886,7 @@ impl ::b24_core::__private::Method for UserAdd {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/sonet-group/members/sonet-group-user-add.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<::std::string::String>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1613,9 +1938,9 @@ pub struct UserDelete {
     /// `GROUP_ID` (required): `int`.
     #[serde(rename = "GROUP_ID")]
     pub group_id: i64,
-    /// `USER_ID` (required): `any`.
+    /// `USER_ID` (required): `int[]`.
     #[serde(rename = "USER_ID")]
-    pub user_id: ::b24_core::__private::serde_json::Value,
+    pub user_id: ::std::vec::Vec<i64>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -1629,7 +1954,7 @@ impl UserDelete {
     #[must_use]
     pub fn new(
         group_id: impl ::std::convert::Into<i64>,
-        user_id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        user_id: impl ::std::convert::Into<::std::vec::Vec<i64>>,
     ) -> Self {
         Self {
             group_id: ::std::convert::Into::into(group_id),
@@ -1684,7 +2009,7 @@ impl ::b24_core::__private::Method for UserDelete {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/sonet-group/members/sonet-group-user-delete.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<::std::string::String>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1799,7 +2124,7 @@ impl ::b24_core::__private::Method for UserGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/sonet-group/members/sonet-group-user-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<user_get::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1832,6 +2157,83 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UserGetError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`sonet_group.user.get`](https://apidocs.bitrix24.com/api-reference/sonet-group/members/sonet-group-user-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod user_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`sonet_group.user.get`](https://apidocs.bitrix24.com/api-reference/sonet-group/members/sonet-group-user-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `USER_ID`: `int`.
+        #[serde(
+            rename = "USER_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<i64>,
+        /// `ROLE`: `string`.
+        #[serde(
+            rename = "ROLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub role: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["USER_ID", "ROLE"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                user_id: ::b24_core::__private::wire::field_at(slot_0, "USER_ID")?,
+                role: ::b24_core::__private::wire::field_at(slot_1, "ROLE")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.user_id,
+                &::std::format!("{}.{}", field, "USER_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.role,
+                &::std::format!("{}.{}", field, "ROLE"),
+                problems,
+            );
         }
     }
 }
@@ -1907,7 +2309,7 @@ impl ::b24_core::__private::Method for UserGroups {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/sonet-group/sonet-group-user-groups.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<user_groups::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1942,6 +2344,130 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UserGroupsError 
         }
     }
 }
+/// Named types of [`sonet_group.user.groups`](https://apidocs.bitrix24.com/api-reference/sonet-group/sonet-group-user-groups.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod user_groups {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`sonet_group.user.groups`](https://apidocs.bitrix24.com/api-reference/sonet-group/sonet-group-user-groups.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `GROUP_ID`: `int`.
+        #[serde(
+            rename = "GROUP_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub group_id: ::std::option::Option<i64>,
+        /// `GROUP_NAME`: `string`.
+        #[serde(
+            rename = "GROUP_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub group_name: ::std::option::Option<::std::string::String>,
+        /// `ROLE`: `string`.
+        #[serde(
+            rename = "ROLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub role: ::std::option::Option<::std::string::String>,
+        /// `GROUP_IMAGE_ID`: `any`.
+        #[serde(
+            rename = "GROUP_IMAGE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub group_image_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `GROUP_IMAGE`: `string`.
+        #[serde(
+            rename = "GROUP_IMAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub group_image: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["GROUP_ID", "GROUP_NAME", "ROLE", "GROUP_IMAGE_ID", "GROUP_IMAGE"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                group_id: ::b24_core::__private::wire::field_at(slot_0, "GROUP_ID")?,
+                group_name: ::b24_core::__private::wire::field_at(slot_1, "GROUP_NAME")?,
+                role: ::b24_core::__private::wire::field_at(slot_2, "ROLE")?,
+                group_image_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "GROUP_IMAGE_ID",
+                )?,
+                group_image: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "GROUP_IMAGE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.group_id,
+                &::std::format!("{}.{}", field, "GROUP_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.group_name,
+                &::std::format!("{}.{}", field, "GROUP_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.role,
+                &::std::format!("{}.{}", field, "ROLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.group_image_id,
+                &::std::format!("{}.{}", field, "GROUP_IMAGE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.group_image,
+                &::std::format!("{}.{}", field, "GROUP_IMAGE"),
+                problems,
+            );
+        }
+    }
+}
 /// [`sonet_group.user.invite`](https://apidocs.bitrix24.com/api-reference/sonet-group/members/sonet-group-user-invite.html) (REST v2)
 ///
 /// Scope: `sonet`.
@@ -1957,9 +2483,9 @@ pub struct UserInvite {
     /// `GROUP_ID` (required): `int`.
     #[serde(rename = "GROUP_ID")]
     pub group_id: i64,
-    /// `USER_ID` (required): `any`.
+    /// `USER_ID` (required): `int`.
     #[serde(rename = "USER_ID")]
-    pub user_id: ::b24_core::__private::serde_json::Value,
+    pub user_id: i64,
     /// `MESSAGE`: `string`.
     #[serde(
         rename = "MESSAGE",
@@ -1980,7 +2506,7 @@ impl UserInvite {
     #[must_use]
     pub fn new(
         group_id: impl ::std::convert::Into<i64>,
-        user_id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        user_id: impl ::std::convert::Into<i64>,
     ) -> Self {
         Self {
             group_id: ::std::convert::Into::into(group_id),
@@ -2046,7 +2572,7 @@ impl ::b24_core::__private::Method for UserInvite {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/sonet-group/members/sonet-group-user-invite.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<::std::string::String>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2232,9 +2758,9 @@ pub struct UserUpdate {
     /// `GROUP_ID` (required): `int`.
     #[serde(rename = "GROUP_ID")]
     pub group_id: i64,
-    /// `USER_ID` (required): `any`.
+    /// `USER_ID` (required): `int[]`.
     #[serde(rename = "USER_ID")]
-    pub user_id: ::b24_core::__private::serde_json::Value,
+    pub user_id: ::std::vec::Vec<i64>,
     /// `ROLE` (required): `string`. Documented values: `E`, `K`.
     #[serde(rename = "ROLE")]
     pub role: ::std::string::String,
@@ -2251,7 +2777,7 @@ impl UserUpdate {
     #[must_use]
     pub fn new(
         group_id: impl ::std::convert::Into<i64>,
-        user_id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        user_id: impl ::std::convert::Into<::std::vec::Vec<i64>>,
         role: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
@@ -2309,7 +2835,7 @@ impl ::b24_core::__private::Method for UserUpdate {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/sonet-group/members/sonet-group-user-update.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<::std::string::String>;
     #[allow(unused_variables)]
     fn validate(
         &self,

@@ -191,6 +191,12 @@ pub mod checklistitem_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub parent_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -204,6 +210,7 @@ pub mod checklistitem_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -214,7 +221,7 @@ pub mod checklistitem_add {
                     "MEMBERS",
                     "PARENT_ID",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
@@ -229,6 +236,7 @@ pub mod checklistitem_add {
                 )?,
                 members: ::b24_core::__private::wire::field_at(slot_4, "MEMBERS")?,
                 parent_id: ::b24_core::__private::wire::field_at(slot_5, "PARENT_ID")?,
+                extra,
             })
         }
     }
@@ -725,13 +733,13 @@ pub mod checklistitem_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub size: ::std::option::Option<::std::string::String>,
-        /// `FILE_ID`: `string`.
+        /// `FILE_ID`: `int`.
         #[serde(
             rename = "FILE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub file_id: ::std::option::Option<::std::string::String>,
+        pub file_id: ::std::option::Option<i64>,
         /// `DOWNLOAD_URL`: `string`.
         #[serde(
             rename = "DOWNLOAD_URL",
@@ -746,6 +754,12 @@ pub mod checklistitem_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub view_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Attachments {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -759,6 +773,7 @@ pub mod checklistitem_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -769,7 +784,7 @@ pub mod checklistitem_get {
                     "DOWNLOAD_URL",
                     "VIEW_URL",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 attachment_id: ::b24_core::__private::wire::field_at(
@@ -784,6 +799,7 @@ pub mod checklistitem_get {
                     "DOWNLOAD_URL",
                 )?,
                 view_url: ::b24_core::__private::wire::field_at(slot_5, "VIEW_URL")?,
+                extra,
             })
         }
     }
@@ -832,13 +848,13 @@ pub mod checklistitem_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Members {
-        /// `ID`: `string`.
+        /// `ID`: `int`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::option::Option<i64>,
         /// `TYPE`: `string`.
         #[serde(
             rename = "TYPE",
@@ -881,6 +897,12 @@ pub mod checklistitem_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_collaber: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Members {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -894,6 +916,7 @@ pub mod checklistitem_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -905,7 +928,7 @@ pub mod checklistitem_get {
                     "IMAGE",
                     "IS_COLLABER",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
@@ -924,6 +947,7 @@ pub mod checklistitem_get {
                     slot_6,
                     "IS_COLLABER",
                 )?,
+                extra,
             })
         }
     }
@@ -977,27 +1001,27 @@ pub mod checklistitem_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `ID`: `string`.
+        /// `ID`: `int`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<::std::string::String>,
-        /// `TASK_ID`: `string`.
+        pub id: ::std::option::Option<i64>,
+        /// `TASK_ID`: `int`.
         #[serde(
             rename = "TASK_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub task_id: ::std::option::Option<::std::string::String>,
-        /// `PARENT_ID`: `string`.
+        pub task_id: ::std::option::Option<i64>,
+        /// `PARENT_ID`: `int`.
         #[serde(
             rename = "PARENT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub parent_id: ::std::option::Option<::std::string::String>,
+        pub parent_id: ::std::option::Option<i64>,
         /// `CREATED_BY`: `string`.
         #[serde(
             rename = "CREATED_BY",
@@ -1063,6 +1087,12 @@ pub mod checklistitem_get {
         pub attachments: ::std::option::Option<
             ::std::collections::BTreeMap<::std::string::String, Attachments>,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1076,6 +1106,7 @@ pub mod checklistitem_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
                 obj,
@@ -1093,7 +1124,7 @@ pub mod checklistitem_get {
                     "MEMBERS",
                     "ATTACHMENTS",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
@@ -1120,6 +1151,7 @@ pub mod checklistitem_get {
                     slot_11,
                     "ATTACHMENTS",
                 )?,
+                extra,
             })
         }
     }
@@ -1204,18 +1236,13 @@ pub struct ChecklistitemGetlist {
     /// `TASKID` (required): `int`.
     #[serde(rename = "TASKID")]
     pub taskid: i64,
-    /// `ORDER`: `map<any>`.
+    /// `ORDER`: `order`.
     #[serde(
         rename = "ORDER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -1246,12 +1273,7 @@ impl ChecklistitemGetlist {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1399,13 +1421,13 @@ pub mod checklistitem_getlist {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub size: ::std::option::Option<::std::string::String>,
-        /// `FILE_ID`: `string`.
+        /// `FILE_ID`: `int`.
         #[serde(
             rename = "FILE_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub file_id: ::std::option::Option<::std::string::String>,
+        pub file_id: ::std::option::Option<i64>,
         /// `DOWNLOAD_URL`: `string`.
         #[serde(
             rename = "DOWNLOAD_URL",
@@ -1420,6 +1442,12 @@ pub mod checklistitem_getlist {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub view_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Attachments {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1433,6 +1461,7 @@ pub mod checklistitem_getlist {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -1443,7 +1472,7 @@ pub mod checklistitem_getlist {
                     "DOWNLOAD_URL",
                     "VIEW_URL",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 attachment_id: ::b24_core::__private::wire::field_at(
@@ -1458,6 +1487,7 @@ pub mod checklistitem_getlist {
                     "DOWNLOAD_URL",
                 )?,
                 view_url: ::b24_core::__private::wire::field_at(slot_5, "VIEW_URL")?,
+                extra,
             })
         }
     }
@@ -1506,13 +1536,13 @@ pub mod checklistitem_getlist {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Members {
-        /// `ID`: `string`.
+        /// `ID`: `int`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::option::Option<i64>,
         /// `TYPE`: `string`.
         #[serde(
             rename = "TYPE",
@@ -1555,6 +1585,12 @@ pub mod checklistitem_getlist {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_collaber: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Members {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1568,6 +1604,7 @@ pub mod checklistitem_getlist {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -1579,7 +1616,7 @@ pub mod checklistitem_getlist {
                     "IMAGE",
                     "IS_COLLABER",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
@@ -1598,6 +1635,7 @@ pub mod checklistitem_getlist {
                     slot_6,
                     "IS_COLLABER",
                 )?,
+                extra,
             })
         }
     }
@@ -1651,27 +1689,27 @@ pub mod checklistitem_getlist {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `ID`: `string`.
+        /// `ID`: `int`.
         #[serde(
             rename = "ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<::std::string::String>,
-        /// `TASK_ID`: `string`.
+        pub id: ::std::option::Option<i64>,
+        /// `TASK_ID`: `int`.
         #[serde(
             rename = "TASK_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub task_id: ::std::option::Option<::std::string::String>,
-        /// `PARENT_ID`: `string`.
+        pub task_id: ::std::option::Option<i64>,
+        /// `PARENT_ID`: `int`.
         #[serde(
             rename = "PARENT_ID",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub parent_id: ::std::option::Option<::std::string::String>,
+        pub parent_id: ::std::option::Option<i64>,
         /// `CREATED_BY`: `string`.
         #[serde(
             rename = "CREATED_BY",
@@ -1714,13 +1752,13 @@ pub mod checklistitem_getlist {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub toggled_by: ::std::option::Option<::std::string::String>,
-        /// `TOGGLED_DATE`: `string`.
+        /// `TOGGLED_DATE`: `datetime`.
         #[serde(
             rename = "TOGGLED_DATE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub toggled_date: ::std::option::Option<::std::string::String>,
+        pub toggled_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// `MEMBERS`: `Members[]`.
         #[serde(
             rename = "MEMBERS",
@@ -1737,6 +1775,12 @@ pub mod checklistitem_getlist {
         pub attachments: ::std::option::Option<
             ::std::collections::BTreeMap<::std::string::String, Attachments>,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1750,6 +1794,7 @@ pub mod checklistitem_getlist {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
                 obj,
@@ -1767,7 +1812,7 @@ pub mod checklistitem_getlist {
                     "MEMBERS",
                     "ATTACHMENTS",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
@@ -1794,6 +1839,7 @@ pub mod checklistitem_getlist {
                     slot_11,
                     "ATTACHMENTS",
                 )?,
+                extra,
             })
         }
     }
@@ -2205,7 +2251,7 @@ impl ::b24_core::__private::Method for ChecklistitemMoveafteritem {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-move-after-item.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::option::Option<()>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2490,7 +2536,7 @@ impl ::b24_core::__private::Method for ChecklistitemUpdate {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-update.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::option::Option<()>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2609,6 +2655,12 @@ pub mod checklistitem_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub parent_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2622,6 +2674,7 @@ pub mod checklistitem_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -2632,7 +2685,7 @@ pub mod checklistitem_update {
                     "MEMBERS",
                     "PARENT_ID",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
@@ -2647,6 +2700,7 @@ pub mod checklistitem_update {
                 )?,
                 members: ::b24_core::__private::wire::field_at(slot_4, "MEMBERS")?,
                 parent_id: ::b24_core::__private::wire::field_at(slot_5, "PARENT_ID")?,
+                extra,
             })
         }
     }
@@ -3029,6 +3083,12 @@ pub mod commentitem_add {
         pub uf_forum_message_doc: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3042,10 +3102,11 @@ pub mod commentitem_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["POST_MESSAGE", "AUTHOR_ID", "POST_DATE", "UF_FORUM_MESSAGE_DOC"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 post_message: ::b24_core::__private::wire::field_at(
@@ -3058,6 +3119,7 @@ pub mod commentitem_add {
                     slot_3,
                     "UF_FORUM_MESSAGE_DOC",
                 )?,
+                extra,
             })
         }
     }
@@ -3331,10 +3393,7 @@ impl ::b24_core::__private::Method for CommentitemGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = commentitem_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3392,6 +3451,325 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CommentitemGetEr
         }
     }
 }
+/// Named types of [`task.commentitem.get`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod commentitem_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `AttachedObjects` of [`task.commentitem.get`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct AttachedObjects {
+        /// `ATTACHMENT_ID`: `int`.
+        #[serde(
+            rename = "ATTACHMENT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub attachment_id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `SIZE`: `string`.
+        #[serde(
+            rename = "SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<::std::string::String>,
+        /// `FILE_ID`: `int`.
+        #[serde(
+            rename = "FILE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_id: ::std::option::Option<i64>,
+        /// `DOWNLOAD_URL`: `string`.
+        #[serde(
+            rename = "DOWNLOAD_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url: ::std::option::Option<::std::string::String>,
+        /// `VIEW_URL`: `string`.
+        #[serde(
+            rename = "VIEW_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub view_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for AttachedObjects {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for AttachedObjects {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ATTACHMENT_ID",
+                    "NAME",
+                    "SIZE",
+                    "FILE_ID",
+                    "DOWNLOAD_URL",
+                    "VIEW_URL",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                attachment_id: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "ATTACHMENT_ID",
+                )?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                size: ::b24_core::__private::wire::field_at(slot_2, "SIZE")?,
+                file_id: ::b24_core::__private::wire::field_at(slot_3, "FILE_ID")?,
+                download_url: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "DOWNLOAD_URL",
+                )?,
+                view_url: ::b24_core::__private::wire::field_at(slot_5, "VIEW_URL")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for AttachedObjects {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.attachment_id,
+                &::std::format!("{}.{}", field, "ATTACHMENT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.file_id,
+                &::std::format!("{}.{}", field, "FILE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.download_url,
+                &::std::format!("{}.{}", field, "DOWNLOAD_URL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.view_url,
+                &::std::format!("{}.{}", field, "VIEW_URL"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`task.commentitem.get`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `POST_MESSAGE_HTML`: `any`.
+        #[serde(
+            rename = "POST_MESSAGE_HTML",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub post_message_html: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `AUTHOR_ID`: `int`.
+        #[serde(
+            rename = "AUTHOR_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub author_id: ::std::option::Option<i64>,
+        /// `AUTHOR_NAME`: `string`.
+        #[serde(
+            rename = "AUTHOR_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub author_name: ::std::option::Option<::std::string::String>,
+        /// `AUTHOR_EMAIL`: `string`.
+        #[serde(
+            rename = "AUTHOR_EMAIL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub author_email: ::std::option::Option<::std::string::String>,
+        /// `POST_DATE`: `datetime`.
+        #[serde(
+            rename = "POST_DATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub post_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `POST_MESSAGE`: `string`.
+        #[serde(
+            rename = "POST_MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub post_message: ::std::option::Option<::std::string::String>,
+        /// `ATTACHED_OBJECTS`: `map<AttachedObjects>`.
+        #[serde(
+            rename = "ATTACHED_OBJECTS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub attached_objects: ::std::option::Option<
+            ::std::collections::BTreeMap<::std::string::String, AttachedObjects>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "POST_MESSAGE_HTML",
+                    "ID",
+                    "AUTHOR_ID",
+                    "AUTHOR_NAME",
+                    "AUTHOR_EMAIL",
+                    "POST_DATE",
+                    "POST_MESSAGE",
+                    "ATTACHED_OBJECTS",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                post_message_html: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "POST_MESSAGE_HTML",
+                )?,
+                id: ::b24_core::__private::wire::field_at(slot_1, "ID")?,
+                author_id: ::b24_core::__private::wire::field_at(slot_2, "AUTHOR_ID")?,
+                author_name: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "AUTHOR_NAME",
+                )?,
+                author_email: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "AUTHOR_EMAIL",
+                )?,
+                post_date: ::b24_core::__private::wire::field_at(slot_5, "POST_DATE")?,
+                post_message: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "POST_MESSAGE",
+                )?,
+                attached_objects: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "ATTACHED_OBJECTS",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.post_message_html,
+                &::std::format!("{}.{}", field, "POST_MESSAGE_HTML"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.author_id,
+                &::std::format!("{}.{}", field, "AUTHOR_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.author_name,
+                &::std::format!("{}.{}", field, "AUTHOR_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.author_email,
+                &::std::format!("{}.{}", field, "AUTHOR_EMAIL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.post_date,
+                &::std::format!("{}.{}", field, "POST_DATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.post_message,
+                &::std::format!("{}.{}", field, "POST_MESSAGE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.attached_objects,
+                &::std::format!("{}.{}", field, "ATTACHED_OBJECTS"),
+                problems,
+            );
+        }
+    }
+}
 /// [`task.commentitem.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-get-list.html) (REST v2)
 ///
 /// Scope: `task`.
@@ -3410,30 +3788,20 @@ pub struct CommentitemGetlist {
     /// `TASKID` (required): `int`.
     #[serde(rename = "TASKID")]
     pub taskid: i64,
-    /// `ORDER`: `map<any>`.
+    /// `ORDER`: `order`.
     #[serde(
         rename = "ORDER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `FILTER`: `map<any>`.
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
+    /// `FILTER`: `filter`.
     #[serde(
         rename = "FILTER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -3457,12 +3825,7 @@ impl CommentitemGetlist {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -3471,12 +3834,7 @@ impl CommentitemGetlist {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -3533,7 +3891,7 @@ impl ::b24_core::__private::Method for CommentitemGetlist {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-get-list.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<commentitem_getlist::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3586,6 +3944,325 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CommentitemGetli
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`task.commentitem.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-get-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod commentitem_getlist {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `AttachedObjects` of [`task.commentitem.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-get-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct AttachedObjects {
+        /// `ATTACHMENT_ID`: `int`.
+        #[serde(
+            rename = "ATTACHMENT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub attachment_id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `SIZE`: `string`.
+        #[serde(
+            rename = "SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<::std::string::String>,
+        /// `FILE_ID`: `int`.
+        #[serde(
+            rename = "FILE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_id: ::std::option::Option<i64>,
+        /// `DOWNLOAD_URL`: `string`.
+        #[serde(
+            rename = "DOWNLOAD_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url: ::std::option::Option<::std::string::String>,
+        /// `VIEW_URL`: `string`.
+        #[serde(
+            rename = "VIEW_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub view_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for AttachedObjects {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for AttachedObjects {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ATTACHMENT_ID",
+                    "NAME",
+                    "SIZE",
+                    "FILE_ID",
+                    "DOWNLOAD_URL",
+                    "VIEW_URL",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                attachment_id: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "ATTACHMENT_ID",
+                )?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                size: ::b24_core::__private::wire::field_at(slot_2, "SIZE")?,
+                file_id: ::b24_core::__private::wire::field_at(slot_3, "FILE_ID")?,
+                download_url: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "DOWNLOAD_URL",
+                )?,
+                view_url: ::b24_core::__private::wire::field_at(slot_5, "VIEW_URL")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for AttachedObjects {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.attachment_id,
+                &::std::format!("{}.{}", field, "ATTACHMENT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.file_id,
+                &::std::format!("{}.{}", field, "FILE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.download_url,
+                &::std::format!("{}.{}", field, "DOWNLOAD_URL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.view_url,
+                &::std::format!("{}.{}", field, "VIEW_URL"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`task.commentitem.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-get-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `POST_MESSAGE_HTML`: `any`.
+        #[serde(
+            rename = "POST_MESSAGE_HTML",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub post_message_html: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `AUTHOR_ID`: `int`.
+        #[serde(
+            rename = "AUTHOR_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub author_id: ::std::option::Option<i64>,
+        /// `AUTHOR_NAME`: `string`.
+        #[serde(
+            rename = "AUTHOR_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub author_name: ::std::option::Option<::std::string::String>,
+        /// `AUTHOR_EMAIL`: `string`.
+        #[serde(
+            rename = "AUTHOR_EMAIL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub author_email: ::std::option::Option<::std::string::String>,
+        /// `POST_DATE`: `datetime`.
+        #[serde(
+            rename = "POST_DATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub post_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `POST_MESSAGE`: `string`.
+        #[serde(
+            rename = "POST_MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub post_message: ::std::option::Option<::std::string::String>,
+        /// `ATTACHED_OBJECTS`: `map<AttachedObjects>`.
+        #[serde(
+            rename = "ATTACHED_OBJECTS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub attached_objects: ::std::option::Option<
+            ::std::collections::BTreeMap<::std::string::String, AttachedObjects>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "POST_MESSAGE_HTML",
+                    "ID",
+                    "AUTHOR_ID",
+                    "AUTHOR_NAME",
+                    "AUTHOR_EMAIL",
+                    "POST_DATE",
+                    "POST_MESSAGE",
+                    "ATTACHED_OBJECTS",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                post_message_html: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "POST_MESSAGE_HTML",
+                )?,
+                id: ::b24_core::__private::wire::field_at(slot_1, "ID")?,
+                author_id: ::b24_core::__private::wire::field_at(slot_2, "AUTHOR_ID")?,
+                author_name: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "AUTHOR_NAME",
+                )?,
+                author_email: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "AUTHOR_EMAIL",
+                )?,
+                post_date: ::b24_core::__private::wire::field_at(slot_5, "POST_DATE")?,
+                post_message: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "POST_MESSAGE",
+                )?,
+                attached_objects: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "ATTACHED_OBJECTS",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.post_message_html,
+                &::std::format!("{}.{}", field, "POST_MESSAGE_HTML"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.author_id,
+                &::std::format!("{}.{}", field, "AUTHOR_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.author_name,
+                &::std::format!("{}.{}", field, "AUTHOR_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.author_email,
+                &::std::format!("{}.{}", field, "AUTHOR_EMAIL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.post_date,
+                &::std::format!("{}.{}", field, "POST_DATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.post_message,
+                &::std::format!("{}.{}", field, "POST_MESSAGE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.attached_objects,
+                &::std::format!("{}.{}", field, "ATTACHED_OBJECTS"),
+                problems,
+            );
         }
     }
 }
@@ -3794,7 +4471,7 @@ impl ::b24_core::__private::Method for CommentitemIsactionallowed {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-is-action-allowed.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = bool;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4014,6 +4691,12 @@ pub mod commentitem_update {
         pub uf_forum_message_doc: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4027,10 +4710,11 @@ pub mod commentitem_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["POST_MESSAGE", "UF_FORUM_MESSAGE_DOC"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 post_message: ::b24_core::__private::wire::field_at(
@@ -4041,6 +4725,7 @@ pub mod commentitem_update {
                     slot_1,
                     "UF_FORUM_MESSAGE_DOC",
                 )?,
+                extra,
             })
         }
     }
@@ -4520,6 +5205,12 @@ pub mod elapseditem_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub user_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Arfields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4533,10 +5224,11 @@ pub mod elapseditem_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["SECONDS", "COMMENT_TEXT", "USER_ID"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 seconds: ::b24_core::__private::wire::field_at(slot_0, "SECONDS")?,
@@ -4545,6 +5237,7 @@ pub mod elapseditem_add {
                     "COMMENT_TEXT",
                 )?,
                 user_id: ::b24_core::__private::wire::field_at(slot_2, "USER_ID")?,
+                extra,
             })
         }
     }
@@ -4664,7 +5357,7 @@ impl ::b24_core::__private::Method for ElapseditemDelete {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-delete.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ();
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4821,7 +5514,7 @@ impl ::b24_core::__private::Method for ElapseditemGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::vec::Vec<elapseditem_get::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4888,6 +5581,205 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ElapseditemGetEr
         }
     }
 }
+/// Named types of [`task.elapseditem.get`](https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod elapseditem_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`task.elapseditem.get`](https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `TASK_ID`: `int`.
+        #[serde(
+            rename = "TASK_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub task_id: ::std::option::Option<i64>,
+        /// `USER_ID`: `int`.
+        #[serde(
+            rename = "USER_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<i64>,
+        /// `COMMENT_TEXT`: `string`.
+        #[serde(
+            rename = "COMMENT_TEXT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub comment_text: ::std::option::Option<::std::string::String>,
+        /// `SECONDS`: `string`.
+        #[serde(
+            rename = "SECONDS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub seconds: ::std::option::Option<::std::string::String>,
+        /// `MINUTES`: `string`.
+        #[serde(
+            rename = "MINUTES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub minutes: ::std::option::Option<::std::string::String>,
+        /// `SOURCE`: `string`.
+        #[serde(
+            rename = "SOURCE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub source: ::std::option::Option<::std::string::String>,
+        /// `CREATED_DATE`: `datetime`.
+        #[serde(
+            rename = "CREATED_DATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DATE_START`: `datetime`.
+        #[serde(
+            rename = "DATE_START",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_start: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DATE_STOP`: `datetime`.
+        #[serde(
+            rename = "DATE_STOP",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_stop: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "TASK_ID",
+                    "USER_ID",
+                    "COMMENT_TEXT",
+                    "SECONDS",
+                    "MINUTES",
+                    "SOURCE",
+                    "CREATED_DATE",
+                    "DATE_START",
+                    "DATE_STOP",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                task_id: ::b24_core::__private::wire::field_at(slot_1, "TASK_ID")?,
+                user_id: ::b24_core::__private::wire::field_at(slot_2, "USER_ID")?,
+                comment_text: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "COMMENT_TEXT",
+                )?,
+                seconds: ::b24_core::__private::wire::field_at(slot_4, "SECONDS")?,
+                minutes: ::b24_core::__private::wire::field_at(slot_5, "MINUTES")?,
+                source: ::b24_core::__private::wire::field_at(slot_6, "SOURCE")?,
+                created_date: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "CREATED_DATE",
+                )?,
+                date_start: ::b24_core::__private::wire::field_at(slot_8, "DATE_START")?,
+                date_stop: ::b24_core::__private::wire::field_at(slot_9, "DATE_STOP")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.task_id,
+                &::std::format!("{}.{}", field, "TASK_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_id,
+                &::std::format!("{}.{}", field, "USER_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.comment_text,
+                &::std::format!("{}.{}", field, "COMMENT_TEXT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.seconds,
+                &::std::format!("{}.{}", field, "SECONDS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.minutes,
+                &::std::format!("{}.{}", field, "MINUTES"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.source,
+                &::std::format!("{}.{}", field, "SOURCE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_date,
+                &::std::format!("{}.{}", field, "CREATED_DATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_start,
+                &::std::format!("{}.{}", field, "DATE_START"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_stop,
+                &::std::format!("{}.{}", field, "DATE_STOP"),
+                problems,
+            );
+        }
+    }
+}
 /// [`task.elapseditem.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-get-list.html) (REST v2)
 ///
 /// Scope: `task`.
@@ -4908,30 +5800,20 @@ pub struct ElapseditemGetlist {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub taskid: ::std::option::Option<i64>,
-    /// `ORDER`: `map<any>`.
+    /// `ORDER`: `order`.
     #[serde(
         rename = "ORDER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `FILTER`: `map<any>`.
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
+    /// `FILTER`: `filter`.
     #[serde(
         rename = "FILTER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
     /// `SELECT`: `string[]`.
     #[serde(
         rename = "SELECT",
@@ -4982,12 +5864,7 @@ impl ElapseditemGetlist {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4996,12 +5873,7 @@ impl ElapseditemGetlist {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -5083,7 +5955,7 @@ impl ::b24_core::__private::Method for ElapseditemGetlist {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-get-list.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<elapseditem_getlist::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5150,6 +6022,205 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ElapseditemGetli
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`task.elapseditem.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-get-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod elapseditem_getlist {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`task.elapseditem.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-get-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `TASK_ID`: `int`.
+        #[serde(
+            rename = "TASK_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub task_id: ::std::option::Option<i64>,
+        /// `USER_ID`: `int`.
+        #[serde(
+            rename = "USER_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<i64>,
+        /// `COMMENT_TEXT`: `string`.
+        #[serde(
+            rename = "COMMENT_TEXT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub comment_text: ::std::option::Option<::std::string::String>,
+        /// `SECONDS`: `string`.
+        #[serde(
+            rename = "SECONDS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub seconds: ::std::option::Option<::std::string::String>,
+        /// `MINUTES`: `string`.
+        #[serde(
+            rename = "MINUTES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub minutes: ::std::option::Option<::std::string::String>,
+        /// `SOURCE`: `string`.
+        #[serde(
+            rename = "SOURCE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub source: ::std::option::Option<::std::string::String>,
+        /// `CREATED_DATE`: `datetime`.
+        #[serde(
+            rename = "CREATED_DATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DATE_START`: `datetime`.
+        #[serde(
+            rename = "DATE_START",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_start: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DATE_STOP`: `datetime`.
+        #[serde(
+            rename = "DATE_STOP",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_stop: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "TASK_ID",
+                    "USER_ID",
+                    "COMMENT_TEXT",
+                    "SECONDS",
+                    "MINUTES",
+                    "SOURCE",
+                    "CREATED_DATE",
+                    "DATE_START",
+                    "DATE_STOP",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                task_id: ::b24_core::__private::wire::field_at(slot_1, "TASK_ID")?,
+                user_id: ::b24_core::__private::wire::field_at(slot_2, "USER_ID")?,
+                comment_text: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "COMMENT_TEXT",
+                )?,
+                seconds: ::b24_core::__private::wire::field_at(slot_4, "SECONDS")?,
+                minutes: ::b24_core::__private::wire::field_at(slot_5, "MINUTES")?,
+                source: ::b24_core::__private::wire::field_at(slot_6, "SOURCE")?,
+                created_date: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "CREATED_DATE",
+                )?,
+                date_start: ::b24_core::__private::wire::field_at(slot_8, "DATE_START")?,
+                date_stop: ::b24_core::__private::wire::field_at(slot_9, "DATE_STOP")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.task_id,
+                &::std::format!("{}.{}", field, "TASK_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_id,
+                &::std::format!("{}.{}", field, "USER_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.comment_text,
+                &::std::format!("{}.{}", field, "COMMENT_TEXT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.seconds,
+                &::std::format!("{}.{}", field, "SECONDS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.minutes,
+                &::std::format!("{}.{}", field, "MINUTES"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.source,
+                &::std::format!("{}.{}", field, "SOURCE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_date,
+                &::std::format!("{}.{}", field, "CREATED_DATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_start,
+                &::std::format!("{}.{}", field, "DATE_START"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_stop,
+                &::std::format!("{}.{}", field, "DATE_STOP"),
+                problems,
+            );
         }
     }
 }
@@ -5514,7 +6585,7 @@ impl ::b24_core::__private::Method for ElapseditemUpdate {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-update.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ();
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5609,6 +6680,12 @@ pub mod elapseditem_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub user_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Arfields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5622,10 +6699,11 @@ pub mod elapseditem_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["SECONDS", "COMMENT_TEXT", "USER_ID"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 seconds: ::b24_core::__private::wire::field_at(slot_0, "SECONDS")?,
@@ -5634,6 +6712,7 @@ pub mod elapseditem_update {
                     "COMMENT_TEXT",
                 )?,
                 user_id: ::b24_core::__private::wire::field_at(slot_2, "USER_ID")?,
+                extra,
             })
         }
     }
@@ -5974,6 +7053,12 @@ pub mod item_addfile {
         /// `CONTENT`: `string`.
         #[serde(rename = "CONTENT")]
         pub content: ::std::string::String,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for File {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5987,14 +7072,16 @@ pub mod item_addfile {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["NAME", "CONTENT"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
                 content: ::b24_core::__private::wire::field_at(slot_1, "CONTENT")?,
+                extra,
             })
         }
     }
@@ -6961,20 +8048,20 @@ pub struct ItemDeletefile {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub auth: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    /// `TASK_ID`: `any`.
+    /// `TASK_ID`: `int`.
     #[serde(
         rename = "TASK_ID",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub task_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    /// `ATTACHMENT_ID`: `any`.
+    pub task_id: ::std::option::Option<i64>,
+    /// `ATTACHMENT_ID`: `int`.
     #[serde(
         rename = "ATTACHMENT_ID",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub attachment_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    pub attachment_id: ::std::option::Option<i64>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -7005,19 +8092,13 @@ impl ItemDeletefile {
     }
     /// Sets `TASK_ID`.
     #[must_use]
-    pub fn task_id(
-        mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
-    ) -> Self {
+    pub fn task_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.task_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
     /// Sets `ATTACHMENT_ID`.
     #[must_use]
-    pub fn attachment_id(
-        mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
-    ) -> Self {
+    pub fn attachment_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.attachment_id = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
         );
@@ -8627,30 +9708,20 @@ for ItemIsactionallowedError {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemList {
-    /// `ORDER`: `map<any>`.
+    /// `ORDER`: `order`.
     #[serde(
         rename = "ORDER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `FILTER`: `map<any>`.
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
+    /// `FILTER`: `filter`.
     #[serde(
         rename = "FILTER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
     /// `PARAMS`: `any[]`.
     #[serde(
         rename = "PARAMS",
@@ -8691,12 +9762,7 @@ impl ItemList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -8705,12 +9771,7 @@ impl ItemList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -9437,6 +10498,12 @@ pub mod item_userfield_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub en: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EditFormLabel {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -9450,14 +10517,16 @@ pub mod item_userfield_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["de", "en"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 de: ::b24_core::__private::wire::field_at(slot_0, "de")?,
                 en: ::b24_core::__private::wire::field_at(slot_1, "en")?,
+                extra,
             })
         }
     }
@@ -9540,6 +10609,12 @@ pub mod item_userfield_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub settings: ::std::option::Option<Settings>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -9553,6 +10628,7 @@ pub mod item_userfield_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             ] = ::b24_core::__private::wire::slots(
                 obj,
@@ -9567,7 +10643,7 @@ pub mod item_userfield_add {
                     "MANDATORY",
                     "SETTINGS",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 user_type_id: ::b24_core::__private::wire::field_at(
@@ -9585,6 +10661,7 @@ pub mod item_userfield_add {
                 multiple: ::b24_core::__private::wire::field_at(slot_6, "MULTIPLE")?,
                 mandatory: ::b24_core::__private::wire::field_at(slot_7, "MANDATORY")?,
                 settings: ::b24_core::__private::wire::field_at(slot_8, "SETTINGS")?,
+                extra,
             })
         }
     }
@@ -9681,6 +10758,12 @@ pub mod item_userfield_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -9694,10 +10777,11 @@ pub mod item_userfield_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["DEFAULT_VALUE", "ROWS", "DISPLAY"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 default_value: ::b24_core::__private::wire::field_at(
@@ -9706,6 +10790,7 @@ pub mod item_userfield_add {
                 )?,
                 rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
                 display: ::b24_core::__private::wire::field_at(slot_2, "DISPLAY")?,
+                extra,
             })
         }
     }
@@ -10137,6 +11222,12 @@ pub mod item_userfield_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub settings: ::std::option::Option<Settings>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -10150,6 +11241,7 @@ pub mod item_userfield_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17] = ::b24_core::__private::wire::slots(
@@ -10174,7 +11266,7 @@ pub mod item_userfield_get {
                     "HELP_MESSAGE",
                     "SETTINGS",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
@@ -10225,6 +11317,7 @@ pub mod item_userfield_get {
                     "HELP_MESSAGE",
                 )?,
                 settings: ::b24_core::__private::wire::field_at(slot_17, "SETTINGS")?,
+                extra,
             })
         }
     }
@@ -10375,6 +11468,12 @@ pub mod item_userfield_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub default_value: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -10388,10 +11487,11 @@ pub mod item_userfield_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
                 obj,
                 &["SIZE", "ROWS", "REGEXP", "MIN_LENGTH", "MAX_LENGTH", "DEFAULT_VALUE"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 size: ::b24_core::__private::wire::field_at(slot_0, "SIZE")?,
@@ -10403,6 +11503,7 @@ pub mod item_userfield_get {
                     slot_5,
                     "DEFAULT_VALUE",
                 )?,
+                extra,
             })
         }
     }
@@ -10790,6 +11891,12 @@ pub mod item_userfield_getfields {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -10803,6 +11910,7 @@ pub mod item_userfield_getfields {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
             slot_17, slot_18] = ::b24_core::__private::wire::slots(
@@ -10828,7 +11936,7 @@ pub mod item_userfield_getfields {
                     "LIST",
                     "SETTINGS",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
@@ -10880,6 +11988,7 @@ pub mod item_userfield_getfields {
                 )?,
                 list: ::b24_core::__private::wire::field_at(slot_17, "LIST")?,
                 settings: ::b24_core::__private::wire::field_at(slot_18, "SETTINGS")?,
+                extra,
             })
         }
     }
@@ -10997,30 +12106,20 @@ pub mod item_userfield_getfields {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemUserfieldGetlist {
-    /// `ORDER`: `map<any>`.
+    /// `ORDER`: `order`.
     #[serde(
         rename = "ORDER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `FILTER`: `map<any>`.
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
+    /// `FILTER`: `filter`.
     #[serde(
         rename = "FILTER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -11051,12 +12150,7 @@ impl ItemUserfieldGetlist {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -11065,12 +12159,7 @@ impl ItemUserfieldGetlist {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -11292,6 +12381,12 @@ pub mod item_userfield_getlist {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -11305,6 +12400,7 @@ pub mod item_userfield_getlist {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
                 obj,
@@ -11323,7 +12419,7 @@ pub mod item_userfield_getlist {
                     "IS_SEARCHABLE",
                     "SETTINGS",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
@@ -11354,6 +12450,7 @@ pub mod item_userfield_getlist {
                     "IS_SEARCHABLE",
                 )?,
                 settings: ::b24_core::__private::wire::field_at(slot_12, "SETTINGS")?,
+                extra,
             })
         }
     }
@@ -11567,6 +12664,12 @@ pub mod item_userfield_gettypes {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub title: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -11580,14 +12683,16 @@ pub mod item_userfield_gettypes {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["ID", "title"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
                 title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
+                extra,
             })
         }
     }
@@ -11801,6 +12906,12 @@ pub mod item_userfield_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub settings: ::std::option::Option<Settings>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Data {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -11814,6 +12925,7 @@ pub mod item_userfield_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -11825,7 +12937,7 @@ pub mod item_userfield_update {
                     "MANDATORY",
                     "SETTINGS",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 xml_id: ::b24_core::__private::wire::field_at(slot_0, "XML_ID")?,
@@ -11838,6 +12950,7 @@ pub mod item_userfield_update {
                 multiple: ::b24_core::__private::wire::field_at(slot_4, "MULTIPLE")?,
                 mandatory: ::b24_core::__private::wire::field_at(slot_5, "MANDATORY")?,
                 settings: ::b24_core::__private::wire::field_at(slot_6, "SETTINGS")?,
+                extra,
             })
         }
     }
@@ -11905,6 +13018,12 @@ pub mod item_userfield_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub en: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EditFormLabel {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -11918,14 +13037,16 @@ pub mod item_userfield_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["ru", "en"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 ru: ::b24_core::__private::wire::field_at(slot_0, "ru")?,
                 en: ::b24_core::__private::wire::field_at(slot_1, "en")?,
+                extra,
             })
         }
     }
@@ -11977,6 +13098,12 @@ pub mod item_userfield_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -11990,10 +13117,11 @@ pub mod item_userfield_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["DEFAULT_VALUE", "ROWS", "DISPLAY"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 default_value: ::b24_core::__private::wire::field_at(
@@ -12002,6 +13130,7 @@ pub mod item_userfield_update {
                 )?,
                 rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
                 display: ::b24_core::__private::wire::field_at(slot_2, "DISPLAY")?,
+                extra,
             })
         }
     }
@@ -12040,30 +13169,20 @@ pub mod item_userfield_update {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct ItemsGetlist {
-    /// `ORDER`: `map<any>`.
+    /// `ORDER`: `order`.
     #[serde(
         rename = "ORDER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `FILTER`: `map<any>`.
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
+    /// `FILTER`: `filter`.
     #[serde(
         rename = "FILTER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
     /// `TASKDATA`: `any[]`.
     #[serde(
         rename = "TASKDATA",
@@ -12106,12 +13225,7 @@ impl ItemsGetlist {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -12120,12 +13234,7 @@ impl ItemsGetlist {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -12483,7 +13592,7 @@ impl ::b24_core::__private::Method for PlannerGetlist {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<i64>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -12496,7 +13605,7 @@ impl ::b24_core::__private::Method for PlannerGetlist {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for PlannerGetlist {
-    type Item = ::b24_core::__private::serde_json::Value;
+    type Item = i64;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -12703,6 +13812,12 @@ pub mod stages_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub entity_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -12716,16 +13831,18 @@ pub mod stages_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["TITLE", "COLOR", "AFTER_ID", "ENTITY_ID"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
                 color: ::b24_core::__private::wire::field_at(slot_1, "COLOR")?,
                 after_id: ::b24_core::__private::wire::field_at(slot_2, "AFTER_ID")?,
                 entity_id: ::b24_core::__private::wire::field_at(slot_3, "ENTITY_ID")?,
+                extra,
             })
         }
     }
@@ -13123,7 +14240,7 @@ impl ::b24_core::__private::Method for StagesGet {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
+        stages_get::Result,
     >;
     #[allow(unused_variables)]
     fn validate(
@@ -13161,6 +14278,217 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for StagesGetError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`task.stages.get`](https://apidocs.bitrix24.com/api-reference/tasks/stages/task-stages-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod stages_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`task.stages.get`](https://apidocs.bitrix24.com/api-reference/tasks/stages/task-stages-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `TITLE`: `string`.
+        #[serde(
+            rename = "TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `SORT`: `string`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<::std::string::String>,
+        /// `COLOR`: `string`.
+        #[serde(
+            rename = "COLOR",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub color: ::std::option::Option<::std::string::String>,
+        /// `SYSTEM_TYPE`: `string`.
+        #[serde(
+            rename = "SYSTEM_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub system_type: ::std::option::Option<::std::string::String>,
+        /// `ENTITY_ID`: `int`.
+        #[serde(
+            rename = "ENTITY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<i64>,
+        /// `ENTITY_TYPE`: `string`.
+        #[serde(
+            rename = "ENTITY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type: ::std::option::Option<::std::string::String>,
+        /// `ADDITIONAL_FILTER`: `any[]`.
+        #[serde(
+            rename = "ADDITIONAL_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub additional_filter: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `TO_UPDATE`: `any[]`.
+        #[serde(
+            rename = "TO_UPDATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub to_update: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `TO_UPDATE_ACCESS`: `any`.
+        #[serde(
+            rename = "TO_UPDATE_ACCESS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub to_update_access: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "TITLE",
+                    "SORT",
+                    "COLOR",
+                    "SYSTEM_TYPE",
+                    "ENTITY_ID",
+                    "ENTITY_TYPE",
+                    "ADDITIONAL_FILTER",
+                    "TO_UPDATE",
+                    "TO_UPDATE_ACCESS",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "TITLE")?,
+                sort: ::b24_core::__private::wire::field_at(slot_2, "SORT")?,
+                color: ::b24_core::__private::wire::field_at(slot_3, "COLOR")?,
+                system_type: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "SYSTEM_TYPE",
+                )?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_5, "ENTITY_ID")?,
+                entity_type: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "ENTITY_TYPE",
+                )?,
+                additional_filter: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "ADDITIONAL_FILTER",
+                )?,
+                to_update: ::b24_core::__private::wire::field_at(slot_8, "TO_UPDATE")?,
+                to_update_access: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "TO_UPDATE_ACCESS",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.color,
+                &::std::format!("{}.{}", field, "COLOR"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.system_type,
+                &::std::format!("{}.{}", field, "SYSTEM_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "ENTITY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                &::std::format!("{}.{}", field, "ENTITY_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.additional_filter,
+                &::std::format!("{}.{}", field, "ADDITIONAL_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.to_update,
+                &::std::format!("{}.{}", field, "TO_UPDATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.to_update_access,
+                &::std::format!("{}.{}", field, "TO_UPDATE_ACCESS"),
+                problems,
+            );
         }
     }
 }
@@ -13519,6 +14847,12 @@ pub mod stages_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sort: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -13532,16 +14866,18 @@ pub mod stages_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["TITLE", "COLOR", "AFTER_ID", "SORT"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
                 color: ::b24_core::__private::wire::field_at(slot_1, "COLOR")?,
                 after_id: ::b24_core::__private::wire::field_at(slot_2, "AFTER_ID")?,
                 sort: ::b24_core::__private::wire::field_at(slot_3, "SORT")?,
+                extra,
             })
         }
     }

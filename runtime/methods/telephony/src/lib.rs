@@ -134,10 +134,7 @@ impl ::b24_core::__private::Method for CallAttachTranscription {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/telephony/telephony-call-attach-transcription.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = call_attach_transcription::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -213,6 +210,12 @@ pub mod call_attach_transcription {
         /// `MESSAGE`: `string`.
         #[serde(rename = "MESSAGE")]
         pub message: ::std::string::String,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Messages {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -226,16 +229,18 @@ pub mod call_attach_transcription {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["SIDE", "START_TIME", "STOP_TIME", "MESSAGE"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 side: ::b24_core::__private::wire::field_at(slot_0, "SIDE")?,
                 start_time: ::b24_core::__private::wire::field_at(slot_1, "START_TIME")?,
                 stop_time: ::b24_core::__private::wire::field_at(slot_2, "STOP_TIME")?,
                 message: ::b24_core::__private::wire::field_at(slot_3, "MESSAGE")?,
+                extra,
             })
         }
     }
@@ -265,6 +270,67 @@ pub mod call_attach_transcription {
             );
             problems
                 .non_empty(&::std::format!("{}.{}", field, "MESSAGE"), &self.message);
+        }
+    }
+    /// `Result` of [`telephony.call.attachTranscription`](https://apidocs.bitrix24.com/api-reference/telephony/telephony-call-attach-transcription.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `TRANSCRIPT_ID`: `int`.
+        #[serde(
+            rename = "TRANSCRIPT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transcript_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["TRANSCRIPT_ID"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                transcript_id: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "TRANSCRIPT_ID",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.transcript_id,
+                &::std::format!("{}.{}", field, "TRANSCRIPT_ID"),
+                problems,
+            );
         }
     }
 }
@@ -297,13 +363,13 @@ pub struct ExternalCallAttachRecord {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub filename: ::std::option::Option<::std::string::String>,
-    /// `FILE_CONTENT`: `string`.
+    /// `FILE_CONTENT`: `file`.
     #[serde(
         rename = "FILE_CONTENT",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub file_content: ::std::option::Option<::std::string::String>,
+    pub file_content: ::std::option::Option<::b24_core::__private::types::File>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -346,7 +412,7 @@ impl ExternalCallAttachRecord {
     #[must_use]
     pub fn file_content(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::File>,
     ) -> Self {
         self.file_content = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -402,10 +468,7 @@ impl ::b24_core::__private::Method for ExternalCallAttachRecord {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-call-attach-record.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = external_call_attach_record::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -452,6 +515,96 @@ for ExternalCallAttachRecordError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`telephony.externalCall.attachRecord`](https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-call-attach-record.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod external_call_attach_record {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`telephony.externalCall.attachRecord`](https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-call-attach-record.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `FILE_ID`: `int`.
+        #[serde(
+            rename = "FILE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_id: ::std::option::Option<i64>,
+        /// `uploadUrl`: `string`.
+        #[serde(
+            rename = "uploadUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub upload_url: ::std::option::Option<::std::string::String>,
+        /// `fieldName`: `string`.
+        #[serde(
+            rename = "fieldName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub field_name: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["FILE_ID", "uploadUrl", "fieldName"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                file_id: ::b24_core::__private::wire::field_at(slot_0, "FILE_ID")?,
+                upload_url: ::b24_core::__private::wire::field_at(slot_1, "uploadUrl")?,
+                field_name: ::b24_core::__private::wire::field_at(slot_2, "fieldName")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.file_id,
+                &::std::format!("{}.{}", field, "FILE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.upload_url,
+                &::std::format!("{}.{}", field, "uploadUrl"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.field_name,
+                &::std::format!("{}.{}", field, "fieldName"),
+                problems,
+            );
         }
     }
 }
@@ -730,10 +883,7 @@ impl ::b24_core::__private::Method for ExternalCallFinish {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-call-finish.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = external_call_finish::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -811,6 +961,406 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ExternalCallFini
         }
     }
 }
+/// Named types of [`telephony.externalCall.finish`](https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-call-finish.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod external_call_finish {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`telephony.externalCall.finish`](https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-call-finish.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `CALL_ID`: `string`.
+        #[serde(
+            rename = "CALL_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub call_id: ::std::option::Option<::std::string::String>,
+        /// `EXTERNAL_CALL_ID`: `any`.
+        #[serde(
+            rename = "EXTERNAL_CALL_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_call_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `PORTAL_USER_ID`: `int`.
+        #[serde(
+            rename = "PORTAL_USER_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub portal_user_id: ::std::option::Option<i64>,
+        /// `PHONE_NUMBER`: `string`.
+        #[serde(
+            rename = "PHONE_NUMBER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub phone_number: ::std::option::Option<::std::string::String>,
+        /// `PORTAL_NUMBER`: `string`.
+        #[serde(
+            rename = "PORTAL_NUMBER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub portal_number: ::std::option::Option<::std::string::String>,
+        /// `INCOMING`: `string`.
+        #[serde(
+            rename = "INCOMING",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub incoming: ::std::option::Option<::std::string::String>,
+        /// `CALL_DURATION`: `int`.
+        #[serde(
+            rename = "CALL_DURATION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub call_duration: ::std::option::Option<i64>,
+        /// `CALL_START_DATE`: `map<any>`.
+        #[serde(
+            rename = "CALL_START_DATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub call_start_date: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `CALL_STATUS`: `int`.
+        #[serde(
+            rename = "CALL_STATUS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub call_status: ::std::option::Option<i64>,
+        /// `CALL_VOTE`: `int`.
+        #[serde(
+            rename = "CALL_VOTE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub call_vote: ::std::option::Option<i64>,
+        /// `COST`: `int`.
+        #[serde(
+            rename = "COST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cost: ::std::option::Option<i64>,
+        /// `COST_CURRENCY`: `string`.
+        #[serde(
+            rename = "COST_CURRENCY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cost_currency: ::std::option::Option<::std::string::String>,
+        /// `CALL_FAILED_CODE`: `string`.
+        #[serde(
+            rename = "CALL_FAILED_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub call_failed_code: ::std::option::Option<::std::string::String>,
+        /// `CALL_FAILED_REASON`: `string`.
+        #[serde(
+            rename = "CALL_FAILED_REASON",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub call_failed_reason: ::std::option::Option<::std::string::String>,
+        /// `REST_APP_ID`: `int`.
+        #[serde(
+            rename = "REST_APP_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rest_app_id: ::std::option::Option<i64>,
+        /// `REST_APP_NAME`: `string`.
+        #[serde(
+            rename = "REST_APP_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rest_app_name: ::std::option::Option<::std::string::String>,
+        /// `CRM_ACTIVITY_ID`: `int`.
+        #[serde(
+            rename = "CRM_ACTIVITY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub crm_activity_id: ::std::option::Option<i64>,
+        /// `COMMENT`: `any`.
+        #[serde(
+            rename = "COMMENT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub comment: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `CRM_ENTITY_TYPE`: `string`.
+        #[serde(
+            rename = "CRM_ENTITY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub crm_entity_type: ::std::option::Option<::std::string::String>,
+        /// `CRM_ENTITY_ID`: `int`.
+        #[serde(
+            rename = "CRM_ENTITY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub crm_entity_id: ::std::option::Option<i64>,
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "CALL_ID",
+                    "EXTERNAL_CALL_ID",
+                    "PORTAL_USER_ID",
+                    "PHONE_NUMBER",
+                    "PORTAL_NUMBER",
+                    "INCOMING",
+                    "CALL_DURATION",
+                    "CALL_START_DATE",
+                    "CALL_STATUS",
+                    "CALL_VOTE",
+                    "COST",
+                    "COST_CURRENCY",
+                    "CALL_FAILED_CODE",
+                    "CALL_FAILED_REASON",
+                    "REST_APP_ID",
+                    "REST_APP_NAME",
+                    "CRM_ACTIVITY_ID",
+                    "COMMENT",
+                    "CRM_ENTITY_TYPE",
+                    "CRM_ENTITY_ID",
+                    "ID",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                call_id: ::b24_core::__private::wire::field_at(slot_0, "CALL_ID")?,
+                external_call_id: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "EXTERNAL_CALL_ID",
+                )?,
+                portal_user_id: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "PORTAL_USER_ID",
+                )?,
+                phone_number: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "PHONE_NUMBER",
+                )?,
+                portal_number: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "PORTAL_NUMBER",
+                )?,
+                incoming: ::b24_core::__private::wire::field_at(slot_5, "INCOMING")?,
+                call_duration: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "CALL_DURATION",
+                )?,
+                call_start_date: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "CALL_START_DATE",
+                )?,
+                call_status: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "CALL_STATUS",
+                )?,
+                call_vote: ::b24_core::__private::wire::field_at(slot_9, "CALL_VOTE")?,
+                cost: ::b24_core::__private::wire::field_at(slot_10, "COST")?,
+                cost_currency: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "COST_CURRENCY",
+                )?,
+                call_failed_code: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "CALL_FAILED_CODE",
+                )?,
+                call_failed_reason: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "CALL_FAILED_REASON",
+                )?,
+                rest_app_id: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "REST_APP_ID",
+                )?,
+                rest_app_name: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "REST_APP_NAME",
+                )?,
+                crm_activity_id: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "CRM_ACTIVITY_ID",
+                )?,
+                comment: ::b24_core::__private::wire::field_at(slot_17, "COMMENT")?,
+                crm_entity_type: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "CRM_ENTITY_TYPE",
+                )?,
+                crm_entity_id: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "CRM_ENTITY_ID",
+                )?,
+                id: ::b24_core::__private::wire::field_at(slot_20, "ID")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.call_id,
+                &::std::format!("{}.{}", field, "CALL_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.external_call_id,
+                &::std::format!("{}.{}", field, "EXTERNAL_CALL_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.portal_user_id,
+                &::std::format!("{}.{}", field, "PORTAL_USER_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.phone_number,
+                &::std::format!("{}.{}", field, "PHONE_NUMBER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.portal_number,
+                &::std::format!("{}.{}", field, "PORTAL_NUMBER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.incoming,
+                &::std::format!("{}.{}", field, "INCOMING"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.call_duration,
+                &::std::format!("{}.{}", field, "CALL_DURATION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.call_start_date,
+                &::std::format!("{}.{}", field, "CALL_START_DATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.call_status,
+                &::std::format!("{}.{}", field, "CALL_STATUS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.call_vote,
+                &::std::format!("{}.{}", field, "CALL_VOTE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.cost,
+                &::std::format!("{}.{}", field, "COST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.cost_currency,
+                &::std::format!("{}.{}", field, "COST_CURRENCY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.call_failed_code,
+                &::std::format!("{}.{}", field, "CALL_FAILED_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.call_failed_reason,
+                &::std::format!("{}.{}", field, "CALL_FAILED_REASON"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rest_app_id,
+                &::std::format!("{}.{}", field, "REST_APP_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rest_app_name,
+                &::std::format!("{}.{}", field, "REST_APP_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.crm_activity_id,
+                &::std::format!("{}.{}", field, "CRM_ACTIVITY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.comment,
+                &::std::format!("{}.{}", field, "COMMENT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.crm_entity_type,
+                &::std::format!("{}.{}", field, "CRM_ENTITY_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.crm_entity_id,
+                &::std::format!("{}.{}", field, "CRM_ENTITY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+        }
+    }
+}
 /// [`telephony.externalCall.hide`](https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-call-hide.html) (REST v2)
 ///
 /// Scope: `telephony`.
@@ -826,13 +1376,13 @@ pub struct ExternalCallHide {
     /// `CALL_ID` (required): `string`.
     #[serde(rename = "CALL_ID")]
     pub call_id: ::std::string::String,
-    /// `USER_ID`: `any`.
+    /// `USER_ID`: `int`.
     #[serde(
         rename = "USER_ID",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub user_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    pub user_id: ::std::option::Option<i64>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -853,10 +1403,7 @@ impl ExternalCallHide {
     }
     /// Sets `USER_ID`.
     #[must_use]
-    pub fn user_id(
-        mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
-    ) -> Self {
+    pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
@@ -1281,10 +1828,7 @@ impl ::b24_core::__private::Method for ExternalCallRegister {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-call-register.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = external_call_register::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1379,6 +1923,144 @@ for ExternalCallRegisterError {
         }
     }
 }
+/// Named types of [`telephony.externalCall.register`](https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-call-register.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod external_call_register {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`telephony.externalCall.register`](https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-call-register.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `CALL_ID`: `string`.
+        #[serde(
+            rename = "CALL_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub call_id: ::std::option::Option<::std::string::String>,
+        /// `CRM_CREATED_LEAD`: `any`.
+        #[serde(
+            rename = "CRM_CREATED_LEAD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub crm_created_lead: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `CRM_CREATED_ENTITIES`: `any[]`.
+        #[serde(
+            rename = "CRM_CREATED_ENTITIES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub crm_created_entities: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `CRM_ENTITY_TYPE`: `string`.
+        #[serde(
+            rename = "CRM_ENTITY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub crm_entity_type: ::std::option::Option<::std::string::String>,
+        /// `CRM_ENTITY_ID`: `int`.
+        #[serde(
+            rename = "CRM_ENTITY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub crm_entity_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "CALL_ID",
+                    "CRM_CREATED_LEAD",
+                    "CRM_CREATED_ENTITIES",
+                    "CRM_ENTITY_TYPE",
+                    "CRM_ENTITY_ID",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                call_id: ::b24_core::__private::wire::field_at(slot_0, "CALL_ID")?,
+                crm_created_lead: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "CRM_CREATED_LEAD",
+                )?,
+                crm_created_entities: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "CRM_CREATED_ENTITIES",
+                )?,
+                crm_entity_type: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "CRM_ENTITY_TYPE",
+                )?,
+                crm_entity_id: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "CRM_ENTITY_ID",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.call_id,
+                &::std::format!("{}.{}", field, "CALL_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.crm_created_lead,
+                &::std::format!("{}.{}", field, "CRM_CREATED_LEAD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.crm_created_entities,
+                &::std::format!("{}.{}", field, "CRM_CREATED_ENTITIES"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.crm_entity_type,
+                &::std::format!("{}.{}", field, "CRM_ENTITY_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.crm_entity_id,
+                &::std::format!("{}.{}", field, "CRM_ENTITY_ID"),
+                problems,
+            );
+        }
+    }
+}
 /// [`telephony.externalCall.searchCrmEntities`](https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-call-search-crm-entities.html) (REST v2)
 ///
 /// Scope: `telephony`.
@@ -1458,7 +2140,7 @@ impl ::b24_core::__private::Method for ExternalCallSearchCrmEntities {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-call-search-crm-entities.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<external_call_search_crm_entities::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1505,6 +2187,286 @@ for ExternalCallSearchCrmEntitiesError {
         }
     }
 }
+/// Named types of [`telephony.externalCall.searchCrmEntities`](https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-call-search-crm-entities.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod external_call_search_crm_entities {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `AssignedBy` of [`telephony.externalCall.searchCrmEntities`](https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-call-search-crm-entities.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct AssignedBy {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `TIMEMAN_STATUS`: `string`.
+        #[serde(
+            rename = "TIMEMAN_STATUS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub timeman_status: ::std::option::Option<::std::string::String>,
+        /// `USER_PHONE_INNER`: `any`.
+        #[serde(
+            rename = "USER_PHONE_INNER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_phone_inner: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `WORK_PHONE`: `any`.
+        #[serde(
+            rename = "WORK_PHONE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_phone: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `PERSONAL_PHONE`: `any`.
+        #[serde(
+            rename = "PERSONAL_PHONE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_phone: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `PERSONAL_MOBILE`: `string`.
+        #[serde(
+            rename = "PERSONAL_MOBILE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_mobile: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for AssignedBy {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for AssignedBy {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "TIMEMAN_STATUS",
+                    "USER_PHONE_INNER",
+                    "WORK_PHONE",
+                    "PERSONAL_PHONE",
+                    "PERSONAL_MOBILE",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                timeman_status: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "TIMEMAN_STATUS",
+                )?,
+                user_phone_inner: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "USER_PHONE_INNER",
+                )?,
+                work_phone: ::b24_core::__private::wire::field_at(slot_3, "WORK_PHONE")?,
+                personal_phone: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "PERSONAL_PHONE",
+                )?,
+                personal_mobile: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "PERSONAL_MOBILE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for AssignedBy {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.timeman_status,
+                &::std::format!("{}.{}", field, "TIMEMAN_STATUS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_phone_inner,
+                &::std::format!("{}.{}", field, "USER_PHONE_INNER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_phone,
+                &::std::format!("{}.{}", field, "WORK_PHONE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_phone,
+                &::std::format!("{}.{}", field, "PERSONAL_PHONE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_mobile,
+                &::std::format!("{}.{}", field, "PERSONAL_MOBILE"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`telephony.externalCall.searchCrmEntities`](https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-call-search-crm-entities.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `CRM_ENTITY_TYPE`: `string`.
+        #[serde(
+            rename = "CRM_ENTITY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub crm_entity_type: ::std::option::Option<::std::string::String>,
+        /// `CRM_ENTITY_ID`: `int`.
+        #[serde(
+            rename = "CRM_ENTITY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub crm_entity_id: ::std::option::Option<i64>,
+        /// `ASSIGNED_BY_ID`: `int`.
+        #[serde(
+            rename = "ASSIGNED_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub assigned_by_id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `ASSIGNED_BY`: `AssignedBy`.
+        #[serde(
+            rename = "ASSIGNED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub assigned_by: ::std::option::Option<AssignedBy>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "CRM_ENTITY_TYPE",
+                    "CRM_ENTITY_ID",
+                    "ASSIGNED_BY_ID",
+                    "NAME",
+                    "ASSIGNED_BY",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                crm_entity_type: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "CRM_ENTITY_TYPE",
+                )?,
+                crm_entity_id: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "CRM_ENTITY_ID",
+                )?,
+                assigned_by_id: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "ASSIGNED_BY_ID",
+                )?,
+                name: ::b24_core::__private::wire::field_at(slot_3, "NAME")?,
+                assigned_by: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "ASSIGNED_BY",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.crm_entity_type,
+                &::std::format!("{}.{}", field, "CRM_ENTITY_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.crm_entity_id,
+                &::std::format!("{}.{}", field, "CRM_ENTITY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.assigned_by_id,
+                &::std::format!("{}.{}", field, "ASSIGNED_BY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.assigned_by,
+                &::std::format!("{}.{}", field, "ASSIGNED_BY"),
+                problems,
+            );
+        }
+    }
+}
 /// [`telephony.externalCall.show`](https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-call-show.html) (REST v2)
 ///
 /// Scope: `telephony`.
@@ -1520,13 +2482,13 @@ pub struct ExternalCallShow {
     /// `CALL_ID` (required): `string`.
     #[serde(rename = "CALL_ID")]
     pub call_id: ::std::string::String,
-    /// `USER_ID`: `any`.
+    /// `USER_ID`: `int`.
     #[serde(
         rename = "USER_ID",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub user_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    pub user_id: ::std::option::Option<i64>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -1547,10 +2509,7 @@ impl ExternalCallShow {
     }
     /// Sets `USER_ID`.
     #[must_use]
-    pub fn user_id(
-        mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
-    ) -> Self {
+    pub fn user_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.user_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
@@ -1760,10 +2719,7 @@ impl ::b24_core::__private::Method for ExternalLineAdd {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-line-add.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = external_line_add::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1809,6 +2765,70 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ExternalLineAddE
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`telephony.externalLine.add`](https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-line-add.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod external_line_add {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`telephony.externalLine.add`](https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-line-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
         }
     }
 }
@@ -1890,7 +2910,7 @@ impl ::b24_core::__private::Method for ExternalLineDelete {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-line-delete.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ();
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2007,7 +3027,7 @@ impl ::b24_core::__private::Method for ExternalLineGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-line-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<external_line_get::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2042,6 +3062,99 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ExternalLineGetE
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`telephony.externalLine.get`](https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-line-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod external_line_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`telephony.externalLine.get`](https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-line-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `NUMBER`: `string`.
+        #[serde(
+            rename = "NUMBER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub number: ::std::option::Option<::std::string::String>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `CRM_AUTO_CREATE`: `string`.
+        #[serde(
+            rename = "CRM_AUTO_CREATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub crm_auto_create: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["NUMBER", "NAME", "CRM_AUTO_CREATE"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                number: ::b24_core::__private::wire::field_at(slot_0, "NUMBER")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                crm_auto_create: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "CRM_AUTO_CREATE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.number,
+                &::std::format!("{}.{}", field, "NUMBER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.crm_auto_create,
+                &::std::format!("{}.{}", field, "CRM_AUTO_CREATE"),
+                problems,
+            );
         }
     }
 }
@@ -2164,10 +3277,7 @@ impl ::b24_core::__private::Method for ExternalLineUpdate {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-line-update.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = external_line_update::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2215,6 +3325,70 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ExternalLineUpda
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`telephony.externalLine.update`](https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-line-update.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod external_line_update {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`telephony.externalLine.update`](https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-line-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
         }
     }
 }

@@ -34,7 +34,7 @@ pub struct Close {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub time: ::std::option::Option<::std::string::String>,
+    pub time: ::std::option::Option<::b24_core::__private::types::DateTime>,
     /// `REPORT`: `string`.
     #[serde(
         rename = "REPORT",
@@ -87,7 +87,7 @@ impl Close {
     #[must_use]
     pub fn time(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::DateTime>,
     ) -> Self {
         self.time = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -163,10 +163,7 @@ impl ::b24_core::__private::Method for Close {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/timeman/base/timeman-close.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = close::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -206,6 +203,244 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CloseError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`timeman.close`](https://apidocs.bitrix24.com/api-reference/timeman/base/timeman-close.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod close {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`timeman.close`](https://apidocs.bitrix24.com/api-reference/timeman/base/timeman-close.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `STATUS`: `string`.
+        #[serde(
+            rename = "STATUS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status: ::std::option::Option<::std::string::String>,
+        /// `TIME_START`: `datetime`.
+        #[serde(
+            rename = "TIME_START",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time_start: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `TIME_FINISH`: `datetime`.
+        #[serde(
+            rename = "TIME_FINISH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time_finish: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DURATION`: `string`.
+        #[serde(
+            rename = "DURATION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub duration: ::std::option::Option<::std::string::String>,
+        /// `TIME_LEAKS`: `string`.
+        #[serde(
+            rename = "TIME_LEAKS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time_leaks: ::std::option::Option<::std::string::String>,
+        /// `ACTIVE`: `any`.
+        #[serde(
+            rename = "ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `IP_OPEN`: `string`.
+        #[serde(
+            rename = "IP_OPEN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ip_open: ::std::option::Option<::std::string::String>,
+        /// `IP_CLOSE`: `string`.
+        #[serde(
+            rename = "IP_CLOSE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ip_close: ::std::option::Option<::std::string::String>,
+        /// `LAT_OPEN`: `float`.
+        #[serde(
+            rename = "LAT_OPEN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lat_open: ::std::option::Option<f64>,
+        /// `LON_OPEN`: `float`.
+        #[serde(
+            rename = "LON_OPEN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lon_open: ::std::option::Option<f64>,
+        /// `LAT_CLOSE`: `float`.
+        #[serde(
+            rename = "LAT_CLOSE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lat_close: ::std::option::Option<f64>,
+        /// `LON_CLOSE`: `float`.
+        #[serde(
+            rename = "LON_CLOSE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lon_close: ::std::option::Option<f64>,
+        /// `TZ_OFFSET`: `int`.
+        #[serde(
+            rename = "TZ_OFFSET",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tz_offset: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "STATUS",
+                    "TIME_START",
+                    "TIME_FINISH",
+                    "DURATION",
+                    "TIME_LEAKS",
+                    "ACTIVE",
+                    "IP_OPEN",
+                    "IP_CLOSE",
+                    "LAT_OPEN",
+                    "LON_OPEN",
+                    "LAT_CLOSE",
+                    "LON_CLOSE",
+                    "TZ_OFFSET",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                status: ::b24_core::__private::wire::field_at(slot_0, "STATUS")?,
+                time_start: ::b24_core::__private::wire::field_at(slot_1, "TIME_START")?,
+                time_finish: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "TIME_FINISH",
+                )?,
+                duration: ::b24_core::__private::wire::field_at(slot_3, "DURATION")?,
+                time_leaks: ::b24_core::__private::wire::field_at(slot_4, "TIME_LEAKS")?,
+                active: ::b24_core::__private::wire::field_at(slot_5, "ACTIVE")?,
+                ip_open: ::b24_core::__private::wire::field_at(slot_6, "IP_OPEN")?,
+                ip_close: ::b24_core::__private::wire::field_at(slot_7, "IP_CLOSE")?,
+                lat_open: ::b24_core::__private::wire::field_at(slot_8, "LAT_OPEN")?,
+                lon_open: ::b24_core::__private::wire::field_at(slot_9, "LON_OPEN")?,
+                lat_close: ::b24_core::__private::wire::field_at(slot_10, "LAT_CLOSE")?,
+                lon_close: ::b24_core::__private::wire::field_at(slot_11, "LON_CLOSE")?,
+                tz_offset: ::b24_core::__private::wire::field_at(slot_12, "TZ_OFFSET")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.status,
+                &::std::format!("{}.{}", field, "STATUS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.time_start,
+                &::std::format!("{}.{}", field, "TIME_START"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.time_finish,
+                &::std::format!("{}.{}", field, "TIME_FINISH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.duration,
+                &::std::format!("{}.{}", field, "DURATION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.time_leaks,
+                &::std::format!("{}.{}", field, "TIME_LEAKS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "ACTIVE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ip_open,
+                &::std::format!("{}.{}", field, "IP_OPEN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ip_close,
+                &::std::format!("{}.{}", field, "IP_CLOSE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lat_open,
+                &::std::format!("{}.{}", field, "LAT_OPEN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lon_open,
+                &::std::format!("{}.{}", field, "LON_OPEN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lat_close,
+                &::std::format!("{}.{}", field, "LAT_CLOSE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lon_close,
+                &::std::format!("{}.{}", field, "LON_CLOSE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tz_offset,
+                &::std::format!("{}.{}", field, "TZ_OFFSET"),
+                problems,
+            );
         }
     }
 }
@@ -301,10 +536,7 @@ impl ::b24_core::__private::Method for NetworkrangeCheck {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/timeman/networkrange/timeman-networkrange-check.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = networkrange_check::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -340,6 +572,96 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NetworkrangeChec
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`timeman.networkrange.check`](https://apidocs.bitrix24.com/api-reference/timeman/networkrange/timeman-networkrange-check.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod networkrange_check {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`timeman.networkrange.check`](https://apidocs.bitrix24.com/api-reference/timeman/networkrange/timeman-networkrange-check.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ip`: `string`.
+        #[serde(
+            rename = "ip",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ip: ::std::option::Option<::std::string::String>,
+        /// `range`: `string`.
+        #[serde(
+            rename = "range",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub range: ::std::option::Option<::std::string::String>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ip", "range", "name"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                ip: ::b24_core::__private::wire::field_at(slot_0, "ip")?,
+                range: ::b24_core::__private::wire::field_at(slot_1, "range")?,
+                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.ip,
+                &::std::format!("{}.{}", field, "ip"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.range,
+                &::std::format!("{}.{}", field, "range"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
         }
     }
 }
@@ -482,6 +804,12 @@ pub mod networkrange_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub name: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -495,14 +823,16 @@ pub mod networkrange_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["ip_range", "name"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 ip_range: ::b24_core::__private::wire::field_at(slot_0, "ip_range")?,
                 name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                extra,
             })
         }
     }
@@ -534,9 +864,9 @@ pub mod networkrange_get {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct NetworkrangeSet {
-    /// `RANGES` (required): `any[]`.
+    /// `RANGES` (required): `Ranges[]`.
     #[serde(rename = "RANGES")]
-    pub ranges: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub ranges: ::std::vec::Vec<networkrange_set::Ranges>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -549,9 +879,7 @@ impl NetworkrangeSet {
     /// A request with the required parameter `RANGES`.
     #[must_use]
     pub fn new(
-        ranges: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        ranges: impl ::std::convert::Into<::std::vec::Vec<networkrange_set::Ranges>>,
     ) -> Self {
         Self {
             ranges: ::std::convert::Into::into(ranges),
@@ -604,7 +932,7 @@ impl ::b24_core::__private::Method for NetworkrangeSet {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/timeman/networkrange/timeman-networkrange-set.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = networkrange_set::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -646,6 +974,159 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NetworkrangeSetE
         }
     }
 }
+/// Named types of [`timeman.networkrange.set`](https://apidocs.bitrix24.com/api-reference/timeman/networkrange/timeman-networkrange-set.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod networkrange_set {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Ranges` of [`timeman.networkrange.set`](https://apidocs.bitrix24.com/api-reference/timeman/networkrange/timeman-networkrange-set.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Ranges {
+        /// `ip_range`: `string`.
+        #[serde(
+            rename = "ip_range",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ip_range: ::std::option::Option<::std::string::String>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Ranges {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Ranges {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ip_range", "name"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                ip_range: ::b24_core::__private::wire::field_at(slot_0, "ip_range")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Ranges {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.ip_range,
+                &::std::format!("{}.{}", field, "ip_range"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`timeman.networkrange.set`](https://apidocs.bitrix24.com/api-reference/timeman/networkrange/timeman-networkrange-set.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `result`: `bool`.
+        #[serde(
+            rename = "result",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result: ::std::option::Option<bool>,
+        /// `error_ranges`: `any[]`.
+        #[serde(
+            rename = "error_ranges",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub error_ranges: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["result", "error_ranges"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
+                error_ranges: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "error_ranges",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.result,
+                &::std::format!("{}.{}", field, "result"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.error_ranges,
+                &::std::format!("{}.{}", field, "error_ranges"),
+                problems,
+            );
+        }
+    }
+}
 /// [`timeman.open`](https://apidocs.bitrix24.com/api-reference/timeman/base/timeman-open.html) (REST v2)
 ///
 /// Scope: `timeman`.
@@ -672,7 +1153,7 @@ pub struct Open {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub time: ::std::option::Option<::std::string::String>,
+    pub time: ::std::option::Option<::b24_core::__private::types::DateTime>,
     /// `REPORT`: `string`.
     #[serde(
         rename = "REPORT",
@@ -725,7 +1206,7 @@ impl Open {
     #[must_use]
     pub fn time(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::DateTime>,
     ) -> Self {
         self.time = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -801,10 +1282,7 @@ impl ::b24_core::__private::Method for Open {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/timeman/base/timeman-open.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = open::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -847,6 +1325,244 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for OpenError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`timeman.open`](https://apidocs.bitrix24.com/api-reference/timeman/base/timeman-open.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod open {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`timeman.open`](https://apidocs.bitrix24.com/api-reference/timeman/base/timeman-open.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `STATUS`: `string`.
+        #[serde(
+            rename = "STATUS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status: ::std::option::Option<::std::string::String>,
+        /// `TIME_START`: `datetime`.
+        #[serde(
+            rename = "TIME_START",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time_start: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `TIME_FINISH`: `any`.
+        #[serde(
+            rename = "TIME_FINISH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time_finish: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `DURATION`: `string`.
+        #[serde(
+            rename = "DURATION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub duration: ::std::option::Option<::std::string::String>,
+        /// `TIME_LEAKS`: `string`.
+        #[serde(
+            rename = "TIME_LEAKS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time_leaks: ::std::option::Option<::std::string::String>,
+        /// `ACTIVE`: `any`.
+        #[serde(
+            rename = "ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `IP_OPEN`: `string`.
+        #[serde(
+            rename = "IP_OPEN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ip_open: ::std::option::Option<::std::string::String>,
+        /// `IP_CLOSE`: `string`.
+        #[serde(
+            rename = "IP_CLOSE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ip_close: ::std::option::Option<::std::string::String>,
+        /// `LAT_OPEN`: `float`.
+        #[serde(
+            rename = "LAT_OPEN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lat_open: ::std::option::Option<f64>,
+        /// `LON_OPEN`: `float`.
+        #[serde(
+            rename = "LON_OPEN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lon_open: ::std::option::Option<f64>,
+        /// `LAT_CLOSE`: `int`.
+        #[serde(
+            rename = "LAT_CLOSE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lat_close: ::std::option::Option<i64>,
+        /// `LON_CLOSE`: `int`.
+        #[serde(
+            rename = "LON_CLOSE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lon_close: ::std::option::Option<i64>,
+        /// `TZ_OFFSET`: `int`.
+        #[serde(
+            rename = "TZ_OFFSET",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tz_offset: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "STATUS",
+                    "TIME_START",
+                    "TIME_FINISH",
+                    "DURATION",
+                    "TIME_LEAKS",
+                    "ACTIVE",
+                    "IP_OPEN",
+                    "IP_CLOSE",
+                    "LAT_OPEN",
+                    "LON_OPEN",
+                    "LAT_CLOSE",
+                    "LON_CLOSE",
+                    "TZ_OFFSET",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                status: ::b24_core::__private::wire::field_at(slot_0, "STATUS")?,
+                time_start: ::b24_core::__private::wire::field_at(slot_1, "TIME_START")?,
+                time_finish: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "TIME_FINISH",
+                )?,
+                duration: ::b24_core::__private::wire::field_at(slot_3, "DURATION")?,
+                time_leaks: ::b24_core::__private::wire::field_at(slot_4, "TIME_LEAKS")?,
+                active: ::b24_core::__private::wire::field_at(slot_5, "ACTIVE")?,
+                ip_open: ::b24_core::__private::wire::field_at(slot_6, "IP_OPEN")?,
+                ip_close: ::b24_core::__private::wire::field_at(slot_7, "IP_CLOSE")?,
+                lat_open: ::b24_core::__private::wire::field_at(slot_8, "LAT_OPEN")?,
+                lon_open: ::b24_core::__private::wire::field_at(slot_9, "LON_OPEN")?,
+                lat_close: ::b24_core::__private::wire::field_at(slot_10, "LAT_CLOSE")?,
+                lon_close: ::b24_core::__private::wire::field_at(slot_11, "LON_CLOSE")?,
+                tz_offset: ::b24_core::__private::wire::field_at(slot_12, "TZ_OFFSET")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.status,
+                &::std::format!("{}.{}", field, "STATUS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.time_start,
+                &::std::format!("{}.{}", field, "TIME_START"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.time_finish,
+                &::std::format!("{}.{}", field, "TIME_FINISH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.duration,
+                &::std::format!("{}.{}", field, "DURATION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.time_leaks,
+                &::std::format!("{}.{}", field, "TIME_LEAKS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "ACTIVE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ip_open,
+                &::std::format!("{}.{}", field, "IP_OPEN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ip_close,
+                &::std::format!("{}.{}", field, "IP_CLOSE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lat_open,
+                &::std::format!("{}.{}", field, "LAT_OPEN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lon_open,
+                &::std::format!("{}.{}", field, "LON_OPEN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lat_close,
+                &::std::format!("{}.{}", field, "LAT_CLOSE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lon_close,
+                &::std::format!("{}.{}", field, "LON_CLOSE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tz_offset,
+                &::std::format!("{}.{}", field, "TZ_OFFSET"),
+                problems,
+            );
         }
     }
 }
@@ -939,10 +1655,7 @@ impl ::b24_core::__private::Method for Pause {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/timeman/base/timeman-pause.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = pause::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -975,6 +1688,244 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for PauseError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`timeman.pause`](https://apidocs.bitrix24.com/api-reference/timeman/base/timeman-pause.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod pause {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`timeman.pause`](https://apidocs.bitrix24.com/api-reference/timeman/base/timeman-pause.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `STATUS`: `string`.
+        #[serde(
+            rename = "STATUS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status: ::std::option::Option<::std::string::String>,
+        /// `TIME_START`: `datetime`.
+        #[serde(
+            rename = "TIME_START",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time_start: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `TIME_FINISH`: `any`.
+        #[serde(
+            rename = "TIME_FINISH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time_finish: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `DURATION`: `string`.
+        #[serde(
+            rename = "DURATION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub duration: ::std::option::Option<::std::string::String>,
+        /// `TIME_LEAKS`: `string`.
+        #[serde(
+            rename = "TIME_LEAKS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time_leaks: ::std::option::Option<::std::string::String>,
+        /// `ACTIVE`: `any`.
+        #[serde(
+            rename = "ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `IP_OPEN`: `string`.
+        #[serde(
+            rename = "IP_OPEN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ip_open: ::std::option::Option<::std::string::String>,
+        /// `IP_CLOSE`: `string`.
+        #[serde(
+            rename = "IP_CLOSE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ip_close: ::std::option::Option<::std::string::String>,
+        /// `LAT_OPEN`: `float`.
+        #[serde(
+            rename = "LAT_OPEN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lat_open: ::std::option::Option<f64>,
+        /// `LON_OPEN`: `float`.
+        #[serde(
+            rename = "LON_OPEN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lon_open: ::std::option::Option<f64>,
+        /// `LAT_CLOSE`: `int`.
+        #[serde(
+            rename = "LAT_CLOSE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lat_close: ::std::option::Option<i64>,
+        /// `LON_CLOSE`: `int`.
+        #[serde(
+            rename = "LON_CLOSE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lon_close: ::std::option::Option<i64>,
+        /// `TZ_OFFSET`: `int`.
+        #[serde(
+            rename = "TZ_OFFSET",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tz_offset: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "STATUS",
+                    "TIME_START",
+                    "TIME_FINISH",
+                    "DURATION",
+                    "TIME_LEAKS",
+                    "ACTIVE",
+                    "IP_OPEN",
+                    "IP_CLOSE",
+                    "LAT_OPEN",
+                    "LON_OPEN",
+                    "LAT_CLOSE",
+                    "LON_CLOSE",
+                    "TZ_OFFSET",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                status: ::b24_core::__private::wire::field_at(slot_0, "STATUS")?,
+                time_start: ::b24_core::__private::wire::field_at(slot_1, "TIME_START")?,
+                time_finish: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "TIME_FINISH",
+                )?,
+                duration: ::b24_core::__private::wire::field_at(slot_3, "DURATION")?,
+                time_leaks: ::b24_core::__private::wire::field_at(slot_4, "TIME_LEAKS")?,
+                active: ::b24_core::__private::wire::field_at(slot_5, "ACTIVE")?,
+                ip_open: ::b24_core::__private::wire::field_at(slot_6, "IP_OPEN")?,
+                ip_close: ::b24_core::__private::wire::field_at(slot_7, "IP_CLOSE")?,
+                lat_open: ::b24_core::__private::wire::field_at(slot_8, "LAT_OPEN")?,
+                lon_open: ::b24_core::__private::wire::field_at(slot_9, "LON_OPEN")?,
+                lat_close: ::b24_core::__private::wire::field_at(slot_10, "LAT_CLOSE")?,
+                lon_close: ::b24_core::__private::wire::field_at(slot_11, "LON_CLOSE")?,
+                tz_offset: ::b24_core::__private::wire::field_at(slot_12, "TZ_OFFSET")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.status,
+                &::std::format!("{}.{}", field, "STATUS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.time_start,
+                &::std::format!("{}.{}", field, "TIME_START"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.time_finish,
+                &::std::format!("{}.{}", field, "TIME_FINISH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.duration,
+                &::std::format!("{}.{}", field, "DURATION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.time_leaks,
+                &::std::format!("{}.{}", field, "TIME_LEAKS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "ACTIVE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ip_open,
+                &::std::format!("{}.{}", field, "IP_OPEN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ip_close,
+                &::std::format!("{}.{}", field, "IP_CLOSE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lat_open,
+                &::std::format!("{}.{}", field, "LAT_OPEN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lon_open,
+                &::std::format!("{}.{}", field, "LON_OPEN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lat_close,
+                &::std::format!("{}.{}", field, "LAT_CLOSE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lon_close,
+                &::std::format!("{}.{}", field, "LON_CLOSE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tz_offset,
+                &::std::format!("{}.{}", field, "TZ_OFFSET"),
+                problems,
+            );
         }
     }
 }
@@ -1074,10 +2025,7 @@ impl ::b24_core::__private::Method for RecordFieldGetV3 {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/timeman/record/timeman-record-field-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = record_field_get_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1137,6 +2085,180 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RecordFieldGetV3
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`timeman.record.field.get`](https://apidocs.bitrix24.com/api-reference/timeman/record/timeman-record-field-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod record_field_get_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Item` of [`timeman.record.field.get`](https://apidocs.bitrix24.com/api-reference/timeman/record/timeman-record-field-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Item {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `filterable`: `bool`.
+        #[serde(
+            rename = "filterable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub filterable: ::std::option::Option<bool>,
+        /// `sortable`: `bool`.
+        #[serde(
+            rename = "sortable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sortable: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Item {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "type", "title", "filterable", "sortable"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
+                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
+                filterable: ::b24_core::__private::wire::field_at(slot_3, "filterable")?,
+                sortable: ::b24_core::__private::wire::field_at(slot_4, "sortable")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Item {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.filterable,
+                &::std::format!("{}.{}", field, "filterable"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sortable,
+                &::std::format!("{}.{}", field, "sortable"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`timeman.record.field.get`](https://apidocs.bitrix24.com/api-reference/timeman/record/timeman-record-field-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `item`: `Item`.
+        #[serde(
+            rename = "item",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub item: ::std::option::Option<Item>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["item"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.item,
+                &::std::format!("{}.{}", field, "item"),
+                problems,
+            );
         }
     }
 }
@@ -1232,10 +2354,7 @@ impl ::b24_core::__private::Method for RecordFieldListV3 {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/timeman/record/timeman-record-field-list.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = record_field_list_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1286,6 +2405,180 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RecordFieldListV
         }
     }
 }
+/// Named types of [`timeman.record.field.list`](https://apidocs.bitrix24.com/api-reference/timeman/record/timeman-record-field-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod record_field_list_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Items` of [`timeman.record.field.list`](https://apidocs.bitrix24.com/api-reference/timeman/record/timeman-record-field-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Items {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `filterable`: `any`.
+        #[serde(
+            rename = "filterable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub filterable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `sortable`: `bool`.
+        #[serde(
+            rename = "sortable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sortable: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Items {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "type", "title", "filterable", "sortable"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
+                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
+                filterable: ::b24_core::__private::wire::field_at(slot_3, "filterable")?,
+                sortable: ::b24_core::__private::wire::field_at(slot_4, "sortable")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Items {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.filterable,
+                &::std::format!("{}.{}", field, "filterable"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sortable,
+                &::std::format!("{}.{}", field, "sortable"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`timeman.record.field.list`](https://apidocs.bitrix24.com/api-reference/timeman/record/timeman-record-field-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `items`: `Items[]`.
+        #[serde(
+            rename = "items",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["items"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.items,
+                &::std::format!("{}.{}", field, "items"),
+                problems,
+            );
+        }
+    }
+}
 /// [`timeman.record.list`](https://apidocs.bitrix24.com/api-reference/timeman/record/timeman-record-list.html) (REST v3)
 ///
 /// Scope: `timeman`.
@@ -1298,12 +2591,9 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RecordFieldListV
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct RecordListV3 {
-    /// `filter` (required): `map<any>`.
+    /// `filter` (required): `filter`.
     #[serde(rename = "filter")]
-    pub filter: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >,
+    pub filter: ::b24_core::__private::types::Filter,
     /// `select`: `string[]`.
     #[serde(
         rename = "select",
@@ -1311,30 +2601,20 @@ pub struct RecordListV3 {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `order`: `map<any>`.
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
-    /// `pagination`: `map<any>`.
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
+    /// `pagination`: `Pagination`.
     #[serde(
         rename = "pagination",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub pagination: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub pagination: ::std::option::Option<record_list_v3::Pagination>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -1347,12 +2627,7 @@ impl RecordListV3 {
     /// A request with the required parameter `filter`.
     #[must_use]
     pub fn new(
-        filter: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        filter: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         Self {
             filter: ::std::convert::Into::into(filter),
@@ -1375,12 +2650,7 @@ impl RecordListV3 {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1389,12 +2659,7 @@ impl RecordListV3 {
     #[must_use]
     pub fn pagination(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<record_list_v3::Pagination>,
     ) -> Self {
         self.pagination = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1448,10 +2713,7 @@ impl ::b24_core::__private::Method for RecordListV3 {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/timeman/record/timeman-record-list.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::V3Page;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = record_list_v3::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1507,6 +2769,251 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RecordListV3Erro
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`timeman.record.list`](https://apidocs.bitrix24.com/api-reference/timeman/record/timeman-record-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod record_list_v3 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Items` of [`timeman.record.list`](https://apidocs.bitrix24.com/api-reference/timeman/record/timeman-record-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Items {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `startTime`: `datetime`.
+        #[serde(
+            rename = "startTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `endTime`: `datetime`.
+        #[serde(
+            rename = "endTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub end_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `duration`: `int`.
+        #[serde(
+            rename = "duration",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub duration: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Items {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "startTime", "endTime", "duration"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                start_time: ::b24_core::__private::wire::field_at(slot_1, "startTime")?,
+                end_time: ::b24_core::__private::wire::field_at(slot_2, "endTime")?,
+                duration: ::b24_core::__private::wire::field_at(slot_3, "duration")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Items {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.start_time,
+                &::std::format!("{}.{}", field, "startTime"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.end_time,
+                &::std::format!("{}.{}", field, "endTime"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.duration,
+                &::std::format!("{}.{}", field, "duration"),
+                problems,
+            );
+        }
+    }
+    /// `Pagination` of [`timeman.record.list`](https://apidocs.bitrix24.com/api-reference/timeman/record/timeman-record-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Pagination {
+        /// `page`: `int`.
+        #[serde(
+            rename = "page",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub page: ::std::option::Option<i64>,
+        /// `limit`: `int`.
+        #[serde(
+            rename = "limit",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub limit: ::std::option::Option<i64>,
+        /// `offset`: `int`.
+        #[serde(
+            rename = "offset",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub offset: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Pagination {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Pagination {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["page", "limit", "offset"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                page: ::b24_core::__private::wire::field_at(slot_0, "page")?,
+                limit: ::b24_core::__private::wire::field_at(slot_1, "limit")?,
+                offset: ::b24_core::__private::wire::field_at(slot_2, "offset")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Pagination {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.page,
+                &::std::format!("{}.{}", field, "page"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.limit,
+                &::std::format!("{}.{}", field, "limit"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.offset,
+                &::std::format!("{}.{}", field, "offset"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`timeman.record.list`](https://apidocs.bitrix24.com/api-reference/timeman/record/timeman-record-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `items`: `Items[]`.
+        #[serde(
+            rename = "items",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["items"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.items,
+                &::std::format!("{}.{}", field, "items"),
+                problems,
+            );
         }
     }
 }
@@ -1599,10 +3106,7 @@ impl ::b24_core::__private::Method for ScheduleGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/timeman/schedule/timeman-schedule-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = schedule_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1635,6 +3139,1288 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ScheduleGetError
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`timeman.schedule.get`](https://apidocs.bitrix24.com/api-reference/timeman/schedule/timeman-schedule-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod schedule_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `AllowedDevices` of [`timeman.schedule.get`](https://apidocs.bitrix24.com/api-reference/timeman/schedule/timeman-schedule-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct AllowedDevices {
+        /// `browser`: `bool`.
+        #[serde(
+            rename = "browser",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub browser: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for AllowedDevices {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for AllowedDevices {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["browser"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                browser: ::b24_core::__private::wire::field_at(slot_0, "browser")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for AllowedDevices {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.browser,
+                &::std::format!("{}.{}", field, "browser"),
+                problems,
+            );
+        }
+    }
+    /// `Calendar` of [`timeman.schedule.get`](https://apidocs.bitrix24.com/api-reference/timeman/schedule/timeman-schedule-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Calendar {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `PARENT_CALENDAR_ID`: `int`.
+        #[serde(
+            rename = "PARENT_CALENDAR_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_calendar_id: ::std::option::Option<i64>,
+        /// `SYSTEM_CODE`: `string`.
+        #[serde(
+            rename = "SYSTEM_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub system_code: ::std::option::Option<::std::string::String>,
+        /// `EXCLUSIONS`: `any[]`.
+        #[serde(
+            rename = "EXCLUSIONS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub exclusions: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Calendar {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Calendar {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "NAME", "PARENT_CALENDAR_ID", "SYSTEM_CODE", "EXCLUSIONS"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                parent_calendar_id: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "PARENT_CALENDAR_ID",
+                )?,
+                system_code: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "SYSTEM_CODE",
+                )?,
+                exclusions: ::b24_core::__private::wire::field_at(slot_4, "EXCLUSIONS")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Calendar {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_calendar_id,
+                &::std::format!("{}.{}", field, "PARENT_CALENDAR_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.system_code,
+                &::std::format!("{}.{}", field, "SYSTEM_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.exclusions,
+                &::std::format!("{}.{}", field, "EXCLUSIONS"),
+                problems,
+            );
+        }
+    }
+    /// `ReportPeriodOptions` of [`timeman.schedule.get`](https://apidocs.bitrix24.com/api-reference/timeman/schedule/timeman-schedule-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ReportPeriodOptions {
+        /// `START_WEEK_DAY`: `int`.
+        #[serde(
+            rename = "START_WEEK_DAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start_week_day: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ReportPeriodOptions {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ReportPeriodOptions {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["START_WEEK_DAY"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                start_week_day: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "START_WEEK_DAY",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ReportPeriodOptions {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.start_week_day,
+                &::std::format!("{}.{}", field, "START_WEEK_DAY"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`timeman.schedule.get`](https://apidocs.bitrix24.com/api-reference/timeman/schedule/timeman-schedule-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `SCHEDULE_TYPE`: `string`.
+        #[serde(
+            rename = "SCHEDULE_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub schedule_type: ::std::option::Option<::std::string::String>,
+        /// `REPORT_PERIOD`: `string`.
+        #[serde(
+            rename = "REPORT_PERIOD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub report_period: ::std::option::Option<::std::string::String>,
+        /// `REPORT_PERIOD_OPTIONS`: `ReportPeriodOptions`.
+        #[serde(
+            rename = "REPORT_PERIOD_OPTIONS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub report_period_options: ::std::option::Option<ReportPeriodOptions>,
+        /// `CALENDAR_ID`: `int`.
+        #[serde(
+            rename = "CALENDAR_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub calendar_id: ::std::option::Option<i64>,
+        /// `ALLOWED_DEVICES`: `AllowedDevices`.
+        #[serde(
+            rename = "ALLOWED_DEVICES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub allowed_devices: ::std::option::Option<AllowedDevices>,
+        /// `DELETED`: `string`.
+        #[serde(
+            rename = "DELETED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted: ::std::option::Option<::std::string::String>,
+        /// `IS_FOR_ALL_USERS`: `bool`.
+        #[serde(
+            rename = "IS_FOR_ALL_USERS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_for_all_users: ::std::option::Option<bool>,
+        /// `WORKTIME_RESTRICTIONS`: `string[]`.
+        #[serde(
+            rename = "WORKTIME_RESTRICTIONS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub worktime_restrictions: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        /// `CONTROLLED_ACTIONS`: `int`.
+        #[serde(
+            rename = "CONTROLLED_ACTIONS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub controlled_actions: ::std::option::Option<i64>,
+        /// `UPDATED_BY`: `int`.
+        #[serde(
+            rename = "UPDATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<i64>,
+        /// `DELETED_BY`: `int`.
+        #[serde(
+            rename = "DELETED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_by: ::std::option::Option<i64>,
+        /// `DELETED_AT`: `string`.
+        #[serde(
+            rename = "DELETED_AT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_at: ::std::option::Option<::std::string::String>,
+        /// `CREATED_BY`: `int`.
+        #[serde(
+            rename = "CREATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<i64>,
+        /// `CREATED_AT`: `datetime`.
+        #[serde(
+            rename = "CREATED_AT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `SHIFTS`: `Shifts[]`.
+        #[serde(
+            rename = "SHIFTS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub shifts: ::std::option::Option<::std::vec::Vec<Shifts>>,
+        /// `CALENDAR`: `Calendar`.
+        #[serde(
+            rename = "CALENDAR",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub calendar: ::std::option::Option<Calendar>,
+        /// `SCHEDULE_VIOLATION_RULES`: `ScheduleViolationRules`.
+        #[serde(
+            rename = "SCHEDULE_VIOLATION_RULES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub schedule_violation_rules: ::std::option::Option<ScheduleViolationRules>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "NAME",
+                    "SCHEDULE_TYPE",
+                    "REPORT_PERIOD",
+                    "REPORT_PERIOD_OPTIONS",
+                    "CALENDAR_ID",
+                    "ALLOWED_DEVICES",
+                    "DELETED",
+                    "IS_FOR_ALL_USERS",
+                    "WORKTIME_RESTRICTIONS",
+                    "CONTROLLED_ACTIONS",
+                    "UPDATED_BY",
+                    "DELETED_BY",
+                    "DELETED_AT",
+                    "CREATED_BY",
+                    "CREATED_AT",
+                    "SHIFTS",
+                    "CALENDAR",
+                    "SCHEDULE_VIOLATION_RULES",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                schedule_type: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "SCHEDULE_TYPE",
+                )?,
+                report_period: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "REPORT_PERIOD",
+                )?,
+                report_period_options: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "REPORT_PERIOD_OPTIONS",
+                )?,
+                calendar_id: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "CALENDAR_ID",
+                )?,
+                allowed_devices: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "ALLOWED_DEVICES",
+                )?,
+                deleted: ::b24_core::__private::wire::field_at(slot_7, "DELETED")?,
+                is_for_all_users: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "IS_FOR_ALL_USERS",
+                )?,
+                worktime_restrictions: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "WORKTIME_RESTRICTIONS",
+                )?,
+                controlled_actions: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "CONTROLLED_ACTIONS",
+                )?,
+                updated_by: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "UPDATED_BY",
+                )?,
+                deleted_by: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "DELETED_BY",
+                )?,
+                deleted_at: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "DELETED_AT",
+                )?,
+                created_by: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "CREATED_BY",
+                )?,
+                created_at: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "CREATED_AT",
+                )?,
+                shifts: ::b24_core::__private::wire::field_at(slot_16, "SHIFTS")?,
+                calendar: ::b24_core::__private::wire::field_at(slot_17, "CALENDAR")?,
+                schedule_violation_rules: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "SCHEDULE_VIOLATION_RULES",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.schedule_type,
+                &::std::format!("{}.{}", field, "SCHEDULE_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.report_period,
+                &::std::format!("{}.{}", field, "REPORT_PERIOD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.report_period_options,
+                &::std::format!("{}.{}", field, "REPORT_PERIOD_OPTIONS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.calendar_id,
+                &::std::format!("{}.{}", field, "CALENDAR_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.allowed_devices,
+                &::std::format!("{}.{}", field, "ALLOWED_DEVICES"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted,
+                &::std::format!("{}.{}", field, "DELETED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_for_all_users,
+                &::std::format!("{}.{}", field, "IS_FOR_ALL_USERS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.worktime_restrictions,
+                &::std::format!("{}.{}", field, "WORKTIME_RESTRICTIONS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.controlled_actions,
+                &::std::format!("{}.{}", field, "CONTROLLED_ACTIONS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "UPDATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_by,
+                &::std::format!("{}.{}", field, "DELETED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted_at,
+                &::std::format!("{}.{}", field, "DELETED_AT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "CREATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_at,
+                &::std::format!("{}.{}", field, "CREATED_AT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.shifts,
+                &::std::format!("{}.{}", field, "SHIFTS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.calendar,
+                &::std::format!("{}.{}", field, "CALENDAR"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.schedule_violation_rules,
+                &::std::format!("{}.{}", field, "SCHEDULE_VIOLATION_RULES"),
+                problems,
+            );
+        }
+    }
+    /// `ScheduleViolationRules` of [`timeman.schedule.get`](https://apidocs.bitrix24.com/api-reference/timeman/schedule/timeman-schedule-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ScheduleViolationRules {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `SCHEDULE_ID`: `int`.
+        #[serde(
+            rename = "SCHEDULE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub schedule_id: ::std::option::Option<i64>,
+        /// `ENTITY_CODE`: `string`.
+        #[serde(
+            rename = "ENTITY_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_code: ::std::option::Option<::std::string::String>,
+        /// `MAX_EXACT_START`: `int`.
+        #[serde(
+            rename = "MAX_EXACT_START",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_exact_start: ::std::option::Option<i64>,
+        /// `MIN_EXACT_END`: `int`.
+        #[serde(
+            rename = "MIN_EXACT_END",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub min_exact_end: ::std::option::Option<i64>,
+        /// `MAX_OFFSET_START`: `int`.
+        #[serde(
+            rename = "MAX_OFFSET_START",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_offset_start: ::std::option::Option<i64>,
+        /// `MIN_OFFSET_END`: `int`.
+        #[serde(
+            rename = "MIN_OFFSET_END",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub min_offset_end: ::std::option::Option<i64>,
+        /// `RELATIVE_START_FROM`: `int`.
+        #[serde(
+            rename = "RELATIVE_START_FROM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub relative_start_from: ::std::option::Option<i64>,
+        /// `RELATIVE_START_TO`: `int`.
+        #[serde(
+            rename = "RELATIVE_START_TO",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub relative_start_to: ::std::option::Option<i64>,
+        /// `RELATIVE_END_FROM`: `int`.
+        #[serde(
+            rename = "RELATIVE_END_FROM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub relative_end_from: ::std::option::Option<i64>,
+        /// `RELATIVE_END_TO`: `int`.
+        #[serde(
+            rename = "RELATIVE_END_TO",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub relative_end_to: ::std::option::Option<i64>,
+        /// `MIN_DAY_DURATION`: `int`.
+        #[serde(
+            rename = "MIN_DAY_DURATION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub min_day_duration: ::std::option::Option<i64>,
+        /// `MAX_ALLOWED_TO_EDIT_WORK_TIME`: `int`.
+        #[serde(
+            rename = "MAX_ALLOWED_TO_EDIT_WORK_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_allowed_to_edit_work_time: ::std::option::Option<i64>,
+        /// `MAX_WORK_TIME_LACK_FOR_PERIOD`: `int`.
+        #[serde(
+            rename = "MAX_WORK_TIME_LACK_FOR_PERIOD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_work_time_lack_for_period: ::std::option::Option<i64>,
+        /// `PERIOD_TIME_LACK_AGENT_ID`: `int`.
+        #[serde(
+            rename = "PERIOD_TIME_LACK_AGENT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub period_time_lack_agent_id: ::std::option::Option<i64>,
+        /// `MAX_SHIFT_START_DELAY`: `int`.
+        #[serde(
+            rename = "MAX_SHIFT_START_DELAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_shift_start_delay: ::std::option::Option<i64>,
+        /// `MISSED_SHIFT_START`: `int`.
+        #[serde(
+            rename = "MISSED_SHIFT_START",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub missed_shift_start: ::std::option::Option<i64>,
+        /// `USERS_TO_NOTIFY`: `UsersToNotify`.
+        #[serde(
+            rename = "USERS_TO_NOTIFY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub users_to_notify: ::std::option::Option<UsersToNotify>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ScheduleViolationRules {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ScheduleViolationRules {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "SCHEDULE_ID",
+                    "ENTITY_CODE",
+                    "MAX_EXACT_START",
+                    "MIN_EXACT_END",
+                    "MAX_OFFSET_START",
+                    "MIN_OFFSET_END",
+                    "RELATIVE_START_FROM",
+                    "RELATIVE_START_TO",
+                    "RELATIVE_END_FROM",
+                    "RELATIVE_END_TO",
+                    "MIN_DAY_DURATION",
+                    "MAX_ALLOWED_TO_EDIT_WORK_TIME",
+                    "MAX_WORK_TIME_LACK_FOR_PERIOD",
+                    "PERIOD_TIME_LACK_AGENT_ID",
+                    "MAX_SHIFT_START_DELAY",
+                    "MISSED_SHIFT_START",
+                    "USERS_TO_NOTIFY",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                schedule_id: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "SCHEDULE_ID",
+                )?,
+                entity_code: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "ENTITY_CODE",
+                )?,
+                max_exact_start: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "MAX_EXACT_START",
+                )?,
+                min_exact_end: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "MIN_EXACT_END",
+                )?,
+                max_offset_start: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "MAX_OFFSET_START",
+                )?,
+                min_offset_end: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "MIN_OFFSET_END",
+                )?,
+                relative_start_from: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "RELATIVE_START_FROM",
+                )?,
+                relative_start_to: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "RELATIVE_START_TO",
+                )?,
+                relative_end_from: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "RELATIVE_END_FROM",
+                )?,
+                relative_end_to: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "RELATIVE_END_TO",
+                )?,
+                min_day_duration: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "MIN_DAY_DURATION",
+                )?,
+                max_allowed_to_edit_work_time: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "MAX_ALLOWED_TO_EDIT_WORK_TIME",
+                )?,
+                max_work_time_lack_for_period: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "MAX_WORK_TIME_LACK_FOR_PERIOD",
+                )?,
+                period_time_lack_agent_id: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "PERIOD_TIME_LACK_AGENT_ID",
+                )?,
+                max_shift_start_delay: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "MAX_SHIFT_START_DELAY",
+                )?,
+                missed_shift_start: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "MISSED_SHIFT_START",
+                )?,
+                users_to_notify: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "USERS_TO_NOTIFY",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ScheduleViolationRules {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.schedule_id,
+                &::std::format!("{}.{}", field, "SCHEDULE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_code,
+                &::std::format!("{}.{}", field, "ENTITY_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.max_exact_start,
+                &::std::format!("{}.{}", field, "MAX_EXACT_START"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.min_exact_end,
+                &::std::format!("{}.{}", field, "MIN_EXACT_END"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.max_offset_start,
+                &::std::format!("{}.{}", field, "MAX_OFFSET_START"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.min_offset_end,
+                &::std::format!("{}.{}", field, "MIN_OFFSET_END"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.relative_start_from,
+                &::std::format!("{}.{}", field, "RELATIVE_START_FROM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.relative_start_to,
+                &::std::format!("{}.{}", field, "RELATIVE_START_TO"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.relative_end_from,
+                &::std::format!("{}.{}", field, "RELATIVE_END_FROM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.relative_end_to,
+                &::std::format!("{}.{}", field, "RELATIVE_END_TO"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.min_day_duration,
+                &::std::format!("{}.{}", field, "MIN_DAY_DURATION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.max_allowed_to_edit_work_time,
+                &::std::format!("{}.{}", field, "MAX_ALLOWED_TO_EDIT_WORK_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.max_work_time_lack_for_period,
+                &::std::format!("{}.{}", field, "MAX_WORK_TIME_LACK_FOR_PERIOD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.period_time_lack_agent_id,
+                &::std::format!("{}.{}", field, "PERIOD_TIME_LACK_AGENT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.max_shift_start_delay,
+                &::std::format!("{}.{}", field, "MAX_SHIFT_START_DELAY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.missed_shift_start,
+                &::std::format!("{}.{}", field, "MISSED_SHIFT_START"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.users_to_notify,
+                &::std::format!("{}.{}", field, "USERS_TO_NOTIFY"),
+                problems,
+            );
+        }
+    }
+    /// `Shifts` of [`timeman.schedule.get`](https://apidocs.bitrix24.com/api-reference/timeman/schedule/timeman-schedule-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Shifts {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `BREAK_DURATION`: `int`.
+        #[serde(
+            rename = "BREAK_DURATION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub break_duration: ::std::option::Option<i64>,
+        /// `WORK_TIME_START`: `int`.
+        #[serde(
+            rename = "WORK_TIME_START",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_time_start: ::std::option::Option<i64>,
+        /// `WORK_TIME_END`: `int`.
+        #[serde(
+            rename = "WORK_TIME_END",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_time_end: ::std::option::Option<i64>,
+        /// `WORK_DAYS`: `string`.
+        #[serde(
+            rename = "WORK_DAYS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_days: ::std::option::Option<::std::string::String>,
+        /// `SCHEDULE_ID`: `int`.
+        #[serde(
+            rename = "SCHEDULE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub schedule_id: ::std::option::Option<i64>,
+        /// `DELETED`: `any`.
+        #[serde(
+            rename = "DELETED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Shifts {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Shifts {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "NAME",
+                    "BREAK_DURATION",
+                    "WORK_TIME_START",
+                    "WORK_TIME_END",
+                    "WORK_DAYS",
+                    "SCHEDULE_ID",
+                    "DELETED",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                break_duration: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "BREAK_DURATION",
+                )?,
+                work_time_start: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "WORK_TIME_START",
+                )?,
+                work_time_end: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "WORK_TIME_END",
+                )?,
+                work_days: ::b24_core::__private::wire::field_at(slot_5, "WORK_DAYS")?,
+                schedule_id: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "SCHEDULE_ID",
+                )?,
+                deleted: ::b24_core::__private::wire::field_at(slot_7, "DELETED")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Shifts {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.break_duration,
+                &::std::format!("{}.{}", field, "BREAK_DURATION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_time_start,
+                &::std::format!("{}.{}", field, "WORK_TIME_START"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_time_end,
+                &::std::format!("{}.{}", field, "WORK_TIME_END"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_days,
+                &::std::format!("{}.{}", field, "WORK_DAYS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.schedule_id,
+                &::std::format!("{}.{}", field, "SCHEDULE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted,
+                &::std::format!("{}.{}", field, "DELETED"),
+                problems,
+            );
+        }
+    }
+    /// `UsersToNotify` of [`timeman.schedule.get`](https://apidocs.bitrix24.com/api-reference/timeman/schedule/timeman-schedule-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct UsersToNotify {
+        /// `FIXED_START_END`: `string[]`.
+        #[serde(
+            rename = "FIXED_START_END",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fixed_start_end: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        /// `FIXED_PER_RECORD`: `string[]`.
+        #[serde(
+            rename = "FIXED_PER_RECORD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fixed_per_record: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        /// `FIXED_EDIT_WORKTIME`: `string[]`.
+        #[serde(
+            rename = "FIXED_EDIT_WORKTIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fixed_edit_worktime: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        /// `FIXED_PERIODIC`: `string[]`.
+        #[serde(
+            rename = "FIXED_PERIODIC",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fixed_periodic: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        /// `SHIFT_DELAY`: `any[]`.
+        #[serde(
+            rename = "SHIFT_DELAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub shift_delay: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `SHIFT_MISSED_START`: `any[]`.
+        #[serde(
+            rename = "SHIFT_MISSED_START",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub shift_missed_start: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for UsersToNotify {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for UsersToNotify {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "FIXED_START_END",
+                    "FIXED_PER_RECORD",
+                    "FIXED_EDIT_WORKTIME",
+                    "FIXED_PERIODIC",
+                    "SHIFT_DELAY",
+                    "SHIFT_MISSED_START",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                fixed_start_end: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "FIXED_START_END",
+                )?,
+                fixed_per_record: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "FIXED_PER_RECORD",
+                )?,
+                fixed_edit_worktime: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "FIXED_EDIT_WORKTIME",
+                )?,
+                fixed_periodic: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "FIXED_PERIODIC",
+                )?,
+                shift_delay: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "SHIFT_DELAY",
+                )?,
+                shift_missed_start: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "SHIFT_MISSED_START",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for UsersToNotify {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.fixed_start_end,
+                &::std::format!("{}.{}", field, "FIXED_START_END"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fixed_per_record,
+                &::std::format!("{}.{}", field, "FIXED_PER_RECORD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fixed_edit_worktime,
+                &::std::format!("{}.{}", field, "FIXED_EDIT_WORKTIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fixed_periodic,
+                &::std::format!("{}.{}", field, "FIXED_PERIODIC"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.shift_delay,
+                &::std::format!("{}.{}", field, "SHIFT_DELAY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.shift_missed_start,
+                &::std::format!("{}.{}", field, "SHIFT_MISSED_START"),
+                problems,
+            );
         }
     }
 }
@@ -1727,10 +4513,7 @@ impl ::b24_core::__private::Method for Settings {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/timeman/base/timeman-settings.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = settings::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1763,6 +4546,168 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SettingsError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`timeman.settings`](https://apidocs.bitrix24.com/api-reference/timeman/base/timeman-settings.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod settings {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`timeman.settings`](https://apidocs.bitrix24.com/api-reference/timeman/base/timeman-settings.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `UF_TIMEMAN`: `bool`.
+        #[serde(
+            rename = "UF_TIMEMAN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_timeman: ::std::option::Option<bool>,
+        /// `UF_TM_FREE`: `any`.
+        #[serde(
+            rename = "UF_TM_FREE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_tm_free: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `UF_TM_MAX_START`: `string`.
+        #[serde(
+            rename = "UF_TM_MAX_START",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_tm_max_start: ::std::option::Option<::std::string::String>,
+        /// `UF_TM_MIN_FINISH`: `string`.
+        #[serde(
+            rename = "UF_TM_MIN_FINISH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_tm_min_finish: ::std::option::Option<::std::string::String>,
+        /// `UF_TM_MIN_DURATION`: `string`.
+        #[serde(
+            rename = "UF_TM_MIN_DURATION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_tm_min_duration: ::std::option::Option<::std::string::String>,
+        /// `UF_TM_ALLOWED_DELTA`: `string`.
+        #[serde(
+            rename = "UF_TM_ALLOWED_DELTA",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_tm_allowed_delta: ::std::option::Option<::std::string::String>,
+        /// `ADMIN`: `bool`.
+        #[serde(
+            rename = "ADMIN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub admin: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "UF_TIMEMAN",
+                    "UF_TM_FREE",
+                    "UF_TM_MAX_START",
+                    "UF_TM_MIN_FINISH",
+                    "UF_TM_MIN_DURATION",
+                    "UF_TM_ALLOWED_DELTA",
+                    "ADMIN",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                uf_timeman: ::b24_core::__private::wire::field_at(slot_0, "UF_TIMEMAN")?,
+                uf_tm_free: ::b24_core::__private::wire::field_at(slot_1, "UF_TM_FREE")?,
+                uf_tm_max_start: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "UF_TM_MAX_START",
+                )?,
+                uf_tm_min_finish: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "UF_TM_MIN_FINISH",
+                )?,
+                uf_tm_min_duration: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "UF_TM_MIN_DURATION",
+                )?,
+                uf_tm_allowed_delta: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "UF_TM_ALLOWED_DELTA",
+                )?,
+                admin: ::b24_core::__private::wire::field_at(slot_6, "ADMIN")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.uf_timeman,
+                &::std::format!("{}.{}", field, "UF_TIMEMAN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_tm_free,
+                &::std::format!("{}.{}", field, "UF_TM_FREE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_tm_max_start,
+                &::std::format!("{}.{}", field, "UF_TM_MAX_START"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_tm_min_finish,
+                &::std::format!("{}.{}", field, "UF_TM_MIN_FINISH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_tm_min_duration,
+                &::std::format!("{}.{}", field, "UF_TM_MIN_DURATION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_tm_allowed_delta,
+                &::std::format!("{}.{}", field, "UF_TM_ALLOWED_DELTA"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.admin,
+                &::std::format!("{}.{}", field, "ADMIN"),
+                problems,
+            );
         }
     }
 }
@@ -1855,10 +4800,7 @@ impl ::b24_core::__private::Method for Status {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/timeman/base/timeman-status.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = status::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1891,6 +4833,263 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for StatusError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`timeman.status`](https://apidocs.bitrix24.com/api-reference/timeman/base/timeman-status.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod status {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`timeman.status`](https://apidocs.bitrix24.com/api-reference/timeman/base/timeman-status.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `STATUS`: `string`.
+        #[serde(
+            rename = "STATUS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status: ::std::option::Option<::std::string::String>,
+        /// `TIME_START`: `datetime`.
+        #[serde(
+            rename = "TIME_START",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time_start: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `TIME_FINISH`: `any`.
+        #[serde(
+            rename = "TIME_FINISH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time_finish: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `DURATION`: `string`.
+        #[serde(
+            rename = "DURATION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub duration: ::std::option::Option<::std::string::String>,
+        /// `TIME_LEAKS`: `string`.
+        #[serde(
+            rename = "TIME_LEAKS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time_leaks: ::std::option::Option<::std::string::String>,
+        /// `ACTIVE`: `any`.
+        #[serde(
+            rename = "ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `IP_OPEN`: `string`.
+        #[serde(
+            rename = "IP_OPEN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ip_open: ::std::option::Option<::std::string::String>,
+        /// `IP_CLOSE`: `string`.
+        #[serde(
+            rename = "IP_CLOSE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ip_close: ::std::option::Option<::std::string::String>,
+        /// `LAT_OPEN`: `float`.
+        #[serde(
+            rename = "LAT_OPEN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lat_open: ::std::option::Option<f64>,
+        /// `LON_OPEN`: `float`.
+        #[serde(
+            rename = "LON_OPEN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lon_open: ::std::option::Option<f64>,
+        /// `LAT_CLOSE`: `int`.
+        #[serde(
+            rename = "LAT_CLOSE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lat_close: ::std::option::Option<i64>,
+        /// `LON_CLOSE`: `int`.
+        #[serde(
+            rename = "LON_CLOSE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lon_close: ::std::option::Option<i64>,
+        /// `TZ_OFFSET`: `int`.
+        #[serde(
+            rename = "TZ_OFFSET",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tz_offset: ::std::option::Option<i64>,
+        /// `TIME_FINISH_DEFAULT`: `datetime`.
+        #[serde(
+            rename = "TIME_FINISH_DEFAULT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time_finish_default: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "STATUS",
+                    "TIME_START",
+                    "TIME_FINISH",
+                    "DURATION",
+                    "TIME_LEAKS",
+                    "ACTIVE",
+                    "IP_OPEN",
+                    "IP_CLOSE",
+                    "LAT_OPEN",
+                    "LON_OPEN",
+                    "LAT_CLOSE",
+                    "LON_CLOSE",
+                    "TZ_OFFSET",
+                    "TIME_FINISH_DEFAULT",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                status: ::b24_core::__private::wire::field_at(slot_0, "STATUS")?,
+                time_start: ::b24_core::__private::wire::field_at(slot_1, "TIME_START")?,
+                time_finish: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "TIME_FINISH",
+                )?,
+                duration: ::b24_core::__private::wire::field_at(slot_3, "DURATION")?,
+                time_leaks: ::b24_core::__private::wire::field_at(slot_4, "TIME_LEAKS")?,
+                active: ::b24_core::__private::wire::field_at(slot_5, "ACTIVE")?,
+                ip_open: ::b24_core::__private::wire::field_at(slot_6, "IP_OPEN")?,
+                ip_close: ::b24_core::__private::wire::field_at(slot_7, "IP_CLOSE")?,
+                lat_open: ::b24_core::__private::wire::field_at(slot_8, "LAT_OPEN")?,
+                lon_open: ::b24_core::__private::wire::field_at(slot_9, "LON_OPEN")?,
+                lat_close: ::b24_core::__private::wire::field_at(slot_10, "LAT_CLOSE")?,
+                lon_close: ::b24_core::__private::wire::field_at(slot_11, "LON_CLOSE")?,
+                tz_offset: ::b24_core::__private::wire::field_at(slot_12, "TZ_OFFSET")?,
+                time_finish_default: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "TIME_FINISH_DEFAULT",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.status,
+                &::std::format!("{}.{}", field, "STATUS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.time_start,
+                &::std::format!("{}.{}", field, "TIME_START"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.time_finish,
+                &::std::format!("{}.{}", field, "TIME_FINISH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.duration,
+                &::std::format!("{}.{}", field, "DURATION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.time_leaks,
+                &::std::format!("{}.{}", field, "TIME_LEAKS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "ACTIVE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ip_open,
+                &::std::format!("{}.{}", field, "IP_OPEN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ip_close,
+                &::std::format!("{}.{}", field, "IP_CLOSE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lat_open,
+                &::std::format!("{}.{}", field, "LAT_OPEN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lon_open,
+                &::std::format!("{}.{}", field, "LON_OPEN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lat_close,
+                &::std::format!("{}.{}", field, "LAT_CLOSE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lon_close,
+                &::std::format!("{}.{}", field, "LON_CLOSE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tz_offset,
+                &::std::format!("{}.{}", field, "TZ_OFFSET"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.time_finish_default,
+                &::std::format!("{}.{}", field, "TIME_FINISH_DEFAULT"),
+                problems,
+            );
         }
     }
 }
@@ -2210,10 +5409,7 @@ impl ::b24_core::__private::Method for TimecontrolReportsGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/timeman/timecontrol/timeman-timecontrol-reports-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = timecontrol_reports_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2267,6 +5463,1106 @@ for TimecontrolReportsGetError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`timeman.timecontrol.reports.get`](https://apidocs.bitrix24.com/api-reference/timeman/timecontrol/timeman-timecontrol-reports-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod timecontrol_reports_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Days` of [`timeman.timecontrol.reports.get`](https://apidocs.bitrix24.com/api-reference/timeman/timecontrol/timeman-timecontrol-reports-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Days {
+        /// `index`: `string`.
+        #[serde(
+            rename = "index",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub index: ::std::option::Option<::std::string::String>,
+        /// `day_title`: `string`.
+        #[serde(
+            rename = "day_title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub day_title: ::std::option::Option<::std::string::String>,
+        /// `workday_date_start`: `datetime`.
+        #[serde(
+            rename = "workday_date_start",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub workday_date_start: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
+        /// `workday_date_finish`: `datetime`.
+        #[serde(
+            rename = "workday_date_finish",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub workday_date_finish: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
+        /// `workday_complete`: `bool`.
+        #[serde(
+            rename = "workday_complete",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub workday_complete: ::std::option::Option<bool>,
+        /// `workday_time_leaks_user`: `int`.
+        #[serde(
+            rename = "workday_time_leaks_user",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub workday_time_leaks_user: ::std::option::Option<i64>,
+        /// `workday_time_leaks_final`: `int`.
+        #[serde(
+            rename = "workday_time_leaks_final",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub workday_time_leaks_final: ::std::option::Option<i64>,
+        /// `workday_duration`: `int`.
+        #[serde(
+            rename = "workday_duration",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub workday_duration: ::std::option::Option<i64>,
+        /// `workday_duration_final`: `int`.
+        #[serde(
+            rename = "workday_duration_final",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub workday_duration_final: ::std::option::Option<i64>,
+        /// `workday_duration_config`: `int`.
+        #[serde(
+            rename = "workday_duration_config",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub workday_duration_config: ::std::option::Option<i64>,
+        /// `reports`: `Reports[]`.
+        #[serde(
+            rename = "reports",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reports: ::std::option::Option<::std::vec::Vec<Reports>>,
+        /// `workday_time_leaks_real`: `int`.
+        #[serde(
+            rename = "workday_time_leaks_real",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub workday_time_leaks_real: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Days {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Days {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "index",
+                    "day_title",
+                    "workday_date_start",
+                    "workday_date_finish",
+                    "workday_complete",
+                    "workday_time_leaks_user",
+                    "workday_time_leaks_final",
+                    "workday_duration",
+                    "workday_duration_final",
+                    "workday_duration_config",
+                    "reports",
+                    "workday_time_leaks_real",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                index: ::b24_core::__private::wire::field_at(slot_0, "index")?,
+                day_title: ::b24_core::__private::wire::field_at(slot_1, "day_title")?,
+                workday_date_start: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "workday_date_start",
+                )?,
+                workday_date_finish: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "workday_date_finish",
+                )?,
+                workday_complete: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "workday_complete",
+                )?,
+                workday_time_leaks_user: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "workday_time_leaks_user",
+                )?,
+                workday_time_leaks_final: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "workday_time_leaks_final",
+                )?,
+                workday_duration: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "workday_duration",
+                )?,
+                workday_duration_final: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "workday_duration_final",
+                )?,
+                workday_duration_config: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "workday_duration_config",
+                )?,
+                reports: ::b24_core::__private::wire::field_at(slot_10, "reports")?,
+                workday_time_leaks_real: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "workday_time_leaks_real",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Days {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.index,
+                &::std::format!("{}.{}", field, "index"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.day_title,
+                &::std::format!("{}.{}", field, "day_title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.workday_date_start,
+                &::std::format!("{}.{}", field, "workday_date_start"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.workday_date_finish,
+                &::std::format!("{}.{}", field, "workday_date_finish"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.workday_complete,
+                &::std::format!("{}.{}", field, "workday_complete"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.workday_time_leaks_user,
+                &::std::format!("{}.{}", field, "workday_time_leaks_user"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.workday_time_leaks_final,
+                &::std::format!("{}.{}", field, "workday_time_leaks_final"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.workday_duration,
+                &::std::format!("{}.{}", field, "workday_duration"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.workday_duration_final,
+                &::std::format!("{}.{}", field, "workday_duration_final"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.workday_duration_config,
+                &::std::format!("{}.{}", field, "workday_duration_config"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reports,
+                &::std::format!("{}.{}", field, "reports"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.workday_time_leaks_real,
+                &::std::format!("{}.{}", field, "workday_time_leaks_real"),
+                problems,
+            );
+        }
+    }
+    /// `Report` of [`timeman.timecontrol.reports.get`](https://apidocs.bitrix24.com/api-reference/timeman/timecontrol/timeman-timecontrol-reports-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Report {
+        /// `month_title`: `string`.
+        #[serde(
+            rename = "month_title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub month_title: ::std::option::Option<::std::string::String>,
+        /// `date_start`: `datetime`.
+        #[serde(
+            rename = "date_start",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_start: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `date_finish`: `datetime`.
+        #[serde(
+            rename = "date_finish",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_finish: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `days`: `Days[]`.
+        #[serde(
+            rename = "days",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub days: ::std::option::Option<::std::vec::Vec<Days>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Report {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Report {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["month_title", "date_start", "date_finish", "days"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                month_title: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "month_title",
+                )?,
+                date_start: ::b24_core::__private::wire::field_at(slot_1, "date_start")?,
+                date_finish: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "date_finish",
+                )?,
+                days: ::b24_core::__private::wire::field_at(slot_3, "days")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Report {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.month_title,
+                &::std::format!("{}.{}", field, "month_title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_start,
+                &::std::format!("{}.{}", field, "date_start"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_finish,
+                &::std::format!("{}.{}", field, "date_finish"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.days,
+                &::std::format!("{}.{}", field, "days"),
+                problems,
+            );
+        }
+    }
+    /// `Reports` of [`timeman.timecontrol.reports.get`](https://apidocs.bitrix24.com/api-reference/timeman/timecontrol/timeman-timecontrol-reports-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Reports {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `user_id`: `string`.
+        #[serde(
+            rename = "user_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `date_start`: `datetime`.
+        #[serde(
+            rename = "date_start",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_start: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `date_finish`: `datetime`.
+        #[serde(
+            rename = "date_finish",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_finish: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `duration`: `int`.
+        #[serde(
+            rename = "duration",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub duration: ::std::option::Option<i64>,
+        /// `active`: `any`.
+        #[serde(
+            rename = "active",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `entry_id`: `string`.
+        #[serde(
+            rename = "entry_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entry_id: ::std::option::Option<::std::string::String>,
+        /// `report_type`: `string`.
+        #[serde(
+            rename = "report_type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub report_type: ::std::option::Option<::std::string::String>,
+        /// `report_text`: `string`.
+        #[serde(
+            rename = "report_text",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub report_text: ::std::option::Option<::std::string::String>,
+        /// `system_text`: `any`.
+        #[serde(
+            rename = "system_text",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub system_text: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `source_start`: `string`.
+        #[serde(
+            rename = "source_start",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub source_start: ::std::option::Option<::std::string::String>,
+        /// `source_finish`: `string`.
+        #[serde(
+            rename = "source_finish",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub source_finish: ::std::option::Option<::std::string::String>,
+        /// `ip_start`: `string`.
+        #[serde(
+            rename = "ip_start",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ip_start: ::std::option::Option<::std::string::String>,
+        /// `ip_finish`: `string`.
+        #[serde(
+            rename = "ip_finish",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ip_finish: ::std::option::Option<::std::string::String>,
+        /// `ip_start_network`: `any`.
+        #[serde(
+            rename = "ip_start_network",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ip_start_network: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ip_finish_network`: `any`.
+        #[serde(
+            rename = "ip_finish_network",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ip_finish_network: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Reports {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Reports {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "user_id",
+                    "type",
+                    "date_start",
+                    "date_finish",
+                    "duration",
+                    "active",
+                    "entry_id",
+                    "report_type",
+                    "report_text",
+                    "system_text",
+                    "source_start",
+                    "source_finish",
+                    "ip_start",
+                    "ip_finish",
+                    "ip_start_network",
+                    "ip_finish_network",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                user_id: ::b24_core::__private::wire::field_at(slot_1, "user_id")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
+                date_start: ::b24_core::__private::wire::field_at(slot_3, "date_start")?,
+                date_finish: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "date_finish",
+                )?,
+                duration: ::b24_core::__private::wire::field_at(slot_5, "duration")?,
+                active: ::b24_core::__private::wire::field_at(slot_6, "active")?,
+                entry_id: ::b24_core::__private::wire::field_at(slot_7, "entry_id")?,
+                report_type: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "report_type",
+                )?,
+                report_text: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "report_text",
+                )?,
+                system_text: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "system_text",
+                )?,
+                source_start: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "source_start",
+                )?,
+                source_finish: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "source_finish",
+                )?,
+                ip_start: ::b24_core::__private::wire::field_at(slot_13, "ip_start")?,
+                ip_finish: ::b24_core::__private::wire::field_at(slot_14, "ip_finish")?,
+                ip_start_network: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "ip_start_network",
+                )?,
+                ip_finish_network: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "ip_finish_network",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Reports {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_id,
+                &::std::format!("{}.{}", field, "user_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_start,
+                &::std::format!("{}.{}", field, "date_start"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_finish,
+                &::std::format!("{}.{}", field, "date_finish"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.duration,
+                &::std::format!("{}.{}", field, "duration"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "active"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entry_id,
+                &::std::format!("{}.{}", field, "entry_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.report_type,
+                &::std::format!("{}.{}", field, "report_type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.report_text,
+                &::std::format!("{}.{}", field, "report_text"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.system_text,
+                &::std::format!("{}.{}", field, "system_text"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.source_start,
+                &::std::format!("{}.{}", field, "source_start"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.source_finish,
+                &::std::format!("{}.{}", field, "source_finish"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ip_start,
+                &::std::format!("{}.{}", field, "ip_start"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ip_finish,
+                &::std::format!("{}.{}", field, "ip_finish"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ip_start_network,
+                &::std::format!("{}.{}", field, "ip_start_network"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ip_finish_network,
+                &::std::format!("{}.{}", field, "ip_finish_network"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`timeman.timecontrol.reports.get`](https://apidocs.bitrix24.com/api-reference/timeman/timecontrol/timeman-timecontrol-reports-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `report`: `Report`.
+        #[serde(
+            rename = "report",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub report: ::std::option::Option<Report>,
+        /// `user`: `User`.
+        #[serde(
+            rename = "user",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user: ::std::option::Option<User>,
+        /// `time`: `TimeValue`.
+        #[serde(
+            rename = "time",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time: ::std::option::Option<TimeValue>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["report", "user", "time"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                report: ::b24_core::__private::wire::field_at(slot_0, "report")?,
+                user: ::b24_core::__private::wire::field_at(slot_1, "user")?,
+                time: ::b24_core::__private::wire::field_at(slot_2, "time")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.report,
+                &::std::format!("{}.{}", field, "report"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user,
+                &::std::format!("{}.{}", field, "user"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.time,
+                &::std::format!("{}.{}", field, "time"),
+                problems,
+            );
+        }
+    }
+    /// `TimeValue` of [`timeman.timecontrol.reports.get`](https://apidocs.bitrix24.com/api-reference/timeman/timecontrol/timeman-timecontrol-reports-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct TimeValue {
+        /// `start`: `float`.
+        #[serde(
+            rename = "start",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start: ::std::option::Option<f64>,
+        /// `finish`: `float`.
+        #[serde(
+            rename = "finish",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub finish: ::std::option::Option<f64>,
+        /// `duration`: `float`.
+        #[serde(
+            rename = "duration",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub duration: ::std::option::Option<f64>,
+        /// `processing`: `float`.
+        #[serde(
+            rename = "processing",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub processing: ::std::option::Option<f64>,
+        /// `date_start`: `datetime`.
+        #[serde(
+            rename = "date_start",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_start: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `date_finish`: `datetime`.
+        #[serde(
+            rename = "date_finish",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_finish: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `operating_reset_at`: `int`.
+        #[serde(
+            rename = "operating_reset_at",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub operating_reset_at: ::std::option::Option<i64>,
+        /// `operating`: `int`.
+        #[serde(
+            rename = "operating",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub operating: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TimeValue {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for TimeValue {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "start",
+                    "finish",
+                    "duration",
+                    "processing",
+                    "date_start",
+                    "date_finish",
+                    "operating_reset_at",
+                    "operating",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                start: ::b24_core::__private::wire::field_at(slot_0, "start")?,
+                finish: ::b24_core::__private::wire::field_at(slot_1, "finish")?,
+                duration: ::b24_core::__private::wire::field_at(slot_2, "duration")?,
+                processing: ::b24_core::__private::wire::field_at(slot_3, "processing")?,
+                date_start: ::b24_core::__private::wire::field_at(slot_4, "date_start")?,
+                date_finish: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "date_finish",
+                )?,
+                operating_reset_at: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "operating_reset_at",
+                )?,
+                operating: ::b24_core::__private::wire::field_at(slot_7, "operating")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for TimeValue {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.start,
+                &::std::format!("{}.{}", field, "start"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.finish,
+                &::std::format!("{}.{}", field, "finish"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.duration,
+                &::std::format!("{}.{}", field, "duration"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.processing,
+                &::std::format!("{}.{}", field, "processing"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_start,
+                &::std::format!("{}.{}", field, "date_start"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_finish,
+                &::std::format!("{}.{}", field, "date_finish"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.operating_reset_at,
+                &::std::format!("{}.{}", field, "operating_reset_at"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.operating,
+                &::std::format!("{}.{}", field, "operating"),
+                problems,
+            );
+        }
+    }
+    /// `User` of [`timeman.timecontrol.reports.get`](https://apidocs.bitrix24.com/api-reference/timeman/timecontrol/timeman-timecontrol-reports-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct User {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `active`: `bool`.
+        #[serde(
+            rename = "active",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<bool>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `first_name`: `string`.
+        #[serde(
+            rename = "first_name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub first_name: ::std::option::Option<::std::string::String>,
+        /// `last_name`: `string`.
+        #[serde(
+            rename = "last_name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_name: ::std::option::Option<::std::string::String>,
+        /// `work_position`: `string`.
+        #[serde(
+            rename = "work_position",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_position: ::std::option::Option<::std::string::String>,
+        /// `avatar`: `string`.
+        #[serde(
+            rename = "avatar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar: ::std::option::Option<::std::string::String>,
+        /// `personal_gender`: `string`.
+        #[serde(
+            rename = "personal_gender",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_gender: ::std::option::Option<::std::string::String>,
+        /// `last_activity_date`: `datetime`.
+        #[serde(
+            rename = "last_activity_date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_activity_date: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for User {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for User {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            ] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "active",
+                    "name",
+                    "first_name",
+                    "last_name",
+                    "work_position",
+                    "avatar",
+                    "personal_gender",
+                    "last_activity_date",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                active: ::b24_core::__private::wire::field_at(slot_1, "active")?,
+                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
+                first_name: ::b24_core::__private::wire::field_at(slot_3, "first_name")?,
+                last_name: ::b24_core::__private::wire::field_at(slot_4, "last_name")?,
+                work_position: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "work_position",
+                )?,
+                avatar: ::b24_core::__private::wire::field_at(slot_6, "avatar")?,
+                personal_gender: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "personal_gender",
+                )?,
+                last_activity_date: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "last_activity_date",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for User {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "active"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.first_name,
+                &::std::format!("{}.{}", field, "first_name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_name,
+                &::std::format!("{}.{}", field, "last_name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_position,
+                &::std::format!("{}.{}", field, "work_position"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.avatar,
+                &::std::format!("{}.{}", field, "avatar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_gender,
+                &::std::format!("{}.{}", field, "personal_gender"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_activity_date,
+                &::std::format!("{}.{}", field, "last_activity_date"),
+                problems,
+            );
         }
     }
 }
@@ -2343,10 +6639,7 @@ impl ::b24_core::__private::Method for TimecontrolReportsSettingsGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/timeman/timecontrol/timeman-timecontrol-reports-settings-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = timecontrol_reports_settings_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2381,6 +6674,236 @@ for TimecontrolReportsSettingsGetError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`timeman.timecontrol.reports.settings.get`](https://apidocs.bitrix24.com/api-reference/timeman/timecontrol/timeman-timecontrol-reports-settings-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod timecontrol_reports_settings_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Departments` of [`timeman.timecontrol.reports.settings.get`](https://apidocs.bitrix24.com/api-reference/timeman/timecontrol/timeman-timecontrol-reports-settings-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Departments {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Departments {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Departments {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "name"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Departments {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`timeman.timecontrol.reports.settings.get`](https://apidocs.bitrix24.com/api-reference/timeman/timecontrol/timeman-timecontrol-reports-settings-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `active`: `bool`.
+        #[serde(
+            rename = "active",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<bool>,
+        /// `user_id`: `int`.
+        #[serde(
+            rename = "user_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<i64>,
+        /// `user_admin`: `any`.
+        #[serde(
+            rename = "user_admin",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_admin: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `user_head`: `bool`.
+        #[serde(
+            rename = "user_head",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_head: ::std::option::Option<bool>,
+        /// `departments`: `Departments[]`.
+        #[serde(
+            rename = "departments",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub departments: ::std::option::Option<::std::vec::Vec<Departments>>,
+        /// `minimum_idle_for_report`: `int`.
+        #[serde(
+            rename = "minimum_idle_for_report",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub minimum_idle_for_report: ::std::option::Option<i64>,
+        /// `report_view_type`: `string`.
+        #[serde(
+            rename = "report_view_type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub report_view_type: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "active",
+                    "user_id",
+                    "user_admin",
+                    "user_head",
+                    "departments",
+                    "minimum_idle_for_report",
+                    "report_view_type",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                active: ::b24_core::__private::wire::field_at(slot_0, "active")?,
+                user_id: ::b24_core::__private::wire::field_at(slot_1, "user_id")?,
+                user_admin: ::b24_core::__private::wire::field_at(slot_2, "user_admin")?,
+                user_head: ::b24_core::__private::wire::field_at(slot_3, "user_head")?,
+                departments: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "departments",
+                )?,
+                minimum_idle_for_report: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "minimum_idle_for_report",
+                )?,
+                report_view_type: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "report_view_type",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "active"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_id,
+                &::std::format!("{}.{}", field, "user_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_admin,
+                &::std::format!("{}.{}", field, "user_admin"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_head,
+                &::std::format!("{}.{}", field, "user_head"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.departments,
+                &::std::format!("{}.{}", field, "departments"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.minimum_idle_for_report,
+                &::std::format!("{}.{}", field, "minimum_idle_for_report"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.report_view_type,
+                &::std::format!("{}.{}", field, "report_view_type"),
+                problems,
+            );
         }
     }
 }
@@ -2478,7 +7001,7 @@ impl ::b24_core::__private::Method for TimecontrolReportsUsersGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/timeman/timecontrol/timeman-timecontrol-reports-users-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<timecontrol_reports_users_get::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2518,6 +7041,181 @@ for TimecontrolReportsUsersGetError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`timeman.timecontrol.reports.users.get`](https://apidocs.bitrix24.com/api-reference/timeman/timecontrol/timeman-timecontrol-reports-users-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod timecontrol_reports_users_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`timeman.timecontrol.reports.users.get`](https://apidocs.bitrix24.com/api-reference/timeman/timecontrol/timeman-timecontrol-reports-users-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `first_name`: `string`.
+        #[serde(
+            rename = "first_name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub first_name: ::std::option::Option<::std::string::String>,
+        /// `last_name`: `string`.
+        #[serde(
+            rename = "last_name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_name: ::std::option::Option<::std::string::String>,
+        /// `work_position`: `string`.
+        #[serde(
+            rename = "work_position",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_position: ::std::option::Option<::std::string::String>,
+        /// `avatar`: `string`.
+        #[serde(
+            rename = "avatar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar: ::std::option::Option<::std::string::String>,
+        /// `personal_gender`: `string`.
+        #[serde(
+            rename = "personal_gender",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_gender: ::std::option::Option<::std::string::String>,
+        /// `last_activity_date`: `datetime`.
+        #[serde(
+            rename = "last_activity_date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_activity_date: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "name",
+                    "first_name",
+                    "last_name",
+                    "work_position",
+                    "avatar",
+                    "personal_gender",
+                    "last_activity_date",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                first_name: ::b24_core::__private::wire::field_at(slot_2, "first_name")?,
+                last_name: ::b24_core::__private::wire::field_at(slot_3, "last_name")?,
+                work_position: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "work_position",
+                )?,
+                avatar: ::b24_core::__private::wire::field_at(slot_5, "avatar")?,
+                personal_gender: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "personal_gender",
+                )?,
+                last_activity_date: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "last_activity_date",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.first_name,
+                &::std::format!("{}.{}", field, "first_name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_name,
+                &::std::format!("{}.{}", field, "last_name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_position,
+                &::std::format!("{}.{}", field, "work_position"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.avatar,
+                &::std::format!("{}.{}", field, "avatar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_gender,
+                &::std::format!("{}.{}", field, "personal_gender"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_activity_date,
+                &::std::format!("{}.{}", field, "last_activity_date"),
+                problems,
+            );
         }
     }
 }
@@ -2593,10 +7291,7 @@ impl ::b24_core::__private::Method for TimecontrolSettingsGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/timeman/timecontrol/timeman-timecontrol-settings-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = timecontrol_settings_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2634,6 +7329,249 @@ for TimecontrolSettingsGetError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`timeman.timecontrol.settings.get`](https://apidocs.bitrix24.com/api-reference/timeman/timecontrol/timeman-timecontrol-settings-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod timecontrol_settings_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`timeman.timecontrol.settings.get`](https://apidocs.bitrix24.com/api-reference/timeman/timecontrol/timeman-timecontrol-settings-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `active`: `bool`.
+        #[serde(
+            rename = "active",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<bool>,
+        /// `minimum_idle_for_report`: `int`.
+        #[serde(
+            rename = "minimum_idle_for_report",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub minimum_idle_for_report: ::std::option::Option<i64>,
+        /// `register_offline`: `bool`.
+        #[serde(
+            rename = "register_offline",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub register_offline: ::std::option::Option<bool>,
+        /// `register_idle`: `bool`.
+        #[serde(
+            rename = "register_idle",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub register_idle: ::std::option::Option<bool>,
+        /// `register_desktop`: `bool`.
+        #[serde(
+            rename = "register_desktop",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub register_desktop: ::std::option::Option<bool>,
+        /// `report_request_type`: `string`.
+        #[serde(
+            rename = "report_request_type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub report_request_type: ::std::option::Option<::std::string::String>,
+        /// `report_request_users`: `any[]`.
+        #[serde(
+            rename = "report_request_users",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub report_request_users: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `report_simple_type`: `string`.
+        #[serde(
+            rename = "report_simple_type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub report_simple_type: ::std::option::Option<::std::string::String>,
+        /// `report_simple_users`: `any[]`.
+        #[serde(
+            rename = "report_simple_users",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub report_simple_users: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `report_full_type`: `string`.
+        #[serde(
+            rename = "report_full_type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub report_full_type: ::std::option::Option<::std::string::String>,
+        /// `report_full_users`: `any[]`.
+        #[serde(
+            rename = "report_full_users",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub report_full_users: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "active",
+                    "minimum_idle_for_report",
+                    "register_offline",
+                    "register_idle",
+                    "register_desktop",
+                    "report_request_type",
+                    "report_request_users",
+                    "report_simple_type",
+                    "report_simple_users",
+                    "report_full_type",
+                    "report_full_users",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                active: ::b24_core::__private::wire::field_at(slot_0, "active")?,
+                minimum_idle_for_report: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "minimum_idle_for_report",
+                )?,
+                register_offline: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "register_offline",
+                )?,
+                register_idle: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "register_idle",
+                )?,
+                register_desktop: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "register_desktop",
+                )?,
+                report_request_type: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "report_request_type",
+                )?,
+                report_request_users: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "report_request_users",
+                )?,
+                report_simple_type: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "report_simple_type",
+                )?,
+                report_simple_users: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "report_simple_users",
+                )?,
+                report_full_type: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "report_full_type",
+                )?,
+                report_full_users: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "report_full_users",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "active"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.minimum_idle_for_report,
+                &::std::format!("{}.{}", field, "minimum_idle_for_report"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.register_offline,
+                &::std::format!("{}.{}", field, "register_offline"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.register_idle,
+                &::std::format!("{}.{}", field, "register_idle"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.register_desktop,
+                &::std::format!("{}.{}", field, "register_desktop"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.report_request_type,
+                &::std::format!("{}.{}", field, "report_request_type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.report_request_users,
+                &::std::format!("{}.{}", field, "report_request_users"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.report_simple_type,
+                &::std::format!("{}.{}", field, "report_simple_type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.report_simple_users,
+                &::std::format!("{}.{}", field, "report_simple_users"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.report_full_type,
+                &::std::format!("{}.{}", field, "report_full_type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.report_full_users,
+                &::std::format!("{}.{}", field, "report_full_users"),
+                problems,
+            );
         }
     }
 }

@@ -20,9 +20,9 @@
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct Access {
-    /// `ACCESS` (required): `any[]`.
+    /// `ACCESS` (required): `string[]`.
     #[serde(rename = "ACCESS")]
-    pub access: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+    pub access: ::std::vec::Vec<::std::string::String>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -35,9 +35,7 @@ impl Access {
     /// A request with the required parameter `ACCESS`.
     #[must_use]
     pub fn new(
-        access: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        access: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         Self {
             access: ::std::convert::Into::into(access),
@@ -190,15 +188,13 @@ pub struct Add {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub personal_birthday: ::std::option::Option<::std::string::String>,
-    /// `PERSONAL_PHOTO`: `any[]`.
+    /// `PERSONAL_PHOTO`: `file`.
     #[serde(
         rename = "PERSONAL_PHOTO",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub personal_photo: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
+    pub personal_photo: ::std::option::Option<::b24_core::__private::types::File>,
     /// `PERSONAL_ICQ`: `string`.
     #[serde(
         rename = "PERSONAL_ICQ",
@@ -631,9 +627,7 @@ impl Add {
     #[must_use]
     pub fn personal_photo(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::File>,
     ) -> Self {
         self.personal_photo = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -1683,10 +1677,7 @@ impl ::b24_core::__private::Method for Current {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/user/user-current.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = current::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1718,6 +1709,278 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CurrentError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`user.current`](https://apidocs.bitrix24.com/api-reference/user/user-current.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod current {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`user.current`](https://apidocs.bitrix24.com/api-reference/user/user-current.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `ACTIVE`: `bool`.
+        #[serde(
+            rename = "ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<bool>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `LAST_NAME`: `string`.
+        #[serde(
+            rename = "LAST_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_name: ::std::option::Option<::std::string::String>,
+        /// `EMAIL`: `string`.
+        #[serde(
+            rename = "EMAIL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email: ::std::option::Option<::std::string::String>,
+        /// `LAST_LOGIN`: `datetime`.
+        #[serde(
+            rename = "LAST_LOGIN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_login: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DATE_REGISTER`: `datetime`.
+        #[serde(
+            rename = "DATE_REGISTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_register: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `IS_ONLINE`: `string`.
+        #[serde(
+            rename = "IS_ONLINE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_online: ::std::option::Option<::std::string::String>,
+        /// `LAST_ACTIVITY_DATE`: `datetime`.
+        #[serde(
+            rename = "LAST_ACTIVITY_DATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_activity_date: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
+        /// `PERSONAL_GENDER`: `string`.
+        #[serde(
+            rename = "PERSONAL_GENDER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_gender: ::std::option::Option<::std::string::String>,
+        /// `PERSONAL_BIRTHDAY`: `string`.
+        #[serde(
+            rename = "PERSONAL_BIRTHDAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_birthday: ::std::option::Option<::std::string::String>,
+        /// `WORK_POSITION`: `string`.
+        #[serde(
+            rename = "WORK_POSITION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_position: ::std::option::Option<::std::string::String>,
+        /// `UF_EMPLOYMENT_DATE`: `string`.
+        #[serde(
+            rename = "UF_EMPLOYMENT_DATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_employment_date: ::std::option::Option<::std::string::String>,
+        /// `UF_DEPARTMENT`: `int[]`.
+        #[serde(
+            rename = "UF_DEPARTMENT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_department: ::std::option::Option<::std::vec::Vec<i64>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "ACTIVE",
+                    "NAME",
+                    "LAST_NAME",
+                    "EMAIL",
+                    "LAST_LOGIN",
+                    "DATE_REGISTER",
+                    "IS_ONLINE",
+                    "LAST_ACTIVITY_DATE",
+                    "PERSONAL_GENDER",
+                    "PERSONAL_BIRTHDAY",
+                    "WORK_POSITION",
+                    "UF_EMPLOYMENT_DATE",
+                    "UF_DEPARTMENT",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                active: ::b24_core::__private::wire::field_at(slot_1, "ACTIVE")?,
+                name: ::b24_core::__private::wire::field_at(slot_2, "NAME")?,
+                last_name: ::b24_core::__private::wire::field_at(slot_3, "LAST_NAME")?,
+                email: ::b24_core::__private::wire::field_at(slot_4, "EMAIL")?,
+                last_login: ::b24_core::__private::wire::field_at(slot_5, "LAST_LOGIN")?,
+                date_register: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "DATE_REGISTER",
+                )?,
+                is_online: ::b24_core::__private::wire::field_at(slot_7, "IS_ONLINE")?,
+                last_activity_date: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "LAST_ACTIVITY_DATE",
+                )?,
+                personal_gender: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "PERSONAL_GENDER",
+                )?,
+                personal_birthday: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "PERSONAL_BIRTHDAY",
+                )?,
+                work_position: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "WORK_POSITION",
+                )?,
+                uf_employment_date: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "UF_EMPLOYMENT_DATE",
+                )?,
+                uf_department: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "UF_DEPARTMENT",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "ACTIVE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_name,
+                &::std::format!("{}.{}", field, "LAST_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.email,
+                &::std::format!("{}.{}", field, "EMAIL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_login,
+                &::std::format!("{}.{}", field, "LAST_LOGIN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_register,
+                &::std::format!("{}.{}", field, "DATE_REGISTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_online,
+                &::std::format!("{}.{}", field, "IS_ONLINE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_activity_date,
+                &::std::format!("{}.{}", field, "LAST_ACTIVITY_DATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_gender,
+                &::std::format!("{}.{}", field, "PERSONAL_GENDER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_birthday,
+                &::std::format!("{}.{}", field, "PERSONAL_BIRTHDAY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_position,
+                &::std::format!("{}.{}", field, "WORK_POSITION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_employment_date,
+                &::std::format!("{}.{}", field, "UF_EMPLOYMENT_DATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_department,
+                &::std::format!("{}.{}", field, "UF_DEPARTMENT"),
+                problems,
+            );
         }
     }
 }
@@ -1793,10 +2056,7 @@ impl ::b24_core::__private::Method for Fields {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/user/user-fields.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = fields::Result2;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1831,6 +2091,1059 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FieldsError {
         }
     }
 }
+/// Named types of [`user.fields`](https://apidocs.bitrix24.com/api-reference/user/user-fields.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod fields {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result2` of [`user.fields`](https://apidocs.bitrix24.com/api-reference/user/user-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result2 {
+        /// `ID`: `string`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `XML_ID`: `string`.
+        #[serde(
+            rename = "XML_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::std::string::String>,
+        /// `ACTIVE`: `string`.
+        #[serde(
+            rename = "ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::std::string::String>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `LAST_NAME`: `string`.
+        #[serde(
+            rename = "LAST_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_name: ::std::option::Option<::std::string::String>,
+        /// `SECOND_NAME`: `string`.
+        #[serde(
+            rename = "SECOND_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub second_name: ::std::option::Option<::std::string::String>,
+        /// `TITLE`: `string`.
+        #[serde(
+            rename = "TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `EMAIL`: `string`.
+        #[serde(
+            rename = "EMAIL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email: ::std::option::Option<::std::string::String>,
+        /// `LAST_LOGIN`: `string`.
+        #[serde(
+            rename = "LAST_LOGIN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_login: ::std::option::Option<::std::string::String>,
+        /// `DATE_REGISTER`: `string`.
+        #[serde(
+            rename = "DATE_REGISTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_register: ::std::option::Option<::std::string::String>,
+        /// `TIME_ZONE`: `string`.
+        #[serde(
+            rename = "TIME_ZONE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time_zone: ::std::option::Option<::std::string::String>,
+        /// `IS_ONLINE`: `string`.
+        #[serde(
+            rename = "IS_ONLINE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_online: ::std::option::Option<::std::string::String>,
+        /// `TIMESTAMP_X`: `string`.
+        #[serde(
+            rename = "TIMESTAMP_X",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub timestamp_x: ::std::option::Option<::std::string::String>,
+        /// `LAST_ACTIVITY_DATE`: `string`.
+        #[serde(
+            rename = "LAST_ACTIVITY_DATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_activity_date: ::std::option::Option<::std::string::String>,
+        /// `PERSONAL_GENDER`: `string`.
+        #[serde(
+            rename = "PERSONAL_GENDER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_gender: ::std::option::Option<::std::string::String>,
+        /// `PERSONAL_PROFESSION`: `string`.
+        #[serde(
+            rename = "PERSONAL_PROFESSION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_profession: ::std::option::Option<::std::string::String>,
+        /// `PERSONAL_WWW`: `string`.
+        #[serde(
+            rename = "PERSONAL_WWW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_www: ::std::option::Option<::std::string::String>,
+        /// `PERSONAL_BIRTHDAY`: `string`.
+        #[serde(
+            rename = "PERSONAL_BIRTHDAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_birthday: ::std::option::Option<::std::string::String>,
+        /// `PERSONAL_PHOTO`: `string`.
+        #[serde(
+            rename = "PERSONAL_PHOTO",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_photo: ::std::option::Option<::std::string::String>,
+        /// `PERSONAL_ICQ`: `string`.
+        #[serde(
+            rename = "PERSONAL_ICQ",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_icq: ::std::option::Option<::std::string::String>,
+        /// `PERSONAL_PHONE`: `string`.
+        #[serde(
+            rename = "PERSONAL_PHONE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_phone: ::std::option::Option<::std::string::String>,
+        /// `PERSONAL_FAX`: `string`.
+        #[serde(
+            rename = "PERSONAL_FAX",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_fax: ::std::option::Option<::std::string::String>,
+        /// `PERSONAL_MOBILE`: `string`.
+        #[serde(
+            rename = "PERSONAL_MOBILE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_mobile: ::std::option::Option<::std::string::String>,
+        /// `PERSONAL_PAGER`: `string`.
+        #[serde(
+            rename = "PERSONAL_PAGER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_pager: ::std::option::Option<::std::string::String>,
+        /// `PERSONAL_STREET`: `string`.
+        #[serde(
+            rename = "PERSONAL_STREET",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_street: ::std::option::Option<::std::string::String>,
+        /// `PERSONAL_CITY`: `string`.
+        #[serde(
+            rename = "PERSONAL_CITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_city: ::std::option::Option<::std::string::String>,
+        /// `PERSONAL_STATE`: `string`.
+        #[serde(
+            rename = "PERSONAL_STATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_state: ::std::option::Option<::std::string::String>,
+        /// `PERSONAL_ZIP`: `string`.
+        #[serde(
+            rename = "PERSONAL_ZIP",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_zip: ::std::option::Option<::std::string::String>,
+        /// `PERSONAL_COUNTRY`: `string`.
+        #[serde(
+            rename = "PERSONAL_COUNTRY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_country: ::std::option::Option<::std::string::String>,
+        /// `PERSONAL_MAILBOX`: `string`.
+        #[serde(
+            rename = "PERSONAL_MAILBOX",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_mailbox: ::std::option::Option<::std::string::String>,
+        /// `PERSONAL_NOTES`: `string`.
+        #[serde(
+            rename = "PERSONAL_NOTES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_notes: ::std::option::Option<::std::string::String>,
+        /// `WORK_PHONE`: `string`.
+        #[serde(
+            rename = "WORK_PHONE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_phone: ::std::option::Option<::std::string::String>,
+        /// `WORK_COMPANY`: `string`.
+        #[serde(
+            rename = "WORK_COMPANY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_company: ::std::option::Option<::std::string::String>,
+        /// `WORK_POSITION`: `string`.
+        #[serde(
+            rename = "WORK_POSITION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_position: ::std::option::Option<::std::string::String>,
+        /// `WORK_DEPARTMENT`: `string`.
+        #[serde(
+            rename = "WORK_DEPARTMENT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_department: ::std::option::Option<::std::string::String>,
+        /// `WORK_WWW`: `string`.
+        #[serde(
+            rename = "WORK_WWW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_www: ::std::option::Option<::std::string::String>,
+        /// `WORK_FAX`: `string`.
+        #[serde(
+            rename = "WORK_FAX",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_fax: ::std::option::Option<::std::string::String>,
+        /// `WORK_PAGER`: `string`.
+        #[serde(
+            rename = "WORK_PAGER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_pager: ::std::option::Option<::std::string::String>,
+        /// `WORK_STREET`: `string`.
+        #[serde(
+            rename = "WORK_STREET",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_street: ::std::option::Option<::std::string::String>,
+        /// `WORK_MAILBOX`: `string`.
+        #[serde(
+            rename = "WORK_MAILBOX",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_mailbox: ::std::option::Option<::std::string::String>,
+        /// `WORK_CITY`: `string`.
+        #[serde(
+            rename = "WORK_CITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_city: ::std::option::Option<::std::string::String>,
+        /// `WORK_STATE`: `string`.
+        #[serde(
+            rename = "WORK_STATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_state: ::std::option::Option<::std::string::String>,
+        /// `WORK_ZIP`: `string`.
+        #[serde(
+            rename = "WORK_ZIP",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_zip: ::std::option::Option<::std::string::String>,
+        /// `WORK_COUNTRY`: `string`.
+        #[serde(
+            rename = "WORK_COUNTRY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_country: ::std::option::Option<::std::string::String>,
+        /// `WORK_PROFILE`: `string`.
+        #[serde(
+            rename = "WORK_PROFILE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_profile: ::std::option::Option<::std::string::String>,
+        /// `WORK_LOGO`: `string`.
+        #[serde(
+            rename = "WORK_LOGO",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_logo: ::std::option::Option<::std::string::String>,
+        /// `WORK_NOTES`: `string`.
+        #[serde(
+            rename = "WORK_NOTES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_notes: ::std::option::Option<::std::string::String>,
+        /// `UF_SKYPE_LINK`: `string`.
+        #[serde(
+            rename = "UF_SKYPE_LINK",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_skype_link: ::std::option::Option<::std::string::String>,
+        /// `UF_ZOOM`: `string`.
+        #[serde(
+            rename = "UF_ZOOM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_zoom: ::std::option::Option<::std::string::String>,
+        /// `UF_EMPLOYMENT_DATE`: `string`.
+        #[serde(
+            rename = "UF_EMPLOYMENT_DATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_employment_date: ::std::option::Option<::std::string::String>,
+        /// `UF_TIMEMAN`: `string`.
+        #[serde(
+            rename = "UF_TIMEMAN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_timeman: ::std::option::Option<::std::string::String>,
+        /// `UF_DEPARTMENT`: `string`.
+        #[serde(
+            rename = "UF_DEPARTMENT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_department: ::std::option::Option<::std::string::String>,
+        /// `UF_INTERESTS`: `string`.
+        #[serde(
+            rename = "UF_INTERESTS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_interests: ::std::option::Option<::std::string::String>,
+        /// `UF_SKILLS`: `string`.
+        #[serde(
+            rename = "UF_SKILLS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_skills: ::std::option::Option<::std::string::String>,
+        /// `UF_WEB_SITES`: `string`.
+        #[serde(
+            rename = "UF_WEB_SITES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_web_sites: ::std::option::Option<::std::string::String>,
+        /// `UF_XING`: `string`.
+        #[serde(
+            rename = "UF_XING",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_xing: ::std::option::Option<::std::string::String>,
+        /// `UF_LINKEDIN`: `string`.
+        #[serde(
+            rename = "UF_LINKEDIN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_linkedin: ::std::option::Option<::std::string::String>,
+        /// `UF_TWITTER`: `string`.
+        #[serde(
+            rename = "UF_TWITTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_twitter: ::std::option::Option<::std::string::String>,
+        /// `UF_SKYPE`: `string`.
+        #[serde(
+            rename = "UF_SKYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_skype: ::std::option::Option<::std::string::String>,
+        /// `UF_DISTRICT`: `string`.
+        #[serde(
+            rename = "UF_DISTRICT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_district: ::std::option::Option<::std::string::String>,
+        /// `UF_PHONE_INNER`: `string`.
+        #[serde(
+            rename = "UF_PHONE_INNER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_phone_inner: ::std::option::Option<::std::string::String>,
+        /// `USER_TYPE`: `string`.
+        #[serde(
+            rename = "USER_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_type: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
+            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46, slot_47, slot_48,
+            slot_49, slot_50, slot_51, slot_52, slot_53, slot_54, slot_55, slot_56,
+            slot_57, slot_58, slot_59, slot_60, slot_61] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "XML_ID",
+                    "ACTIVE",
+                    "NAME",
+                    "LAST_NAME",
+                    "SECOND_NAME",
+                    "TITLE",
+                    "EMAIL",
+                    "LAST_LOGIN",
+                    "DATE_REGISTER",
+                    "TIME_ZONE",
+                    "IS_ONLINE",
+                    "TIMESTAMP_X",
+                    "LAST_ACTIVITY_DATE",
+                    "PERSONAL_GENDER",
+                    "PERSONAL_PROFESSION",
+                    "PERSONAL_WWW",
+                    "PERSONAL_BIRTHDAY",
+                    "PERSONAL_PHOTO",
+                    "PERSONAL_ICQ",
+                    "PERSONAL_PHONE",
+                    "PERSONAL_FAX",
+                    "PERSONAL_MOBILE",
+                    "PERSONAL_PAGER",
+                    "PERSONAL_STREET",
+                    "PERSONAL_CITY",
+                    "PERSONAL_STATE",
+                    "PERSONAL_ZIP",
+                    "PERSONAL_COUNTRY",
+                    "PERSONAL_MAILBOX",
+                    "PERSONAL_NOTES",
+                    "WORK_PHONE",
+                    "WORK_COMPANY",
+                    "WORK_POSITION",
+                    "WORK_DEPARTMENT",
+                    "WORK_WWW",
+                    "WORK_FAX",
+                    "WORK_PAGER",
+                    "WORK_STREET",
+                    "WORK_MAILBOX",
+                    "WORK_CITY",
+                    "WORK_STATE",
+                    "WORK_ZIP",
+                    "WORK_COUNTRY",
+                    "WORK_PROFILE",
+                    "WORK_LOGO",
+                    "WORK_NOTES",
+                    "UF_SKYPE_LINK",
+                    "UF_ZOOM",
+                    "UF_EMPLOYMENT_DATE",
+                    "UF_TIMEMAN",
+                    "UF_DEPARTMENT",
+                    "UF_INTERESTS",
+                    "UF_SKILLS",
+                    "UF_WEB_SITES",
+                    "UF_XING",
+                    "UF_LINKEDIN",
+                    "UF_TWITTER",
+                    "UF_SKYPE",
+                    "UF_DISTRICT",
+                    "UF_PHONE_INNER",
+                    "USER_TYPE",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_1, "XML_ID")?,
+                active: ::b24_core::__private::wire::field_at(slot_2, "ACTIVE")?,
+                name: ::b24_core::__private::wire::field_at(slot_3, "NAME")?,
+                last_name: ::b24_core::__private::wire::field_at(slot_4, "LAST_NAME")?,
+                second_name: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "SECOND_NAME",
+                )?,
+                title: ::b24_core::__private::wire::field_at(slot_6, "TITLE")?,
+                email: ::b24_core::__private::wire::field_at(slot_7, "EMAIL")?,
+                last_login: ::b24_core::__private::wire::field_at(slot_8, "LAST_LOGIN")?,
+                date_register: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "DATE_REGISTER",
+                )?,
+                time_zone: ::b24_core::__private::wire::field_at(slot_10, "TIME_ZONE")?,
+                is_online: ::b24_core::__private::wire::field_at(slot_11, "IS_ONLINE")?,
+                timestamp_x: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "TIMESTAMP_X",
+                )?,
+                last_activity_date: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "LAST_ACTIVITY_DATE",
+                )?,
+                personal_gender: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "PERSONAL_GENDER",
+                )?,
+                personal_profession: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "PERSONAL_PROFESSION",
+                )?,
+                personal_www: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "PERSONAL_WWW",
+                )?,
+                personal_birthday: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "PERSONAL_BIRTHDAY",
+                )?,
+                personal_photo: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "PERSONAL_PHOTO",
+                )?,
+                personal_icq: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "PERSONAL_ICQ",
+                )?,
+                personal_phone: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "PERSONAL_PHONE",
+                )?,
+                personal_fax: ::b24_core::__private::wire::field_at(
+                    slot_21,
+                    "PERSONAL_FAX",
+                )?,
+                personal_mobile: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "PERSONAL_MOBILE",
+                )?,
+                personal_pager: ::b24_core::__private::wire::field_at(
+                    slot_23,
+                    "PERSONAL_PAGER",
+                )?,
+                personal_street: ::b24_core::__private::wire::field_at(
+                    slot_24,
+                    "PERSONAL_STREET",
+                )?,
+                personal_city: ::b24_core::__private::wire::field_at(
+                    slot_25,
+                    "PERSONAL_CITY",
+                )?,
+                personal_state: ::b24_core::__private::wire::field_at(
+                    slot_26,
+                    "PERSONAL_STATE",
+                )?,
+                personal_zip: ::b24_core::__private::wire::field_at(
+                    slot_27,
+                    "PERSONAL_ZIP",
+                )?,
+                personal_country: ::b24_core::__private::wire::field_at(
+                    slot_28,
+                    "PERSONAL_COUNTRY",
+                )?,
+                personal_mailbox: ::b24_core::__private::wire::field_at(
+                    slot_29,
+                    "PERSONAL_MAILBOX",
+                )?,
+                personal_notes: ::b24_core::__private::wire::field_at(
+                    slot_30,
+                    "PERSONAL_NOTES",
+                )?,
+                work_phone: ::b24_core::__private::wire::field_at(
+                    slot_31,
+                    "WORK_PHONE",
+                )?,
+                work_company: ::b24_core::__private::wire::field_at(
+                    slot_32,
+                    "WORK_COMPANY",
+                )?,
+                work_position: ::b24_core::__private::wire::field_at(
+                    slot_33,
+                    "WORK_POSITION",
+                )?,
+                work_department: ::b24_core::__private::wire::field_at(
+                    slot_34,
+                    "WORK_DEPARTMENT",
+                )?,
+                work_www: ::b24_core::__private::wire::field_at(slot_35, "WORK_WWW")?,
+                work_fax: ::b24_core::__private::wire::field_at(slot_36, "WORK_FAX")?,
+                work_pager: ::b24_core::__private::wire::field_at(
+                    slot_37,
+                    "WORK_PAGER",
+                )?,
+                work_street: ::b24_core::__private::wire::field_at(
+                    slot_38,
+                    "WORK_STREET",
+                )?,
+                work_mailbox: ::b24_core::__private::wire::field_at(
+                    slot_39,
+                    "WORK_MAILBOX",
+                )?,
+                work_city: ::b24_core::__private::wire::field_at(slot_40, "WORK_CITY")?,
+                work_state: ::b24_core::__private::wire::field_at(
+                    slot_41,
+                    "WORK_STATE",
+                )?,
+                work_zip: ::b24_core::__private::wire::field_at(slot_42, "WORK_ZIP")?,
+                work_country: ::b24_core::__private::wire::field_at(
+                    slot_43,
+                    "WORK_COUNTRY",
+                )?,
+                work_profile: ::b24_core::__private::wire::field_at(
+                    slot_44,
+                    "WORK_PROFILE",
+                )?,
+                work_logo: ::b24_core::__private::wire::field_at(slot_45, "WORK_LOGO")?,
+                work_notes: ::b24_core::__private::wire::field_at(
+                    slot_46,
+                    "WORK_NOTES",
+                )?,
+                uf_skype_link: ::b24_core::__private::wire::field_at(
+                    slot_47,
+                    "UF_SKYPE_LINK",
+                )?,
+                uf_zoom: ::b24_core::__private::wire::field_at(slot_48, "UF_ZOOM")?,
+                uf_employment_date: ::b24_core::__private::wire::field_at(
+                    slot_49,
+                    "UF_EMPLOYMENT_DATE",
+                )?,
+                uf_timeman: ::b24_core::__private::wire::field_at(
+                    slot_50,
+                    "UF_TIMEMAN",
+                )?,
+                uf_department: ::b24_core::__private::wire::field_at(
+                    slot_51,
+                    "UF_DEPARTMENT",
+                )?,
+                uf_interests: ::b24_core::__private::wire::field_at(
+                    slot_52,
+                    "UF_INTERESTS",
+                )?,
+                uf_skills: ::b24_core::__private::wire::field_at(slot_53, "UF_SKILLS")?,
+                uf_web_sites: ::b24_core::__private::wire::field_at(
+                    slot_54,
+                    "UF_WEB_SITES",
+                )?,
+                uf_xing: ::b24_core::__private::wire::field_at(slot_55, "UF_XING")?,
+                uf_linkedin: ::b24_core::__private::wire::field_at(
+                    slot_56,
+                    "UF_LINKEDIN",
+                )?,
+                uf_twitter: ::b24_core::__private::wire::field_at(
+                    slot_57,
+                    "UF_TWITTER",
+                )?,
+                uf_skype: ::b24_core::__private::wire::field_at(slot_58, "UF_SKYPE")?,
+                uf_district: ::b24_core::__private::wire::field_at(
+                    slot_59,
+                    "UF_DISTRICT",
+                )?,
+                uf_phone_inner: ::b24_core::__private::wire::field_at(
+                    slot_60,
+                    "UF_PHONE_INNER",
+                )?,
+                user_type: ::b24_core::__private::wire::field_at(slot_61, "USER_TYPE")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "XML_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "ACTIVE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_name,
+                &::std::format!("{}.{}", field, "LAST_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.second_name,
+                &::std::format!("{}.{}", field, "SECOND_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.email,
+                &::std::format!("{}.{}", field, "EMAIL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_login,
+                &::std::format!("{}.{}", field, "LAST_LOGIN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_register,
+                &::std::format!("{}.{}", field, "DATE_REGISTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.time_zone,
+                &::std::format!("{}.{}", field, "TIME_ZONE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_online,
+                &::std::format!("{}.{}", field, "IS_ONLINE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.timestamp_x,
+                &::std::format!("{}.{}", field, "TIMESTAMP_X"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_activity_date,
+                &::std::format!("{}.{}", field, "LAST_ACTIVITY_DATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_gender,
+                &::std::format!("{}.{}", field, "PERSONAL_GENDER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_profession,
+                &::std::format!("{}.{}", field, "PERSONAL_PROFESSION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_www,
+                &::std::format!("{}.{}", field, "PERSONAL_WWW"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_birthday,
+                &::std::format!("{}.{}", field, "PERSONAL_BIRTHDAY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_photo,
+                &::std::format!("{}.{}", field, "PERSONAL_PHOTO"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_icq,
+                &::std::format!("{}.{}", field, "PERSONAL_ICQ"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_phone,
+                &::std::format!("{}.{}", field, "PERSONAL_PHONE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_fax,
+                &::std::format!("{}.{}", field, "PERSONAL_FAX"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_mobile,
+                &::std::format!("{}.{}", field, "PERSONAL_MOBILE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_pager,
+                &::std::format!("{}.{}", field, "PERSONAL_PAGER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_street,
+                &::std::format!("{}.{}", field, "PERSONAL_STREET"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_city,
+                &::std::format!("{}.{}", field, "PERSONAL_CITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_state,
+                &::std::format!("{}.{}", field, "PERSONAL_STATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_zip,
+                &::std::format!("{}.{}", field, "PERSONAL_ZIP"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_country,
+                &::std::format!("{}.{}", field, "PERSONAL_COUNTRY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_mailbox,
+                &::std::format!("{}.{}", field, "PERSONAL_MAILBOX"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_notes,
+                &::std::format!("{}.{}", field, "PERSONAL_NOTES"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_phone,
+                &::std::format!("{}.{}", field, "WORK_PHONE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_company,
+                &::std::format!("{}.{}", field, "WORK_COMPANY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_position,
+                &::std::format!("{}.{}", field, "WORK_POSITION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_department,
+                &::std::format!("{}.{}", field, "WORK_DEPARTMENT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_www,
+                &::std::format!("{}.{}", field, "WORK_WWW"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_fax,
+                &::std::format!("{}.{}", field, "WORK_FAX"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_pager,
+                &::std::format!("{}.{}", field, "WORK_PAGER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_street,
+                &::std::format!("{}.{}", field, "WORK_STREET"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_mailbox,
+                &::std::format!("{}.{}", field, "WORK_MAILBOX"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_city,
+                &::std::format!("{}.{}", field, "WORK_CITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_state,
+                &::std::format!("{}.{}", field, "WORK_STATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_zip,
+                &::std::format!("{}.{}", field, "WORK_ZIP"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_country,
+                &::std::format!("{}.{}", field, "WORK_COUNTRY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_profile,
+                &::std::format!("{}.{}", field, "WORK_PROFILE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_logo,
+                &::std::format!("{}.{}", field, "WORK_LOGO"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_notes,
+                &::std::format!("{}.{}", field, "WORK_NOTES"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_skype_link,
+                &::std::format!("{}.{}", field, "UF_SKYPE_LINK"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_zoom,
+                &::std::format!("{}.{}", field, "UF_ZOOM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_employment_date,
+                &::std::format!("{}.{}", field, "UF_EMPLOYMENT_DATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_timeman,
+                &::std::format!("{}.{}", field, "UF_TIMEMAN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_department,
+                &::std::format!("{}.{}", field, "UF_DEPARTMENT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_interests,
+                &::std::format!("{}.{}", field, "UF_INTERESTS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_skills,
+                &::std::format!("{}.{}", field, "UF_SKILLS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_web_sites,
+                &::std::format!("{}.{}", field, "UF_WEB_SITES"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_xing,
+                &::std::format!("{}.{}", field, "UF_XING"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_linkedin,
+                &::std::format!("{}.{}", field, "UF_LINKEDIN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_twitter,
+                &::std::format!("{}.{}", field, "UF_TWITTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_skype,
+                &::std::format!("{}.{}", field, "UF_SKYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_district,
+                &::std::format!("{}.{}", field, "UF_DISTRICT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_phone_inner,
+                &::std::format!("{}.{}", field, "UF_PHONE_INNER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_type,
+                &::std::format!("{}.{}", field, "USER_TYPE"),
+                problems,
+            );
+        }
+    }
+}
 /// [`user.get`](https://apidocs.bitrix24.com/api-reference/user/user-get.html) (REST v2)
 ///
 /// Scope: `user`, `user_brief`, `user_basic`.
@@ -1858,13 +3171,13 @@ pub struct Get {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub order: ::std::option::Option<::std::string::String>,
-    /// `FILTER`: `any`.
+    /// `FILTER`: `filter`.
     #[serde(
         rename = "FILTER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
     /// `ADMIN_MODE`: `yn`.
     #[serde(
         rename = "ADMIN_MODE",
@@ -1946,7 +3259,7 @@ impl Get {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2063,7 +3376,7 @@ impl ::b24_core::__private::Method for Get {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::vec::Vec<get::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2089,6 +3402,13 @@ impl ::b24_core::__private::Method for Get {
         all.finish()
     }
 }
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for Get {
+    type Item = get::Result;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
+    }
+}
 /// Errors of [`user.get`](https://apidocs.bitrix24.com/api-reference/user/user-get.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
 #[non_exhaustive]
@@ -2111,6 +3431,419 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for GetError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`user.get`](https://apidocs.bitrix24.com/api-reference/user/user-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`user.get`](https://apidocs.bitrix24.com/api-reference/user/user-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `ACTIVE`: `bool`.
+        #[serde(
+            rename = "ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<bool>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `LAST_NAME`: `string`.
+        #[serde(
+            rename = "LAST_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_name: ::std::option::Option<::std::string::String>,
+        /// `SECOND_NAME`: `string`.
+        #[serde(
+            rename = "SECOND_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub second_name: ::std::option::Option<::std::string::String>,
+        /// `EMAIL`: `string`.
+        #[serde(
+            rename = "EMAIL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email: ::std::option::Option<::std::string::String>,
+        /// `LAST_LOGIN`: `datetime`.
+        #[serde(
+            rename = "LAST_LOGIN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_login: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DATE_REGISTER`: `datetime`.
+        #[serde(
+            rename = "DATE_REGISTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_register: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `TIME_ZONE`: `string`.
+        #[serde(
+            rename = "TIME_ZONE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time_zone: ::std::option::Option<::std::string::String>,
+        /// `IS_ONLINE`: `string`.
+        #[serde(
+            rename = "IS_ONLINE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_online: ::std::option::Option<::std::string::String>,
+        /// `TIMESTAMP_X`: `map<any>`.
+        #[serde(
+            rename = "TIMESTAMP_X",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub timestamp_x: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `LAST_ACTIVITY_DATE`: `map<any>`.
+        #[serde(
+            rename = "LAST_ACTIVITY_DATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_activity_date: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `PERSONAL_GENDER`: `string`.
+        #[serde(
+            rename = "PERSONAL_GENDER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_gender: ::std::option::Option<::std::string::String>,
+        /// `PERSONAL_WWW`: `string`.
+        #[serde(
+            rename = "PERSONAL_WWW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_www: ::std::option::Option<::std::string::String>,
+        /// `PERSONAL_BIRTHDAY`: `datetime`.
+        #[serde(
+            rename = "PERSONAL_BIRTHDAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_birthday: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
+        /// `PERSONAL_MOBILE`: `string`.
+        #[serde(
+            rename = "PERSONAL_MOBILE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_mobile: ::std::option::Option<::std::string::String>,
+        /// `PERSONAL_CITY`: `string`.
+        #[serde(
+            rename = "PERSONAL_CITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_city: ::std::option::Option<::std::string::String>,
+        /// `WORK_PHONE`: `string`.
+        #[serde(
+            rename = "WORK_PHONE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_phone: ::std::option::Option<::std::string::String>,
+        /// `WORK_POSITION`: `string`.
+        #[serde(
+            rename = "WORK_POSITION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_position: ::std::option::Option<::std::string::String>,
+        /// `UF_EMPLOYMENT_DATE`: `string`.
+        #[serde(
+            rename = "UF_EMPLOYMENT_DATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_employment_date: ::std::option::Option<::std::string::String>,
+        /// `UF_DEPARTMENT`: `int[]`.
+        #[serde(
+            rename = "UF_DEPARTMENT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_department: ::std::option::Option<::std::vec::Vec<i64>>,
+        /// `USER_TYPE`: `string`.
+        #[serde(
+            rename = "USER_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_type: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "ACTIVE",
+                    "NAME",
+                    "LAST_NAME",
+                    "SECOND_NAME",
+                    "EMAIL",
+                    "LAST_LOGIN",
+                    "DATE_REGISTER",
+                    "TIME_ZONE",
+                    "IS_ONLINE",
+                    "TIMESTAMP_X",
+                    "LAST_ACTIVITY_DATE",
+                    "PERSONAL_GENDER",
+                    "PERSONAL_WWW",
+                    "PERSONAL_BIRTHDAY",
+                    "PERSONAL_MOBILE",
+                    "PERSONAL_CITY",
+                    "WORK_PHONE",
+                    "WORK_POSITION",
+                    "UF_EMPLOYMENT_DATE",
+                    "UF_DEPARTMENT",
+                    "USER_TYPE",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                active: ::b24_core::__private::wire::field_at(slot_1, "ACTIVE")?,
+                name: ::b24_core::__private::wire::field_at(slot_2, "NAME")?,
+                last_name: ::b24_core::__private::wire::field_at(slot_3, "LAST_NAME")?,
+                second_name: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "SECOND_NAME",
+                )?,
+                email: ::b24_core::__private::wire::field_at(slot_5, "EMAIL")?,
+                last_login: ::b24_core::__private::wire::field_at(slot_6, "LAST_LOGIN")?,
+                date_register: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "DATE_REGISTER",
+                )?,
+                time_zone: ::b24_core::__private::wire::field_at(slot_8, "TIME_ZONE")?,
+                is_online: ::b24_core::__private::wire::field_at(slot_9, "IS_ONLINE")?,
+                timestamp_x: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "TIMESTAMP_X",
+                )?,
+                last_activity_date: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "LAST_ACTIVITY_DATE",
+                )?,
+                personal_gender: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "PERSONAL_GENDER",
+                )?,
+                personal_www: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "PERSONAL_WWW",
+                )?,
+                personal_birthday: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "PERSONAL_BIRTHDAY",
+                )?,
+                personal_mobile: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "PERSONAL_MOBILE",
+                )?,
+                personal_city: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "PERSONAL_CITY",
+                )?,
+                work_phone: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "WORK_PHONE",
+                )?,
+                work_position: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "WORK_POSITION",
+                )?,
+                uf_employment_date: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "UF_EMPLOYMENT_DATE",
+                )?,
+                uf_department: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "UF_DEPARTMENT",
+                )?,
+                user_type: ::b24_core::__private::wire::field_at(slot_21, "USER_TYPE")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "ACTIVE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_name,
+                &::std::format!("{}.{}", field, "LAST_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.second_name,
+                &::std::format!("{}.{}", field, "SECOND_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.email,
+                &::std::format!("{}.{}", field, "EMAIL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_login,
+                &::std::format!("{}.{}", field, "LAST_LOGIN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_register,
+                &::std::format!("{}.{}", field, "DATE_REGISTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.time_zone,
+                &::std::format!("{}.{}", field, "TIME_ZONE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_online,
+                &::std::format!("{}.{}", field, "IS_ONLINE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.timestamp_x,
+                &::std::format!("{}.{}", field, "TIMESTAMP_X"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_activity_date,
+                &::std::format!("{}.{}", field, "LAST_ACTIVITY_DATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_gender,
+                &::std::format!("{}.{}", field, "PERSONAL_GENDER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_www,
+                &::std::format!("{}.{}", field, "PERSONAL_WWW"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_birthday,
+                &::std::format!("{}.{}", field, "PERSONAL_BIRTHDAY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_mobile,
+                &::std::format!("{}.{}", field, "PERSONAL_MOBILE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_city,
+                &::std::format!("{}.{}", field, "PERSONAL_CITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_phone,
+                &::std::format!("{}.{}", field, "WORK_PHONE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_position,
+                &::std::format!("{}.{}", field, "WORK_POSITION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_employment_date,
+                &::std::format!("{}.{}", field, "UF_EMPLOYMENT_DATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_department,
+                &::std::format!("{}.{}", field, "UF_DEPARTMENT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_type,
+                &::std::format!("{}.{}", field, "USER_TYPE"),
+                problems,
+            );
         }
     }
 }
@@ -2586,7 +4319,7 @@ impl ::b24_core::__private::Method for Search {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::vec::Vec<search::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2605,6 +4338,13 @@ impl ::b24_core::__private::Method for Search {
             problems,
         );
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for Search {
+    type Item = search::Result;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
     }
 }
 /// Errors of [`user.search`](https://apidocs.bitrix24.com/api-reference/user/user-search.html): the documented codes, then the system errors.
@@ -2629,6 +4369,419 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SearchError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`user.search`](https://apidocs.bitrix24.com/api-reference/user/user-search.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod search {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`user.search`](https://apidocs.bitrix24.com/api-reference/user/user-search.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `ACTIVE`: `bool`.
+        #[serde(
+            rename = "ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<bool>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `LAST_NAME`: `string`.
+        #[serde(
+            rename = "LAST_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_name: ::std::option::Option<::std::string::String>,
+        /// `SECOND_NAME`: `string`.
+        #[serde(
+            rename = "SECOND_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub second_name: ::std::option::Option<::std::string::String>,
+        /// `EMAIL`: `string`.
+        #[serde(
+            rename = "EMAIL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email: ::std::option::Option<::std::string::String>,
+        /// `LAST_LOGIN`: `datetime`.
+        #[serde(
+            rename = "LAST_LOGIN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_login: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DATE_REGISTER`: `datetime`.
+        #[serde(
+            rename = "DATE_REGISTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_register: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `TIME_ZONE`: `string`.
+        #[serde(
+            rename = "TIME_ZONE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time_zone: ::std::option::Option<::std::string::String>,
+        /// `IS_ONLINE`: `string`.
+        #[serde(
+            rename = "IS_ONLINE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_online: ::std::option::Option<::std::string::String>,
+        /// `TIMESTAMP_X`: `map<any>`.
+        #[serde(
+            rename = "TIMESTAMP_X",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub timestamp_x: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `LAST_ACTIVITY_DATE`: `map<any>`.
+        #[serde(
+            rename = "LAST_ACTIVITY_DATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_activity_date: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `PERSONAL_GENDER`: `string`.
+        #[serde(
+            rename = "PERSONAL_GENDER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_gender: ::std::option::Option<::std::string::String>,
+        /// `PERSONAL_WWW`: `string`.
+        #[serde(
+            rename = "PERSONAL_WWW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_www: ::std::option::Option<::std::string::String>,
+        /// `PERSONAL_BIRTHDAY`: `datetime`.
+        #[serde(
+            rename = "PERSONAL_BIRTHDAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_birthday: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
+        /// `PERSONAL_MOBILE`: `string`.
+        #[serde(
+            rename = "PERSONAL_MOBILE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_mobile: ::std::option::Option<::std::string::String>,
+        /// `PERSONAL_CITY`: `string`.
+        #[serde(
+            rename = "PERSONAL_CITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_city: ::std::option::Option<::std::string::String>,
+        /// `WORK_PHONE`: `string`.
+        #[serde(
+            rename = "WORK_PHONE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_phone: ::std::option::Option<::std::string::String>,
+        /// `WORK_POSITION`: `string`.
+        #[serde(
+            rename = "WORK_POSITION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_position: ::std::option::Option<::std::string::String>,
+        /// `UF_EMPLOYMENT_DATE`: `string`.
+        #[serde(
+            rename = "UF_EMPLOYMENT_DATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_employment_date: ::std::option::Option<::std::string::String>,
+        /// `UF_DEPARTMENT`: `int[]`.
+        #[serde(
+            rename = "UF_DEPARTMENT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_department: ::std::option::Option<::std::vec::Vec<i64>>,
+        /// `USER_TYPE`: `string`.
+        #[serde(
+            rename = "USER_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_type: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "ACTIVE",
+                    "NAME",
+                    "LAST_NAME",
+                    "SECOND_NAME",
+                    "EMAIL",
+                    "LAST_LOGIN",
+                    "DATE_REGISTER",
+                    "TIME_ZONE",
+                    "IS_ONLINE",
+                    "TIMESTAMP_X",
+                    "LAST_ACTIVITY_DATE",
+                    "PERSONAL_GENDER",
+                    "PERSONAL_WWW",
+                    "PERSONAL_BIRTHDAY",
+                    "PERSONAL_MOBILE",
+                    "PERSONAL_CITY",
+                    "WORK_PHONE",
+                    "WORK_POSITION",
+                    "UF_EMPLOYMENT_DATE",
+                    "UF_DEPARTMENT",
+                    "USER_TYPE",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                active: ::b24_core::__private::wire::field_at(slot_1, "ACTIVE")?,
+                name: ::b24_core::__private::wire::field_at(slot_2, "NAME")?,
+                last_name: ::b24_core::__private::wire::field_at(slot_3, "LAST_NAME")?,
+                second_name: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "SECOND_NAME",
+                )?,
+                email: ::b24_core::__private::wire::field_at(slot_5, "EMAIL")?,
+                last_login: ::b24_core::__private::wire::field_at(slot_6, "LAST_LOGIN")?,
+                date_register: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "DATE_REGISTER",
+                )?,
+                time_zone: ::b24_core::__private::wire::field_at(slot_8, "TIME_ZONE")?,
+                is_online: ::b24_core::__private::wire::field_at(slot_9, "IS_ONLINE")?,
+                timestamp_x: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "TIMESTAMP_X",
+                )?,
+                last_activity_date: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "LAST_ACTIVITY_DATE",
+                )?,
+                personal_gender: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "PERSONAL_GENDER",
+                )?,
+                personal_www: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "PERSONAL_WWW",
+                )?,
+                personal_birthday: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "PERSONAL_BIRTHDAY",
+                )?,
+                personal_mobile: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "PERSONAL_MOBILE",
+                )?,
+                personal_city: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "PERSONAL_CITY",
+                )?,
+                work_phone: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "WORK_PHONE",
+                )?,
+                work_position: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "WORK_POSITION",
+                )?,
+                uf_employment_date: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "UF_EMPLOYMENT_DATE",
+                )?,
+                uf_department: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "UF_DEPARTMENT",
+                )?,
+                user_type: ::b24_core::__private::wire::field_at(slot_21, "USER_TYPE")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "ACTIVE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_name,
+                &::std::format!("{}.{}", field, "LAST_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.second_name,
+                &::std::format!("{}.{}", field, "SECOND_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.email,
+                &::std::format!("{}.{}", field, "EMAIL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_login,
+                &::std::format!("{}.{}", field, "LAST_LOGIN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_register,
+                &::std::format!("{}.{}", field, "DATE_REGISTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.time_zone,
+                &::std::format!("{}.{}", field, "TIME_ZONE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_online,
+                &::std::format!("{}.{}", field, "IS_ONLINE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.timestamp_x,
+                &::std::format!("{}.{}", field, "TIMESTAMP_X"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_activity_date,
+                &::std::format!("{}.{}", field, "LAST_ACTIVITY_DATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_gender,
+                &::std::format!("{}.{}", field, "PERSONAL_GENDER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_www,
+                &::std::format!("{}.{}", field, "PERSONAL_WWW"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_birthday,
+                &::std::format!("{}.{}", field, "PERSONAL_BIRTHDAY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_mobile,
+                &::std::format!("{}.{}", field, "PERSONAL_MOBILE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_city,
+                &::std::format!("{}.{}", field, "PERSONAL_CITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_phone,
+                &::std::format!("{}.{}", field, "WORK_PHONE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_position,
+                &::std::format!("{}.{}", field, "WORK_POSITION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_employment_date,
+                &::std::format!("{}.{}", field, "UF_EMPLOYMENT_DATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_department,
+                &::std::format!("{}.{}", field, "UF_DEPARTMENT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_type,
+                &::std::format!("{}.{}", field, "USER_TYPE"),
+                problems,
+            );
         }
     }
 }
@@ -2710,15 +4863,13 @@ pub struct Update {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub personal_birthday: ::std::option::Option<::std::string::String>,
-    /// `PERSONAL_PHOTO`: `any[]`.
+    /// `PERSONAL_PHOTO`: `file`.
     #[serde(
         rename = "PERSONAL_PHOTO",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub personal_photo: ::std::option::Option<
-        ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-    >,
+    pub personal_photo: ::std::option::Option<::b24_core::__private::types::File>,
     /// `PERSONAL_ICQ`: `string`.
     #[serde(
         rename = "PERSONAL_ICQ",
@@ -3171,9 +5322,7 @@ impl Update {
     #[must_use]
     pub fn personal_photo(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::File>,
     ) -> Self {
         self.personal_photo = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -4283,6 +6432,12 @@ pub mod userfield_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub edit_in_list: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4296,6 +6451,7 @@ pub mod userfield_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
                 obj,
@@ -4317,7 +6473,7 @@ pub mod userfield_add {
                     "LABEL",
                     "EDIT_IN_LIST",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 field_name: ::b24_core::__private::wire::field_at(slot_0, "FIELD_NAME")?,
@@ -4363,6 +6519,7 @@ pub mod userfield_add {
                     slot_15,
                     "EDIT_IN_LIST",
                 )?,
+                extra,
             })
         }
     }
@@ -4564,6 +6721,12 @@ pub mod userfield_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub deal: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4577,6 +6740,7 @@ pub mod userfield_add {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
                 obj,
@@ -4595,7 +6759,7 @@ pub mod userfield_add {
                     "COMPANY",
                     "DEAL",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 default_value: ::b24_core::__private::wire::field_at(
@@ -4626,6 +6790,7 @@ pub mod userfield_add {
                 contact: ::b24_core::__private::wire::field_at(slot_10, "CONTACT")?,
                 company: ::b24_core::__private::wire::field_at(slot_11, "COMPANY")?,
                 deal: ::b24_core::__private::wire::field_at(slot_12, "DEAL")?,
+                extra,
             })
         }
     }
@@ -4934,25 +7099,20 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UserfieldFileGet
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct UserfieldList {
-    /// `order`: `any`.
+    /// `order`: `order`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-    /// `filter`: `map<any>`.
+    pub order: ::std::option::Option<::b24_core::__private::types::Order>,
+    /// `filter`: `filter`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -4983,7 +7143,7 @@ impl UserfieldList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Order>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4992,12 +7152,7 @@ impl UserfieldList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -5060,7 +7215,7 @@ impl ::b24_core::__private::Method for UserfieldList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::vec::Vec<userfield_list::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5071,6 +7226,13 @@ impl ::b24_core::__private::Method for UserfieldList {
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for UserfieldList {
+    type Item = userfield_list::Result;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
     }
 }
 /// Errors of [`user.userfield.list`](https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-list.html): the documented codes, then the system errors.
@@ -5095,6 +7257,508 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UserfieldListErr
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`user.userfield.list`](https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod userfield_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `List` of [`user.userfield.list`](https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct List {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `SORT`: `string`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<::std::string::String>,
+        /// `VALUE`: `string`.
+        #[serde(
+            rename = "VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub value: ::std::option::Option<::std::string::String>,
+        /// `DEF`: `string`.
+        #[serde(
+            rename = "DEF",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub def: ::std::option::Option<::std::string::String>,
+        /// `XML_ID`: `string`.
+        #[serde(
+            rename = "XML_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for List {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for List {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "SORT", "VALUE", "DEF", "XML_ID"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                sort: ::b24_core::__private::wire::field_at(slot_1, "SORT")?,
+                value: ::b24_core::__private::wire::field_at(slot_2, "VALUE")?,
+                def: ::b24_core::__private::wire::field_at(slot_3, "DEF")?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_4, "XML_ID")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for List {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.value,
+                &::std::format!("{}.{}", field, "VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.def,
+                &::std::format!("{}.{}", field, "DEF"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "XML_ID"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`user.userfield.list`](https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `ENTITY_ID`: `string`.
+        #[serde(
+            rename = "ENTITY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<::std::string::String>,
+        /// `FIELD_NAME`: `string`.
+        #[serde(
+            rename = "FIELD_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub field_name: ::std::option::Option<::std::string::String>,
+        /// `USER_TYPE_ID`: `string`.
+        #[serde(
+            rename = "USER_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_type_id: ::std::option::Option<::std::string::String>,
+        /// `XML_ID`: `any`.
+        #[serde(
+            rename = "XML_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `SORT`: `string`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<::std::string::String>,
+        /// `MULTIPLE`: `string`.
+        #[serde(
+            rename = "MULTIPLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple: ::std::option::Option<::std::string::String>,
+        /// `MANDATORY`: `string`.
+        #[serde(
+            rename = "MANDATORY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mandatory: ::std::option::Option<::std::string::String>,
+        /// `SHOW_FILTER`: `string`.
+        #[serde(
+            rename = "SHOW_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_filter: ::std::option::Option<::std::string::String>,
+        /// `SHOW_IN_LIST`: `string`.
+        #[serde(
+            rename = "SHOW_IN_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_in_list: ::std::option::Option<::std::string::String>,
+        /// `EDIT_IN_LIST`: `string`.
+        #[serde(
+            rename = "EDIT_IN_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub edit_in_list: ::std::option::Option<::std::string::String>,
+        /// `IS_SEARCHABLE`: `string`.
+        #[serde(
+            rename = "IS_SEARCHABLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_searchable: ::std::option::Option<::std::string::String>,
+        /// `SETTINGS`: `Settings`.
+        #[serde(
+            rename = "SETTINGS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<Settings>,
+        /// `LIST`: `List[]`.
+        #[serde(
+            rename = "LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list: ::std::option::Option<::std::vec::Vec<List>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "ENTITY_ID",
+                    "FIELD_NAME",
+                    "USER_TYPE_ID",
+                    "XML_ID",
+                    "SORT",
+                    "MULTIPLE",
+                    "MANDATORY",
+                    "SHOW_FILTER",
+                    "SHOW_IN_LIST",
+                    "EDIT_IN_LIST",
+                    "IS_SEARCHABLE",
+                    "SETTINGS",
+                    "LIST",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
+                field_name: ::b24_core::__private::wire::field_at(slot_2, "FIELD_NAME")?,
+                user_type_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "USER_TYPE_ID",
+                )?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_4, "XML_ID")?,
+                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
+                multiple: ::b24_core::__private::wire::field_at(slot_6, "MULTIPLE")?,
+                mandatory: ::b24_core::__private::wire::field_at(slot_7, "MANDATORY")?,
+                show_filter: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "SHOW_FILTER",
+                )?,
+                show_in_list: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "SHOW_IN_LIST",
+                )?,
+                edit_in_list: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "EDIT_IN_LIST",
+                )?,
+                is_searchable: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "IS_SEARCHABLE",
+                )?,
+                settings: ::b24_core::__private::wire::field_at(slot_12, "SETTINGS")?,
+                list: ::b24_core::__private::wire::field_at(slot_13, "LIST")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "ENTITY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.field_name,
+                &::std::format!("{}.{}", field, "FIELD_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_type_id,
+                &::std::format!("{}.{}", field, "USER_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "XML_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.multiple,
+                &::std::format!("{}.{}", field, "MULTIPLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mandatory,
+                &::std::format!("{}.{}", field, "MANDATORY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_filter,
+                &::std::format!("{}.{}", field, "SHOW_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_in_list,
+                &::std::format!("{}.{}", field, "SHOW_IN_LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.edit_in_list,
+                &::std::format!("{}.{}", field, "EDIT_IN_LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_searchable,
+                &::std::format!("{}.{}", field, "IS_SEARCHABLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "SETTINGS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list,
+                &::std::format!("{}.{}", field, "LIST"),
+                problems,
+            );
+        }
+    }
+    /// `Settings` of [`user.userfield.list`](https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Settings {
+        /// `DISPLAY`: `string`.
+        #[serde(
+            rename = "DISPLAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display: ::std::option::Option<::std::string::String>,
+        /// `LIST_HEIGHT`: `int`.
+        #[serde(
+            rename = "LIST_HEIGHT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_height: ::std::option::Option<i64>,
+        /// `CAPTION_NO_VALUE`: `string`.
+        #[serde(
+            rename = "CAPTION_NO_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub caption_no_value: ::std::option::Option<::std::string::String>,
+        /// `SHOW_NO_VALUE`: `string`.
+        #[serde(
+            rename = "SHOW_NO_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_no_value: ::std::option::Option<::std::string::String>,
+        /// `DEFAULT_VALUE`: `string`.
+        #[serde(
+            rename = "DEFAULT_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Settings {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "DISPLAY",
+                    "LIST_HEIGHT",
+                    "CAPTION_NO_VALUE",
+                    "SHOW_NO_VALUE",
+                    "DEFAULT_VALUE",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                display: ::b24_core::__private::wire::field_at(slot_0, "DISPLAY")?,
+                list_height: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "LIST_HEIGHT",
+                )?,
+                caption_no_value: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "CAPTION_NO_VALUE",
+                )?,
+                show_no_value: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "SHOW_NO_VALUE",
+                )?,
+                default_value: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "DEFAULT_VALUE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.display,
+                &::std::format!("{}.{}", field, "DISPLAY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_height,
+                &::std::format!("{}.{}", field, "LIST_HEIGHT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.caption_no_value,
+                &::std::format!("{}.{}", field, "CAPTION_NO_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_no_value,
+                &::std::format!("{}.{}", field, "SHOW_NO_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
+                problems,
+            );
         }
     }
 }
@@ -5330,6 +7994,12 @@ pub mod userfield_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub label: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5343,6 +8013,7 @@ pub mod userfield_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
                 obj,
@@ -5360,7 +8031,7 @@ pub mod userfield_update {
                     "HELP_MESSAGE",
                     "LABEL",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 xml_id: ::b24_core::__private::wire::field_at(slot_0, "XML_ID")?,
@@ -5396,6 +8067,7 @@ pub mod userfield_update {
                     "HELP_MESSAGE",
                 )?,
                 label: ::b24_core::__private::wire::field_at(slot_11, "LABEL")?,
+                extra,
             })
         }
     }
@@ -5567,6 +8239,12 @@ pub mod userfield_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub deal: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -5580,6 +8258,7 @@ pub mod userfield_update {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
                 obj,
@@ -5598,7 +8277,7 @@ pub mod userfield_update {
                     "COMPANY",
                     "DEAL",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 default_value: ::b24_core::__private::wire::field_at(
@@ -5629,6 +8308,7 @@ pub mod userfield_update {
                 contact: ::b24_core::__private::wire::field_at(slot_10, "CONTACT")?,
                 company: ::b24_core::__private::wire::field_at(slot_11, "COMPANY")?,
                 deal: ::b24_core::__private::wire::field_at(slot_12, "DEAL")?,
+                extra,
             })
         }
     }

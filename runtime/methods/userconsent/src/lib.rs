@@ -101,7 +101,7 @@ impl ::b24_core::__private::Method for AgreementList {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<agreement_list::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -114,7 +114,7 @@ impl ::b24_core::__private::Method for AgreementList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for AgreementList {
-    type Item = ::b24_core::__private::serde_json::Value;
+    type Item = agreement_list::Result;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -141,6 +141,112 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for AgreementListErr
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`userconsent.agreement.list`](https://apidocs.bitrix24.com/api-reference/user-consent/user-consent-agreement-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod agreement_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`userconsent.agreement.list`](https://apidocs.bitrix24.com/api-reference/user-consent/user-consent-agreement-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `ACTIVE`: `string`.
+        #[serde(
+            rename = "ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::std::string::String>,
+        /// `LANGUAGE_ID`: `string`.
+        #[serde(
+            rename = "LANGUAGE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub language_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "NAME", "ACTIVE", "LANGUAGE_ID"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                active: ::b24_core::__private::wire::field_at(slot_2, "ACTIVE")?,
+                language_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "LANGUAGE_ID",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "ACTIVE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.language_id,
+                &::std::format!("{}.{}", field, "LANGUAGE_ID"),
+                problems,
+            );
         }
     }
 }
@@ -240,10 +346,7 @@ impl ::b24_core::__private::Method for AgreementText {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/user-consent/user-consent-agreement-text.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = agreement_text::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -355,6 +458,12 @@ pub mod agreement_text {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Replace {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -368,6 +477,7 @@ pub mod agreement_text {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
                 obj,
                 &[
@@ -379,7 +489,7 @@ pub mod agreement_text {
                     "button_caption",
                     "fields",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 company_name: ::b24_core::__private::wire::field_at(
@@ -401,6 +511,7 @@ pub mod agreement_text {
                     "button_caption",
                 )?,
                 fields: ::b24_core::__private::wire::field_at(slot_6, "fields")?,
+                extra,
             })
         }
     }
@@ -440,6 +551,77 @@ pub mod agreement_text {
             ::b24_core::__private::Check::check(
                 &self.fields,
                 &::std::format!("{}.{}", field, "fields"),
+                problems,
+            );
+        }
+    }
+    /// `Result` of [`userconsent.agreement.text`](https://apidocs.bitrix24.com/api-reference/user-consent/user-consent-agreement-text.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `LABEL`: `string`.
+        #[serde(
+            rename = "LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub label: ::std::option::Option<::std::string::String>,
+        /// `TEXT`: `string`.
+        #[serde(
+            rename = "TEXT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub text: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["LABEL", "TEXT"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                label: ::b24_core::__private::wire::field_at(slot_0, "LABEL")?,
+                text: ::b24_core::__private::wire::field_at(slot_1, "TEXT")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.label,
+                &::std::format!("{}.{}", field, "LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.text,
+                &::std::format!("{}.{}", field, "TEXT"),
                 problems,
             );
         }

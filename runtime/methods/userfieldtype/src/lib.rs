@@ -40,18 +40,13 @@ pub struct Add {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub description: ::std::option::Option<::std::string::String>,
-    /// `OPTIONS`: `map<any>`.
+    /// `OPTIONS`: `Options`.
     #[serde(
         rename = "OPTIONS",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub options: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub options: ::std::option::Option<add::Options>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -98,15 +93,7 @@ impl Add {
     }
     /// Sets `OPTIONS`.
     #[must_use]
-    pub fn options(
-        mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-    ) -> Self {
+    pub fn options(mut self, value: impl ::std::convert::Into<add::Options>) -> Self {
         self.options = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
@@ -209,6 +196,70 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for AddError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`userfieldtype.add`](https://apidocs.bitrix24.com/api-reference/widgets/user-field/userfieldtype-add.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod add {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Options` of [`userfieldtype.add`](https://apidocs.bitrix24.com/api-reference/widgets/user-field/userfieldtype-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Options {
+        /// `height`: `int`.
+        #[serde(
+            rename = "height",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub height: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Options {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Options {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["height"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                height: ::b24_core::__private::wire::field_at(slot_0, "height")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Options {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.height,
+                &::std::format!("{}.{}", field, "height"),
+                problems,
+            );
         }
     }
 }
@@ -430,7 +481,7 @@ impl ::b24_core::__private::Method for List {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::vec::Vec<list::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -439,6 +490,13 @@ impl ::b24_core::__private::Method for List {
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.start, "start", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for List {
+    type Item = list::Result;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
     }
 }
 /// Errors of [`userfieldtype.list`](https://apidocs.bitrix24.com/api-reference/widgets/user-field/userfieldtype-list.html): the documented codes, then the system errors.
@@ -463,6 +521,115 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ListError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`userfieldtype.list`](https://apidocs.bitrix24.com/api-reference/widgets/user-field/userfieldtype-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`userfieldtype.list`](https://apidocs.bitrix24.com/api-reference/widgets/user-field/userfieldtype-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `USER_TYPE_ID`: `string`.
+        #[serde(
+            rename = "USER_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_type_id: ::std::option::Option<::std::string::String>,
+        /// `HANDLER`: `string`.
+        #[serde(
+            rename = "HANDLER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub handler: ::std::option::Option<::std::string::String>,
+        /// `TITLE`: `string`.
+        #[serde(
+            rename = "TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `DESCRIPTION`: `string`.
+        #[serde(
+            rename = "DESCRIPTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["USER_TYPE_ID", "HANDLER", "TITLE", "DESCRIPTION"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                user_type_id: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "USER_TYPE_ID",
+                )?,
+                handler: ::b24_core::__private::wire::field_at(slot_1, "HANDLER")?,
+                title: ::b24_core::__private::wire::field_at(slot_2, "TITLE")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "DESCRIPTION",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.user_type_id,
+                &::std::format!("{}.{}", field, "USER_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.handler,
+                &::std::format!("{}.{}", field, "HANDLER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "DESCRIPTION"),
+                problems,
+            );
         }
     }
 }
@@ -494,18 +661,13 @@ pub struct Update {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub description: ::std::option::Option<::std::string::String>,
-    /// `OPTIONS`: `map<any>`.
+    /// `OPTIONS`: `Options`.
     #[serde(
         rename = "OPTIONS",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub options: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub options: ::std::option::Option<update::Options>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -544,15 +706,7 @@ impl Update {
     }
     /// Sets `OPTIONS`.
     #[must_use]
-    pub fn options(
-        mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-    ) -> Self {
+    pub fn options(mut self, value: impl ::std::convert::Into<update::Options>) -> Self {
         self.options = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
@@ -659,6 +813,70 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UpdateError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`userfieldtype.update`](https://apidocs.bitrix24.com/api-reference/widgets/user-field/userfieldtype-update.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod update {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Options` of [`userfieldtype.update`](https://apidocs.bitrix24.com/api-reference/widgets/user-field/userfieldtype-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Options {
+        /// `height`: `int`.
+        #[serde(
+            rename = "height",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub height: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Options {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Options {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["height"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                height: ::b24_core::__private::wire::field_at(slot_0, "height")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Options {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.height,
+                &::std::format!("{}.{}", field, "height"),
+                problems,
+            );
         }
     }
 }

@@ -600,6 +600,12 @@ pub mod attached_vote_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_finished: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -613,6 +619,7 @@ pub mod attached_vote_get {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
                 obj,
@@ -634,7 +641,7 @@ pub mod attached_vote_get {
                     "entityId",
                     "isFinished",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
@@ -665,6 +672,7 @@ pub mod attached_vote_get {
                     slot_15,
                     "isFinished",
                 )?,
+                extra,
             })
         }
     }
@@ -776,17 +784,14 @@ pub struct AttachedVoteGetAnswerVoted {
     /// `answerId` (required): `int`.
     #[serde(rename = "answerId")]
     pub answer_id: i64,
-    /// `pageNavigation`: `map<any>`.
+    /// `pageNavigation`: `PageNavigation`.
     #[serde(
         rename = "pageNavigation",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub page_navigation: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
+        attached_vote_get_answer_voted::PageNavigation,
     >,
     /// `userForMobileFormat`: `yn`.
     #[serde(
@@ -857,12 +862,7 @@ impl AttachedVoteGetAnswerVoted {
     #[must_use]
     pub fn page_navigation(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<attached_vote_get_answer_voted::PageNavigation>,
     ) -> Self {
         self.page_navigation = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -1075,6 +1075,80 @@ for AttachedVoteGetAnswerVotedError {
 pub mod attached_vote_get_answer_voted {
     #[allow(unused_imports)]
     use super::*;
+    /// `PageNavigation` of [`vote.AttachedVote.getAnswerVoted`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.getAnswerVoted.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct PageNavigation {
+        /// `pageSize`: `int`.
+        #[serde(
+            rename = "pageSize",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub page_size: ::std::option::Option<i64>,
+        /// `currentPage`: `int`.
+        #[serde(
+            rename = "currentPage",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub current_page: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for PageNavigation {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for PageNavigation {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["pageSize", "currentPage"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                page_size: ::b24_core::__private::wire::field_at(slot_0, "pageSize")?,
+                current_page: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "currentPage",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for PageNavigation {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.page_size,
+                &::std::format!("{}.{}", field, "pageSize"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.current_page,
+                &::std::format!("{}.{}", field, "currentPage"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`vote.AttachedVote.getAnswerVoted`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.getAnswerVoted.html).
     #[derive(
         ::std::fmt::Debug,
@@ -1113,6 +1187,12 @@ pub mod attached_vote_get_answer_voted {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub work_position: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1126,10 +1206,11 @@ pub mod attached_vote_get_answer_voted {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["ID", "NAME", "IMAGE", "WORK_POSITION"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
@@ -1139,6 +1220,7 @@ pub mod attached_vote_get_answer_voted {
                     slot_3,
                     "WORK_POSITION",
                 )?,
+                extra,
             })
         }
     }
@@ -1184,6 +1266,12 @@ pub mod attached_vote_get_answer_voted {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub items: ::std::option::Option<::std::vec::Vec<Result>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1197,13 +1285,15 @@ pub mod attached_vote_get_answer_voted {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["items"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
+                extra,
             })
         }
     }
@@ -1488,6 +1578,12 @@ pub mod attached_vote_get_many {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_finished: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1501,6 +1597,7 @@ pub mod attached_vote_get_many {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
                 obj,
@@ -1522,7 +1619,7 @@ pub mod attached_vote_get_many {
                     "entityId",
                     "isFinished",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
@@ -1553,6 +1650,7 @@ pub mod attached_vote_get_many {
                     slot_15,
                     "isFinished",
                 )?,
+                extra,
             })
         }
     }
@@ -1658,6 +1756,12 @@ pub mod attached_vote_get_many {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub items: ::std::option::Option<::std::vec::Vec<Result>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -1671,13 +1775,15 @@ pub mod attached_vote_get_many {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["items"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
+                extra,
             })
         }
     }
@@ -2116,6 +2222,12 @@ pub mod attached_vote_get_with_voted {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_finished: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Attach {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2129,6 +2241,7 @@ pub mod attached_vote_get_with_voted {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
                 obj,
@@ -2150,7 +2263,7 @@ pub mod attached_vote_get_with_voted {
                     "entityId",
                     "isFinished",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
@@ -2181,6 +2294,7 @@ pub mod attached_vote_get_with_voted {
                     slot_15,
                     "isFinished",
                 )?,
+                extra,
             })
         }
     }
@@ -2295,6 +2409,12 @@ pub mod attached_vote_get_with_voted {
         pub voted: ::std::option::Option<
             ::std::collections::BTreeMap<::std::string::String, ::std::vec::Vec<Voted>>,
         >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2308,14 +2428,16 @@ pub mod attached_vote_get_with_voted {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["attach", "voted"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 attach: ::b24_core::__private::wire::field_at(slot_0, "attach")?,
                 voted: ::b24_core::__private::wire::field_at(slot_1, "voted")?,
+                extra,
             })
         }
     }
@@ -2372,6 +2494,12 @@ pub mod attached_vote_get_with_voted {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub work_position: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Voted {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2385,10 +2513,11 @@ pub mod attached_vote_get_with_voted {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
                 &["ID", "NAME", "IMAGE", "WORK_POSITION"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
@@ -2398,6 +2527,7 @@ pub mod attached_vote_get_with_voted {
                     slot_3,
                     "WORK_POSITION",
                 )?,
+                extra,
             })
         }
     }
@@ -2791,6 +2921,12 @@ pub mod attached_vote_recall {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_finished: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2804,6 +2940,7 @@ pub mod attached_vote_recall {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
                 obj,
@@ -2825,7 +2962,7 @@ pub mod attached_vote_recall {
                     "entityId",
                     "isFinished",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
@@ -2856,6 +2993,7 @@ pub mod attached_vote_recall {
                     slot_15,
                     "isFinished",
                 )?,
+                extra,
             })
         }
     }
@@ -2961,6 +3099,12 @@ pub mod attached_vote_recall {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub attach: ::std::option::Option<Result>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -2974,13 +3118,15 @@ pub mod attached_vote_recall {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["attach"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 attach: ::b24_core::__private::wire::field_at(slot_0, "attach")?,
+                extra,
             })
         }
     }
@@ -3160,7 +3306,7 @@ impl ::b24_core::__private::Method for AttachedVoteResume {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.resume.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ();
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3390,7 +3536,7 @@ impl ::b24_core::__private::Method for AttachedVoteStop {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.stop.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ();
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3474,12 +3620,9 @@ pub struct AttachedVoteVote {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub attach_id: ::std::option::Option<i64>,
-    /// `ballot` (required): `map<any>`.
+    /// `ballot` (required): `Ballot`.
     #[serde(rename = "ballot")]
-    pub ballot: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >,
+    pub ballot: attached_vote_vote::Ballot,
     /// `moduleId`: `string`. Documented values: `Im`, `blog`.
     #[serde(
         rename = "moduleId",
@@ -3519,14 +3662,7 @@ pub struct AttachedVoteVote {
 impl AttachedVoteVote {
     /// A request with the required parameter `ballot`.
     #[must_use]
-    pub fn new(
-        ballot: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-    ) -> Self {
+    pub fn new(ballot: impl ::std::convert::Into<attached_vote_vote::Ballot>) -> Self {
         Self {
             attach_id: ::std::option::Option::None,
             ballot: ::std::convert::Into::into(ballot),
@@ -3716,6 +3852,64 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for AttachedVoteVote
 pub mod attached_vote_vote {
     #[allow(unused_imports)]
     use super::*;
+    /// `Ballot` of [`vote.AttachedVote.vote`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.vote.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Ballot {
+        /// `attachId`: `int`.
+        #[serde(
+            rename = "attachId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub attach_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields (`*`, …), kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Ballot {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Ballot {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["attachId"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                attach_id: ::b24_core::__private::wire::field_at(slot_0, "attachId")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Ballot {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.attach_id,
+                &::std::format!("{}.{}", field, "attachId"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`vote.AttachedVote.vote`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.vote.html).
     #[derive(
         ::std::fmt::Debug,
@@ -3848,6 +4042,12 @@ pub mod attached_vote_vote {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_finished: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -3861,6 +4061,7 @@ pub mod attached_vote_vote {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
             slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
                 obj,
@@ -3882,7 +4083,7 @@ pub mod attached_vote_vote {
                     "entityId",
                     "isFinished",
                 ],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
@@ -3913,6 +4114,7 @@ pub mod attached_vote_vote {
                     slot_15,
                     "isFinished",
                 )?,
+                extra,
             })
         }
     }
@@ -4018,6 +4220,12 @@ pub mod attached_vote_vote {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub attach: ::std::option::Option<Result>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4031,13 +4239,15 @@ pub mod attached_vote_vote {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["attach"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 attach: ::b24_core::__private::wire::field_at(slot_0, "attach")?,
+                extra,
             })
         }
     }
@@ -4233,6 +4443,12 @@ pub mod integration_im_send {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub message: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Answers {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4246,13 +4462,15 @@ pub mod integration_im_send {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0] = ::b24_core::__private::wire::slots(
                 obj,
                 &["MESSAGE"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 message: ::b24_core::__private::wire::field_at(slot_0, "MESSAGE")?,
+                extra,
             })
         }
     }
@@ -4292,6 +4510,12 @@ pub mod integration_im_send {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub options: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ImMessageVoteData {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4305,15 +4529,17 @@ pub mod integration_im_send {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["QUESTIONS", "ANONYMITY", "OPTIONS"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 questions: ::b24_core::__private::wire::field_at(slot_0, "QUESTIONS")?,
                 anonymity: ::b24_core::__private::wire::field_at(slot_1, "ANONYMITY")?,
                 options: ::b24_core::__private::wire::field_at(slot_2, "OPTIONS")?,
+                extra,
             })
         }
     }
@@ -4368,6 +4594,12 @@ pub mod integration_im_send {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub answers: ::std::option::Option<::std::vec::Vec<Answers>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Questions {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4381,15 +4613,17 @@ pub mod integration_im_send {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
                 obj,
                 &["QUESTION", "FIELD_TYPE", "ANSWERS"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 question: ::b24_core::__private::wire::field_at(slot_0, "QUESTION")?,
                 field_type: ::b24_core::__private::wire::field_at(slot_1, "FIELD_TYPE")?,
                 answers: ::b24_core::__private::wire::field_at(slot_2, "ANSWERS")?,
+                extra,
             })
         }
     }
@@ -4437,6 +4671,12 @@ pub mod integration_im_send {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub vote_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
     }
     impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
@@ -4450,14 +4690,16 @@ pub mod integration_im_send {
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
             let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
                 obj,
                 &["messageId", "voteId"],
-                ::std::option::Option::None,
+                ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 message_id: ::b24_core::__private::wire::field_at(slot_0, "messageId")?,
                 vote_id: ::b24_core::__private::wire::field_at(slot_1, "voteId")?,
+                extra,
             })
         }
     }

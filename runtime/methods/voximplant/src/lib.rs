@@ -121,10 +121,7 @@ impl ::b24_core::__private::Method for CallbackStart {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-callback-start.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = callback_start::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -173,6 +170,83 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CallbackStartErr
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`voximplant.callback.start`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-callback-start.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod callback_start {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`voximplant.callback.start`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-callback-start.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `RESULT`: `bool`.
+        #[serde(
+            rename = "RESULT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result: ::std::option::Option<bool>,
+        /// `CALL_ID`: `string`.
+        #[serde(
+            rename = "CALL_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub call_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["RESULT", "CALL_ID"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                result: ::b24_core::__private::wire::field_at(slot_0, "RESULT")?,
+                call_id: ::b24_core::__private::wire::field_at(slot_1, "CALL_ID")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.result,
+                &::std::format!("{}.{}", field, "RESULT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.call_id,
+                &::std::format!("{}.{}", field, "CALL_ID"),
+                problems,
+            );
         }
     }
 }
@@ -268,10 +342,7 @@ impl ::b24_core::__private::Method for InfocallStartwithsound {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-infocall-start-with-sound.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = infocall_startwithsound::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -318,6 +389,83 @@ for InfocallStartwithsoundError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`voximplant.infocall.startwithsound`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-infocall-start-with-sound.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod infocall_startwithsound {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`voximplant.infocall.startwithsound`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-infocall-start-with-sound.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `RESULT`: `bool`.
+        #[serde(
+            rename = "RESULT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result: ::std::option::Option<bool>,
+        /// `CALL_ID`: `string`.
+        #[serde(
+            rename = "CALL_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub call_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["RESULT", "CALL_ID"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                result: ::b24_core::__private::wire::field_at(slot_0, "RESULT")?,
+                call_id: ::b24_core::__private::wire::field_at(slot_1, "CALL_ID")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.result,
+                &::std::format!("{}.{}", field, "RESULT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.call_id,
+                &::std::format!("{}.{}", field, "CALL_ID"),
+                problems,
+            );
         }
     }
 }
@@ -434,10 +582,7 @@ impl ::b24_core::__private::Method for InfocallStartwithtext {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-infocall-start-with-text.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = infocall_startwithtext::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -489,6 +634,83 @@ for InfocallStartwithtextError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`voximplant.infocall.startwithtext`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-infocall-start-with-text.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod infocall_startwithtext {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`voximplant.infocall.startwithtext`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-infocall-start-with-text.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `RESULT`: `bool`.
+        #[serde(
+            rename = "RESULT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result: ::std::option::Option<bool>,
+        /// `CALL_ID`: `string`.
+        #[serde(
+            rename = "CALL_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub call_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["RESULT", "CALL_ID"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                result: ::b24_core::__private::wire::field_at(slot_0, "RESULT")?,
+                call_id: ::b24_core::__private::wire::field_at(slot_1, "CALL_ID")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.result,
+                &::std::format!("{}.{}", field, "RESULT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.call_id,
+                &::std::format!("{}.{}", field, "CALL_ID"),
+                problems,
+            );
         }
     }
 }
@@ -564,10 +786,7 @@ impl ::b24_core::__private::Method for LineGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/telephony/voximplant/lines/voximplant-line-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = line_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -602,6 +821,122 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LineGetError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`voximplant.line.get`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/lines/voximplant-line-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod line_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`voximplant.line.get`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/lines/voximplant-line-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `reg150907`: `string`.
+        #[serde(
+            rename = "reg150907",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reg150907: ::std::option::Option<::std::string::String>,
+        /// `sip7`: `string`.
+        #[serde(
+            rename = "sip7",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sip7: ::std::option::Option<::std::string::String>,
+        /// `reg151083`: `string`.
+        #[serde(
+            rename = "reg151083",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reg151083: ::std::option::Option<::std::string::String>,
+        /// `sip11`: `string`.
+        #[serde(
+            rename = "sip11",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sip11: ::std::option::Option<::std::string::String>,
+        /// `reg151085`: `string`.
+        #[serde(
+            rename = "reg151085",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reg151085: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["reg150907", "sip7", "reg151083", "sip11", "reg151085"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                reg150907: ::b24_core::__private::wire::field_at(slot_0, "reg150907")?,
+                sip7: ::b24_core::__private::wire::field_at(slot_1, "sip7")?,
+                reg151083: ::b24_core::__private::wire::field_at(slot_2, "reg151083")?,
+                sip11: ::b24_core::__private::wire::field_at(slot_3, "sip11")?,
+                reg151085: ::b24_core::__private::wire::field_at(slot_4, "reg151085")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.reg150907,
+                &::std::format!("{}.{}", field, "reg150907"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sip7,
+                &::std::format!("{}.{}", field, "sip7"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reg151083,
+                &::std::format!("{}.{}", field, "reg151083"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sip11,
+                &::std::format!("{}.{}", field, "sip11"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reg151085,
+                &::std::format!("{}.{}", field, "reg151085"),
+                problems,
+            );
         }
     }
 }
@@ -1099,10 +1434,7 @@ impl ::b24_core::__private::Method for SipAdd {
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/telephony/voximplant/sip/voximplant-sip-add.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = sip_add::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1153,6 +1485,327 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SipAddError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`voximplant.sip.add`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/sip/voximplant-sip-add.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod sip_add {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`voximplant.sip.add`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/sip/voximplant-sip-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `CONFIG_ID`: `int`.
+        #[serde(
+            rename = "CONFIG_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub config_id: ::std::option::Option<i64>,
+        /// `REG_ID`: `int`.
+        #[serde(
+            rename = "REG_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reg_id: ::std::option::Option<i64>,
+        /// `TITLE`: `string`.
+        #[serde(
+            rename = "TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `SERVER`: `string`.
+        #[serde(
+            rename = "SERVER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub server: ::std::option::Option<::std::string::String>,
+        /// `LOGIN`: `string`.
+        #[serde(
+            rename = "LOGIN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub login: ::std::option::Option<::std::string::String>,
+        /// `PASSWORD`: `string`.
+        #[serde(
+            rename = "PASSWORD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub password: ::std::option::Option<::std::string::String>,
+        /// `AUTH_USER`: `any`.
+        #[serde(
+            rename = "AUTH_USER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub auth_user: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `OUTBOUND_PROXY`: `any`.
+        #[serde(
+            rename = "OUTBOUND_PROXY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub outbound_proxy: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `DETECT_LINE_NUMBER`: `string`.
+        #[serde(
+            rename = "DETECT_LINE_NUMBER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub detect_line_number: ::std::option::Option<::std::string::String>,
+        /// `LINE_DETECT_HEADER_ORDER`: `string`.
+        #[serde(
+            rename = "LINE_DETECT_HEADER_ORDER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub line_detect_header_order: ::std::option::Option<::std::string::String>,
+        /// `REGISTRATION_STATUS_CODE`: `any`.
+        #[serde(
+            rename = "REGISTRATION_STATUS_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub registration_status_code: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `REGISTRATION_ERROR_MESSAGE`: `any`.
+        #[serde(
+            rename = "REGISTRATION_ERROR_MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub registration_error_message: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `INCOMING_SERVER`: `string`.
+        #[serde(
+            rename = "INCOMING_SERVER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub incoming_server: ::std::option::Option<::std::string::String>,
+        /// `INCOMING_LOGIN`: `string`.
+        #[serde(
+            rename = "INCOMING_LOGIN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub incoming_login: ::std::option::Option<::std::string::String>,
+        /// `INCOMING_PASSWORD`: `string`.
+        #[serde(
+            rename = "INCOMING_PASSWORD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub incoming_password: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "TYPE",
+                    "CONFIG_ID",
+                    "REG_ID",
+                    "TITLE",
+                    "SERVER",
+                    "LOGIN",
+                    "PASSWORD",
+                    "AUTH_USER",
+                    "OUTBOUND_PROXY",
+                    "DETECT_LINE_NUMBER",
+                    "LINE_DETECT_HEADER_ORDER",
+                    "REGISTRATION_STATUS_CODE",
+                    "REGISTRATION_ERROR_MESSAGE",
+                    "INCOMING_SERVER",
+                    "INCOMING_LOGIN",
+                    "INCOMING_PASSWORD",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                type_: ::b24_core::__private::wire::field_at(slot_1, "TYPE")?,
+                config_id: ::b24_core::__private::wire::field_at(slot_2, "CONFIG_ID")?,
+                reg_id: ::b24_core::__private::wire::field_at(slot_3, "REG_ID")?,
+                title: ::b24_core::__private::wire::field_at(slot_4, "TITLE")?,
+                server: ::b24_core::__private::wire::field_at(slot_5, "SERVER")?,
+                login: ::b24_core::__private::wire::field_at(slot_6, "LOGIN")?,
+                password: ::b24_core::__private::wire::field_at(slot_7, "PASSWORD")?,
+                auth_user: ::b24_core::__private::wire::field_at(slot_8, "AUTH_USER")?,
+                outbound_proxy: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "OUTBOUND_PROXY",
+                )?,
+                detect_line_number: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "DETECT_LINE_NUMBER",
+                )?,
+                line_detect_header_order: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "LINE_DETECT_HEADER_ORDER",
+                )?,
+                registration_status_code: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "REGISTRATION_STATUS_CODE",
+                )?,
+                registration_error_message: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "REGISTRATION_ERROR_MESSAGE",
+                )?,
+                incoming_server: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "INCOMING_SERVER",
+                )?,
+                incoming_login: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "INCOMING_LOGIN",
+                )?,
+                incoming_password: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "INCOMING_PASSWORD",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.config_id,
+                &::std::format!("{}.{}", field, "CONFIG_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reg_id,
+                &::std::format!("{}.{}", field, "REG_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.server,
+                &::std::format!("{}.{}", field, "SERVER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.login,
+                &::std::format!("{}.{}", field, "LOGIN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.password,
+                &::std::format!("{}.{}", field, "PASSWORD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.auth_user,
+                &::std::format!("{}.{}", field, "AUTH_USER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.outbound_proxy,
+                &::std::format!("{}.{}", field, "OUTBOUND_PROXY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.detect_line_number,
+                &::std::format!("{}.{}", field, "DETECT_LINE_NUMBER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.line_detect_header_order,
+                &::std::format!("{}.{}", field, "LINE_DETECT_HEADER_ORDER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.registration_status_code,
+                &::std::format!("{}.{}", field, "REGISTRATION_STATUS_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.registration_error_message,
+                &::std::format!("{}.{}", field, "REGISTRATION_ERROR_MESSAGE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.incoming_server,
+                &::std::format!("{}.{}", field, "INCOMING_SERVER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.incoming_login,
+                &::std::format!("{}.{}", field, "INCOMING_LOGIN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.incoming_password,
+                &::std::format!("{}.{}", field, "INCOMING_PASSWORD"),
+                problems,
+            );
         }
     }
 }
@@ -1228,10 +1881,7 @@ impl ::b24_core::__private::Method for SipConnectorStatus {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/telephony/voximplant/sip/voximplant-sip-connector-status.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = sip_connector_status::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1268,6 +1918,86 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SipConnectorStat
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`voximplant.sip.connector.status`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/sip/voximplant-sip-connector-status.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod sip_connector_status {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`voximplant.sip.connector.status`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/sip/voximplant-sip-connector-status.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `FREE_MINUTES`: `int`.
+        #[serde(
+            rename = "FREE_MINUTES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub free_minutes: ::std::option::Option<i64>,
+        /// `PAID`: `any`.
+        #[serde(
+            rename = "PAID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub paid: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["FREE_MINUTES", "PAID"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                free_minutes: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "FREE_MINUTES",
+                )?,
+                paid: ::b24_core::__private::wire::field_at(slot_1, "PAID")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.free_minutes,
+                &::std::format!("{}.{}", field, "FREE_MINUTES"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.paid,
+                &::std::format!("{}.{}", field, "PAID"),
+                problems,
+            );
         }
     }
 }
@@ -1407,18 +2137,13 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SipDeleteError {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct SipGet {
-    /// `FILTER`: `map<any>`.
+    /// `FILTER`: `filter`.
     #[serde(
         rename = "FILTER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
     /// `SORT`: `string`.
     #[serde(
         rename = "SORT",
@@ -1464,12 +2189,7 @@ impl SipGet {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1551,7 +2271,7 @@ impl ::b24_core::__private::Method for SipGet {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<sip_get::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1567,7 +2287,7 @@ impl ::b24_core::__private::Method for SipGet {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for SipGet {
-    type Item = ::b24_core::__private::serde_json::Value;
+    type Item = sip_get::Result;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -1597,6 +2317,307 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SipGetError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`voximplant.sip.get`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/sip/voximplant-sip-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod sip_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`voximplant.sip.get`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/sip/voximplant-sip-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `CONFIG_ID`: `int`.
+        #[serde(
+            rename = "CONFIG_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub config_id: ::std::option::Option<i64>,
+        /// `REG_ID`: `int`.
+        #[serde(
+            rename = "REG_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reg_id: ::std::option::Option<i64>,
+        /// `SERVER`: `string`.
+        #[serde(
+            rename = "SERVER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub server: ::std::option::Option<::std::string::String>,
+        /// `LOGIN`: `string`.
+        #[serde(
+            rename = "LOGIN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub login: ::std::option::Option<::std::string::String>,
+        /// `PASSWORD`: `string`.
+        #[serde(
+            rename = "PASSWORD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub password: ::std::option::Option<::std::string::String>,
+        /// `AUTH_USER`: `string`.
+        #[serde(
+            rename = "AUTH_USER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub auth_user: ::std::option::Option<::std::string::String>,
+        /// `OUTBOUND_PROXY`: `string`.
+        #[serde(
+            rename = "OUTBOUND_PROXY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub outbound_proxy: ::std::option::Option<::std::string::String>,
+        /// `DETECT_LINE_NUMBER`: `string`.
+        #[serde(
+            rename = "DETECT_LINE_NUMBER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub detect_line_number: ::std::option::Option<::std::string::String>,
+        /// `LINE_DETECT_HEADER_ORDER`: `string`.
+        #[serde(
+            rename = "LINE_DETECT_HEADER_ORDER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub line_detect_header_order: ::std::option::Option<::std::string::String>,
+        /// `REGISTRATION_STATUS_CODE`: `string`.
+        #[serde(
+            rename = "REGISTRATION_STATUS_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub registration_status_code: ::std::option::Option<::std::string::String>,
+        /// `REGISTRATION_ERROR_MESSAGE`: `string`.
+        #[serde(
+            rename = "REGISTRATION_ERROR_MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub registration_error_message: ::std::option::Option<::std::string::String>,
+        /// `TITLE`: `string`.
+        #[serde(
+            rename = "TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `INCOMING_SERVER`: `string`.
+        #[serde(
+            rename = "INCOMING_SERVER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub incoming_server: ::std::option::Option<::std::string::String>,
+        /// `INCOMING_LOGIN`: `string`.
+        #[serde(
+            rename = "INCOMING_LOGIN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub incoming_login: ::std::option::Option<::std::string::String>,
+        /// `INCOMING_PASSWORD`: `string`.
+        #[serde(
+            rename = "INCOMING_PASSWORD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub incoming_password: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "TYPE",
+                    "CONFIG_ID",
+                    "REG_ID",
+                    "SERVER",
+                    "LOGIN",
+                    "PASSWORD",
+                    "AUTH_USER",
+                    "OUTBOUND_PROXY",
+                    "DETECT_LINE_NUMBER",
+                    "LINE_DETECT_HEADER_ORDER",
+                    "REGISTRATION_STATUS_CODE",
+                    "REGISTRATION_ERROR_MESSAGE",
+                    "TITLE",
+                    "INCOMING_SERVER",
+                    "INCOMING_LOGIN",
+                    "INCOMING_PASSWORD",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "TYPE")?,
+                config_id: ::b24_core::__private::wire::field_at(slot_1, "CONFIG_ID")?,
+                reg_id: ::b24_core::__private::wire::field_at(slot_2, "REG_ID")?,
+                server: ::b24_core::__private::wire::field_at(slot_3, "SERVER")?,
+                login: ::b24_core::__private::wire::field_at(slot_4, "LOGIN")?,
+                password: ::b24_core::__private::wire::field_at(slot_5, "PASSWORD")?,
+                auth_user: ::b24_core::__private::wire::field_at(slot_6, "AUTH_USER")?,
+                outbound_proxy: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "OUTBOUND_PROXY",
+                )?,
+                detect_line_number: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "DETECT_LINE_NUMBER",
+                )?,
+                line_detect_header_order: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "LINE_DETECT_HEADER_ORDER",
+                )?,
+                registration_status_code: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "REGISTRATION_STATUS_CODE",
+                )?,
+                registration_error_message: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "REGISTRATION_ERROR_MESSAGE",
+                )?,
+                title: ::b24_core::__private::wire::field_at(slot_12, "TITLE")?,
+                incoming_server: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "INCOMING_SERVER",
+                )?,
+                incoming_login: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "INCOMING_LOGIN",
+                )?,
+                incoming_password: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "INCOMING_PASSWORD",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.config_id,
+                &::std::format!("{}.{}", field, "CONFIG_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reg_id,
+                &::std::format!("{}.{}", field, "REG_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.server,
+                &::std::format!("{}.{}", field, "SERVER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.login,
+                &::std::format!("{}.{}", field, "LOGIN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.password,
+                &::std::format!("{}.{}", field, "PASSWORD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.auth_user,
+                &::std::format!("{}.{}", field, "AUTH_USER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.outbound_proxy,
+                &::std::format!("{}.{}", field, "OUTBOUND_PROXY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.detect_line_number,
+                &::std::format!("{}.{}", field, "DETECT_LINE_NUMBER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.line_detect_header_order,
+                &::std::format!("{}.{}", field, "LINE_DETECT_HEADER_ORDER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.registration_status_code,
+                &::std::format!("{}.{}", field, "REGISTRATION_STATUS_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.registration_error_message,
+                &::std::format!("{}.{}", field, "REGISTRATION_ERROR_MESSAGE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.incoming_server,
+                &::std::format!("{}.{}", field, "INCOMING_SERVER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.incoming_login,
+                &::std::format!("{}.{}", field, "INCOMING_LOGIN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.incoming_password,
+                &::std::format!("{}.{}", field, "INCOMING_PASSWORD"),
+                problems,
+            );
         }
     }
 }
@@ -1678,10 +2699,7 @@ impl ::b24_core::__private::Method for SipStatus {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/telephony/voximplant/sip/voximplant-sip-status.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = sip_status::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1720,6 +2738,140 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SipStatusError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`voximplant.sip.status`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/sip/voximplant-sip-status.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod sip_status {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`voximplant.sip.status`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/sip/voximplant-sip-status.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `REG_ID`: `int`.
+        #[serde(
+            rename = "REG_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reg_id: ::std::option::Option<i64>,
+        /// `LAST_UPDATED`: `datetime`.
+        #[serde(
+            rename = "LAST_UPDATED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_updated: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `ERROR_MESSAGE`: `string`.
+        #[serde(
+            rename = "ERROR_MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub error_message: ::std::option::Option<::std::string::String>,
+        /// `STATUS_CODE`: `int`.
+        #[serde(
+            rename = "STATUS_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status_code: ::std::option::Option<i64>,
+        /// `STATUS_RESULT`: `string`.
+        #[serde(
+            rename = "STATUS_RESULT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status_result: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "REG_ID",
+                    "LAST_UPDATED",
+                    "ERROR_MESSAGE",
+                    "STATUS_CODE",
+                    "STATUS_RESULT",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                reg_id: ::b24_core::__private::wire::field_at(slot_0, "REG_ID")?,
+                last_updated: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "LAST_UPDATED",
+                )?,
+                error_message: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "ERROR_MESSAGE",
+                )?,
+                status_code: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "STATUS_CODE",
+                )?,
+                status_result: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "STATUS_RESULT",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.reg_id,
+                &::std::format!("{}.{}", field, "REG_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_updated,
+                &::std::format!("{}.{}", field, "LAST_UPDATED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.error_message,
+                &::std::format!("{}.{}", field, "ERROR_MESSAGE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.status_code,
+                &::std::format!("{}.{}", field, "STATUS_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.status_result,
+                &::std::format!("{}.{}", field, "STATUS_RESULT"),
+                problems,
+            );
         }
     }
 }
@@ -1938,18 +3090,13 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SipUpdateError {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct StatisticGet {
-    /// `FILTER`: `map<any>`.
+    /// `FILTER`: `filter`.
     #[serde(
         rename = "FILTER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    >,
+    pub filter: ::std::option::Option<::b24_core::__private::types::Filter>,
     /// `SORT`: `string`.
     #[serde(
         rename = "SORT",
@@ -1995,12 +3142,7 @@ impl StatisticGet {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Filter>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2082,7 +3224,7 @@ impl ::b24_core::__private::Method for StatisticGet {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
+    type Output = ::std::vec::Vec<statistic_get::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2098,7 +3240,7 @@ impl ::b24_core::__private::Method for StatisticGet {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for StatisticGet {
-    type Item = ::b24_core::__private::serde_json::Value;
+    type Item = statistic_get::Result;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -2128,6 +3270,547 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for StatisticGetErro
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`voximplant.statistic.get`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-statistic-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod statistic_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`voximplant.statistic.get`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-statistic-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `PORTAL_USER_ID`: `int`.
+        #[serde(
+            rename = "PORTAL_USER_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub portal_user_id: ::std::option::Option<i64>,
+        /// `PORTAL_NUMBER`: `string`.
+        #[serde(
+            rename = "PORTAL_NUMBER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub portal_number: ::std::option::Option<::std::string::String>,
+        /// `PHONE_NUMBER`: `string`.
+        #[serde(
+            rename = "PHONE_NUMBER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub phone_number: ::std::option::Option<::std::string::String>,
+        /// `CALL_ID`: `string`.
+        #[serde(
+            rename = "CALL_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub call_id: ::std::option::Option<::std::string::String>,
+        /// `EXTERNAL_CALL_ID`: `any`.
+        #[serde(
+            rename = "EXTERNAL_CALL_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_call_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `CALL_CATEGORY`: `string`.
+        #[serde(
+            rename = "CALL_CATEGORY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub call_category: ::std::option::Option<::std::string::String>,
+        /// `CALL_LOG`: `string`.
+        #[serde(
+            rename = "CALL_LOG",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub call_log: ::std::option::Option<::std::string::String>,
+        /// `CALL_DURATION`: `string`.
+        #[serde(
+            rename = "CALL_DURATION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub call_duration: ::std::option::Option<::std::string::String>,
+        /// `CALL_START_DATE`: `datetime`.
+        #[serde(
+            rename = "CALL_START_DATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub call_start_date: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
+        /// `CALL_RECORD_URL`: `string`.
+        #[serde(
+            rename = "CALL_RECORD_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub call_record_url: ::std::option::Option<::std::string::String>,
+        /// `CALL_VOTE`: `any`.
+        #[serde(
+            rename = "CALL_VOTE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub call_vote: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `COST`: `string`.
+        #[serde(
+            rename = "COST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cost: ::std::option::Option<::std::string::String>,
+        /// `COST_CURRENCY`: `string`.
+        #[serde(
+            rename = "COST_CURRENCY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cost_currency: ::std::option::Option<::std::string::String>,
+        /// `CALL_FAILED_CODE`: `string`.
+        #[serde(
+            rename = "CALL_FAILED_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub call_failed_code: ::std::option::Option<::std::string::String>,
+        /// `CALL_FAILED_REASON`: `string`.
+        #[serde(
+            rename = "CALL_FAILED_REASON",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub call_failed_reason: ::std::option::Option<::std::string::String>,
+        /// `CRM_ENTITY_TYPE`: `string`.
+        #[serde(
+            rename = "CRM_ENTITY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub crm_entity_type: ::std::option::Option<::std::string::String>,
+        /// `CRM_ENTITY_ID`: `int`.
+        #[serde(
+            rename = "CRM_ENTITY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub crm_entity_id: ::std::option::Option<i64>,
+        /// `CRM_ACTIVITY_ID`: `int`.
+        #[serde(
+            rename = "CRM_ACTIVITY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub crm_activity_id: ::std::option::Option<i64>,
+        /// `REST_APP_ID`: `any`.
+        #[serde(
+            rename = "REST_APP_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rest_app_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `REST_APP_NAME`: `any`.
+        #[serde(
+            rename = "REST_APP_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rest_app_name: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `TRANSCRIPT_ID`: `any`.
+        #[serde(
+            rename = "TRANSCRIPT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transcript_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `TRANSCRIPT_PENDING`: `string`.
+        #[serde(
+            rename = "TRANSCRIPT_PENDING",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transcript_pending: ::std::option::Option<::std::string::String>,
+        /// `SESSION_ID`: `int`.
+        #[serde(
+            rename = "SESSION_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub session_id: ::std::option::Option<i64>,
+        /// `REDIAL_ATTEMPT`: `any`.
+        #[serde(
+            rename = "REDIAL_ATTEMPT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub redial_attempt: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `COMMENT`: `any`.
+        #[serde(
+            rename = "COMMENT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub comment: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `RECORD_DURATION`: `any`.
+        #[serde(
+            rename = "RECORD_DURATION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub record_duration: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `RECORD_FILE_ID`: `any`.
+        #[serde(
+            rename = "RECORD_FILE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub record_file_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `CALL_TYPE`: `string`.
+        #[serde(
+            rename = "CALL_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub call_type: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "PORTAL_USER_ID",
+                    "PORTAL_NUMBER",
+                    "PHONE_NUMBER",
+                    "CALL_ID",
+                    "EXTERNAL_CALL_ID",
+                    "CALL_CATEGORY",
+                    "CALL_LOG",
+                    "CALL_DURATION",
+                    "CALL_START_DATE",
+                    "CALL_RECORD_URL",
+                    "CALL_VOTE",
+                    "COST",
+                    "COST_CURRENCY",
+                    "CALL_FAILED_CODE",
+                    "CALL_FAILED_REASON",
+                    "CRM_ENTITY_TYPE",
+                    "CRM_ENTITY_ID",
+                    "CRM_ACTIVITY_ID",
+                    "REST_APP_ID",
+                    "REST_APP_NAME",
+                    "TRANSCRIPT_ID",
+                    "TRANSCRIPT_PENDING",
+                    "SESSION_ID",
+                    "REDIAL_ATTEMPT",
+                    "COMMENT",
+                    "RECORD_DURATION",
+                    "RECORD_FILE_ID",
+                    "CALL_TYPE",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                portal_user_id: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "PORTAL_USER_ID",
+                )?,
+                portal_number: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "PORTAL_NUMBER",
+                )?,
+                phone_number: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "PHONE_NUMBER",
+                )?,
+                call_id: ::b24_core::__private::wire::field_at(slot_4, "CALL_ID")?,
+                external_call_id: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "EXTERNAL_CALL_ID",
+                )?,
+                call_category: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "CALL_CATEGORY",
+                )?,
+                call_log: ::b24_core::__private::wire::field_at(slot_7, "CALL_LOG")?,
+                call_duration: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "CALL_DURATION",
+                )?,
+                call_start_date: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "CALL_START_DATE",
+                )?,
+                call_record_url: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "CALL_RECORD_URL",
+                )?,
+                call_vote: ::b24_core::__private::wire::field_at(slot_11, "CALL_VOTE")?,
+                cost: ::b24_core::__private::wire::field_at(slot_12, "COST")?,
+                cost_currency: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "COST_CURRENCY",
+                )?,
+                call_failed_code: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "CALL_FAILED_CODE",
+                )?,
+                call_failed_reason: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "CALL_FAILED_REASON",
+                )?,
+                crm_entity_type: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "CRM_ENTITY_TYPE",
+                )?,
+                crm_entity_id: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "CRM_ENTITY_ID",
+                )?,
+                crm_activity_id: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "CRM_ACTIVITY_ID",
+                )?,
+                rest_app_id: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "REST_APP_ID",
+                )?,
+                rest_app_name: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "REST_APP_NAME",
+                )?,
+                transcript_id: ::b24_core::__private::wire::field_at(
+                    slot_21,
+                    "TRANSCRIPT_ID",
+                )?,
+                transcript_pending: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "TRANSCRIPT_PENDING",
+                )?,
+                session_id: ::b24_core::__private::wire::field_at(
+                    slot_23,
+                    "SESSION_ID",
+                )?,
+                redial_attempt: ::b24_core::__private::wire::field_at(
+                    slot_24,
+                    "REDIAL_ATTEMPT",
+                )?,
+                comment: ::b24_core::__private::wire::field_at(slot_25, "COMMENT")?,
+                record_duration: ::b24_core::__private::wire::field_at(
+                    slot_26,
+                    "RECORD_DURATION",
+                )?,
+                record_file_id: ::b24_core::__private::wire::field_at(
+                    slot_27,
+                    "RECORD_FILE_ID",
+                )?,
+                call_type: ::b24_core::__private::wire::field_at(slot_28, "CALL_TYPE")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.portal_user_id,
+                &::std::format!("{}.{}", field, "PORTAL_USER_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.portal_number,
+                &::std::format!("{}.{}", field, "PORTAL_NUMBER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.phone_number,
+                &::std::format!("{}.{}", field, "PHONE_NUMBER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.call_id,
+                &::std::format!("{}.{}", field, "CALL_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.external_call_id,
+                &::std::format!("{}.{}", field, "EXTERNAL_CALL_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.call_category,
+                &::std::format!("{}.{}", field, "CALL_CATEGORY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.call_log,
+                &::std::format!("{}.{}", field, "CALL_LOG"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.call_duration,
+                &::std::format!("{}.{}", field, "CALL_DURATION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.call_start_date,
+                &::std::format!("{}.{}", field, "CALL_START_DATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.call_record_url,
+                &::std::format!("{}.{}", field, "CALL_RECORD_URL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.call_vote,
+                &::std::format!("{}.{}", field, "CALL_VOTE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.cost,
+                &::std::format!("{}.{}", field, "COST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.cost_currency,
+                &::std::format!("{}.{}", field, "COST_CURRENCY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.call_failed_code,
+                &::std::format!("{}.{}", field, "CALL_FAILED_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.call_failed_reason,
+                &::std::format!("{}.{}", field, "CALL_FAILED_REASON"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.crm_entity_type,
+                &::std::format!("{}.{}", field, "CRM_ENTITY_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.crm_entity_id,
+                &::std::format!("{}.{}", field, "CRM_ENTITY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.crm_activity_id,
+                &::std::format!("{}.{}", field, "CRM_ACTIVITY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rest_app_id,
+                &::std::format!("{}.{}", field, "REST_APP_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rest_app_name,
+                &::std::format!("{}.{}", field, "REST_APP_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.transcript_id,
+                &::std::format!("{}.{}", field, "TRANSCRIPT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.transcript_pending,
+                &::std::format!("{}.{}", field, "TRANSCRIPT_PENDING"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.session_id,
+                &::std::format!("{}.{}", field, "SESSION_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.redial_attempt,
+                &::std::format!("{}.{}", field, "REDIAL_ATTEMPT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.comment,
+                &::std::format!("{}.{}", field, "COMMENT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.record_duration,
+                &::std::format!("{}.{}", field, "RECORD_DURATION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.record_file_id,
+                &::std::format!("{}.{}", field, "RECORD_FILE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.call_type,
+                &::std::format!("{}.{}", field, "CALL_TYPE"),
+                problems,
+            );
         }
     }
 }
@@ -2203,10 +3886,7 @@ impl ::b24_core::__private::Method for TtsVoicesGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-tts-voices-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = tts_voices_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2238,6 +3918,777 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TtsVoicesGetErro
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`voximplant.tts.voices.get`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-tts-voices-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod tts_voices_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`voximplant.tts.voices.get`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-tts-voices-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `auenglishfemale`: `string`.
+        #[serde(
+            rename = "auenglishfemale",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub auenglishfemale: ::std::option::Option<::std::string::String>,
+        /// `brportuguesefemale`: `string`.
+        #[serde(
+            rename = "brportuguesefemale",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub brportuguesefemale: ::std::option::Option<::std::string::String>,
+        /// `caenglishfemale`: `string`.
+        #[serde(
+            rename = "caenglishfemale",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub caenglishfemale: ::std::option::Option<::std::string::String>,
+        /// `cafrenchfemale`: `string`.
+        #[serde(
+            rename = "cafrenchfemale",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cafrenchfemale: ::std::option::Option<::std::string::String>,
+        /// `cafrenchmale`: `string`.
+        #[serde(
+            rename = "cafrenchmale",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cafrenchmale: ::std::option::Option<::std::string::String>,
+        /// `chchinesefemale`: `string`.
+        #[serde(
+            rename = "chchinesefemale",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chchinesefemale: ::std::option::Option<::std::string::String>,
+        /// `chchinesemale`: `string`.
+        #[serde(
+            rename = "chchinesemale",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chchinesemale: ::std::option::Option<::std::string::String>,
+        /// `eurcatalanfemale`: `string`.
+        #[serde(
+            rename = "eurcatalanfemale",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub eurcatalanfemale: ::std::option::Option<::std::string::String>,
+        /// `eurczechfemale`: `string`.
+        #[serde(
+            rename = "eurczechfemale",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub eurczechfemale: ::std::option::Option<::std::string::String>,
+        /// `eurdanishfemale`: `string`.
+        #[serde(
+            rename = "eurdanishfemale",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub eurdanishfemale: ::std::option::Option<::std::string::String>,
+        /// `eurdutchfemale`: `string`.
+        #[serde(
+            rename = "eurdutchfemale",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub eurdutchfemale: ::std::option::Option<::std::string::String>,
+        /// `eurfinnishfemale`: `string`.
+        #[serde(
+            rename = "eurfinnishfemale",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub eurfinnishfemale: ::std::option::Option<::std::string::String>,
+        /// `eurfrenchfemale`: `string`.
+        #[serde(
+            rename = "eurfrenchfemale",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub eurfrenchfemale: ::std::option::Option<::std::string::String>,
+        /// `eurfrenchmale`: `string`.
+        #[serde(
+            rename = "eurfrenchmale",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub eurfrenchmale: ::std::option::Option<::std::string::String>,
+        /// `eurgermanfemale`: `string`.
+        #[serde(
+            rename = "eurgermanfemale",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub eurgermanfemale: ::std::option::Option<::std::string::String>,
+        /// `eurgermanmale`: `string`.
+        #[serde(
+            rename = "eurgermanmale",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub eurgermanmale: ::std::option::Option<::std::string::String>,
+        /// `euritalianfemale`: `string`.
+        #[serde(
+            rename = "euritalianfemale",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub euritalianfemale: ::std::option::Option<::std::string::String>,
+        /// `euritalianmale`: `string`.
+        #[serde(
+            rename = "euritalianmale",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub euritalianmale: ::std::option::Option<::std::string::String>,
+        /// `eurnorwegianfemale`: `string`.
+        #[serde(
+            rename = "eurnorwegianfemale",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub eurnorwegianfemale: ::std::option::Option<::std::string::String>,
+        /// `eurpolishfemale`: `string`.
+        #[serde(
+            rename = "eurpolishfemale",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub eurpolishfemale: ::std::option::Option<::std::string::String>,
+        /// `eurportuguesefemale`: `string`.
+        #[serde(
+            rename = "eurportuguesefemale",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub eurportuguesefemale: ::std::option::Option<::std::string::String>,
+        /// `eurportuguesemale`: `string`.
+        #[serde(
+            rename = "eurportuguesemale",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub eurportuguesemale: ::std::option::Option<::std::string::String>,
+        /// `eurspanishfemale`: `string`.
+        #[serde(
+            rename = "eurspanishfemale",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub eurspanishfemale: ::std::option::Option<::std::string::String>,
+        /// `eurspanishmale`: `string`.
+        #[serde(
+            rename = "eurspanishmale",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub eurspanishmale: ::std::option::Option<::std::string::String>,
+        /// `eurturkishfemale`: `string`.
+        #[serde(
+            rename = "eurturkishfemale",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub eurturkishfemale: ::std::option::Option<::std::string::String>,
+        /// `eurturkishmale`: `string`.
+        #[serde(
+            rename = "eurturkishmale",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub eurturkishmale: ::std::option::Option<::std::string::String>,
+        /// `hkchinesefemale`: `string`.
+        #[serde(
+            rename = "hkchinesefemale",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hkchinesefemale: ::std::option::Option<::std::string::String>,
+        /// `huhungarianfemale`: `string`.
+        #[serde(
+            rename = "huhungarianfemale",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub huhungarianfemale: ::std::option::Option<::std::string::String>,
+        /// `jpjapanesefemale`: `string`.
+        #[serde(
+            rename = "jpjapanesefemale",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub jpjapanesefemale: ::std::option::Option<::std::string::String>,
+        /// `jpjapanesemale`: `string`.
+        #[serde(
+            rename = "jpjapanesemale",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub jpjapanesemale: ::std::option::Option<::std::string::String>,
+        /// `krkoreanfemale`: `string`.
+        #[serde(
+            rename = "krkoreanfemale",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub krkoreanfemale: ::std::option::Option<::std::string::String>,
+        /// `krkoreanmale`: `string`.
+        #[serde(
+            rename = "krkoreanmale",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub krkoreanmale: ::std::option::Option<::std::string::String>,
+        /// `usinternalfemale`: `string`.
+        #[serde(
+            rename = "usinternalfemale",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub usinternalfemale: ::std::option::Option<::std::string::String>,
+        /// `usinternalmale`: `string`.
+        #[serde(
+            rename = "usinternalmale",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub usinternalmale: ::std::option::Option<::std::string::String>,
+        /// `swswedishfemale`: `string`.
+        #[serde(
+            rename = "swswedishfemale",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub swswedishfemale: ::std::option::Option<::std::string::String>,
+        /// `twchinesefemale`: `string`.
+        #[serde(
+            rename = "twchinesefemale",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub twchinesefemale: ::std::option::Option<::std::string::String>,
+        /// `ukenglishfemale`: `string`.
+        #[serde(
+            rename = "ukenglishfemale",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ukenglishfemale: ::std::option::Option<::std::string::String>,
+        /// `ukenglishmale`: `string`.
+        #[serde(
+            rename = "ukenglishmale",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ukenglishmale: ::std::option::Option<::std::string::String>,
+        /// `usenglishfemale`: `string`.
+        #[serde(
+            rename = "usenglishfemale",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub usenglishfemale: ::std::option::Option<::std::string::String>,
+        /// `usenglishmale`: `string`.
+        #[serde(
+            rename = "usenglishmale",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub usenglishmale: ::std::option::Option<::std::string::String>,
+        /// `usspanishfemale`: `string`.
+        #[serde(
+            rename = "usspanishfemale",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub usspanishfemale: ::std::option::Option<::std::string::String>,
+        /// `usspanishmale`: `string`.
+        #[serde(
+            rename = "usspanishmale",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub usspanishmale: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
+            slot_41] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "auenglishfemale",
+                    "brportuguesefemale",
+                    "caenglishfemale",
+                    "cafrenchfemale",
+                    "cafrenchmale",
+                    "chchinesefemale",
+                    "chchinesemale",
+                    "eurcatalanfemale",
+                    "eurczechfemale",
+                    "eurdanishfemale",
+                    "eurdutchfemale",
+                    "eurfinnishfemale",
+                    "eurfrenchfemale",
+                    "eurfrenchmale",
+                    "eurgermanfemale",
+                    "eurgermanmale",
+                    "euritalianfemale",
+                    "euritalianmale",
+                    "eurnorwegianfemale",
+                    "eurpolishfemale",
+                    "eurportuguesefemale",
+                    "eurportuguesemale",
+                    "eurspanishfemale",
+                    "eurspanishmale",
+                    "eurturkishfemale",
+                    "eurturkishmale",
+                    "hkchinesefemale",
+                    "huhungarianfemale",
+                    "jpjapanesefemale",
+                    "jpjapanesemale",
+                    "krkoreanfemale",
+                    "krkoreanmale",
+                    "usinternalfemale",
+                    "usinternalmale",
+                    "swswedishfemale",
+                    "twchinesefemale",
+                    "ukenglishfemale",
+                    "ukenglishmale",
+                    "usenglishfemale",
+                    "usenglishmale",
+                    "usspanishfemale",
+                    "usspanishmale",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                auenglishfemale: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "auenglishfemale",
+                )?,
+                brportuguesefemale: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "brportuguesefemale",
+                )?,
+                caenglishfemale: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "caenglishfemale",
+                )?,
+                cafrenchfemale: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "cafrenchfemale",
+                )?,
+                cafrenchmale: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "cafrenchmale",
+                )?,
+                chchinesefemale: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "chchinesefemale",
+                )?,
+                chchinesemale: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "chchinesemale",
+                )?,
+                eurcatalanfemale: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "eurcatalanfemale",
+                )?,
+                eurczechfemale: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "eurczechfemale",
+                )?,
+                eurdanishfemale: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "eurdanishfemale",
+                )?,
+                eurdutchfemale: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "eurdutchfemale",
+                )?,
+                eurfinnishfemale: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "eurfinnishfemale",
+                )?,
+                eurfrenchfemale: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "eurfrenchfemale",
+                )?,
+                eurfrenchmale: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "eurfrenchmale",
+                )?,
+                eurgermanfemale: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "eurgermanfemale",
+                )?,
+                eurgermanmale: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "eurgermanmale",
+                )?,
+                euritalianfemale: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "euritalianfemale",
+                )?,
+                euritalianmale: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "euritalianmale",
+                )?,
+                eurnorwegianfemale: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "eurnorwegianfemale",
+                )?,
+                eurpolishfemale: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "eurpolishfemale",
+                )?,
+                eurportuguesefemale: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "eurportuguesefemale",
+                )?,
+                eurportuguesemale: ::b24_core::__private::wire::field_at(
+                    slot_21,
+                    "eurportuguesemale",
+                )?,
+                eurspanishfemale: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "eurspanishfemale",
+                )?,
+                eurspanishmale: ::b24_core::__private::wire::field_at(
+                    slot_23,
+                    "eurspanishmale",
+                )?,
+                eurturkishfemale: ::b24_core::__private::wire::field_at(
+                    slot_24,
+                    "eurturkishfemale",
+                )?,
+                eurturkishmale: ::b24_core::__private::wire::field_at(
+                    slot_25,
+                    "eurturkishmale",
+                )?,
+                hkchinesefemale: ::b24_core::__private::wire::field_at(
+                    slot_26,
+                    "hkchinesefemale",
+                )?,
+                huhungarianfemale: ::b24_core::__private::wire::field_at(
+                    slot_27,
+                    "huhungarianfemale",
+                )?,
+                jpjapanesefemale: ::b24_core::__private::wire::field_at(
+                    slot_28,
+                    "jpjapanesefemale",
+                )?,
+                jpjapanesemale: ::b24_core::__private::wire::field_at(
+                    slot_29,
+                    "jpjapanesemale",
+                )?,
+                krkoreanfemale: ::b24_core::__private::wire::field_at(
+                    slot_30,
+                    "krkoreanfemale",
+                )?,
+                krkoreanmale: ::b24_core::__private::wire::field_at(
+                    slot_31,
+                    "krkoreanmale",
+                )?,
+                usinternalfemale: ::b24_core::__private::wire::field_at(
+                    slot_32,
+                    "usinternalfemale",
+                )?,
+                usinternalmale: ::b24_core::__private::wire::field_at(
+                    slot_33,
+                    "usinternalmale",
+                )?,
+                swswedishfemale: ::b24_core::__private::wire::field_at(
+                    slot_34,
+                    "swswedishfemale",
+                )?,
+                twchinesefemale: ::b24_core::__private::wire::field_at(
+                    slot_35,
+                    "twchinesefemale",
+                )?,
+                ukenglishfemale: ::b24_core::__private::wire::field_at(
+                    slot_36,
+                    "ukenglishfemale",
+                )?,
+                ukenglishmale: ::b24_core::__private::wire::field_at(
+                    slot_37,
+                    "ukenglishmale",
+                )?,
+                usenglishfemale: ::b24_core::__private::wire::field_at(
+                    slot_38,
+                    "usenglishfemale",
+                )?,
+                usenglishmale: ::b24_core::__private::wire::field_at(
+                    slot_39,
+                    "usenglishmale",
+                )?,
+                usspanishfemale: ::b24_core::__private::wire::field_at(
+                    slot_40,
+                    "usspanishfemale",
+                )?,
+                usspanishmale: ::b24_core::__private::wire::field_at(
+                    slot_41,
+                    "usspanishmale",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.auenglishfemale,
+                &::std::format!("{}.{}", field, "auenglishfemale"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.brportuguesefemale,
+                &::std::format!("{}.{}", field, "brportuguesefemale"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.caenglishfemale,
+                &::std::format!("{}.{}", field, "caenglishfemale"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.cafrenchfemale,
+                &::std::format!("{}.{}", field, "cafrenchfemale"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.cafrenchmale,
+                &::std::format!("{}.{}", field, "cafrenchmale"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.chchinesefemale,
+                &::std::format!("{}.{}", field, "chchinesefemale"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.chchinesemale,
+                &::std::format!("{}.{}", field, "chchinesemale"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.eurcatalanfemale,
+                &::std::format!("{}.{}", field, "eurcatalanfemale"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.eurczechfemale,
+                &::std::format!("{}.{}", field, "eurczechfemale"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.eurdanishfemale,
+                &::std::format!("{}.{}", field, "eurdanishfemale"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.eurdutchfemale,
+                &::std::format!("{}.{}", field, "eurdutchfemale"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.eurfinnishfemale,
+                &::std::format!("{}.{}", field, "eurfinnishfemale"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.eurfrenchfemale,
+                &::std::format!("{}.{}", field, "eurfrenchfemale"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.eurfrenchmale,
+                &::std::format!("{}.{}", field, "eurfrenchmale"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.eurgermanfemale,
+                &::std::format!("{}.{}", field, "eurgermanfemale"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.eurgermanmale,
+                &::std::format!("{}.{}", field, "eurgermanmale"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.euritalianfemale,
+                &::std::format!("{}.{}", field, "euritalianfemale"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.euritalianmale,
+                &::std::format!("{}.{}", field, "euritalianmale"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.eurnorwegianfemale,
+                &::std::format!("{}.{}", field, "eurnorwegianfemale"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.eurpolishfemale,
+                &::std::format!("{}.{}", field, "eurpolishfemale"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.eurportuguesefemale,
+                &::std::format!("{}.{}", field, "eurportuguesefemale"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.eurportuguesemale,
+                &::std::format!("{}.{}", field, "eurportuguesemale"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.eurspanishfemale,
+                &::std::format!("{}.{}", field, "eurspanishfemale"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.eurspanishmale,
+                &::std::format!("{}.{}", field, "eurspanishmale"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.eurturkishfemale,
+                &::std::format!("{}.{}", field, "eurturkishfemale"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.eurturkishmale,
+                &::std::format!("{}.{}", field, "eurturkishmale"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.hkchinesefemale,
+                &::std::format!("{}.{}", field, "hkchinesefemale"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.huhungarianfemale,
+                &::std::format!("{}.{}", field, "huhungarianfemale"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.jpjapanesefemale,
+                &::std::format!("{}.{}", field, "jpjapanesefemale"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.jpjapanesemale,
+                &::std::format!("{}.{}", field, "jpjapanesemale"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.krkoreanfemale,
+                &::std::format!("{}.{}", field, "krkoreanfemale"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.krkoreanmale,
+                &::std::format!("{}.{}", field, "krkoreanmale"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.usinternalfemale,
+                &::std::format!("{}.{}", field, "usinternalfemale"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.usinternalmale,
+                &::std::format!("{}.{}", field, "usinternalmale"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.swswedishfemale,
+                &::std::format!("{}.{}", field, "swswedishfemale"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.twchinesefemale,
+                &::std::format!("{}.{}", field, "twchinesefemale"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ukenglishfemale,
+                &::std::format!("{}.{}", field, "ukenglishfemale"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ukenglishmale,
+                &::std::format!("{}.{}", field, "ukenglishmale"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.usenglishfemale,
+                &::std::format!("{}.{}", field, "usenglishfemale"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.usenglishmale,
+                &::std::format!("{}.{}", field, "usenglishmale"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.usspanishfemale,
+                &::std::format!("{}.{}", field, "usspanishfemale"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.usspanishmale,
+                &::std::format!("{}.{}", field, "usspanishmale"),
+                problems,
+            );
         }
     }
 }
@@ -2313,10 +4764,7 @@ impl ::b24_core::__private::Method for UrlGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-url-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::b24_core::__private::serde_json::Value,
-    >;
+    type Output = url_get::Result;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2348,6 +4796,118 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UrlGetError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`voximplant.url.get`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-url-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod url_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`voximplant.url.get`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-url-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `detail_statistics`: `string`.
+        #[serde(
+            rename = "detail_statistics",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub detail_statistics: ::std::option::Option<::std::string::String>,
+        /// `buy_connector`: `string`.
+        #[serde(
+            rename = "buy_connector",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub buy_connector: ::std::option::Option<::std::string::String>,
+        /// `edit_config`: `string`.
+        #[serde(
+            rename = "edit_config",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub edit_config: ::std::option::Option<::std::string::String>,
+        /// `lines`: `string`.
+        #[serde(
+            rename = "lines",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lines: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["detail_statistics", "buy_connector", "edit_config", "lines"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                detail_statistics: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "detail_statistics",
+                )?,
+                buy_connector: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "buy_connector",
+                )?,
+                edit_config: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "edit_config",
+                )?,
+                lines: ::b24_core::__private::wire::field_at(slot_3, "lines")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.detail_statistics,
+                &::std::format!("{}.{}", field, "detail_statistics"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.buy_connector,
+                &::std::format!("{}.{}", field, "buy_connector"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.edit_config,
+                &::std::format!("{}.{}", field, "edit_config"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lines,
+                &::std::format!("{}.{}", field, "lines"),
+                problems,
+            );
         }
     }
 }
@@ -2596,9 +5156,9 @@ for UserDeactivatePhoneError {
 )]
 #[serde(crate = "::b24_core::__private::serde")]
 pub struct UserGet {
-    /// `USER_ID` (required): `any`.
+    /// `USER_ID` (required): `int[]`.
     #[serde(rename = "USER_ID")]
-    pub user_id: ::b24_core::__private::serde_json::Value,
+    pub user_id: ::std::vec::Vec<i64>,
     /// Parameters the spec does not list, sent as they are: the way around a gap in the spec until it is fixed (set with `.extra(key, value)`).
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<
@@ -2610,9 +5170,7 @@ pub struct UserGet {
 impl UserGet {
     /// A request with the required parameter `USER_ID`.
     #[must_use]
-    pub fn new(
-        user_id: impl ::std::convert::Into<::b24_core::__private::serde_json::Value>,
-    ) -> Self {
+    pub fn new(user_id: impl ::std::convert::Into<::std::vec::Vec<i64>>) -> Self {
         Self {
             user_id: ::std::convert::Into::into(user_id),
             extra: ::std::collections::BTreeMap::new(),
@@ -2664,7 +5222,7 @@ impl ::b24_core::__private::Method for UserGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/telephony/voximplant/users/voximplant-user-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::b24_core::__private::serde_json::Value;
+    type Output = ::std::vec::Vec<user_get::Result>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2706,6 +5264,172 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UserGetError {
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`voximplant.user.get`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/users/voximplant-user-get.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod user_get {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`voximplant.user.get`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/users/voximplant-user-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `DEFAULT_LINE`: `any`.
+        #[serde(
+            rename = "DEFAULT_LINE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_line: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `PHONE_ENABLED`: `string`.
+        #[serde(
+            rename = "PHONE_ENABLED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub phone_enabled: ::std::option::Option<::std::string::String>,
+        /// `SIP_SERVER`: `string`.
+        #[serde(
+            rename = "SIP_SERVER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sip_server: ::std::option::Option<::std::string::String>,
+        /// `SIP_LOGIN`: `string`.
+        #[serde(
+            rename = "SIP_LOGIN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sip_login: ::std::option::Option<::std::string::String>,
+        /// `SIP_PASSWORD`: `string`.
+        #[serde(
+            rename = "SIP_PASSWORD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sip_password: ::std::option::Option<::std::string::String>,
+        /// `INNER_NUMBER`: `any`.
+        #[serde(
+            rename = "INNER_NUMBER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub inner_number: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "DEFAULT_LINE",
+                    "PHONE_ENABLED",
+                    "SIP_SERVER",
+                    "SIP_LOGIN",
+                    "SIP_PASSWORD",
+                    "INNER_NUMBER",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                default_line: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "DEFAULT_LINE",
+                )?,
+                phone_enabled: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "PHONE_ENABLED",
+                )?,
+                sip_server: ::b24_core::__private::wire::field_at(slot_3, "SIP_SERVER")?,
+                sip_login: ::b24_core::__private::wire::field_at(slot_4, "SIP_LOGIN")?,
+                sip_password: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "SIP_PASSWORD",
+                )?,
+                inner_number: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "INNER_NUMBER",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.default_line,
+                &::std::format!("{}.{}", field, "DEFAULT_LINE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.phone_enabled,
+                &::std::format!("{}.{}", field, "PHONE_ENABLED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sip_server,
+                &::std::format!("{}.{}", field, "SIP_SERVER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sip_login,
+                &::std::format!("{}.{}", field, "SIP_LOGIN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sip_password,
+                &::std::format!("{}.{}", field, "SIP_PASSWORD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.inner_number,
+                &::std::format!("{}.{}", field, "INNER_NUMBER"),
+                problems,
+            );
         }
     }
 }

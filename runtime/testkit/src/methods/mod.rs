@@ -2,6 +2,7 @@
 //! portal methods; every other method of the spec catalog through the spec-driven fallback.
 
 mod crm;
+mod disk;
 mod im;
 mod misc;
 
@@ -64,11 +65,16 @@ pub(crate) struct Ctx<'a> {
     pub catalog: &'a Catalog,
     /// Unix time now.
     pub now: f64,
+    /// `http://127.0.0.1:PORT`.
+    pub base: &'a str,
 }
 
 /// Executes one command; `None` when the portal has no such method.
 pub(crate) fn execute(ctx: &mut Ctx<'_>, method: &str, params: &Value) -> Option<CmdResult> {
+    // A canned result answers even a method the portal keeps state for.
+    let canned = ctx.cfg.canned.contains_key(method);
     let r = match method {
+        _ if canned => return fallback(ctx, method, params),
         "im.recent.unread" => im::unread(ctx, params),
         "im.recent.pin" => im::pin(ctx, params),
         "im.recent.hide" => im::hide(ctx, params),
@@ -84,23 +90,28 @@ pub(crate) fn execute(ctx: &mut Ctx<'_>, method: &str, params: &Value) -> Option
         "crm.item.update" => crm::item_update(ctx, params),
         "crm.item.delete" => crm::item_delete(ctx, params),
         "crm.item.list" => crm::item_list(ctx, params),
+        "disk.folder.uploadfile" => disk::folder_uploadfile(ctx, params),
+        "disk.file.get" => disk::file_get(ctx, params),
         "profile" => misc::profile(),
         "user.current" => misc::user_current(),
         "methods" => misc::methods(ctx),
         "scope" => misc::scope(ctx),
-        _ => {
-            let (r, unlisted) = ctx.catalog.fallback(ctx.cfg, method, params)?;
-            if !unlisted.is_empty() {
-                ctx.state
-                    .stats
-                    .unlisted_params
-                    .entry(method.to_string())
-                    .or_default()
-                    .extend(unlisted);
-            }
-            r
-        }
+        _ => return fallback(ctx, method, params),
     };
+    Some(r)
+}
+
+/// The spec-driven answer, recording the parameters the spec does not list.
+fn fallback(ctx: &mut Ctx<'_>, method: &str, params: &Value) -> Option<CmdResult> {
+    let (r, unlisted) = ctx.catalog.fallback(ctx.cfg, method, params)?;
+    if !unlisted.is_empty() {
+        ctx.state
+            .stats
+            .unlisted_params
+            .entry(method.to_string())
+            .or_default()
+            .extend(unlisted);
+    }
     Some(r)
 }
 
@@ -122,6 +133,8 @@ pub(crate) const HANDLED: &[&str] = &[
     "crm.item.update",
     "crm.item.delete",
     "crm.item.list",
+    "disk.folder.uploadfile",
+    "disk.file.get",
     "profile",
     "user.current",
     "methods",

@@ -45,6 +45,11 @@ pub(super) fn fields_of(t: &Table, response: bool, warnings: &mut Vec<Warning>) 
             }
         };
         let mut f = f;
+        if response {
+            // A response member marked required is still decoded when absent: a decode
+            // never fails for a member the portal left out.
+            f.required = false;
+        }
         if layout == Layout::Older {
             // The older layout gives no types; the example column shows the form.
             let example = example_col
@@ -202,6 +207,8 @@ fn field(
         desc: desc.to_string(),
         from_example: false,
         allow_empty: false,
+        doc_ty: String::new(),
+        page_link: None,
     };
     if dynamic {
         f.dynamic = true;
@@ -225,7 +232,20 @@ fn field(
         let rest = &desc[p + 3..];
         rest[..rest.find(')').unwrap_or(rest.len())].to_string()
     });
+    f.doc_ty = doc_ty.clone();
     let mut ty = map_type(&doc_ty, &values);
+    // A file's content in base64 (`["name.ext", "<base64>"]`): a file upload.
+    let lower = desc.to_lowercase();
+    if lower.contains("base64") {
+        // "an array containing the file name and a Base64 string" is one file.
+        let one = lower.contains("file name") || lower.contains("name and");
+        match ty.as_str() {
+            "string" | "any" | "string[]" | "map<any>" => ty = "file".into(),
+            "any[]" if one => ty = "file".into(),
+            "any[]" => ty = "file[]".into(),
+            _ => {}
+        }
+    }
     // A PHP "array" whose keys a sub-table documents is an object.
     if ty == "any[]" && link.is_some() && doc_ty.trim() == "array" {
         ty = "ObjectRef".into();
@@ -251,7 +271,26 @@ fn field(
     // "Default: `Y`" inside a required parameter's description is a contradiction the
     // importer does not resolve: the default is kept only for optional parameters.
     f.default = default_of(desc);
+    // A type that names another page's object (`[`item`](./object-fields.md)`).
+    let type_page = match type_cell {
+        Some(cell) if layout == Layout::Current => page_link(cell),
+        _ => page_link(after),
+    };
+    if ty == "any"
+        && let Some(p) = &type_page
+    {
+        ty = if doc_ty.ends_with("[]") {
+            "ObjectRef[]"
+        } else {
+            "ObjectRef"
+        }
+        .into();
+        f.page_link = Some(p.clone());
+    }
     f.object = if ty.contains("ObjectRef") { link } else { None };
+    if ty.contains("ObjectRef") && f.page_link.is_none() {
+        f.page_link = page_link(desc);
+    }
     f.ty = ty;
     f.values = values;
     f.required = required;
@@ -350,6 +389,7 @@ pub(super) fn map_type(doc: &str, values: &[String]) -> String {
         "file" => "file",
         "object" => "ObjectRef",
         "array" => "any[]",
+        "null" => "null",
         "user" => "user",
         "crm_status" | "crm_currency" | "crm_entity" => base.as_str(),
         "crm_company" | "crm_contact" | "crm_deal" | "crm_lead" | "crm_category" | "location" => {
@@ -452,4 +492,21 @@ pub(super) fn default_of(desc: &str) -> Option<String> {
     let end = v.find('`')?;
     let v = v[..end].trim_matches('\'').trim_matches('"').trim();
     (!v.is_empty() && v.len() <= 40).then(|| v.to_string())
+}
+
+/// The first link of a description to another docs page (`](./fields.md)`,
+/// `](../x/object-fields.md#item)`), not to the data-types page.
+fn page_link(desc: &str) -> Option<String> {
+    desc.split("](")
+        .skip(1)
+        .filter_map(|p| p.split(')').next())
+        .map(str::trim)
+        .find(|l| {
+            let page = l.split('#').next().unwrap_or("");
+            page.ends_with(".md")
+                && !page.ends_with("data-types.md")
+                && !page.ends_with("index.md")
+                && !l.contains("://")
+        })
+        .map(str::to_string)
 }

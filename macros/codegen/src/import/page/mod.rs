@@ -58,6 +58,10 @@ pub struct Field {
     pub from_example: bool,
     /// The description says an empty value is allowed.
     pub allow_empty: bool,
+    /// The type as the docs write it (`integer`, `sale_order.id`).
+    pub doc_ty: String,
+    /// Another page the description links to (`./fields.md`), relative to this one.
+    pub page_link: Option<String>,
 }
 
 impl Field {
@@ -75,6 +79,8 @@ impl Field {
             desc: String::new(),
             from_example: true,
             allow_empty: false,
+            doc_ty: String::new(),
+            page_link: None,
         }
     }
 }
@@ -142,8 +148,34 @@ pub struct MethodPage {
     pub warnings: Vec<Warning>,
 }
 
+/// The fields of a table in the current or the older layout (for the data-types pages).
+pub(crate) fn fields_of_table(t: &Table, warnings: &mut Vec<Warning>) -> Vec<Field> {
+    field::fields_of(t, false, warnings)
+}
+
+impl MethodPage {
+    /// Resolves the `object.field` types of its parameters and fields.
+    pub fn resolve_references(&mut self, dt: &super::datatypes::DataTypes) {
+        dt.resolve(&mut self.params);
+        for fields in self.types.values_mut() {
+            dt.resolve(fields);
+        }
+    }
+}
+
 /// Classifies a page and, for a method page, extracts its facts.
 pub fn read(path: &str, src: &str) -> (PageKind, Option<MethodPage>) {
+    read_with(path, src, &|_| None)
+}
+
+/// [`read`], with the other pages of the docs at hand (`linked` gives a page's text by its
+/// docs-relative path): an object described on another page (`[fields](./fields.md)`) is
+/// typed from that page's table.
+pub fn read_with(
+    path: &str,
+    src: &str,
+    linked: &dyn Fn(&str) -> Option<String>,
+) -> (PageKind, Option<MethodPage>) {
     let c = yfm::clean(src);
     let h1 = c.text.lines().find(|l| l.starts_with("# ")).unwrap_or("");
     let ex = examples::of_page(src);
@@ -160,7 +192,7 @@ pub fn read(path: &str, src: &str) -> (PageKind, Option<MethodPage>) {
     let (PageKind::Method, Some((name, source))) = (kind, named) else {
         return (kind, None);
     };
-    let mut m = method(path, &name, &c, ex);
+    let mut m = method(path, &name, &c, ex, linked);
     match source {
         title::Source::Title => {}
         title::Source::Family(t) => m.warnings.push(Warning::new(
@@ -280,7 +312,13 @@ fn empty_page(name: &str, examples: Examples) -> MethodPage {
     }
 }
 
-fn method(path: &str, name: &str, c: &yfm::Clean, ex: Examples) -> MethodPage {
+fn method(
+    path: &str,
+    name: &str,
+    c: &yfm::Clean,
+    ex: Examples,
+    linked: &dyn Fn(&str) -> Option<String>,
+) -> MethodPage {
     let mut page = empty_page(name, ex);
     facts(path, name, c, &mut page);
     let heads = headings(&c.text);
@@ -292,7 +330,7 @@ fn method(path: &str, name: &str, c: &yfm::Clean, ex: Examples) -> MethodPage {
         }
     }
     let sorted = sort_tables(&tabs, &heads, &mut page);
-    let mut objs = objects::Objects::new(sorted.objects);
+    let mut objs = objects::Objects::new(sorted.objects, path, linked);
     if let Some(t) = sorted.params {
         read_params(t, &sorted.alternatives, &mut objs, &mut page);
     }

@@ -16,10 +16,20 @@ pub(super) struct Objects<'t> {
     /// Group index → the type made from it (a group becomes one type only).
     made: BTreeMap<usize, String>,
     names_used: BTreeMap<String, usize>,
+    /// The page's docs-relative path, for its links.
+    path: String,
+    /// Other pages' text by docs-relative path.
+    linked: &'t dyn Fn(&str) -> Option<String>,
+    /// Linked page (with its anchor) → the type made from it.
+    made_linked: BTreeMap<String, String>,
 }
 
 impl<'t> Objects<'t> {
-    pub(super) fn new(tables: Vec<(Place, &'t Table)>) -> Self {
+    pub(super) fn new(
+        tables: Vec<(Place, &'t Table)>,
+        path: &str,
+        linked: &'t dyn Fn(&str) -> Option<String>,
+    ) -> Self {
         let mut groups: Vec<(Place, Vec<&'t Table>)> = Vec::new();
         for (place, t) in tables {
             match groups
@@ -34,7 +44,79 @@ impl<'t> Objects<'t> {
             groups,
             made: BTreeMap::new(),
             names_used: BTreeMap::new(),
+            path: path.to_string(),
+            linked,
+            made_linked: BTreeMap::new(),
         }
+    }
+
+    fn fresh_name(&mut self, field_name: &str) -> String {
+        let base = crate::naming::pascal(field_name);
+        let n = self.names_used.entry(base.clone()).or_insert(0);
+        *n += 1;
+        if *n == 1 { base } else { format!("{base}{n}") }
+    }
+
+    /// The named type for `field`, from the table of the page its description links to
+    /// (`./fields.md`, `../x.md#anchor`): the table under the anchor, else the page's first
+    /// field table.
+    pub(super) fn resolve_linked(
+        &mut self,
+        field_name: &str,
+        link: &str,
+        response: bool,
+        page: &mut MethodPage,
+    ) -> Option<String> {
+        let (file, anchor) = match link.split_once('#') {
+            Some((f, a)) => (f, Some(a)),
+            None => (link, None),
+        };
+        let target = join(&self.path, file)?;
+        let key = format!("{target}#{}", anchor.unwrap_or(""));
+        if let Some(t) = self.made_linked.get(&key) {
+            return Some(t.clone());
+        }
+        let src = (self.linked)(&target)?;
+        let c = super::yfm::clean(&src);
+        let heads = super::headings(&c.text);
+        let tabs = super::tables(&c.text);
+        let table = tabs.iter().filter(|t| !t.nested).find(|t| {
+            let h = t.header().join(" ");
+            let field_table = h.contains("name") || h.contains("field") || h.contains("parameter");
+            let under = match anchor {
+                None => true,
+                Some(a) => heads
+                    .iter()
+                    .rev()
+                    .find(|(l, ..)| *l < t.line)
+                    .is_some_and(|(_, _, _, an)| an.as_deref() == Some(a)),
+            };
+            field_table && under
+        })?;
+        let mut warnings = Vec::new();
+        let fields = fold_paths(
+            field::fields_of(table, response, &mut warnings),
+            &mut page.types,
+        );
+        if fields.is_empty() {
+            return None;
+        }
+        for w in warnings {
+            page.warnings.push(Warning::new(
+                w.class,
+                0,
+                format!("{target}:{}: {}", w.line, w.detail),
+            ));
+        }
+        page.warnings.push(Warning::new(
+            "object-from-linked-page",
+            0,
+            format!("`{field_name}` from {target}"),
+        ));
+        let tname = self.fresh_name(field_name);
+        page.types.insert(tname.clone(), fields);
+        self.made_linked.insert(key, tname.clone());
+        Some(tname)
     }
 
     /// The named type for `field` (linked to `link`) in `sec`, made on first use.
@@ -63,10 +145,7 @@ impl<'t> Objects<'t> {
         if let Some(existing) = self.made.get(&found) {
             return Some(existing.clone());
         }
-        let base = crate::naming::pascal(field_name);
-        let n = self.names_used.entry(base.clone()).or_insert(0);
-        *n += 1;
-        let tname = if *n == 1 { base } else { format!("{base}{n}") };
+        let tname = self.fresh_name(field_name);
         let response = sec == Section::Response;
         let tables = self.groups[found].1.clone();
         let fields = merged(&tables, response, &mut page.warnings);
@@ -83,7 +162,12 @@ impl<'t> Objects<'t> {
         }
         let array = f.ty.ends_with("[]");
         let link = f.object.clone();
-        let resolved = self.resolve(&f.name, link.as_deref(), sec, page);
+        let resolved = self
+            .resolve(&f.name, link.as_deref(), sec, page)
+            .or_else(|| {
+                let l = f.page_link.clone()?;
+                self.resolve_linked(&f.name, &l, sec == Section::Response, page)
+            });
         let base = resolved.clone().unwrap_or_else(|| "map<any>".into());
         f.ty = if array { format!("{base}[]") } else { base };
         f.object = resolved;
@@ -106,8 +190,10 @@ impl<'t> Objects<'t> {
                 let before: BTreeSet<String> = page.types.keys().cloned().collect();
                 let resolved = self
                     .resolve(&f.name, f.object.as_deref(), Section::Params, page)
+                    .or_else(|| self.resolve(&f.name, f.object.as_deref(), Section::Response, page))
                     .or_else(|| {
-                        self.resolve(&f.name, f.object.as_deref(), Section::Response, page)
+                        let l = f.page_link.clone()?;
+                        self.resolve_linked(&f.name, &l, true, page)
                     });
                 // Only a table not yet made into a type nests: anything else could be a
                 // cycle (a type holding itself), which stays a map.
@@ -164,9 +250,24 @@ fn conventional(name: &str, ty: &str) -> Option<&'static str> {
     let object_like = ty == "ObjectRef"
         || ty == "map<any>"
         || (ty.chars().next().is_some_and(|c| c.is_ascii_uppercase()) && !ty.ends_with("[]"));
+    // Anything but a plain value: a `filter` or an `order` (its table may describe the
+    // entity's fields instead).
+    let structured = !matches!(
+        ty,
+        "string"
+            | "text"
+            | "char"
+            | "int"
+            | "float"
+            | "bool"
+            | "yn"
+            | "bool01"
+            | "date"
+            | "datetime"
+    );
     match lower.as_str() {
-        "filter" if object_like || ty == "any[]" => Some("map<any>"),
-        "order" | "sort" if object_like || ty == "any[]" => Some("map<any>"),
+        "filter" if structured => Some("filter"),
+        "order" if structured => Some("order"),
         "select" if ty == "any[]" => Some("string[]"),
         "select" if object_like => Some("any"),
         _ => None,
@@ -176,14 +277,18 @@ fn conventional(name: &str, ty: &str) -> Option<&'static str> {
 /// Object references left anywhere become maps; conventional parameters get their shape;
 /// types no field uses any more are dropped.
 pub(super) fn finish(page: &mut MethodPage) {
+    // A list method's own `filter`, `order`, `select`: the top-level parameters only (an
+    // `order` inside `fields` is an order of a shop, not a sort order).
+    for f in page.params.iter_mut() {
+        if let Some(t) = conventional(&f.name, &f.ty) {
+            f.ty = t.to_string();
+        }
+    }
     for f in page
         .params
         .iter_mut()
         .chain(page.types.values_mut().flatten())
     {
-        if let Some(t) = conventional(&f.name, &f.ty) {
-            f.ty = t.to_string();
-        }
         if f.ty.contains("ObjectRef") {
             f.ty = f.ty.replace("ObjectRef", "map<any>");
         }
@@ -290,6 +395,8 @@ pub(super) fn fold_paths(
                         desc: String::new(),
                         from_example: false,
                         allow_empty: false,
+                        doc_ty: String::new(),
+                        page_link: None,
                     });
                 }
                 tname
@@ -323,4 +430,21 @@ fn find_path<'a>(
     }
     let t = ty.trim_end_matches("[]").to_string();
     types.get_mut(&t)?.iter_mut().find(|f| f.name == *last)
+}
+
+/// `rel` resolved against the directory of the page at `from` (both docs-relative);
+/// `None` when it leaves the docs.
+fn join(from: &str, rel: &str) -> Option<String> {
+    let mut parts: Vec<&str> = from.split('/').collect();
+    parts.pop();
+    for seg in rel.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
 }

@@ -36,6 +36,54 @@ pub(super) fn with_examples(page: &mut MethodPage) {
         }
     }
     unrequire_omitted(page, &calls);
+    shape_untyped(page, &calls);
+}
+
+/// A parameter the tables leave untyped (`any`, `map<any>`, `any[]`) but the example calls
+/// pass: its shape is what they pass (objects with names for keys become structs).
+fn shape_untyped(page: &mut MethodPage, calls: &[(usize, Value)]) {
+    for i in 0..page.params.len() {
+        let ty = page.params[i].ty.clone();
+        if !matches!(ty.as_str(), "any" | "map<any>" | "any[]") {
+            continue;
+        }
+        let name = page.params[i].name.clone();
+        if free_keys(&page.params[i].desc) {
+            continue;
+        }
+        let values: Vec<(usize, &Value)> = calls
+            .iter()
+            .filter_map(|(line, c)| {
+                let o = c.as_object()?;
+                o.iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(&name))
+                    .map(|(_, v)| (*line, v))
+            })
+            .filter(|(_, v)| !v.is_null())
+            .collect();
+        let Some(((line, first), rest)) = values.split_first() else {
+            continue;
+        };
+        let mut shape = infer_shape(first, &name, *line, page, 1);
+        for (l, v) in rest {
+            shape = fit(&shape, v, *l, page, 1);
+        }
+        // The table's kind stands (an object stays an object); placeholders say nothing.
+        let agrees = match ty.as_str() {
+            "map<any>" => !shape.ends_with("[]") && !scalar(&shape),
+            "any[]" => shape.ends_with("[]"),
+            _ => true,
+        };
+        let placeholder = matches!(first, Value::String(s) if crate::conform::is_placeholder(s));
+        if shape != "any" && agrees && !placeholder && shape != ty {
+            page.warnings.push(Warning::new(
+                "shape-from-example",
+                *line,
+                format!("`{name}`: the table says `{ty}`, the example calls pass `{shape}`"),
+            ));
+            page.params[i].ty = shape;
+        }
+    }
 }
 
 /// A required parameter that no example passes at the top level but every example passes
@@ -194,7 +242,10 @@ fn member(
     let ty = fields[i].ty.clone();
     let named = ty.trim_end_matches("[]").to_string();
     let is_named = named.starts_with(|c: char| c.is_ascii_uppercase());
+    let pair = |a: &[Value]| a.len() == 2 && a.iter().all(Value::is_string);
     let new_ty = match value {
+        // `["name.ext", "<base64>"]`: one file, not a list of them.
+        Value::Array(a) if ty == "file[]" && pair(a) => Some("file".to_string()),
         Value::Object(m) if !m.is_empty() && ty.ends_with("[]") && !is_named => {
             Some("map<any>".to_string())
         }
@@ -209,6 +260,15 @@ fn member(
         Value::Array(a) if !a.is_empty() && ty == "map<any>" => Some("any".to_string()),
         Value::Object(m) if !m.is_empty() && scalar(&ty) => Some("any".to_string()),
         Value::Array(a) if !a.is_empty() && scalar(&ty) => Some(infer(value)),
+        // Not a date where the table says a date: the table's type is wrong.
+        Value::String(s)
+            if matches!(ty.as_str(), "date" | "datetime")
+                && !s.is_empty()
+                && !crate::conform::is_datetime(s)
+                && !crate::conform::is_placeholder(s) =>
+        {
+            Some("string".to_string())
+        }
         // A word where the table says a number (`"ID": "65e5a449e8f135.21284909"`): the
         // table's type is wrong.
         Value::String(s)
@@ -254,6 +314,22 @@ fn member(
         }
     }
     page.types.insert(named.to_string(), sub);
+}
+
+/// The description says the object's keys are data ("where the key is the name of the
+/// property", "key-value"): a map, not a struct, whatever names an example shows.
+fn free_keys(desc: &str) -> bool {
+    let d = desc.to_lowercase();
+    [
+        "the key is",
+        "keys are",
+        "key-value",
+        "key of each",
+        "arbitrary",
+        "any key",
+    ]
+    .iter()
+    .any(|p| d.contains(p))
 }
 
 fn scalar(ty: &str) -> bool {
@@ -317,10 +393,79 @@ pub(super) fn result_with_examples(page: &mut MethodPage) {
         .into_iter()
         .map(|r| (r.line, r.body["result"].clone()))
         .collect();
-    // Examples may disagree with each other: fit until every one of them reads.
+    // `*.fields` methods describe fields: one shared description type, whatever the
+    // table lists (often the entity's own fields, not what describes them).
+    let verb = page
+        .name
+        .rsplit('.')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if verb == "fields" || verb == "getfields" {
+        match results.iter().find(|(_, v)| !v.is_null()) {
+            Some((line, v)) => {
+                let shape = infer_shape(v, "Result", *line, page, 0);
+                if shape.contains("field_info") {
+                    page.result = shape;
+                }
+            }
+            None if matches!(page.result.as_str(), "any" | "map<any>") => {
+                page.warnings.push(Warning::new(
+                    "fields-by-convention",
+                    0,
+                    "no example: a `*.fields` method returns field descriptions by name",
+                ));
+                page.result = "map<field_info>".into();
+            }
+            None => {}
+        }
+    }
+    fit_all(page, &results);
+    // No shape from the tables (or one the examples contradict): the first example
+    // response gives names and kinds, the others refine them.
+    let untyped = matches!(
+        page.result.trim_end_matches('?'),
+        "any" | "any[]" | "map<any>"
+    );
+    if untyped && let Some((line, v)) = results.iter().find(|(_, v)| !v.is_null()) {
+        let inferred = infer_shape(v, "Result", *line, page, 0);
+        if inferred != "any" {
+            page.warnings.push(Warning::new(
+                "result-from-example",
+                *line,
+                format!(
+                    "`{}` -> `{inferred}` (the shape of the example)",
+                    page.result
+                ),
+            ));
+            page.result = inferred;
+            fit_all(page, &results);
+        }
+    }
+    // Every example answers `null` or an empty list: the method answers no data.
+    let nothing = |v: &Value| v.is_null() || v.as_array().is_some_and(Vec::is_empty);
+    if matches!(page.result.as_str(), "any" | "any[]")
+        && !results.is_empty()
+        && results.iter().all(|(_, v)| nothing(v))
+    {
+        page.result = "null".into();
+        return;
+    }
+    // A `null` result in an example: the result may be absent.
+    if results.iter().any(|(_, v)| v.is_null())
+        && !page.result.ends_with('?')
+        && page.result != "any"
+    {
+        page.result.push('?');
+    }
+}
+
+/// Fits the result type to every example; examples may disagree with each other, so
+/// until every one of them reads.
+fn fit_all(page: &mut MethodPage, results: &[(usize, Value)]) {
     for _ in 0..3 {
         let mut changed = false;
-        for (line, v) in &results {
+        for (line, v) in results {
             let ty = page.result.clone();
             let fitted = fit(&ty, v, *line, page, 0);
             if fitted != ty {
@@ -398,9 +543,9 @@ fn fit(ty: &str, v: &Value, line: usize, page: &mut MethodPage, depth: usize) ->
     }
     let fits = match (ty, v) {
         ("any", _) => true,
-        ("string" | "text" | "char" | "date" | "datetime", Value::String(_) | Value::Number(_)) => {
-            true
-        }
+        ("string" | "text" | "char", Value::String(_) | Value::Number(_)) => true,
+        ("date" | "datetime", Value::String(s)) => s.is_empty() || crate::conform::is_datetime(s),
+        ("datetime", Value::Number(n)) => n.is_i64(),
         (
             "int" | "timestamp" | "user" | "crm_company" | "crm_contact" | "crm_deal" | "crm_lead"
             | "crm_category" | "location",
@@ -417,6 +562,8 @@ fn fit(ty: &str, v: &Value, line: usize, page: &mut MethodPage, depth: usize) ->
         ("crm_status" | "crm_currency" | "crm_entity", Value::String(_)) => true,
         ("DialogId", Value::String(_) | Value::Number(_)) => true,
         ("file", _) => true,
+        ("field_info", Value::Object(_)) => true,
+        ("null", _) => true,
         _ => false,
     };
     if fits {
@@ -426,6 +573,10 @@ fn fit(ty: &str, v: &Value, line: usize, page: &mut MethodPage, depth: usize) ->
         Value::Object(m) if id_keyed(m) => "map<any>".into(),
         Value::Object(_) => "map<any>".into(),
         Value::Array(_) => "any[]".into(),
+        // `false` where a value is not set.
+        Value::Bool(false) => ty.to_string(),
+        // Text where the table says a date: text.
+        Value::String(_) if matches!(ty, "date" | "datetime") => "string".into(),
         // A scalar of another kind (a number where a string was documented, …).
         _ => "any".into(),
     }
@@ -496,7 +647,17 @@ fn fit_struct(ty: &str, v: &Value, line: usize, page: &mut MethodPage, depth: us
         {
             Some(i) => {
                 let t = fields[i].ty.clone();
-                let nt = fit(&t, x, line, page, depth + 1);
+                let nt = match sharpen(&fields[i].name, &t, x) {
+                    Some(s) => {
+                        page.warnings.push(Warning::new(
+                            "kind-from-example",
+                            line,
+                            format!("`{k}` of `{ty}`: `{t}` in the table, `{s}` by the example"),
+                        ));
+                        s.to_string()
+                    }
+                    None => fit(&t, x, line, page, depth + 1),
+                };
                 fields[i].ty = nt;
             }
             None if fields
@@ -520,6 +681,101 @@ fn fit_struct(ty: &str, v: &Value, line: usize, page: &mut MethodPage, depth: us
     }
     page.types.insert(ty.to_string(), fields);
     ty.to_string()
+}
+
+/// A response member the tables call a string but the example shows to be more: an id
+/// sent as digits (`"ID": "8017"`), a date and time in a date's field.
+fn sharpen(name: &str, ty: &str, v: &Value) -> Option<&'static str> {
+    if ty != "string" {
+        return None;
+    }
+    let s = v.as_str()?;
+    let lower = name.to_ascii_lowercase();
+    let id = lower == "id" || name.ends_with("Id") || name.ends_with("_ID") || name.ends_with("ID");
+    let digits = !s.is_empty()
+        && s.len() <= 18
+        && s.bytes().all(|b| b.is_ascii_digit())
+        && (s == "0" || !s.starts_with('0'));
+    if id && digits {
+        return Some("int");
+    }
+    let dated = ["date", "time", "deadline", "_at"]
+        .iter()
+        .any(|w| lower.contains(w));
+    if dated && s.len() >= 19 && s.contains(['T', ' ']) && crate::conform::is_datetime(s) {
+        return Some("datetime");
+    }
+    None
+}
+
+/// The type an example value shows: structs for objects with names for keys (made under
+/// `hint`), maps for objects keyed by ids or data, lists, and the kinds of scalars.
+fn infer_shape(v: &Value, hint: &str, line: usize, page: &mut MethodPage, depth: usize) -> String {
+    if depth > 12 {
+        return "any".into();
+    }
+    match v {
+        Value::Array(a) => match a.first() {
+            None => "any[]".into(),
+            Some(first) => {
+                let mut t = infer_shape(first, hint, line, page, depth + 1);
+                for x in &a[1..] {
+                    t = fit(&t, x, line, page, depth + 1);
+                }
+                format!("{t}[]")
+            }
+        },
+        Value::Object(m) if m.is_empty() => "map<any>".into(),
+        Value::Object(m) if m.values().all(is_field_description) => "map<field_info>".into(),
+        Value::Object(m) if id_keyed(m) || !m.keys().all(|k| valid_name(k)) => {
+            let mut vals = m.values();
+            let Some(first) = vals.next() else {
+                return "map<any>".into();
+            };
+            let mut t = infer_shape(first, hint, line, page, depth + 1);
+            for x in vals {
+                t = fit(&t, x, line, page, depth + 1);
+            }
+            format!("map<{t}>")
+        }
+        Value::Object(m) => {
+            let ids: std::collections::BTreeSet<String> =
+                m.keys().map(|k| crate::naming::field_ident(k)).collect();
+            if ids.len() < m.len() {
+                // Two keys that become one Rust field (`chatId`, `chat_id`): free keys.
+                return "map<any>".into();
+            }
+            let name = unique_name(page, &crate::naming::pascal(hint));
+            page.types.insert(name.clone(), Vec::new());
+            let mut fields = Vec::new();
+            for (k, x) in m {
+                let ty = infer_shape(x, k, line, page, depth + 1);
+                fields.push(Field::inferred(k, &ty, line));
+            }
+            page.types.insert(name.clone(), fields);
+            name
+        }
+        Value::String(s)
+            if crate::conform::is_datetime(s) && s.len() >= 19 && s.contains(['T', ' ']) =>
+        {
+            "datetime".into()
+        }
+        Value::Null => "any".into(),
+        // `false` where a value may be unset tells nothing of its kind.
+        Value::Bool(false) if depth > 0 => "any".into(),
+        other => infer(other),
+    }
+}
+
+/// `{"type": "string", "isRequired": false, "isReadOnly": true, …}`: what the `*.fields`
+/// methods describe each field with.
+fn is_field_description(v: &Value) -> bool {
+    v.as_object().is_some_and(|o| {
+        o.get("type").is_some_and(Value::is_string)
+            && ["isRequired", "isReadOnly", "isMultiple", "isImmutable"]
+                .iter()
+                .any(|k| o.contains_key(*k))
+    })
 }
 
 /// A dynamic row matching every key (`extra_keys = [{ pattern = "*" }]`).
@@ -547,7 +803,18 @@ pub(super) fn valid_name(k: &str) -> bool {
 }
 
 fn unique_name(page: &MethodPage, base: &str) -> String {
-    let mut n = base.to_string();
+    let builtin = |n: &str| {
+        matches!(
+            crate::ty::TypeExpr::parse(n),
+            Ok(crate::ty::TypeExpr::Prim(_) | crate::ty::TypeExpr::Domain(_))
+        )
+    };
+    let base = if base.is_empty() || builtin(base) {
+        format!("{base}Value")
+    } else {
+        base.to_string()
+    };
+    let mut n = base.clone();
     let mut i = 2;
     while page.types.contains_key(&n) {
         n = format!("{base}{i}");
@@ -561,6 +828,12 @@ fn unique_name(page: &MethodPage, base: &str) -> String {
 fn infer_response(v: &Value) -> String {
     match v {
         Value::Object(m) if id_keyed(m) => "map<any>".into(),
+        // A date and time with its offset (`2024-04-05T12:00:00+03:00`): a date and time.
+        Value::String(s)
+            if crate::conform::is_datetime(s) && s.len() >= 19 && s.contains(['T', ' ']) =>
+        {
+            "datetime".into()
+        }
         Value::Null => "any".into(),
         other => infer(other),
     }

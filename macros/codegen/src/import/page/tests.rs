@@ -384,7 +384,7 @@ fn objects_typed_as_arrays_and_tabs_of_one_object() {
 || **fields***
 [`array`](x.md) | Values of the [item fields](#fields) ||
 || **options**
-[`array`](x.md) | Keys and values ||
+[`array`](x.md) | An array where the key is the name of a property ||
 |#
 
 ### Parameter fields {#fields}

@@ -1,0 +1,131 @@
+//! The docs' data-types pages (`api-reference/**/data-types.md`): the types of the objects
+//! that parameter tables refer to as `sale_order.id` or `catalog_measure.code`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::page::Field;
+use super::table::tables;
+use super::yfm;
+
+/// `object.field` → spec type, from every data-types page.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DataTypes {
+    types: BTreeMap<String, String>,
+}
+
+impl DataTypes {
+    /// Reads the data-types pages under `docs/api-reference`.
+    pub fn read(docs: &Path) -> DataTypes {
+        let mut dt = DataTypes::default();
+        let root = docs.join("api-reference");
+        let mut pages = vec![root.join("data-types.md")];
+        if let Ok(rd) = std::fs::read_dir(&root) {
+            for e in rd.flatten() {
+                pages.push(e.path().join("data-types.md"));
+            }
+        }
+        pages.sort();
+        for p in pages {
+            if let Ok(src) = std::fs::read_to_string(&p) {
+                dt.add_page(&src);
+            }
+        }
+        dt.settle();
+        dt
+    }
+
+    /// Adds the objects of one data-types page: each heading names an object, the table
+    /// under it its fields.
+    pub fn add_page(&mut self, src: &str) {
+        let c = yfm::clean(src);
+        let heads: Vec<(usize, String)> = c
+            .text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.starts_with("##"))
+            .map(|(i, l)| {
+                let t = l.trim_start_matches('#').trim();
+                let name = match t.rfind("{#") {
+                    Some(p) => t[p + 2..].trim_end_matches('}').trim(),
+                    None => t.split_whitespace().last().unwrap_or(""),
+                };
+                (i + 1, name.to_string())
+            })
+            .collect();
+        let mut warnings = Vec::new();
+        for t in tables(&c.text).iter().filter(|t| !t.nested) {
+            let Some((_, object)) = heads.iter().rev().find(|(l, _)| *l < t.line) else {
+                continue;
+            };
+            if !object
+                .chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_')
+            {
+                continue;
+            }
+            for f in super::page::fields_of_table(t, &mut warnings) {
+                // A reference to another object (`sale_order.id`) is resolved by `settle`.
+                let ty = if f.ty == "any" && f.doc_ty.contains('.') {
+                    f.doc_ty.clone()
+                } else {
+                    f.ty.clone()
+                };
+                self.types.insert(format!("{object}.{}", f.name), ty);
+            }
+        }
+    }
+
+    /// Resolves references between objects (`orderId` of a shipment is a `sale_order.id`).
+    fn settle(&mut self) {
+        for _ in 0..3 {
+            let snapshot = self.types.clone();
+            for ty in self.types.values_mut() {
+                if let Some(t) = snapshot.get(ty.as_str()) {
+                    *ty = t.clone();
+                }
+            }
+        }
+    }
+
+    /// The spec type of `object.field`, when a data-types page gives a plain one.
+    pub fn get(&self, reference: &str) -> Option<&str> {
+        let t = self.types.get(reference)?;
+        let plain = !t.contains('.') && !t.contains("ObjectRef") && t != "any";
+        plain.then_some(t.as_str())
+    }
+
+    /// Replaces the `any` of every field whose docs type is such a reference.
+    pub fn resolve(&self, fields: &mut [Field]) {
+        for f in fields {
+            if f.ty != "any" && f.ty != "any[]" {
+                continue;
+            }
+            let array = f.ty.ends_with("[]") || f.doc_ty.ends_with("[]");
+            let reference = f.doc_ty.trim_end_matches("[]").trim();
+            if let Some(t) = self.get(reference) {
+                f.ty = if array {
+                    format!("{t}[]")
+                } else {
+                    t.to_string()
+                };
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_resolve_through_the_data_types_pages() {
+        let mut dt = DataTypes::default();
+        dt.add_page("# Types\n\n## Object Structure\n\n### sale_order\n\n#|\n|| **Value**\n`type` | **Description** ||\n|| **id**\n[`integer`](x.md) | Id ||\n|#\n\n### sale_order_shipment\n\n#|\n|| **Value**\n`type` | **Description** ||\n|| **id**\n[`string`](x.md) | Id ||\n|| **orderId**\n[`sale_order.id`](#sale_order) | Order ||\n|#\n");
+        dt.settle();
+        assert_eq!(dt.get("sale_order.id"), Some("int"));
+        assert_eq!(dt.get("sale_order_shipment.id"), Some("string"));
+        assert_eq!(dt.get("sale_order_shipment.orderId"), Some("int"));
+        assert_eq!(dt.get("sale_nothing.id"), None);
+    }
+}

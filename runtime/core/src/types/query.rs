@@ -1,0 +1,297 @@
+//! The `filter` and `order` parameters of list methods.
+
+use serde::{Serialize, Serializer};
+use serde_json::{Map, Value};
+
+use crate::check::Check;
+use crate::wire::{FromWire, WireError};
+
+/// A list method's `filter`: field names, each with an optional operator prefix, and the
+/// values they are compared with (REST v2: `{">=ID": 5, "!%TITLE": "test"}`); REST 3.0
+/// methods take a list of conditions instead (`[["id", ">", 5]]`).
+///
+/// ```
+/// use b24::types::Filter;
+/// let f = Filter::new().eq("STAGE_ID", "WON").ge("OPPORTUNITY", 1000).like("TITLE", "Deal");
+/// assert_eq!(
+///     serde_json::to_value(&f)?,
+///     serde_json::json!({"STAGE_ID": "WON", ">=OPPORTUNITY": 1000, "%TITLE": "Deal"})
+/// );
+/// let v3 = Filter::conditions().when("id", ">", 1000);
+/// assert_eq!(serde_json::to_value(&v3)?, serde_json::json!([["id", ">", 1000]]));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Filter(Repr);
+
+#[derive(Debug, Clone, PartialEq)]
+enum Repr {
+    Map(Vec<(String, Value)>),
+    List(Vec<Value>),
+}
+
+impl Default for Repr {
+    fn default() -> Self {
+        Repr::Map(Vec::new())
+    }
+}
+
+impl Filter {
+    /// An empty REST v2 filter (a map).
+    pub fn new() -> Filter {
+        Filter::default()
+    }
+
+    /// An empty REST 3.0 filter (a list of conditions).
+    pub fn conditions() -> Filter {
+        Filter(Repr::List(Vec::new()))
+    }
+
+    /// `key` as written (an operator prefix included) compared with `value`.
+    #[must_use]
+    pub fn with(mut self, key: impl Into<String>, value: impl Into<Value>) -> Filter {
+        let (key, value) = (key.into(), value.into());
+        match &mut self.0 {
+            Repr::Map(m) => match m.iter_mut().find(|(k, _)| *k == key) {
+                Some(slot) => slot.1 = value,
+                None => m.push((key, value)),
+            },
+            Repr::List(l) => l.push(Value::Array(vec![Value::from(key), value])),
+        }
+        self
+    }
+
+    fn op(self, op: &str, field: impl Into<String>, value: impl Into<Value>) -> Filter {
+        self.with(format!("{op}{}", field.into()), value)
+    }
+
+    /// `field` equals `value` (a list: equals one of them).
+    #[must_use]
+    pub fn eq(self, field: impl Into<String>, value: impl Into<Value>) -> Filter {
+        self.op("", field, value)
+    }
+    /// `field` is not `value` (`!`).
+    #[must_use]
+    pub fn ne(self, field: impl Into<String>, value: impl Into<Value>) -> Filter {
+        self.op("!", field, value)
+    }
+    /// `field > value`.
+    #[must_use]
+    pub fn gt(self, field: impl Into<String>, value: impl Into<Value>) -> Filter {
+        self.op(">", field, value)
+    }
+    /// `field >= value`.
+    #[must_use]
+    pub fn ge(self, field: impl Into<String>, value: impl Into<Value>) -> Filter {
+        self.op(">=", field, value)
+    }
+    /// `field < value`.
+    #[must_use]
+    pub fn lt(self, field: impl Into<String>, value: impl Into<Value>) -> Filter {
+        self.op("<", field, value)
+    }
+    /// `field <= value`.
+    #[must_use]
+    pub fn le(self, field: impl Into<String>, value: impl Into<Value>) -> Filter {
+        self.op("<=", field, value)
+    }
+    /// `field` contains `value` (`%`).
+    #[must_use]
+    pub fn like(self, field: impl Into<String>, value: impl Into<Value>) -> Filter {
+        self.op("%", field, value)
+    }
+    /// `field` is one of `values` (`@`).
+    #[must_use]
+    pub fn any_of(self, field: impl Into<String>, values: impl Into<Value>) -> Filter {
+        self.op("@", field, values)
+    }
+
+    /// A REST 3.0 condition `[field, op, value]` (on a REST v2 filter: the key `opfield`).
+    #[must_use]
+    pub fn when(mut self, field: &str, op: &str, value: impl Into<Value>) -> Filter {
+        if let Repr::List(l) = &mut self.0 {
+            l.push(Value::Array(vec![field.into(), op.into(), value.into()]));
+            return self;
+        }
+        let op = if op == "=" { "" } else { op };
+        self.op(op, field, value)
+    }
+
+    /// Whether nothing is filtered.
+    pub fn is_empty(&self) -> bool {
+        match &self.0 {
+            Repr::Map(m) => m.is_empty(),
+            Repr::List(l) => l.is_empty(),
+        }
+    }
+
+    /// The filter as JSON.
+    pub fn to_value(&self) -> Value {
+        match &self.0 {
+            Repr::Map(m) => Value::Object(m.iter().cloned().collect::<Map<_, _>>()),
+            Repr::List(l) => Value::Array(l.clone()),
+        }
+    }
+}
+
+impl<K: Into<String>, V: Into<Value>> FromIterator<(K, V)> for Filter {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        iter.into_iter()
+            .fold(Filter::new(), |f, (k, v)| f.with(k, v))
+    }
+}
+
+impl Serialize for Filter {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.to_value().serialize(s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Filter {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::wire::deserialize(d)
+    }
+}
+
+impl FromWire for Filter {
+    fn from_wire(v: &Value) -> Result<Self, WireError> {
+        match v {
+            Value::Object(m) => Ok(Filter(Repr::Map(
+                m.iter().map(|(k, x)| (k.clone(), x.clone())).collect(),
+            ))),
+            Value::Array(a) => Ok(Filter(Repr::List(a.clone()))),
+            _ => Err(WireError::expected(
+                "a filter (an object of fields, or a list of conditions)",
+                v,
+            )),
+        }
+    }
+}
+
+impl Check for Filter {}
+
+/// A direction of sorting.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SortDir {
+    /// `ASC`.
+    Asc,
+    /// `DESC`.
+    Desc,
+    /// Another value, sent as it is.
+    Other(String),
+}
+
+/// A list method's `order`: field names and directions, in order of precedence.
+///
+/// ```
+/// use b24::types::Order;
+/// let o = Order::new().desc("DATE_CREATE").asc("ID");
+/// assert_eq!(serde_json::to_value(&o)?, serde_json::json!({"DATE_CREATE": "DESC", "ID": "ASC"}));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Order(Vec<(String, SortDir)>);
+
+impl Order {
+    /// No order (the method's default).
+    pub fn new() -> Order {
+        Order::default()
+    }
+
+    /// Then by `field`, ascending.
+    #[must_use]
+    pub fn asc(mut self, field: impl Into<String>) -> Order {
+        self.0.push((field.into(), SortDir::Asc));
+        self
+    }
+
+    /// Then by `field`, descending.
+    #[must_use]
+    pub fn desc(mut self, field: impl Into<String>) -> Order {
+        self.0.push((field.into(), SortDir::Desc));
+        self
+    }
+
+    /// The fields and directions.
+    pub fn fields(&self) -> &[(String, SortDir)] {
+        &self.0
+    }
+}
+
+impl Serialize for Order {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let m: Map<String, Value> = self
+            .0
+            .iter()
+            .map(|(k, d)| {
+                let v = match d {
+                    SortDir::Asc => "ASC".to_string(),
+                    SortDir::Desc => "DESC".to_string(),
+                    SortDir::Other(o) => o.clone(),
+                };
+                (k.clone(), Value::from(v))
+            })
+            .collect();
+        m.serialize(s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Order {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::wire::deserialize(d)
+    }
+}
+
+impl FromWire for Order {
+    fn from_wire(v: &Value) -> Result<Self, WireError> {
+        let m = crate::wire::object(v)?;
+        m.iter()
+            .map(|(k, d)| {
+                let s = crate::wire::scalar_string(d).map_err(|e| e.in_key(k))?;
+                let dir = if s.eq_ignore_ascii_case("asc") {
+                    SortDir::Asc
+                } else if s.eq_ignore_ascii_case("desc") {
+                    SortDir::Desc
+                } else {
+                    SortDir::Other(s)
+                };
+                Ok((k.clone(), dir))
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Order)
+    }
+}
+
+impl Check for Order {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn filters_read_both_forms_and_write_them_back() {
+        let v2 = json!({">=ID": 5, "!%TITLE": "x", "@STAGE_ID": ["NEW", "WON"]});
+        let f = Filter::from_wire(&v2).expect("map");
+        assert_eq!(f.to_value(), v2);
+        let v3 = json!([["id", ">", 1000], {"logic": "OR"}]);
+        assert_eq!(Filter::from_wire(&v3).expect("list").to_value(), v3);
+        assert!(Filter::from_wire(&json!([])).expect("empty").is_empty());
+        assert!(Filter::from_wire(&json!("x")).is_err());
+        let f = Filter::new().eq("ID", 1).eq("ID", 2);
+        assert_eq!(f.to_value(), json!({"ID": 2}), "one value per key");
+    }
+
+    #[test]
+    fn orders_in_any_case() {
+        let o =
+            Order::from_wire(&json!({"id": "desc", "SORT": "ASC", "X": "nulls"})).expect("reads");
+        assert_eq!(o.fields()[0], ("id".to_string(), SortDir::Desc));
+        assert_eq!(o.fields()[2].1, SortDir::Other("nulls".into()));
+        assert_eq!(
+            serde_json::to_value(&o).expect("writes"),
+            json!({"id": "DESC", "SORT": "ASC", "X": "nulls"})
+        );
+    }
+}
